@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "app/prepare.hpp"
+#include "config/inventory_file.hpp"
+#include "inventory/selector.hpp"
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+namespace leura::app {
+
+namespace fs = std::filesystem;
+
+std::optional<fs::path> find_inventory(const std::string& name, const fs::path& task_file) {
+    std::error_code ec;
+    fs::path task_dir = task_file.parent_path();
+    std::vector<fs::path> candidates = {name, task_dir / name};
+    if (name.find('/') == std::string::npos) {
+        for (const fs::path& base : {task_dir, task_dir / "..", fs::path(".")}) {
+            candidates.push_back(base / "inventories" / (name + ".toml"));
+            candidates.push_back(base / "inventories" / name);
+        }
+    }
+    for (const auto& c : candidates)
+        if (fs::is_regular_file(c, ec)) return c.lexically_normal();
+    return std::nullopt;
+}
+
+namespace {
+
+SourcePos key_pos(const config::Task& task, const std::string& key) {
+    // The task parser does not keep key positions; find the key's line for the caret.
+    std::istringstream in(task.text);
+    std::string line;
+    std::regex re("^\\s*" + key + "\\s*=");
+    for (int n = 1; std::getline(in, line); ++n)
+        if (std::regex_search(line, re)) return {task.file.string(), n, int(line.find(key)) + 1};
+    return {task.file.string(), 0, 0};
+}
+
+void add_error(config::Diagnostics& diags, const SourcePos& pos, const std::string& message,
+               const std::string& text) {
+    diags.add(pos, message, pos.line > 0 ? config::line_of(text, pos.line) : "");
+}
+
+std::optional<inventory::Inventory> load_inventory(const fs::path& file,
+                                                   config::Diagnostics& diags) {
+    auto parsed = config::load_inventory_file(file, diags);
+    if (!parsed) return std::nullopt;
+    return inventory::build(*parsed, diags);
+}
+
+// The selector error points into the selector string; place it at the `targets` key, or on
+// the command line when -t gave it.
+void selector_error(config::Diagnostics& diags, const Error& e, const config::Task& task,
+                    bool from_flag) {
+    if (from_flag) {
+        diags.add({"-t", 0, 0}, e.message);
+        return;
+    }
+    SourcePos pos = key_pos(task, "targets");
+    std::string line = pos.line > 0 ? config::line_of(task.text, pos.line) : "";
+    if (pos.line > 0 && e.pos.column > 0) {
+        size_t quote = line.find('"');
+        if (quote != std::string::npos) pos.column = int(quote) + 1 + e.pos.column;
+    }
+    diags.add(pos, "targets: " + e.message, line);
+}
+
+} // namespace
+
+std::optional<Prepared> prepare(const PrepareOptions& o, config::Diagnostics& diags) {
+    auto task = config::load_task(o.task_file, diags);
+    if (!task) return std::nullopt;
+    std::string name = o.inventory.empty() ? task->inventory : o.inventory;
+    if (name.empty()) {
+        diags.add({task->file.string(), 0, 0},
+                  "no inventory: set 'inventory' in the task or pass -i INVENTORY");
+        return std::nullopt;
+    }
+    auto file = find_inventory(name, task->file);
+    if (!file) {
+        SourcePos pos = o.inventory.empty() ? key_pos(*task, "inventory") : SourcePos{"-i", 0, 0};
+        add_error(diags, pos,
+                  "inventory '" + name +
+                      "' not found (looked for it as a path and in "
+                      "inventories/ beside the task, above it and here)",
+                  task->text);
+        return std::nullopt;
+    }
+    auto inv = load_inventory(*file, diags);
+    if (!inv) return std::nullopt;
+    Prepared p{std::move(*task), *file, std::move(*inv), {}, {}};
+    p.targets = o.targets.empty() ? p.task.targets : o.targets;
+    auto hosts = inventory::select(p.inventory, p.targets);
+    if (!hosts) {
+        selector_error(diags, hosts.error(), p.task, !o.targets.empty());
+        return std::nullopt;
+    }
+    if (hosts->empty()) {
+        diags.add({p.task.file.string(), 0, 0}, "the selector '" + p.targets + "' selects no host");
+        return std::nullopt;
+    }
+    p.hosts = std::move(*hosts);
+    return p;
+}
+
+namespace {
+
+bool looks_like_task(const fs::path& file) {
+    if (file.extension() != ".toml") return false;
+    std::ifstream in(file);
+    std::string line;
+    std::regex inventory_marker(R"(^\s*(\[\[\s*hosts\s*\]\]|\[\s*defaults\s*\]|\[\s*groups[.\]]))");
+    std::regex task_marker(R"(^\s*(\[\[\s*steps\s*\]\]|steps\s*=))");
+    while (std::getline(in, line)) {
+        if (std::regex_search(line, task_marker)) return true;
+        if (std::regex_search(line, inventory_marker)) return false;
+    }
+    return true;
+}
+
+} // namespace
+
+void check_files(const std::vector<std::string>& files, config::Diagnostics& diags) {
+    for (const auto& f : files) {
+        if (looks_like_task(f)) {
+            config::Diagnostics task_diags;
+            auto task = config::load_task(f, task_diags);
+            for (const auto& d : task_diags.items())
+                diags.add(d.pos, d.message, d.source_line);
+            if (task && !task->inventory.empty()) prepare({f, "", ""}, diags);
+        } else {
+            load_inventory(f, diags);
+        }
+    }
+}
+
+} // namespace leura::app

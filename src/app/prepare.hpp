@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "config/diagnostic.hpp"
+#include "config/task.hpp"
+#include "inventory/inventory.hpp"
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace leura::app {
+
+// A task ready to run: validated, its inventory loaded and its hosts selected.
+struct Prepared {
+    config::Task task;
+    std::filesystem::path inventory_file;
+    inventory::Inventory inventory;
+    std::string targets;
+    std::vector<const inventory::Host*> hosts;
+};
+
+struct PrepareOptions {
+    std::string task_file;
+    std::string inventory; // -i: overrides the task's
+    std::string targets;   // -t: overrides the task's
+};
+
+// Loads and checks everything a run needs; every problem goes to `diags`, and the result is
+// empty when there was any.
+std::optional<Prepared> prepare(const PrepareOptions& options, config::Diagnostics& diags);
+
+// Where a task's `inventory = "name"` points: a path as given or relative to the task, else
+// inventories/<name>.toml beside the task, above it, or in the current directory.
+std::optional<std::filesystem::path> find_inventory(const std::string& name,
+                                                    const std::filesystem::path& task_file);
+
+// `leura check`: validates each file (task or inventory, told apart by content), reporting
+// every problem. A task's inventory and selector are checked too.
+void check_files(const std::vector<std::string>& files, config::Diagnostics& diags);
+
+} // namespace leura::app

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "app/prepare.hpp"
+#include "ui/reporter.hpp"
+#include "util/error.hpp"
+#include "util/exit_code.hpp"
+
+#include <chrono>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace leura::app {
+
+struct RunOptions {
+    size_t concurrency = 100;
+    std::string known_hosts; // empty: ~/.ssh/known_hosts
+    bool accept_new_host_keys = false;
+    std::vector<std::pair<std::string, std::string>> vars; // --var, over everything else
+    std::vector<std::string> argv;                         // recorded with the run
+    std::chrono::milliseconds connect_timeout{10'000};
+    int connect_attempts = 3;
+};
+
+struct RunResult {
+    std::string run_id;
+    std::string status; // ok, failed, interrupted
+    ExitCode exit = ExitCode::ok;
+};
+
+// Runs a prepared task on its hosts: records the run in the database as it goes, streams
+// output to the spool, packs the archive at the end. Errors: io when the records cannot be
+// opened (nothing ran then).
+Result<RunResult> run_task(const Prepared& prepared, const RunOptions& options,
+                           ui::Reporter& reporter);
+
+} // namespace leura::app

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "cli/cli.hpp"
+#include "cli/commands.hpp"
+#include "cli/report.hpp"
+#include "util/strings.hpp"
+
+#include <cstdio>
+#include <exception>
+
+namespace leura::cli {
+
+const std::vector<Command>& commands() {
+    static const std::vector<Command> table = {
+        {"run", "Run a task on the hosts it selects", add_run},
+        {"check", "Validate task and inventory files, reporting every problem", add_check},
+        {"runs", "List recorded runs, newest first", add_runs},
+        {"show", "Show one run: hosts, steps, timings", add_show},
+        {"logs", "Print the output of a run's steps", add_logs},
+        {"version", "Print leura's version and its libraries'", add_version},
+    };
+    return table;
+}
+
+std::vector<std::string>& invocation() {
+    static std::vector<std::string> args;
+    return args;
+}
+
+namespace {
+
+// ninja-style: an unknown subcommand gets a suggestion instead of CLI11's generic message.
+int unknown_command(const std::string& word) {
+    std::vector<std::string> names;
+    for (const auto& c : commands())
+        names.emplace_back(c.name);
+    std::string hint = util::closest_match(word, names);
+    std::fprintf(stderr, "leura: error: unknown command '%s'%s (see: leura --help)\n", word.c_str(),
+                 hint.empty() ? "" : ("; did you mean '" + hint + "'?").c_str());
+    return to_int(ExitCode::usage);
+}
+
+int dispatch(int argc, char** argv) {
+    invocation().assign(argv, argv + argc);
+    CLI::App app{"leura: run operational tasks on fleets of servers over SSH", "leura"};
+    app.require_subcommand(1);
+    app.fallthrough(false);
+    app.set_version_flag("--version", std::string("leura ") + LEURA_VERSION);
+    Action chosen;
+    for (const auto& c : commands()) {
+        CLI::App* sub = app.add_subcommand(c.name, c.summary);
+        Action action = c.add(*sub);
+        sub->callback([&chosen, action] { chosen = action; });
+    }
+    if (argc > 1 && argv[1][0] != '-') {
+        bool known = false;
+        for (const auto& c : commands())
+            known = known || std::string(argv[1]) == c.name;
+        if (!known) return unknown_command(argv[1]);
+    }
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::fprintf(stderr, "leura: error: %s (see: leura --help)\n", e.what());
+        return to_int(ExitCode::usage);
+    }
+    return chosen ? chosen() : to_int(ExitCode::usage);
+}
+
+} // namespace
+
+int run(int argc, char** argv) {
+    try {
+        return dispatch(argc, argv);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "leura: internal error: %s\n", e.what());
+    } catch (...) {
+        std::fprintf(stderr, "leura: internal error\n");
+    }
+    return to_int(ExitCode::internal);
+}
+
+} // namespace leura::cli

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "archive/names.hpp"
+#include "archive/tarball.hpp"
+#include "cli/commands.hpp"
+#include "cli/records.hpp"
+#include "cli/report.hpp"
+#include "util/strings.hpp"
+
+#include <cstdio>
+#include <map>
+#include <memory>
+
+namespace leura::cli {
+
+namespace {
+
+struct LogsFlags {
+    std::string run, host, step;
+    bool full = false;
+};
+
+bool step_matches(const store::StepRecord& s, const std::string& want) {
+    if (want.empty()) return true;
+    return want == std::to_string(s.idx + 1) || util::glob_match(want, s.name);
+}
+
+// The archive's host folders: the spool's naming replayed in the recorded start order.
+archive::HostDirs host_dirs(const std::vector<store::HostRecord>& hosts) {
+    archive::HostDirs dirs;
+    for (const auto& h : hosts)
+        dirs.get(h.host);
+    return dirs;
+}
+
+void write_out(std::FILE* to, std::string_view data) {
+    std::fwrite(data.data(), 1, data.size(), to);
+}
+
+int logs(const LogsFlags& f) {
+    auto records = open_records();
+    if (!records) return report(records.error());
+    auto id = records->resolve_run(f.run);
+    if (!id) return report(id.error());
+    auto run = records->run(*id);
+    if (!run) return report(run.error());
+    auto hosts = records->hosts(*id);
+    if (!hosts) return report(hosts.error());
+    auto steps = records->steps(*id);
+    if (!steps) return report(steps.error());
+    if (f.full && !run->archive)
+        return report(Error(ErrorKind::not_found, "run " + *id + " has no archive"));
+
+    std::vector<const store::StepRecord*> chosen;
+    for (const auto& s : *steps)
+        if ((f.host.empty() || util::glob_match(f.host, s.host)) && step_matches(s, f.step))
+            chosen.push_back(&s);
+    if (chosen.empty()) {
+        std::string what = f.host.empty() ? "" : " on host '" + f.host + "'";
+        if (!f.step.empty()) what += " for step '" + f.step + "'";
+        return report(Error(ErrorKind::not_found, "run " + *id + " has no step output" + what));
+    }
+    auto dirs = host_dirs(*hosts);
+    bool headers = chosen.size() > 1;
+    for (const auto* s : chosen) {
+        if (headers)
+            std::printf("==> %s: step %lld \"%s\" <==\n", s->host.c_str(), (long long)s->idx + 1,
+                        s->name.c_str());
+        std::fflush(stdout);
+        if (!f.full) {
+            write_out(stdout, s->preview_out);
+            write_out(stderr, s->preview_err);
+            continue;
+        }
+        for (bool err : {false, true}) {
+            std::string member =
+                archive::step_member(dirs.get(s->host), size_t(s->idx), s->name, err);
+            std::FILE* to = err ? stderr : stdout;
+            auto st = archive::read_member(*run->archive, member,
+                                           [to](std::string_view d) { write_out(to, d); });
+            if (!st) return report(st.error());
+        }
+    }
+    std::fflush(stdout);
+    return 0;
+}
+
+} // namespace
+
+Action add_logs(CLI::App& sub) {
+    auto f = std::make_shared<LogsFlags>();
+    sub.add_option("run", f->run, "Run id or a unique prefix of one")->required();
+    sub.add_option("--host", f->host, "Only this host (a glob is allowed)");
+    sub.add_option("--step", f->step, "Only this step: its number or name (a glob is allowed)");
+    sub.add_flag("--full", f->full, "The whole output, read from the run's archive");
+    return [f] { return logs(*f); };
+}
+
+} // namespace leura::cli

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "cli/commands.hpp"
+#include "cli/records.hpp"
+#include "cli/report.hpp"
+#include "config/task.hpp"
+#include "util/json.hpp"
+#include "util/strings.hpp"
+#include "util/time.hpp"
+
+#include <cstdio>
+#include <memory>
+
+namespace leura::cli {
+
+namespace {
+
+struct RunsFlags {
+    std::string task, status, since;
+    int64_t limit = 20;
+    bool json = false;
+};
+
+std::string duration_of(const store::RunRecord& r) {
+    auto a = util::parse_rfc3339(r.started_at);
+    auto b = r.finished_at ? util::parse_rfc3339(*r.finished_at) : std::nullopt;
+    if (!a || !b) return "-";
+    return util::human_duration_ms(
+        std::chrono::duration_cast<std::chrono::milliseconds>(*b - *a).count());
+}
+
+int list(const RunsFlags& f) {
+    store::RunFilter filter;
+    if (!f.task.empty()) filter.task = f.task;
+    if (!f.status.empty()) filter.status = f.status;
+    if (!f.since.empty()) {
+        auto age = config::parse_duration(f.since);
+        if (!age)
+            return report(Error(ErrorKind::usage, "--since wants a duration such as 7d or 12h, "
+                                                  "got '" +
+                                                      f.since + "'"));
+        filter.since = util::rfc3339(std::chrono::system_clock::now() - *age);
+    }
+    filter.limit = f.limit;
+    auto records = open_records();
+    if (!records) return report(records.error());
+    auto runs = records->runs(filter);
+    if (!runs) return report(runs.error());
+    if (f.json) {
+        for (const auto& r : *runs) {
+            util::JsonObject o;
+            o.add("run", r.id).add("task", r.task).add("status", r.status);
+            o.add("exit", r.exit_code).add("started_at", r.started_at);
+            o.add("finished_at", r.finished_at).add("hosts", r.hosts).add("ok", r.ok);
+            o.add("failed", r.failed).add("unreachable", r.unreachable).add("user", r.user);
+            std::printf("%s\n", o.str().c_str());
+        }
+        return 0;
+    }
+    if (runs->empty()) {
+        std::fprintf(stderr, "leura: no runs recorded yet\n");
+        return 0;
+    }
+    std::printf("%-21s %-20s %-11s %6s %5s %6s %6s %8s  %s\n", "RUN", "STARTED", "STATUS", "HOSTS",
+                "OK", "FAILED", "UNREACH", "TOOK", "TASK");
+    for (const auto& r : *runs) {
+        std::string started = r.started_at.substr(0, 19);
+        started[10] = ' ';
+        std::printf("%-21s %-20s %-11s %6lld %5lld %6lld %7lld %8s  %s\n", r.id.c_str(),
+                    started.c_str(), r.status.c_str(), (long long)r.hosts, (long long)r.ok,
+                    (long long)r.failed, (long long)r.unreachable, duration_of(r).c_str(),
+                    r.task.c_str());
+    }
+    return 0;
+}
+
+} // namespace
+
+Action add_runs(CLI::App& sub) {
+    auto f = std::make_shared<RunsFlags>();
+    sub.add_option("--task", f->task, "Only runs whose task path contains this");
+    sub.add_option("--status", f->status, "Only runs with this status")
+        ->check(CLI::IsMember({"running", "ok", "failed", "halted", "interrupted"}));
+    sub.add_option("--since", f->since, "Only runs started within this duration (e.g. 7d)");
+    sub.add_option("--limit", f->limit, "At most this many runs")->default_val(20);
+    sub.add_flag("--json", f->json, "One JSON object per run");
+    return [f] { return list(*f); };
+}
+
+} // namespace leura::cli

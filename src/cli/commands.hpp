@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// Each subcommand lives in its own file: it declares its options on a CLI11 subcommand, fills
+// a plain options struct and calls one core function. add_* returns the action to run when
+// that subcommand was chosen; the action returns the exit status.
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace leura::cli {
+
+using Action = std::function<int()>;
+
+struct Command {
+    const char* name;
+    const char* summary;
+    Action (*add)(CLI::App& sub);
+};
+
+Action add_run(CLI::App& sub);
+Action add_check(CLI::App& sub);
+Action add_runs(CLI::App& sub);
+Action add_show(CLI::App& sub);
+Action add_logs(CLI::App& sub);
+Action add_version(CLI::App& sub);
+
+// The command line as given, recorded with each run.
+std::vector<std::string>& invocation();
+
+// The table of subcommands: help, completions and the man page are checked against it.
+const std::vector<Command>& commands();
+
+} // namespace leura::cli

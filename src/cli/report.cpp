@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "cli/report.hpp"
+
+#include <cstdio>
+
+namespace leura::cli {
+
+ExitCode exit_code_for(ErrorKind kind) {
+    switch (kind) {
+    case ErrorKind::usage:
+    case ErrorKind::config:
+    case ErrorKind::not_found:
+        return ExitCode::usage;
+    case ErrorKind::permission:
+        return ExitCode::refused;
+    default:
+        return ExitCode::internal;
+    }
+}
+
+int report(const Error& e) {
+    std::string where;
+    if (!e.pos.file.empty()) {
+        where = e.pos.file;
+        if (e.pos.line > 0)
+            where += ":" + std::to_string(e.pos.line) + ":" + std::to_string(e.pos.column);
+        where += ": ";
+    }
+    std::fprintf(stderr, "leura: error: %s%s\n", where.c_str(), e.message.c_str());
+    return to_int(exit_code_for(e.kind));
+}
+
+int report(const config::Diagnostics& diags) {
+    for (const auto& d : diags.items())
+        std::fprintf(stderr, "%s\n", config::format(d).c_str());
+    std::fprintf(stderr, "leura: %zu problem%s found; nothing was run\n", diags.size(),
+                 diags.size() == 1 ? "" : "s");
+    return to_int(ExitCode::usage);
+}
+
+} // namespace leura::cli

@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: Apache-2.0
+// Task files are validated in one pass that never stops early: every key is looked at and every
+// problem reported, so a user fixes a file in one round rather than one error per run. Readers
+// report through `Reporter` and return nullopt on a problem; whether the whole task is valid is
+// decided once, by whether the diagnostics grew.
+#include "config/task.hpp"
+
+#include "config/toml_util.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <exception>
+#include <limits>
+
+namespace leura::config {
+
+namespace {
+
+using detail::Entry;
+using detail::KeySet;
+using detail::Reporter;
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+
+const KeySet k_task_keys{
+    {"description", "inventory", "targets", "tags", "vars", "steps"},
+    {"rollout", "verify", "rollback", "secrets"},
+};
+
+const KeySet k_step_keys{
+    {"name", "command", "script", "script_file", "timeout", "env", "ignore_errors"},
+    {"upload", "download", "local", "custom", "run_as", "run_once", "retries", "interval",
+     "idempotent"},
+};
+
+const char* const k_duration_hint = "'timeout' must be a duration such as \"90s\" or \"5m\"";
+
+std::optional<milliseconds> read_timeout(const toml::node& node, Reporter& r) {
+    std::optional<milliseconds> timeout;
+    if (const auto* seconds = node.as_integer()) {
+        // Negative counts become 0 (rejected below) so that scaling cannot overflow.
+        constexpr int64_t k_max_seconds = std::numeric_limits<int64_t>::max() / 1000;
+        if (seconds->get() > k_max_seconds) {
+            r.error(node, "'timeout' is too large");
+            return std::nullopt;
+        }
+        timeout = milliseconds(std::max<int64_t>(seconds->get(), 0) * 1000);
+    } else if (const auto* text = node.as_string()) {
+        timeout = parse_duration(text->get());
+    }
+    if (!timeout) {
+        r.error(node, k_duration_hint);
+        return std::nullopt;
+    }
+    if (timeout->count() <= 0) {
+        r.error(node, "'timeout' must be greater than zero");
+        return std::nullopt;
+    }
+    return timeout;
+}
+
+std::optional<std::string> read_non_empty(const toml::node& node, std::string_view name,
+                                          Reporter& r) {
+    auto text = detail::read_string(node, name, r);
+    if (text && text->empty()) {
+        r.error(node, "'" + std::string(name) + "' must not be empty");
+        return std::nullopt;
+    }
+    return text;
+}
+
+// The text a step runs, from whichever of command/script/script_file `body` is.
+std::optional<std::string> read_body(const Entry& body, const fs::path& task_dir, Reporter& r) {
+    const std::string name = detail::name_of(*body.first);
+    auto value = read_non_empty(*body.second, name, r);
+    if (!value || name != "script_file") return value;
+    fs::path script = task_dir / *value;
+    auto text = detail::read_text_file(script);
+    if (!text) {
+        r.error(*body.first,
+                "cannot read script_file '" + script.string() + "': " + text.error().message);
+        return std::nullopt;
+    }
+    return std::move(*text);
+}
+
+// One of command/script/script_file as read; `text` is empty when it had a problem.
+struct Body {
+    Entry entry;
+    std::optional<std::string> text;
+};
+
+// Exactly one of command/script/script_file; every extra one is reported where it stands.
+void apply_body(Step& step, std::vector<Body>& bodies, const std::string& where, Reporter& r) {
+    if (bodies.empty()) {
+        r.error(step.pos, where + " needs one of 'command', 'script' or 'script_file'");
+        return;
+    }
+    const std::string first = detail::name_of(*bodies[0].entry.first);
+    for (size_t i = 1; i < bodies.size(); ++i) {
+        const std::string extra = detail::name_of(*bodies[i].entry.first);
+        r.error(*bodies[i].entry.first, "'" + extra + "' cannot be combined with '" + first +
+                                            "' in " + where + "; a step runs exactly one of them");
+    }
+    if (bodies.size() != 1 || !bodies[0].text) return;
+    step.kind = first == "command" ? StepKind::command : StepKind::script;
+    step.body = std::move(*bodies[0].text);
+}
+
+void read_step_key(Step& step, const std::string& name, const toml::node& value, Reporter& r) {
+    if (name == "name") {
+        if (auto v = read_non_empty(value, name, r)) step.name = std::move(*v);
+    } else if (name == "timeout") {
+        step.timeout = read_timeout(value, r);
+    } else if (name == "env") {
+        if (auto v = detail::read_key_values(value, name, true, r)) step.env = std::move(*v);
+    } else if (name == "ignore_errors") {
+        if (auto v = detail::read_bool(value, name, r)) step.ignore_errors = *v;
+    }
+}
+
+std::optional<Step> read_step(const toml::node& node, int number, const fs::path& task_dir,
+                              Reporter& r) {
+    const std::string where = "step " + std::to_string(number);
+    const auto* table = node.as_table();
+    if (!table) {
+        r.error(node, where + " must be a table, as written with [[steps]]");
+        return std::nullopt;
+    }
+    size_t before = r.count();
+    Step step;
+    step.name = where;
+    step.pos = detail::table_pos(*table, r);
+    std::vector<Body> bodies;
+    for (const auto& entry : detail::in_source_order(*table)) {
+        const std::string name = detail::name_of(*entry.first);
+        if (!detail::check_key(*entry.first, k_step_keys, where, r)) continue;
+        if (name == "command" || name == "script" || name == "script_file")
+            bodies.push_back({entry, read_body(entry, task_dir, r)});
+        else
+            read_step_key(step, name, *entry.second, r);
+    }
+    apply_body(step, bodies, where, r);
+    if (r.count() != before) return std::nullopt;
+    return step;
+}
+
+void read_steps(Task& task, const toml::node& node, Reporter& r) {
+    const auto* array = node.as_array();
+    if (!array) {
+        r.error(node, "'steps' must be an array of tables, as written with [[steps]]");
+        return;
+    }
+    if (array->empty()) r.error(node, "the task needs at least one step");
+    int number = 0;
+    for (const auto& item : *array) {
+        if (auto step = read_step(item, ++number, task.file.parent_path(), r))
+            task.steps.push_back(std::move(*step));
+    }
+}
+
+void read_task_key(Task& task, const std::string& name, const toml::node& value, Reporter& r) {
+    if (name == "description" || name == "inventory" || name == "targets") {
+        auto text = detail::read_string(value, name, r);
+        if (!text) return;
+        (name == "description" ? task.description
+         : name == "inventory" ? task.inventory
+                               : task.targets) = std::move(*text);
+    } else if (name == "tags") {
+        if (auto v = detail::read_string_array(value, name, r)) task.tags = std::move(*v);
+    } else if (name == "vars") {
+        if (auto v = detail::read_key_values(value, name, true, r)) task.vars = std::move(*v);
+    } else if (name == "steps") {
+        read_steps(task, value, r);
+    }
+}
+
+std::optional<Task> read_task(const fs::path& file, Diagnostics& diags) {
+    size_t before = diags.size();
+    Task task;
+    task.file = file;
+    auto doc = detail::parse_toml_file(file, task.text, diags);
+    if (!doc) return std::nullopt;
+    Reporter r(file.string(), task.text, diags);
+    for (const auto& [key, value] : detail::in_source_order(*doc)) {
+        if (detail::check_key(*key, k_task_keys, "the task", r))
+            read_task_key(task, detail::name_of(*key), *value, r);
+    }
+    if (!doc->contains("steps"))
+        r.error(r.pos(0, 0), "the task has no steps; add at least one [[steps]] table");
+    if (diags.size() != before) return std::nullopt;
+    return task;
+}
+
+// One unit of a duration: its suffix and its length in milliseconds.
+struct DurationUnit {
+    std::string_view suffix;
+    int64_t ms;
+};
+// "ms" comes before "m" so that the longer suffix wins.
+constexpr DurationUnit k_duration_units[] = {
+    {"h", 3'600'000},
+    {"ms", 1},
+    {"m", 60'000},
+    {"s", 1000},
+};
+
+// Takes the leading decimal digits of `rest`; false when there are none or they overflow.
+bool take_number(std::string_view& rest, int64_t& number) {
+    size_t n = 0;
+    number = 0;
+    for (; n < rest.size() && rest[n] >= '0' && rest[n] <= '9'; ++n) {
+        if (__builtin_mul_overflow(number, 10, &number) ||
+            __builtin_add_overflow(number, rest[n] - '0', &number))
+            return false;
+    }
+    rest.remove_prefix(n);
+    return n > 0;
+}
+
+const DurationUnit* take_unit(std::string_view& rest) {
+    for (const auto& unit : k_duration_units) {
+        if (rest.starts_with(unit.suffix)) {
+            rest.remove_prefix(unit.suffix.size());
+            return &unit;
+        }
+    }
+    return nullptr;
+}
+
+} // namespace
+
+std::optional<Task> load_task(const fs::path& file, Diagnostics& diags) {
+    try {
+        return read_task(file, diags);
+    } catch (const std::exception& e) {
+        // Only allocation or filesystem failures can get here; report rather than escape.
+        diags.add({file.string(), 0, 0}, std::string("cannot load the task: ") + e.what());
+        return std::nullopt;
+    }
+}
+
+std::optional<milliseconds> parse_duration(const std::string& text) {
+    std::string_view rest = text;
+    int64_t number;
+    int64_t total = 0;
+    if (!take_number(rest, number)) return std::nullopt;
+    if (rest.empty()) {
+        if (__builtin_mul_overflow(number, 1000, &total)) return std::nullopt;
+        return milliseconds(total);
+    }
+    // Units must shrink from left to right, as in "1h30m": "30m1h" or "5m5m" is a typo.
+    int64_t previous_unit = std::numeric_limits<int64_t>::max();
+    for (;;) {
+        const DurationUnit* unit = take_unit(rest);
+        if (!unit || unit->ms >= previous_unit) return std::nullopt;
+        previous_unit = unit->ms;
+        int64_t part;
+        if (__builtin_mul_overflow(number, unit->ms, &part) ||
+            __builtin_add_overflow(total, part, &total))
+            return std::nullopt;
+        if (rest.empty()) return milliseconds(total);
+        if (!take_number(rest, number)) return std::nullopt;
+    }
+}
+
+} // namespace leura::config

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: Apache-2.0
+// Private to src/config: the shared toml++ plumbing of the task and inventory readers. toml++ is
+// slow to compile, so only this header's users (toml_util.cpp, task_file.cpp,
+// inventory_file.cpp) include it.
+#pragma once
+
+#include "config/diagnostic.hpp"
+#include "config/task.hpp"
+#include "util/error.hpp"
+
+#include <toml++/toml.h>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace leura::config::detail {
+
+// The whole file, or an io/not_found/permission error saying why not. Never throws.
+Result<std::string> read_text_file(const std::filesystem::path& file);
+
+// Turns positions in one file into diagnostics that carry the offending source line.
+class Reporter {
+public:
+    Reporter(std::string file, const std::string& text, Diagnostics& diags)
+        : m_file(std::move(file)), m_text(text), m_diags(diags) {}
+
+    SourcePos pos(const toml::source_region& region) const;
+    SourcePos pos(int line, int column) const { return {m_file, line, column}; }
+
+    void error(const SourcePos& at, std::string message);
+    void error(const toml::node& at, std::string message) { error(pos(at.source()), message); }
+    void error(const toml::key& at, std::string message) { error(pos(at.source()), message); }
+
+    // How many problems the diagnostics hold, to tell whether a stage added any.
+    size_t count() const { return m_diags.size(); }
+    const std::string& file() const { return m_file; }
+
+private:
+    std::string m_file;
+    const std::string& m_text;
+    Diagnostics& m_diags;
+};
+
+// Reads and parses `file`; a read failure is reported at line 0, a syntax error where toml++
+// found it. `text` receives the file contents whenever it could be read.
+std::optional<toml::table> parse_toml_file(const std::filesystem::path& file, std::string& text,
+                                           Diagnostics& diags);
+
+// A table's entries in the order they appear in the file (toml++ keeps them sorted by key),
+// so that problems are reported, and key-value lists kept, in reading order.
+using Entry = std::pair<const toml::key*, const toml::node*>;
+inline std::string name_of(const toml::key& key) {
+    return std::string(key.str());
+}
+std::vector<Entry> in_source_order(const toml::table& table);
+
+// Where a table starts; implicit tables have no position, so their first key stands in.
+SourcePos table_pos(const toml::table& table, const Reporter& r);
+
+// The keys one table may hold: those this version reads, and those DESIGN.md defines but this
+// version does not implement yet (rejected with a clear message rather than "unknown").
+struct KeySet {
+    std::vector<std::string> supported;
+    std::vector<std::string> planned;
+};
+
+// True when `key` is supported; otherwise reports it (with a "did you mean" when a supported
+// key is close) and returns false. `where` completes "unknown key 'x' in ...".
+bool check_key(const toml::key& key, const KeySet& keys, std::string_view where, Reporter& r);
+
+// Typed readers: each reports "'name' must be ..." at the value on a mismatch. `name` is the
+// key as the user would write it ("timeout", "vars.x").
+std::optional<std::string> read_string(const toml::node& node, std::string_view name, Reporter& r);
+std::optional<bool> read_bool(const toml::node& node, std::string_view name, Reporter& r);
+std::optional<std::vector<std::string>> read_string_array(const toml::node& node,
+                                                          std::string_view name, Reporter& r);
+// 1..65535.
+std::optional<int> read_port(const toml::node& node, std::string_view name, Reporter& r);
+
+// A table of string, integer, float or boolean values, kept as strings in file order. With
+// `shell_names`, every key must be a POSIX shell variable name (they become `export` lines).
+std::optional<KeyValues> read_key_values(const toml::node& node, std::string_view name,
+                                         bool shell_names, Reporter& r);
+
+} // namespace leura::config::detail

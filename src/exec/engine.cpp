@@ -1,0 +1,394 @@
+// SPDX-License-Identifier: Apache-2.0
+// The engine is one state machine per host, all driven by a single poll loop.
+//
+// Why not a thread per host: a thread holds a stack and tends to hold output in memory; with
+// thousands of hosts on two cores, scheduling them costs more than the SSH work. Here a host
+// costs its libssh session, one open spool file per stream, and this small struct. Each pass
+// of the loop: admit queued hosts up to the concurrency limit, advance every host whose socket
+// is ready or whose deadline passed until it would block, then poll all sockets with a timeout
+// that ends at the nearest deadline (connect, step timeout, retry backoff, stop grace).
+//
+// A host's life: connecting (with retries and doubling backoff for connection errors only:
+// an authentication or host key failure will not improve by retrying) -> one step at a time
+// on the same connection (a fresh channel each) -> finished. Output goes straight from the
+// channel into the step's OutputSink; the engine only counts it.
+#include "exec/engine.hpp"
+
+#include <algorithm>
+#include <deque>
+#include <tuple>
+#include <unistd.h>
+
+namespace leura::exec {
+
+const char* to_string(HostStatus s) {
+    switch (s) {
+    case HostStatus::ok:
+        return "ok";
+    case HostStatus::failed:
+        return "failed";
+    case HostStatus::unreachable:
+        return "unreachable";
+    case HostStatus::skipped:
+        return "skipped";
+    }
+    return "failed";
+}
+
+namespace {
+
+using std::chrono::duration_cast;
+
+// Counts bytes on their way to the real sink.
+class CountingSink final : public ssh::OutputSink {
+public:
+    explicit CountingSink(std::unique_ptr<ssh::OutputSink> inner) : m_inner(std::move(inner)) {}
+    Status write(ssh::Stream stream, std::string_view data) override {
+        (stream == ssh::Stream::out ? m_out : m_err) += data.size();
+        return m_inner->write(stream, data);
+    }
+    unsigned long long m_out = 0, m_err = 0;
+
+private:
+    std::unique_ptr<ssh::OutputSink> m_inner;
+};
+
+enum class Phase { connecting, backoff, running, done };
+
+struct HostRun {
+    size_t host = 0;
+    Phase phase = Phase::connecting;
+    int attempt = 1;
+    Clock::time_point started, deadline, step_started;
+    bool has_deadline = false;
+    std::unique_ptr<ssh::Connection> conn;
+    // Declared after conn: destroyed first, as a channel must go before its session.
+    std::unique_ptr<ssh::Command> cmd;
+    std::unique_ptr<CountingSink> output;
+    size_t step = 0;
+    size_t steps_run = 0;
+    int last_exit = -1;
+    bool failed = false;
+    bool ready = true; // its socket was ready in the last poll, or it is new
+    std::optional<Error> first_error;
+};
+
+class Loop {
+public:
+    Loop(const Job& job, ssh::Transport& transport, Reactor& reactor, OutputStore& outputs,
+         EventSink& events, const EngineOptions& options)
+        : m_job(job), m_transport(transport), m_reactor(reactor), m_outputs(outputs),
+          m_events(events), m_opt(options) {
+        for (size_t i = 0; i < job.hosts.size(); ++i)
+            m_queue.push_back(i);
+    }
+
+    RunSummary run();
+
+private:
+    void admit();
+    void check_stop();
+    void advance(HostRun& r);
+    void advance_connecting(HostRun& r);
+    void advance_running(HostRun& r);
+    void start_step(HostRun& r);
+    void finish_step(HostRun& r, int exit_code, std::string signal, std::optional<Error> err);
+    void finish_host(HostRun& r, HostStatus status);
+    void skip_queued();
+    void wait();
+    static std::tuple<Phase, size_t, unsigned long long> progress_mark(const HostRun& r) {
+        return {r.phase, r.step, r.output ? r.output->m_out + r.output->m_err : 0};
+    }
+    milliseconds elapsed(Clock::time_point since) {
+        return duration_cast<milliseconds>(m_reactor.now() - since);
+    }
+
+    const Job& m_job;
+    ssh::Transport& m_transport;
+    Reactor& m_reactor;
+    OutputStore& m_outputs;
+    EventSink& m_events;
+    const EngineOptions& m_opt;
+    std::deque<size_t> m_queue;
+    std::vector<std::unique_ptr<HostRun>> m_active;
+    std::vector<pollfd> m_fds;
+    std::vector<HostRun*> m_fd_owner;
+    RunSummary m_summary;
+    int m_stop = 0;
+    Clock::time_point m_abort_at;
+};
+
+RunSummary Loop::run() {
+    while (!m_queue.empty() || !m_active.empty()) {
+        check_stop();
+        admit();
+        auto now = m_reactor.now();
+        for (auto& r : m_active) {
+            bool due = (r->has_deadline || r->phase == Phase::backoff) && now >= r->deadline;
+            if (!r->ready && !due) continue;
+            // A host that moved data may have more waiting inside libssh's buffers, which
+            // poll() cannot see: give it another turn before sleeping.
+            auto before = progress_mark(*r);
+            advance(*r);
+            r->ready = r->phase != Phase::done && progress_mark(*r) != before;
+        }
+        std::erase_if(m_active, [](const auto& r) { return r->phase == Phase::done; });
+        if (m_active.empty() && m_queue.empty()) break;
+        wait();
+    }
+    m_summary.stopped = m_stop > 0;
+    return m_summary;
+}
+
+void Loop::check_stop() {
+    int level = m_opt.stop_level ? m_opt.stop_level() : 0;
+    if (level <= m_stop) {
+        if (m_stop == 1 && m_reactor.now() >= m_abort_at)
+            m_stop = 2;
+        else
+            return;
+    } else {
+        m_stop = level;
+        if (m_stop == 1) m_abort_at = m_reactor.now() + m_opt.stop_grace;
+    }
+    skip_queued();
+    if (m_stop < 2) return;
+    for (auto& r : m_active) {
+        if (r->phase == Phase::running && r->cmd) {
+            r->cmd->abort();
+            finish_step(*r, -1, {}, Error(ErrorKind::interrupted, "interrupted"));
+        } else if (r->phase != Phase::done) {
+            if (!r->first_error) r->first_error = Error(ErrorKind::interrupted, "interrupted");
+            r->failed = true;
+            finish_host(*r, HostStatus::failed);
+        }
+    }
+}
+
+void Loop::skip_queued() {
+    while (!m_queue.empty()) {
+        HostRun r;
+        r.host = m_queue.front();
+        m_queue.pop_front();
+        r.started = m_reactor.now();
+        finish_host(r, HostStatus::skipped);
+    }
+}
+
+void Loop::admit() {
+    while (m_stop == 0 && !m_queue.empty() && m_active.size() < m_opt.concurrency) {
+        auto r = std::make_unique<HostRun>();
+        r->host = m_queue.front();
+        m_queue.pop_front();
+        r->started = m_reactor.now();
+        r->deadline = r->started + m_opt.connect_timeout;
+        r->has_deadline = true;
+        m_events.host_started(r->host);
+        r->conn = m_transport.open(m_job.hosts[r->host].endpoint);
+        m_active.push_back(std::move(r));
+    }
+}
+
+void Loop::advance(HostRun& r) {
+    // Each call does as much as it can without blocking; the bound guards against a transport
+    // that keeps answering "again" without ever needing the socket.
+    for (int guard = 0; guard < 64; ++guard) {
+        Phase before = r.phase;
+        size_t step_before = r.step;
+        switch (r.phase) {
+        case Phase::connecting:
+            advance_connecting(r);
+            break;
+        case Phase::backoff:
+            if (m_reactor.now() < r.deadline) return;
+            r.phase = Phase::connecting;
+            r.deadline = m_reactor.now() + m_opt.connect_timeout;
+            r.conn = m_transport.open(m_job.hosts[r.host].endpoint);
+            break;
+        case Phase::running:
+            advance_running(r);
+            break;
+        case Phase::done:
+            return;
+        }
+        if (r.phase == before && r.step == step_before) return;
+    }
+}
+
+void Loop::advance_connecting(HostRun& r) {
+    auto result = r.conn->connect();
+    if (result && *result == ssh::Step::done) {
+        r.has_deadline = false;
+        start_step(r);
+        return;
+    }
+    std::optional<Error> err;
+    if (!result) {
+        err = result.error();
+    } else if (m_reactor.now() >= r.deadline) {
+        err = Error(ErrorKind::connect, "connect to " + m_job.hosts[r.host].name +
+                                            " timed out after " +
+                                            std::to_string(m_opt.connect_timeout.count()) + "ms");
+    }
+    if (!err) return;
+    r.conn.reset();
+    if (err->kind == ErrorKind::connect && r.attempt < m_opt.connect_attempts && m_stop == 0) {
+        r.phase = Phase::backoff;
+        r.deadline = m_reactor.now() + m_opt.connect_backoff * (1 << (r.attempt - 1));
+        ++r.attempt;
+        return;
+    }
+    if (r.attempt > 1) err->message += " (" + std::to_string(r.attempt) + " attempts)";
+    r.first_error = std::move(err);
+    finish_host(r, HostStatus::unreachable);
+}
+
+void Loop::start_step(HostRun& r) {
+    if (r.step >= m_job.steps.size() || m_stop > 0) {
+        if (m_stop > 0 && r.step < m_job.steps.size() && !r.failed) {
+            r.failed = true;
+            r.first_error = Error(ErrorKind::interrupted,
+                                  "interrupted before step \"" + m_job.steps[r.step].name + "\"");
+        }
+        finish_host(r, r.failed ? HostStatus::failed : HostStatus::ok);
+        return;
+    }
+    m_events.step_started(r.host, r.step);
+    r.step_started = m_reactor.now();
+    auto sink = m_outputs.open(r.host, r.step);
+    if (!sink) {
+        r.phase = Phase::running;
+        finish_step(r, -1, {}, sink.error());
+        return;
+    }
+    r.output = std::make_unique<CountingSink>(std::move(*sink));
+    r.cmd = r.conn->exec(m_job.remote_command, m_job.render_script(r.host, r.step));
+    r.phase = Phase::running;
+    const auto& timeout = m_job.steps[r.step].timeout;
+    r.has_deadline = timeout.has_value();
+    if (timeout) r.deadline = r.step_started + *timeout;
+}
+
+void Loop::advance_running(HostRun& r) {
+    auto result = r.cmd->pump(*r.output);
+    if (!result) {
+        finish_step(r, -1, {}, result.error());
+    } else if (*result == ssh::Step::done) {
+        finish_step(r, r.cmd->exit_code(), r.cmd->exit_signal(), std::nullopt);
+    } else if (r.has_deadline && m_reactor.now() >= r.deadline) {
+        r.cmd->abort();
+        const auto& step = m_job.steps[r.step];
+        finish_step(r, -1, {},
+                    Error(ErrorKind::timeout, "step \"" + step.name + "\" timed out after " +
+                                                  std::to_string(step.timeout->count()) + "ms"));
+    }
+}
+
+void Loop::finish_step(HostRun& r, int exit_code, std::string signal, std::optional<Error> err) {
+    const auto& step = m_job.steps[r.step];
+    if (!err && exit_code != 0) {
+        std::string why = signal.empty() ? "exited with " + std::to_string(exit_code)
+                                         : "killed by signal " + signal;
+        err = Error(ErrorKind::remote_exit, "step \"" + step.name + "\" " + why);
+    }
+    StepOutcome o;
+    o.host = r.host;
+    o.step = r.step;
+    o.ok = !err;
+    o.exit_code = exit_code;
+    o.exit_signal = std::move(signal);
+    o.error = err;
+    o.duration = elapsed(r.step_started);
+    if (r.output) {
+        o.bytes_out = r.output->m_out;
+        o.bytes_err = r.output->m_err;
+    }
+    r.cmd.reset();
+    r.output.reset();
+    r.last_exit = exit_code;
+    ++r.steps_run;
+    m_events.step_finished(o);
+
+    bool broken = err && err->kind != ErrorKind::remote_exit;
+    if (err && (!step.ignore_errors || broken)) {
+        r.failed = true;
+        if (!r.first_error) r.first_error = err;
+        finish_host(r, HostStatus::failed);
+        return;
+    }
+    ++r.step;
+    start_step(r);
+}
+
+void Loop::finish_host(HostRun& r, HostStatus status) {
+    r.cmd.reset();
+    r.output.reset();
+    r.conn.reset();
+    r.phase = Phase::done;
+    HostOutcome o;
+    o.host = r.host;
+    o.status = status;
+    o.error = r.first_error;
+    o.exit_code = r.last_exit;
+    o.duration = elapsed(r.started);
+    o.steps_run = r.steps_run;
+    switch (status) {
+    case HostStatus::ok:
+        ++m_summary.ok;
+        break;
+    case HostStatus::failed:
+        ++m_summary.failed;
+        break;
+    case HostStatus::unreachable:
+        ++m_summary.unreachable;
+        break;
+    case HostStatus::skipped:
+        ++m_summary.skipped;
+        break;
+    }
+    m_events.host_finished(o);
+}
+
+void Loop::wait() {
+    m_fds.clear();
+    m_fd_owner.clear();
+    auto now = m_reactor.now();
+    auto next = now + std::chrono::seconds(60);
+    bool immediate = false;
+    for (auto& r : m_active) {
+        if (r->phase == Phase::backoff || r->has_deadline) next = std::min(next, r->deadline);
+        if (r->phase == Phase::backoff) continue;
+        if (r->ready) immediate = true;
+        ssh::WaitFor w = r->conn->wait_for();
+        if (w.fd < 0) {
+            immediate = true;
+            r->ready = true;
+            continue;
+        }
+        m_fds.push_back({w.fd, short(POLLIN | (w.write ? POLLOUT : 0)), 0});
+        m_fd_owner.push_back(r.get());
+    }
+    if (m_stop == 1) next = std::min(next, m_abort_at);
+    if (m_opt.wake_fd >= 0) m_fds.push_back({m_opt.wake_fd, POLLIN, 0});
+    auto timeout = immediate ? milliseconds(0)
+                             : std::max(milliseconds(0),
+                                        duration_cast<milliseconds>(next - now) + milliseconds(1));
+    m_reactor.wait(m_fds, timeout);
+    for (size_t i = 0; i < m_fd_owner.size(); ++i)
+        if (m_fds[i].revents) m_fd_owner[i]->ready = true;
+    if (m_opt.wake_fd >= 0 && (m_fds.back().revents & POLLIN)) {
+        char buf[64];
+        while (::read(m_opt.wake_fd, buf, sizeof buf) > 0) {
+        }
+    }
+}
+
+} // namespace
+
+RunSummary run(const Job& job, ssh::Transport& transport, Reactor& reactor, OutputStore& outputs,
+               EventSink& events, const EngineOptions& options) {
+    Loop loop(job, transport, reactor, outputs, events, options);
+    return loop.run();
+}
+
+} // namespace leura::exec

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "exec/reactor.hpp"
+#include "ssh/transport.hpp"
+#include "util/error.hpp"
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace leura::exec {
+
+using std::chrono::milliseconds;
+
+struct StepPlan {
+    std::string name;
+    std::optional<milliseconds> timeout;
+    bool ignore_errors = false;
+};
+
+struct HostPlan {
+    std::string name;
+    ssh::Endpoint endpoint;
+};
+
+// What to run. Scripts are rendered when a step starts, so memory does not grow with the
+// number of hosts times steps.
+struct Job {
+    std::vector<HostPlan> hosts;
+    std::vector<StepPlan> steps;
+    std::string remote_command; // the exec request; the script arrives on its stdin
+    std::function<std::string(size_t host, size_t step)> render_script;
+};
+
+enum class HostStatus { ok, failed, unreachable, skipped };
+const char* to_string(HostStatus s);
+
+struct StepOutcome {
+    size_t host = 0;
+    size_t step = 0;
+    bool ok = false;
+    int exit_code = -1;      // -1: none (signal, timeout, transport failure)
+    std::string exit_signal; // e.g. "KILL" when the command died of a signal
+    std::optional<Error> error;
+    milliseconds duration{0};
+    unsigned long long bytes_out = 0;
+    unsigned long long bytes_err = 0;
+};
+
+struct HostOutcome {
+    size_t host = 0;
+    HostStatus status = HostStatus::skipped;
+    std::optional<Error> error;
+    int exit_code = -1; // of the last step that ran
+    milliseconds duration{0};
+    size_t steps_run = 0;
+};
+
+// The engine reports to sinks and knows nothing of terminals or databases.
+class EventSink {
+public:
+    virtual ~EventSink() = default;
+    virtual void host_started(size_t host) = 0;
+    virtual void step_started(size_t host, size_t step) = 0;
+    virtual void step_finished(const StepOutcome& outcome) = 0;
+    virtual void host_finished(const HostOutcome& outcome) = 0;
+};
+
+// Where output goes while it streams (the spool); one sink per host and step.
+class OutputStore {
+public:
+    virtual ~OutputStore() = default;
+    virtual Result<std::unique_ptr<ssh::OutputSink>> open(size_t host, size_t step) = 0;
+};
+
+struct EngineOptions {
+    size_t concurrency = 100;
+    milliseconds connect_timeout{10'000};
+    int connect_attempts = 3;          // attempts for connect errors; auth and host keys: one
+    milliseconds connect_backoff{500}; // doubles after each failed attempt
+    milliseconds stop_grace{10'000};   // after the first stop request, before aborting steps
+    // 0: run; 1: start nothing new, let running steps finish (up to stop_grace); 2: abort now.
+    std::function<int()> stop_level;
+    int wake_fd = -1; // non-blocking pipe, readable when stop_level may have changed; drained here
+};
+
+struct RunSummary {
+    size_t ok = 0, failed = 0, unreachable = 0, skipped = 0;
+    bool stopped = false;
+};
+
+// Runs every step of `job` on every host: one connection per host, reused by its steps, many
+// hosts at once, all driven from this thread by one poll loop.
+RunSummary run(const Job& job, ssh::Transport& transport, Reactor& reactor, OutputStore& outputs,
+               EventSink& events, const EngineOptions& options);
+
+} // namespace leura::exec

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "config/inventory_file.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace leura::inventory {
+
+// A host with every layer applied (defaults < groups in listed order < host entry).
+struct Host {
+    std::string name; // also the address connected to
+    std::string user; // empty: the invoking user
+    int port = 22;
+    std::string identity; // empty: the usual defaults
+    std::string jump;
+    std::vector<std::string> groups;
+    config::KeyValues attrs;
+    config::KeyValues vars;
+};
+
+struct Inventory {
+    std::vector<Host> hosts;         // in file order, names unique
+    std::vector<std::string> groups; // every group named anywhere, sorted
+};
+
+// Expands ranges and layers settings. Reports bad ranges, duplicate hosts and unknown
+// group sections to `diags`, with the file position of the offending entry.
+std::optional<Inventory> build(const config::InventoryFile& file, config::Diagnostics& diags);
+
+} // namespace leura::inventory

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: Apache-2.0
+// A command on a pooled session, driven without blocking. The loop is: open the channel,
+// request exec, then on every wake-up feed stdin within the remote window and drain stdout
+// and stderr into the sink. Two libssh 0.10 traps shape the end of it (notes/libssh.md §1.1,
+// §1.3): after the remote EOF, channel reads no longer touch the socket, so the exit status
+// is pulled with ssh_channel_get_exit_status(), which does; and that call's -1 is ambiguous,
+// so the exact status and signal come from channel callbacks.
+#include "ssh/libssh_internal.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace leura::ssh {
+
+namespace {
+// Bytes moved per wake-up before yielding to other hosts: fairness over throughput.
+constexpr size_t k_max_read_per_pump = 1 << 20;
+} // namespace
+
+LibsshCommand::LibsshCommand(ssh_session session, std::string command, std::string stdin_data)
+    : m_session(session), m_command(std::move(command)), m_stdin(std::move(stdin_data)) {}
+
+void LibsshCommand::on_exit_status(ssh_session, ssh_channel, int status, void* self) {
+    auto* me = static_cast<LibsshCommand*>(self);
+    me->m_exit_known = true;
+    me->m_exit_code = status;
+}
+
+void LibsshCommand::on_exit_signal(ssh_session, ssh_channel, const char* signal, int, const char*,
+                                   const char*, void* self) {
+    auto* me = static_cast<LibsshCommand*>(self);
+    me->m_exit_known = true;
+    me->m_exit_code = -1;
+    me->m_exit_signal = signal ? signal : "?";
+}
+
+Error LibsshCommand::broken(const std::string& what) const {
+    return Error(ErrorKind::connect, what + ": " + ssh_get_error(m_session));
+}
+
+Result<Step> LibsshCommand::pump(OutputSink& out) {
+    auto r = run(out);
+    if (!r) m_state = State::done;
+    return r;
+}
+
+Result<Step> LibsshCommand::run(OutputSink& out) {
+    if (m_state == State::open) {
+        if (!m_channel) {
+            m_channel.reset(ssh_channel_new(m_session));
+            if (!m_channel) return std::unexpected(broken("cannot create a channel"));
+            m_callbacks.userdata = this;
+            m_callbacks.channel_exit_status_function = &LibsshCommand::on_exit_status;
+            m_callbacks.channel_exit_signal_function = &LibsshCommand::on_exit_signal;
+            ssh_callbacks_init(&m_callbacks);
+            ssh_set_channel_callbacks(m_channel.get(), &m_callbacks);
+        }
+        int rc = ssh_channel_open_session(m_channel.get());
+        if (rc == SSH_AGAIN) return Step::again;
+        if (rc != SSH_OK) return std::unexpected(broken("opening a session channel"));
+        m_state = State::exec;
+    }
+    if (m_state == State::exec) {
+        int rc = ssh_channel_request_exec(m_channel.get(), m_command.c_str());
+        if (rc == SSH_AGAIN) return Step::again;
+        if (rc != SSH_OK) return std::unexpected(broken("starting the command"));
+        m_state = State::running;
+    }
+    if (m_state == State::done) return Step::done;
+
+    LEURA_TRY(feed_stdin());
+    auto both_eof = drain(out);
+    if (!both_eof) return std::unexpected(both_eof.error());
+    ssh_channel ch = m_channel.get();
+    if (*both_eof && !m_exit_known && !ssh_channel_is_closed(ch)) {
+        // Reads no longer poll the socket after EOF; this call does, and fires the callbacks.
+        ssh_channel_get_exit_status(ch);
+    }
+    if ((*both_eof && m_exit_known) || ssh_channel_is_closed(ch)) {
+        m_state = State::done;
+        ssh_channel_close(ch);
+        return Step::done;
+    }
+    if (!ssh_is_connected(m_session)) return std::unexpected(broken("connection lost"));
+    return Step::again;
+}
+
+Status LibsshCommand::feed_stdin() {
+    ssh_channel ch = m_channel.get();
+    while (m_stdin_sent < m_stdin.size()) {
+        uint32_t window = ssh_channel_window_size(ch);
+        if (window == 0) return {};
+        size_t n = std::min({size_t(window), m_stdin.size() - m_stdin_sent, size_t(32768)});
+        int rc = ssh_channel_write(ch, m_stdin.data() + m_stdin_sent, uint32_t(n));
+        if (rc == SSH_ERROR) return std::unexpected(broken("sending the script"));
+        if (rc == 0) return {};
+        m_stdin_sent += size_t(rc);
+    }
+    if (!m_eof_sent) {
+        if (ssh_channel_send_eof(ch) == SSH_ERROR)
+            return std::unexpected(broken("closing the script's input"));
+        m_eof_sent = true;
+        m_stdin.clear();
+        m_stdin.shrink_to_fit();
+    }
+    return {};
+}
+
+Result<bool> LibsshCommand::drain(OutputSink& out) {
+    std::array<char, 32768> buf;
+    size_t moved = 0;
+    for (int is_stderr = 0; is_stderr < 2; ++is_stderr) {
+        while (!m_eof_seen[is_stderr] && moved < k_max_read_per_pump) {
+            int n = ssh_channel_read_nonblocking(m_channel.get(), buf.data(), uint32_t(buf.size()),
+                                                 is_stderr);
+            if (n == SSH_EOF) {
+                m_eof_seen[is_stderr] = true;
+            } else if (n == SSH_ERROR) {
+                return std::unexpected(broken("reading output"));
+            } else if (n == 0) {
+                break;
+            } else {
+                LEURA_TRY(out.write(is_stderr ? Stream::err : Stream::out,
+                                    std::string_view(buf.data(), size_t(n))));
+                moved += size_t(n);
+            }
+        }
+    }
+    return m_eof_seen[0] && m_eof_seen[1];
+}
+
+void LibsshCommand::abort() {
+    if (!m_channel || m_state == State::done) return;
+    ssh_channel ch = m_channel.get();
+    if (m_state == State::running && ssh_channel_is_open(ch)) {
+        // sshd delivers "signal" requests to the command (OpenSSH >= 7.9); closing alone would
+        // leave a process that never writes running on the host.
+        ssh_channel_request_send_signal(ch, "TERM");
+        ssh_channel_close(ch);
+    }
+    m_state = State::done;
+}
+
+} // namespace leura::ssh

@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "ssh/libssh_internal.hpp"
+#include "ssh/libssh_transport.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+#include <mutex>
+#include <unistd.h>
+
+namespace leura::ssh {
+
+namespace {
+
+std::string port_suffix(int port) {
+    return port == 22 ? "" : " port " + std::to_string(port);
+}
+
+std::string fingerprint(ssh_session session) {
+    ssh_key key = nullptr;
+    if (ssh_get_server_publickey(session, &key) != SSH_OK) return "unknown key";
+    KeyPtr owned(key);
+    unsigned char* hash = nullptr;
+    size_t len = 0;
+    if (ssh_get_publickey_hash(key, SSH_PUBLICKEY_HASH_SHA256, &hash, &len) != 0)
+        return ssh_key_type_to_char(ssh_key_type(key));
+    char* text = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash, len);
+    ssh_clean_pubkey_hash(&hash);
+    std::string out =
+        std::string(ssh_key_type_to_char(ssh_key_type(key))) + " " + (text ? text : "?");
+    ssh_string_free_char(text);
+    return out;
+}
+
+} // namespace
+
+Result<ssh_key> KeyCache::get(const std::string& path) {
+    auto it = m_keys.find(path);
+    if (it == m_keys.end()) {
+        ssh_key key = nullptr;
+        int rc = ssh_pki_import_privkey_file(path.c_str(), nullptr, nullptr, nullptr, &key);
+        Result<KeyPtr> loaded = KeyPtr(key);
+        if (rc != SSH_OK)
+            loaded = fail(ErrorKind::auth, "cannot load identity " + path +
+                                               " (missing, unreadable, or encrypted: "
+                                               "use ssh-agent for encrypted keys)");
+        it = m_keys.emplace(path, std::move(loaded)).first;
+    }
+    if (!it->second) return std::unexpected(it->second.error());
+    return it->second->get();
+}
+
+LibsshConnection::LibsshConnection(Endpoint endpoint, const TransportOptions& options,
+                                   KeyCache& keys)
+    : m_endpoint(std::move(endpoint)), m_options(options), m_keys(keys),
+      m_tcp(m_endpoint.host, m_endpoint.port) {}
+
+LibsshConnection::~LibsshConnection() {
+    m_session.reset();
+    if (m_fd >= 0) ::close(m_fd);
+}
+
+WaitFor LibsshConnection::wait_for() const {
+    if (m_state == State::tcp) return {m_tcp.fd(), true};
+    if (!m_session) return {};
+    bool write = m_state == State::handshake ||
+                 (ssh_get_poll_flags(m_session.get()) & SSH_WRITE_PENDING) != 0;
+    return {m_fd, write};
+}
+
+Error LibsshConnection::ssh_failure(ErrorKind kind, const std::string& what) const {
+    std::string detail = m_session ? ssh_get_error(m_session.get()) : "";
+    return Error(kind, what + (detail.empty() ? "" : ": " + detail));
+}
+
+Status LibsshConnection::start_session(int fd) {
+    m_fd = fd;
+    m_session.reset(ssh_new());
+    if (!m_session) return fail(ErrorKind::internal, "ssh_new failed");
+    ssh_session s = m_session.get();
+    const std::string& user = m_endpoint.user.empty() ? m_options.local_user : m_endpoint.user;
+    int zero = 0, one = 1;
+    unsigned int port = unsigned(m_endpoint.port);
+    socket_t sock = fd;
+    bool ok = ssh_options_set(s, SSH_OPTIONS_HOST, m_endpoint.host.c_str()) == 0 &&
+              ssh_options_set(s, SSH_OPTIONS_PORT, &port) == 0 &&
+              ssh_options_set(s, SSH_OPTIONS_USER, user.c_str()) == 0 &&
+              ssh_options_set(s, SSH_OPTIONS_SSH_DIR, m_options.ssh_dir.c_str()) == 0 &&
+              ssh_options_set(s, SSH_OPTIONS_KNOWNHOSTS, m_options.known_hosts.c_str()) == 0 &&
+              ssh_options_set(s, SSH_OPTIONS_PROCESS_CONFIG, &zero) == 0 &&
+              ssh_options_set(s, SSH_OPTIONS_GSSAPI_AUTH, &zero) == 0 &&
+              ssh_options_set(s, SSH_OPTIONS_NODELAY, &one) == 0 &&
+              ssh_options_set(s, SSH_OPTIONS_FD, &sock) == 0;
+    if (!ok) return std::unexpected(ssh_failure(ErrorKind::internal, "setting ssh options"));
+    ssh_set_blocking(s, 0);
+    return {};
+}
+
+Status LibsshConnection::check_host_key() {
+    ssh_session s = m_session.get();
+    std::string where = m_endpoint.host + port_suffix(m_endpoint.port);
+    switch (ssh_session_is_known_server(s)) {
+    case SSH_KNOWN_HOSTS_OK:
+        return {};
+    case SSH_KNOWN_HOSTS_CHANGED:
+    case SSH_KNOWN_HOSTS_OTHER:
+        return fail(ErrorKind::host_key_changed,
+                    "host key for " + where + " has CHANGED (now " + fingerprint(s) + "); " +
+                        m_options.known_hosts + " has another key: refusing to connect");
+    case SSH_KNOWN_HOSTS_UNKNOWN:
+    case SSH_KNOWN_HOSTS_NOT_FOUND:
+        if (m_options.accept_new_host_keys) {
+            // Appends to the file; one thread drives every session, so writes never interleave.
+            if (ssh_session_update_known_hosts(s) != SSH_OK)
+                return std::unexpected(ssh_failure(ErrorKind::host_key, "recording host key"));
+            return {};
+        }
+        return fail(ErrorKind::host_key,
+                    "host key for " + where + " is not known (" + fingerprint(s) + "); add it to " +
+                        m_options.known_hosts + " or pass --accept-new-host-keys");
+    case SSH_KNOWN_HOSTS_ERROR:
+        break;
+    }
+    return std::unexpected(ssh_failure(ErrorKind::host_key, "checking host key of " + where));
+}
+
+std::vector<std::string> LibsshConnection::identity_candidates() const {
+    if (!m_endpoint.identity.empty()) return {m_endpoint.identity};
+    std::vector<std::string> found;
+    for (const char* name : {"id_ed25519", "id_ecdsa", "id_rsa"}) {
+        std::string path = m_options.ssh_dir + "/" + name;
+        std::error_code ec;
+        if (std::filesystem::exists(path, ec)) found.push_back(path);
+    }
+    return found;
+}
+
+Result<Step> LibsshConnection::authenticate() {
+    ssh_session s = m_session.get();
+    if (!m_agent_tried) {
+        const char* sock = std::getenv("SSH_AUTH_SOCK");
+        if (!sock || !*sock) {
+            m_agent_tried = true;
+        } else {
+            int rc = ssh_userauth_agent(s, nullptr);
+            if (rc == SSH_AUTH_AGAIN) return Step::again;
+            m_agent_tried = true;
+            if (rc == SSH_AUTH_SUCCESS) return Step::done;
+            if (rc == SSH_AUTH_ERROR && !ssh_is_connected(s))
+                return std::unexpected(ssh_failure(ErrorKind::connect, "connection lost"));
+            m_auth_errors += "ssh-agent keys refused; ";
+        }
+        m_identities = identity_candidates();
+    }
+    while (m_next_identity < m_identities.size()) {
+        const std::string& path = m_identities[m_next_identity];
+        auto key = m_keys.get(path);
+        if (!key) {
+            m_auth_errors += key.error().message + "; ";
+            ++m_next_identity;
+            continue;
+        }
+        int rc = ssh_userauth_publickey(s, nullptr, *key);
+        if (rc == SSH_AUTH_AGAIN) return Step::again;
+        ++m_next_identity;
+        if (rc == SSH_AUTH_SUCCESS) return Step::done;
+        if (rc == SSH_AUTH_ERROR && !ssh_is_connected(s))
+            return std::unexpected(ssh_failure(ErrorKind::connect, "connection lost"));
+        m_auth_errors += "key " + path + " refused; ";
+    }
+    std::string user = m_endpoint.user.empty() ? m_options.local_user : m_endpoint.user;
+    if (m_identities.empty() && m_auth_errors.empty())
+        m_auth_errors = "no ssh-agent and no identity file in " + m_options.ssh_dir + "; ";
+    m_auth_errors.resize(m_auth_errors.size() - 2);
+    return fail(ErrorKind::auth, "authentication failed for " + user + "@" + m_endpoint.host +
+                                     " (" + m_auth_errors + ")");
+}
+
+Result<Step> LibsshConnection::connect() {
+    auto failed = [this](Error e) -> Result<Step> {
+        m_state = State::failed;
+        return std::unexpected(std::move(e));
+    };
+    if (m_state == State::tcp) {
+        auto r = m_tcp.step();
+        if (!r) return failed(r.error());
+        if (!*r) return Step::again;
+        if (auto st = start_session(m_tcp.release()); !st) return failed(st.error());
+        m_state = State::handshake;
+    }
+    if (m_state == State::handshake) {
+        int rc = ssh_connect(m_session.get());
+        if (rc == SSH_AGAIN) return Step::again;
+        if (rc != SSH_OK)
+            return failed(ssh_failure(ErrorKind::connect, "ssh handshake with " + m_endpoint.host +
+                                                              port_suffix(m_endpoint.port)));
+        m_state = State::host_key;
+    }
+    if (m_state == State::host_key) {
+        if (auto st = check_host_key(); !st) return failed(st.error());
+        m_state = State::auth;
+    }
+    if (m_state == State::auth) {
+        auto r = authenticate();
+        if (!r) return failed(r.error());
+        if (*r == Step::again) return Step::again;
+        m_state = State::ready;
+    }
+    if (m_state == State::failed) return fail(ErrorKind::internal, "connection already failed");
+    return Step::done;
+}
+
+std::unique_ptr<Command> LibsshConnection::exec(std::string command, std::string stdin_data) {
+    return std::make_unique<LibsshCommand>(m_session.get(), std::move(command),
+                                           std::move(stdin_data));
+}
+
+namespace {
+
+class LibsshTransport final : public Transport {
+public:
+    explicit LibsshTransport(TransportOptions options) : m_options(std::move(options)) {}
+    std::unique_ptr<Connection> open(const Endpoint& endpoint) override {
+        return std::make_unique<LibsshConnection>(endpoint, m_options, m_keys);
+    }
+
+private:
+    TransportOptions m_options;
+    KeyCache m_keys;
+};
+
+} // namespace
+
+std::unique_ptr<Transport> make_libssh_transport(const TransportOptions& options) {
+    return std::make_unique<LibsshTransport>(options);
+}
+
+const char* library_version() {
+    return ssh_version(0);
+}
+
+void init_library() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        ssh_init();
+        std::atexit([] { ssh_finalize(); });
+    });
+}
+
+} // namespace leura::ssh

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// Private to src/ssh: the libssh-backed Connection and Command.
+
+#include "ssh/handles.hpp"
+#include "ssh/tcp.hpp"
+#include "ssh/transport.hpp"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace leura::ssh {
+
+// Private keys are loaded once per run and shared by every session (one thread owns them all).
+class KeyCache {
+public:
+    // The key, or an error (kind auth) saying why it could not be used.
+    Result<ssh_key> get(const std::string& path);
+
+private:
+    std::map<std::string, Result<KeyPtr>> m_keys;
+};
+
+class LibsshConnection final : public Connection {
+public:
+    LibsshConnection(Endpoint endpoint, const TransportOptions& options, KeyCache& keys);
+    ~LibsshConnection() override;
+
+    Result<Step> connect() override;
+    std::unique_ptr<Command> exec(std::string command, std::string stdin_data) override;
+    WaitFor wait_for() const override;
+
+private:
+    enum class State { tcp, handshake, host_key, auth, ready, failed };
+
+    Status start_session(int fd);
+    Status check_host_key();
+    Result<Step> authenticate();
+    std::vector<std::string> identity_candidates() const;
+    Error ssh_failure(ErrorKind kind, const std::string& what) const;
+
+    Endpoint m_endpoint;
+    const TransportOptions& m_options;
+    KeyCache& m_keys;
+    State m_state = State::tcp;
+    TcpConnect m_tcp;
+    int m_fd = -1; // owned: libssh does not close a socket it was given
+    SessionPtr m_session;
+    // Authentication walks: agent (when SSH_AUTH_SOCK is set), then each identity file.
+    std::vector<std::string> m_identities;
+    size_t m_next_identity = 0;
+    bool m_agent_tried = false;
+    bool m_auth_in_progress = false;
+    std::string m_auth_errors;
+};
+
+class LibsshCommand final : public Command {
+public:
+    LibsshCommand(ssh_session session, std::string command, std::string stdin_data);
+    ~LibsshCommand() override = default;
+
+    Result<Step> pump(OutputSink& out) override;
+    int exit_code() const override { return m_exit_code; }
+    std::string exit_signal() const override { return m_exit_signal; }
+    void abort() override;
+
+private:
+    enum class State { open, exec, running, done };
+
+    Result<Step> run(OutputSink& out);
+    Status feed_stdin();
+    Result<bool> drain(OutputSink& out); // true once both streams hit EOF
+    Error broken(const std::string& what) const;
+
+    static void on_exit_status(ssh_session, ssh_channel, int status, void* self);
+    static void on_exit_signal(ssh_session, ssh_channel, const char* signal, int core,
+                               const char* errmsg, const char* lang, void* self);
+
+    ssh_session m_session;
+    ChannelPtr m_channel;
+    ssh_channel_callbacks_struct m_callbacks{};
+    std::string m_command;
+    std::string m_stdin;
+    size_t m_stdin_sent = 0;
+    bool m_eof_sent = false;
+    bool m_eof_seen[2] = {false, false};
+    State m_state = State::open;
+    bool m_exit_known = false;
+    int m_exit_code = -1;
+    std::string m_exit_signal;
+};
+
+} // namespace leura::ssh

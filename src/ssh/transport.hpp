@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// The seam between the engine and SSH. Everything here is non-blocking: the engine polls the
+// fd a connection names and calls it again when the fd is ready or a deadline passes. The
+// libssh implementation lives behind make_libssh_transport(); tests drive the engine with an
+// in-memory fake of these same interfaces.
+
+#include "util/error.hpp"
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace leura::ssh {
+
+struct Endpoint {
+    std::string host; // name or address; also the known_hosts key
+    int port = 22;
+    std::string user;
+    std::string identity; // a private key file; empty: agent, then ~/.ssh/id_*
+};
+
+// What a connection waits for before it can make progress. fd < 0: ready at once (fakes).
+struct WaitFor {
+    int fd = -1;
+    bool write = false;
+};
+
+enum class Stream { out, err };
+
+// Receives a command's output as it arrives; the engine streams it to disk.
+class OutputSink {
+public:
+    virtual ~OutputSink() = default;
+    virtual Status write(Stream stream, std::string_view data) = 0;
+};
+
+enum class Step { again, done };
+
+// One remote command on a connection. Owned by the engine; destroyed before its connection.
+class Command {
+public:
+    virtual ~Command() = default;
+    // Opens the channel, sends stdin, moves output to `out`. done: exit status is known.
+    // Errors: connect (the connection broke), io (the sink failed).
+    virtual Result<Step> pump(OutputSink& out) = 0;
+    // Exit code once done; -1 when the command died of a signal (see exit_signal()).
+    virtual int exit_code() const = 0;
+    virtual std::string exit_signal() const = 0;
+    // Ends the remote command (a TERM signal where the server allows it) and closes the channel.
+    virtual void abort() = 0;
+};
+
+class Connection {
+public:
+    virtual ~Connection() = default;
+    // TCP connect, key exchange, host key check, authentication. done: ready for commands.
+    // Errors: connect, host_key, host_key_changed, auth.
+    virtual Result<Step> connect() = 0;
+    // Starts `command` with `stdin_data` fed to it then closed; progress comes from pump().
+    virtual std::unique_ptr<Command> exec(std::string command, std::string stdin_data) = 0;
+    virtual WaitFor wait_for() const = 0;
+};
+
+struct TransportOptions {
+    std::string known_hosts; // the user's file; strict checking against it
+    bool accept_new_host_keys = false;
+    std::string ssh_dir;    // for the default identities; ~ already expanded
+    std::string local_user; // login name when an endpoint gives none
+};
+
+class Transport {
+public:
+    virtual ~Transport() = default;
+    virtual std::unique_ptr<Connection> open(const Endpoint& endpoint) = 0;
+};
+
+} // namespace leura::ssh

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: Apache-2.0
+// Schema versions live in PRAGMA user_version. Each migration moves the database up by one
+// version inside one transaction; a database newer than this binary is refused, not guessed at.
+#include "store/store.hpp"
+
+#include <string>
+#include <vector>
+
+namespace leura::store {
+
+namespace {
+
+const std::vector<const char*> k_migrations = {
+    // 1: runs, batches, hosts, steps.
+    R"sql(
+CREATE TABLE runs (
+    id TEXT PRIMARY KEY,
+    task TEXT NOT NULL,
+    task_hash TEXT NOT NULL,
+    task_text TEXT,
+    inventory TEXT NOT NULL,
+    targets TEXT NOT NULL,
+    user TEXT NOT NULL,
+    args TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT NOT NULL,
+    exit_code INTEGER,
+    hosts INTEGER NOT NULL DEFAULT 0,
+    ok INTEGER NOT NULL DEFAULT 0,
+    failed INTEGER NOT NULL DEFAULT 0,
+    unreachable INTEGER NOT NULL DEFAULT 0,
+    skipped INTEGER NOT NULL DEFAULT 0,
+    archive TEXT
+);
+CREATE INDEX runs_started ON runs(started_at);
+CREATE TABLE batches (
+    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    wave INTEGER NOT NULL,
+    planned_hosts INTEGER NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    ok INTEGER NOT NULL DEFAULT 0,
+    failed INTEGER NOT NULL DEFAULT 0,
+    unreachable INTEGER NOT NULL DEFAULT 0,
+    gate TEXT,
+    PRIMARY KEY (run_id, wave)
+);
+CREATE TABLE hosts (
+    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    host TEXT NOT NULL,
+    wave INTEGER NOT NULL DEFAULT 1,
+    status TEXT NOT NULL,
+    error_kind TEXT,
+    error TEXT,
+    exit_code INTEGER,
+    started_at TEXT,
+    finished_at TEXT,
+    duration_ms INTEGER NOT NULL DEFAULT 0,
+    steps_run INTEGER NOT NULL DEFAULT 0,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (run_id, host)
+);
+CREATE TABLE steps (
+    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    host TEXT NOT NULL,
+    idx INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    exit_code INTEGER,
+    signal TEXT,
+    error_kind TEXT,
+    error TEXT,
+    started_at TEXT NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    bytes_out INTEGER NOT NULL,
+    bytes_err INTEGER NOT NULL,
+    preview_out BLOB NOT NULL,
+    preview_err BLOB NOT NULL,
+    PRIMARY KEY (run_id, host, idx)
+);
+)sql",
+};
+
+} // namespace
+
+Status Store::migrate() {
+    auto version = Stmt::prepare(m_db, "PRAGMA user_version");
+    if (!version) return std::unexpected(version.error());
+    LEURA_TRY(version->step());
+    m_version = int(version->integer(0));
+    int latest = int(k_migrations.size());
+    if (m_version > latest)
+        return fail(ErrorKind::config, "the database has schema version " +
+                                           std::to_string(m_version) + ", newer than this leura (" +
+                                           std::to_string(latest) + "); upgrade leura");
+    while (m_version < latest) {
+        LEURA_TRY_ASSIGN(tx, Transaction::begin(m_db));
+        // Another process may have migrated while this one waited for the write lock.
+        auto again = Stmt::prepare(m_db, "PRAGMA user_version");
+        if (!again) return std::unexpected(again.error());
+        LEURA_TRY(again->step());
+        m_version = int(again->integer(0));
+        if (m_version >= latest) break;
+        LEURA_TRY(m_db.exec(k_migrations[size_t(m_version)]));
+        LEURA_TRY(m_db.exec("PRAGMA user_version = " + std::to_string(m_version + 1)));
+        LEURA_TRY(tx.commit());
+        ++m_version;
+    }
+    return {};
+}
+
+} // namespace leura::store

@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "store/store.hpp"
+
+namespace leura::store {
+
+Result<Store> Store::open(const std::string& path) {
+    LEURA_TRY_ASSIGN(db, Db::open(path));
+    Store store(std::move(db));
+    LEURA_TRY(store.migrate());
+    return store;
+}
+
+Status Store::write(const char* sql, const std::function<void(Stmt&)>& bind) {
+    LEURA_TRY_ASSIGN(tx, Transaction::begin(m_db));
+    LEURA_TRY_ASSIGN(stmt, Stmt::prepare(m_db, sql));
+    bind(stmt);
+    LEURA_TRY(stmt.run());
+    return tx.commit();
+}
+
+Status Store::insert_run(const RunRecord& r) {
+    return write("INSERT INTO runs (id, task, task_hash, task_text, inventory, targets, user, "
+                 "args, started_at, status, hosts) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                 [&](Stmt& s) {
+                     s.bind(1, r.id).bind(2, r.task).bind(3, r.task_hash).bind(4, r.task_text);
+                     s.bind(5, r.inventory).bind(6, r.targets).bind(7, r.user).bind(8, r.args);
+                     s.bind(9, r.started_at).bind(10, r.status).bind(11, r.hosts);
+                 });
+}
+
+Status Store::finish_run(const RunRecord& r) {
+    return write("UPDATE runs SET finished_at=?, status=?, exit_code=?, ok=?, failed=?, "
+                 "unreachable=?, skipped=?, archive=? WHERE id=?",
+                 [&](Stmt& s) {
+                     s.bind(1, r.finished_at).bind(2, r.status);
+                     if (r.exit_code)
+                         s.bind(3, *r.exit_code);
+                     else
+                         s.bind_null(3);
+                     s.bind(4, r.ok).bind(5, r.failed).bind(6, r.unreachable).bind(7, r.skipped);
+                     s.bind(8, r.archive).bind(9, r.id);
+                 });
+}
+
+Status Store::insert_batch(const std::string& run_id, int64_t wave, int64_t planned_hosts,
+                           const std::string& started_at) {
+    return write("INSERT INTO batches (run_id, wave, planned_hosts, started_at) VALUES (?,?,?,?)",
+                 [&](Stmt& s) {
+                     s.bind(1, run_id).bind(2, wave).bind(3, planned_hosts).bind(4, started_at);
+                 });
+}
+
+Status Store::finish_batch(const std::string& run_id, int64_t wave, const std::string& finished_at,
+                           int64_t ok, int64_t failed, int64_t unreachable) {
+    return write("UPDATE batches SET finished_at=?, ok=?, failed=?, unreachable=?, gate='pass' "
+                 "WHERE run_id=? AND wave=?",
+                 [&](Stmt& s) {
+                     s.bind(1, finished_at).bind(2, ok).bind(3, failed).bind(4, unreachable);
+                     s.bind(5, run_id).bind(6, wave);
+                 });
+}
+
+Status Store::upsert_host(const HostRecord& h) {
+    return write(
+        "INSERT INTO hosts (run_id, host, wave, status, error_kind, error, exit_code, started_at, "
+        "finished_at, duration_ms, steps_run, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?, "
+        "(SELECT COUNT(*) FROM hosts WHERE run_id=?1)) "
+        "ON CONFLICT(run_id, host) DO UPDATE SET status=excluded.status, "
+        "error_kind=excluded.error_kind, error=excluded.error, exit_code=excluded.exit_code, "
+        "started_at=COALESCE(hosts.started_at, excluded.started_at), "
+        "finished_at=excluded.finished_at, duration_ms=excluded.duration_ms, "
+        "steps_run=excluded.steps_run",
+        [&](Stmt& s) {
+            s.bind(1, h.run_id).bind(2, h.host).bind(3, h.wave).bind(4, h.status);
+            s.bind(5, h.error_kind).bind(6, h.error);
+            if (h.exit_code)
+                s.bind(7, *h.exit_code);
+            else
+                s.bind_null(7);
+            s.bind(8, h.started_at).bind(9, h.finished_at).bind(10, h.duration_ms);
+            s.bind(11, h.steps_run);
+        });
+}
+
+Status Store::insert_step(const StepRecord& r) {
+    return write("INSERT OR REPLACE INTO steps (run_id, host, idx, name, status, exit_code, "
+                 "signal, error_kind, error, started_at, duration_ms, bytes_out, bytes_err, "
+                 "preview_out, preview_err) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                 [&](Stmt& s) {
+                     s.bind(1, r.run_id).bind(2, r.host).bind(3, r.idx).bind(4, r.name);
+                     s.bind(5, r.status);
+                     if (r.exit_code)
+                         s.bind(6, *r.exit_code);
+                     else
+                         s.bind_null(6);
+                     s.bind(7, r.signal).bind(8, r.error_kind).bind(9, r.error);
+                     s.bind(10, r.started_at).bind(11, r.duration_ms);
+                     s.bind(12, r.bytes_out).bind(13, r.bytes_err);
+                     s.bind_blob(14, r.preview_out).bind_blob(15, r.preview_err);
+                 });
+}
+
+namespace {
+
+std::optional<std::string> opt_text(const Stmt& s, int col) {
+    if (s.is_null(col)) return std::nullopt;
+    return s.text(col);
+}
+std::optional<int64_t> opt_int(const Stmt& s, int col) {
+    if (s.is_null(col)) return std::nullopt;
+    return s.integer(col);
+}
+
+constexpr const char* k_run_columns =
+    "id, task, task_hash, inventory, targets, user, args, started_at, finished_at, status, "
+    "exit_code, hosts, ok, failed, unreachable, skipped, archive, task_text";
+
+RunRecord read_run(const Stmt& s) {
+    RunRecord r;
+    r.id = s.text(0);
+    r.task = s.text(1);
+    r.task_hash = s.text(2);
+    r.inventory = s.text(3);
+    r.targets = s.text(4);
+    r.user = s.text(5);
+    r.args = s.text(6);
+    r.started_at = s.text(7);
+    r.finished_at = opt_text(s, 8);
+    r.status = s.text(9);
+    r.exit_code = opt_int(s, 10);
+    r.hosts = s.integer(11);
+    r.ok = s.integer(12);
+    r.failed = s.integer(13);
+    r.unreachable = s.integer(14);
+    r.skipped = s.integer(15);
+    r.archive = opt_text(s, 16);
+    r.task_text = opt_text(s, 17);
+    return r;
+}
+
+} // namespace
+
+Result<std::string> Store::resolve_run(const std::string& prefix) {
+    if (prefix.empty()) return fail(ErrorKind::usage, "empty run id");
+    LEURA_TRY_ASSIGN(s, Stmt::prepare(m_db, "SELECT id FROM runs WHERE substr(id, 1, ?) = ? "
+                                            "ORDER BY id DESC LIMIT 6"));
+    s.bind(1, int64_t(prefix.size())).bind(2, prefix);
+    std::vector<std::string> ids;
+    for (;;) {
+        LEURA_TRY_ASSIGN(row, s.step());
+        if (!row) break;
+        ids.push_back(s.text(0));
+    }
+    if (ids.empty()) return fail(ErrorKind::not_found, "no run matches '" + prefix + "'");
+    if (ids.size() > 1) {
+        std::string list;
+        for (size_t i = 0; i < std::min<size_t>(ids.size(), 5); ++i)
+            list += (i ? ", " : "") + ids[i];
+        return fail(ErrorKind::usage, "run id '" + prefix + "' is ambiguous: " + list +
+                                          (ids.size() > 5 ? ", ..." : ""));
+    }
+    return ids.front();
+}
+
+Result<RunRecord> Store::run(const std::string& id) {
+    std::string sql = std::string("SELECT ") + k_run_columns + " FROM runs WHERE id = ?";
+    LEURA_TRY_ASSIGN(s, Stmt::prepare(m_db, sql.c_str()));
+    s.bind(1, id);
+    LEURA_TRY_ASSIGN(row, s.step());
+    if (!row) return fail(ErrorKind::not_found, "no run '" + id + "'");
+    return read_run(s);
+}
+
+Result<std::vector<RunRecord>> Store::runs(const RunFilter& f) {
+    std::string sql = std::string("SELECT ") + k_run_columns +
+                      " FROM runs WHERE (?1 IS NULL OR instr(task, ?1) > 0) AND (?2 IS NULL OR "
+                      "status = ?2) AND (?3 IS NULL OR started_at >= ?3) ORDER BY started_at "
+                      "DESC, id DESC LIMIT ?4";
+    LEURA_TRY_ASSIGN(s, Stmt::prepare(m_db, sql.c_str()));
+    s.bind(1, f.task).bind(2, f.status).bind(3, f.since).bind(4, f.limit);
+    std::vector<RunRecord> out;
+    for (;;) {
+        LEURA_TRY_ASSIGN(row, s.step());
+        if (!row) break;
+        out.push_back(read_run(s));
+    }
+    return out;
+}
+
+Result<std::vector<HostRecord>> Store::hosts(const std::string& run_id) {
+    LEURA_TRY_ASSIGN(s, Stmt::prepare(m_db, "SELECT host, wave, status, error_kind, error, "
+                                            "exit_code, started_at, finished_at, duration_ms, "
+                                            "steps_run FROM hosts WHERE run_id = ? ORDER BY seq"));
+    s.bind(1, run_id);
+    std::vector<HostRecord> out;
+    for (;;) {
+        LEURA_TRY_ASSIGN(row, s.step());
+        if (!row) break;
+        HostRecord h;
+        h.run_id = run_id;
+        h.host = s.text(0);
+        h.wave = s.integer(1);
+        h.status = s.text(2);
+        h.error_kind = opt_text(s, 3);
+        h.error = opt_text(s, 4);
+        h.exit_code = opt_int(s, 5);
+        h.started_at = opt_text(s, 6);
+        h.finished_at = opt_text(s, 7);
+        h.duration_ms = s.integer(8);
+        h.steps_run = s.integer(9);
+        out.push_back(std::move(h));
+    }
+    return out;
+}
+
+Result<std::vector<StepRecord>> Store::steps(const std::string& run_id) {
+    LEURA_TRY_ASSIGN(s, Stmt::prepare(m_db, "SELECT s.host, s.idx, s.name, s.status, s.exit_code, "
+                                            "s.signal, s.error_kind, s.error, s.started_at, "
+                                            "s.duration_ms, s.bytes_out, s.bytes_err, "
+                                            "s.preview_out, s.preview_err FROM steps s JOIN hosts "
+                                            "h ON h.run_id = s.run_id AND h.host = s.host WHERE "
+                                            "s.run_id = ? ORDER BY h.seq, s.idx"));
+    s.bind(1, run_id);
+    std::vector<StepRecord> out;
+    for (;;) {
+        LEURA_TRY_ASSIGN(row, s.step());
+        if (!row) break;
+        StepRecord r;
+        r.run_id = run_id;
+        r.host = s.text(0);
+        r.idx = s.integer(1);
+        r.name = s.text(2);
+        r.status = s.text(3);
+        r.exit_code = opt_int(s, 4);
+        r.signal = opt_text(s, 5);
+        r.error_kind = opt_text(s, 6);
+        r.error = opt_text(s, 7);
+        r.started_at = s.text(8);
+        r.duration_ms = s.integer(9);
+        r.bytes_out = s.integer(10);
+        r.bytes_err = s.integer(11);
+        r.preview_out = s.text(12);
+        r.preview_err = s.text(13);
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+} // namespace leura::store

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "store/sqlite.hpp"
+#include "util/error.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace leura::store {
+
+struct RunRecord {
+    std::string id;
+    std::string task;      // the task file's path as given
+    std::string task_hash; // sha256 of the task file
+    std::string inventory;
+    std::string targets;
+    std::string user;
+    std::string args; // the command line, JSON array
+    std::string started_at;
+    std::optional<std::string> finished_at;
+    std::string status = "running"; // running, ok, failed, halted, interrupted
+    std::optional<int64_t> exit_code;
+    int64_t hosts = 0;
+    int64_t ok = 0, failed = 0, unreachable = 0, skipped = 0;
+    std::optional<std::string> archive;
+    std::optional<std::string> task_text; // the task as run
+};
+
+struct HostRecord {
+    std::string run_id;
+    std::string host;
+    int64_t wave = 1;
+    std::string status = "running"; // running, ok, failed, unreachable, skipped
+    std::optional<std::string> error_kind;
+    std::optional<std::string> error;
+    std::optional<int64_t> exit_code;
+    std::optional<std::string> started_at;
+    std::optional<std::string> finished_at;
+    int64_t duration_ms = 0;
+    int64_t steps_run = 0;
+};
+
+struct StepRecord {
+    std::string run_id;
+    std::string host;
+    int64_t idx = 0; // 0-based position in the task
+    std::string name;
+    std::string status; // ok, failed
+    std::optional<int64_t> exit_code;
+    std::optional<std::string> signal;
+    std::optional<std::string> error_kind;
+    std::optional<std::string> error;
+    std::string started_at;
+    int64_t duration_ms = 0;
+    int64_t bytes_out = 0, bytes_err = 0;
+    std::string preview_out, preview_err;
+};
+
+struct RunFilter {
+    std::optional<std::string> task; // substring of the task path
+    std::optional<std::string> status;
+    std::optional<std::string> since; // RFC 3339; runs started at or after
+    int64_t limit = 20;
+};
+
+// The run records. Every write is one short BEGIN IMMEDIATE transaction, made as the event
+// happens, so a crash loses nothing already reported.
+class Store {
+public:
+    // Opens or creates the database and brings its schema to the current version.
+    static Result<Store> open(const std::string& path);
+
+    Status insert_run(const RunRecord& run);
+    Status finish_run(const RunRecord& run); // status, exit code, end, counts, archive
+    Status insert_batch(const std::string& run_id, int64_t wave, int64_t planned_hosts,
+                        const std::string& started_at);
+    Status finish_batch(const std::string& run_id, int64_t wave, const std::string& finished_at,
+                        int64_t ok, int64_t failed, int64_t unreachable);
+    Status upsert_host(const HostRecord& host);
+    Status insert_step(const StepRecord& step);
+
+    // A run id from a unique prefix. Errors: not_found, usage (ambiguous, with candidates).
+    Result<std::string> resolve_run(const std::string& prefix);
+    Result<RunRecord> run(const std::string& id);
+    Result<std::vector<RunRecord>> runs(const RunFilter& filter);
+    Result<std::vector<HostRecord>> hosts(const std::string& run_id);
+    Result<std::vector<StepRecord>> steps(const std::string& run_id);
+
+    int schema_version() const { return m_version; }
+
+private:
+    explicit Store(Db db) : m_db(std::move(db)) {}
+    Status migrate();
+    Status write(const char* sql, const std::function<void(Stmt&)>& bind);
+
+    Db m_db;
+    int m_version = 0;
+};
+
+} // namespace leura::store

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "ui/reporter.hpp"
+#include "util/json.hpp"
+#include "util/strings.hpp"
+#include "util/time.hpp"
+
+#include <cstdlib>
+#include <unistd.h>
+
+namespace leura::ui {
+
+namespace {
+
+const char* colour_of(const std::string& status) {
+    if (status == "ok") return "\033[32m";
+    if (status == "skipped") return "\033[33m";
+    return "\033[31m";
+}
+
+std::string now() {
+    return util::rfc3339(std::chrono::system_clock::now());
+}
+
+class HumanReporter : public Reporter {
+public:
+    HumanReporter(const ReporterOptions& o, std::FILE* lines, std::FILE* notes)
+        : m_opt(o), m_lines(lines), m_notes(notes) {}
+
+    void run_started(const RunStart& r) override {
+        m_total = r.hosts;
+        if (!m_opt.quiet)
+            std::fprintf(m_notes, "leura: run %s: %s on %zu host%s\n", r.run_id.c_str(),
+                         r.task.c_str(), r.hosts, r.hosts == 1 ? "" : "s");
+        m_run = r.run_id;
+    }
+    void batch_started(int, const std::vector<std::string>&) override {}
+    void host_finished(const HostDone& h) override {
+        ++m_done;
+        clear_progress();
+        if (!(m_opt.quiet && h.status == "ok")) print_host(h);
+        draw_progress();
+    }
+    void batch_finished(const BatchDone&) override {}
+    void run_finished(const RunEnd& r) override {
+        clear_progress();
+        if (!r.warning.empty()) std::fprintf(m_notes, "leura: warning: %s\n", r.warning.c_str());
+        std::fprintf(m_notes,
+                     "leura: %s: %zu ok, %zu failed, %zu unreachable, %zu skipped in %s "
+                     "(run %s)\n",
+                     r.status.c_str(), r.ok, r.failed, r.unreachable, r.skipped,
+                     util::human_duration_ms(r.duration_ms).c_str(), m_run.c_str());
+        if (!m_opt.quiet && !r.archive.empty())
+            std::fprintf(m_notes, "leura: logs: leura logs %s --host HOST   archive: %s\n",
+                         m_run.c_str(), r.archive.c_str());
+        std::fflush(m_notes);
+    }
+
+private:
+    void print_host(const HostDone& h) {
+        std::string status = h.status;
+        std::string detail;
+        if (h.error)
+            detail = *h.error;
+        else if (h.status == "ok")
+            detail = std::to_string(h.steps_run) + "/" + std::to_string(h.steps_total) + " steps";
+        const char* on = m_opt.color ? colour_of(h.status) : "";
+        const char* off = m_opt.color ? "\033[0m" : "";
+        std::fprintf(m_lines, "%s%-11s%s %-24s %7s  %s\n", on, status.c_str(), off, h.host.c_str(),
+                     util::human_duration_ms(h.duration_ms).c_str(), detail.c_str());
+        std::fflush(m_lines);
+    }
+    void clear_progress() {
+        if (m_opt.progress && m_drawn) std::fputs("\r\033[K", m_notes);
+        m_drawn = false;
+    }
+    void draw_progress() {
+        if (!m_opt.progress || m_done >= m_total) return;
+        std::fprintf(m_notes, "[%zu/%zu hosts done]", m_done, m_total);
+        std::fflush(m_notes);
+        m_drawn = true;
+    }
+
+    ReporterOptions m_opt;
+    std::FILE* m_lines;
+    std::FILE* m_notes;
+    std::string m_run;
+    size_t m_total = 0, m_done = 0;
+    bool m_drawn = false;
+};
+
+// Events on stdout, one JSON object per line (DESIGN §1); human text goes to stderr.
+class JsonReporter : public Reporter {
+public:
+    JsonReporter(const ReporterOptions& o, std::FILE* out, std::FILE* err)
+        : m_out(out), m_human(o, err, err) {}
+
+    void run_started(const RunStart& r) override {
+        m_run = r.run_id;
+        emit(base("run_started")
+                 .add("task", r.task)
+                 .add("inventory", r.inventory)
+                 .add("hosts", r.hosts)
+                 .add("waves", r.waves)
+                 .add("user", r.user));
+        m_human.run_started(r);
+    }
+    void batch_started(int wave, const std::vector<std::string>& hosts) override {
+        emit(base("batch_started").add("wave", wave).add("hosts", hosts));
+    }
+    void host_finished(const HostDone& h) override {
+        emit(base("host_finished")
+                 .add("wave", h.wave)
+                 .add("host", h.host)
+                 .add("status", h.status)
+                 .add("error", h.error_kind)
+                 .add("message", h.error)
+                 .add("exit", h.exit_code)
+                 .add("duration_ms", h.duration_ms));
+    }
+    void batch_finished(const BatchDone& b) override {
+        emit(base("batch_finished")
+                 .add("wave", b.wave)
+                 .add("ok", b.ok)
+                 .add("failed", b.failed)
+                 .add("unreachable", b.unreachable)
+                 .add("gate", b.gate)
+                 .add("rollback", b.rollback));
+    }
+    void run_finished(const RunEnd& r) override {
+        emit(base("run_finished")
+                 .add("status", r.status)
+                 .add("exit", r.exit_code)
+                 .add("archive", r.archive));
+        m_human.run_finished(r);
+    }
+
+private:
+    util::JsonObject base(const char* event) {
+        util::JsonObject o;
+        o.add("event", event).add("run", m_run).add("ts", now());
+        return o;
+    }
+    void emit(const util::JsonObject& o) {
+        std::fputs(o.str().c_str(), m_out);
+        std::fputc('\n', m_out);
+        std::fflush(m_out);
+    }
+
+    std::FILE* m_out;
+    HumanReporter m_human;
+    std::string m_run;
+};
+
+} // namespace
+
+bool wants_color(std::FILE* stream) {
+    const char* no_color = std::getenv("NO_COLOR");
+    return (!no_color || !*no_color) && ::isatty(fileno(stream));
+}
+
+std::unique_ptr<Reporter> make_reporter(const ReporterOptions& options, std::FILE* out,
+                                        std::FILE* err) {
+    if (options.json) return std::make_unique<JsonReporter>(options, out, err);
+    return std::make_unique<HumanReporter>(options, out, err);
+}
+
+} // namespace leura::ui

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "util/json.hpp"
+
+#include <cstdio>
+
+namespace leura::util {
+
+namespace {
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0.
+size_t utf8_length(std::string_view s, size_t i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return 0;
+    for (size_t k = 1; k < n; ++k)
+        if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return 0;
+    return n;
+}
+
+} // namespace
+
+std::string json_string(std::string_view s) {
+    std::string out;
+    out.reserve(s.size() + 2);
+    out += '"';
+    for (size_t i = 0; i < s.size();) {
+        char c = s[i];
+        size_t n = utf8_length(s, i);
+        if (n == 0) {
+            out += "\\ufffd";
+            ++i;
+            continue;
+        }
+        if (n > 1) {
+            out.append(s.substr(i, n));
+            i += n;
+            continue;
+        }
+        switch (c) {
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
+        default:
+            if (static_cast<unsigned char>(c) < 0x20) {
+                char buf[8];
+                std::snprintf(buf, sizeof buf, "\\u%04x", c);
+                out += buf;
+            } else {
+                out += c;
+            }
+        }
+        ++i;
+    }
+    out += '"';
+    return out;
+}
+
+void JsonObject::key(std::string_view k) {
+    if (!m_body.empty()) m_body += ',';
+    m_body += json_string(k);
+    m_body += ':';
+}
+
+JsonObject& JsonObject::add(std::string_view k, std::string_view value) {
+    key(k);
+    m_body += json_string(value);
+    return *this;
+}
+JsonObject& JsonObject::add(std::string_view k, int64_t value) {
+    key(k);
+    m_body += std::to_string(value);
+    return *this;
+}
+JsonObject& JsonObject::add(std::string_view k, bool value) {
+    key(k);
+    m_body += value ? "true" : "false";
+    return *this;
+}
+JsonObject& JsonObject::add(std::string_view k, const std::optional<std::string>& value) {
+    return value ? add(k, std::string_view(*value)) : add_null(k);
+}
+JsonObject& JsonObject::add(std::string_view k, const std::optional<int64_t>& value) {
+    return value ? add(k, *value) : add_null(k);
+}
+JsonObject& JsonObject::add(std::string_view k, const std::vector<std::string>& values) {
+    std::vector<std::string> items;
+    items.reserve(values.size());
+    for (const auto& v : values)
+        items.push_back(json_string(v));
+    return add_raw(k, json_array(items));
+}
+JsonObject& JsonObject::add_null(std::string_view k) {
+    key(k);
+    m_body += "null";
+    return *this;
+}
+JsonObject& JsonObject::add_raw(std::string_view k, std::string_view json) {
+    key(k);
+    m_body += json;
+    return *this;
+}
+
+std::string json_array(const std::vector<std::string>& raw_items) {
+    std::string out = "[";
+    for (size_t i = 0; i < raw_items.size(); ++i) {
+        if (i) out += ',';
+        out += raw_items[i];
+    }
+    return out + "]";
+}
+
+} // namespace leura::util

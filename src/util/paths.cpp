@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "util/paths.hpp"
+
+#include <cstdlib>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace leura::util {
+
+namespace {
+std::string env(const char* name) {
+    const char* v = std::getenv(name);
+    return v ? v : "";
+}
+} // namespace
+
+std::string home_dir() {
+    std::string home = env("HOME");
+    return home.empty() ? "/" : home;
+}
+
+std::string expand_tilde(const std::string& path) {
+    if (path == "~") return home_dir();
+    if (path.rfind("~/", 0) == 0) return home_dir() + path.substr(1);
+    return path;
+}
+
+std::string user_name() {
+    for (const char* name : {"USER", "LOGNAME"}) {
+        std::string v = env(name);
+        if (!v.empty()) return v;
+    }
+    return "uid-" + std::to_string(::getuid());
+}
+
+std::filesystem::path data_dir() {
+    std::string home = env("LEURA_HOME");
+    if (!home.empty()) return home;
+    std::string xdg = env("XDG_DATA_HOME");
+    if (!xdg.empty()) return std::filesystem::path(xdg) / "leura";
+    return std::filesystem::path(home_dir()) / ".local/share/leura";
+}
+
+Status ensure_private_dir(const std::filesystem::path& dir) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(dir, ec)) return {};
+    mode_t old = ::umask(077);
+    std::filesystem::create_directories(dir, ec);
+    ::umask(old);
+    if (ec) return fail(ErrorKind::io, "cannot create " + dir.string() + ": " + ec.message());
+    ::chmod(dir.c_str(), 0700);
+    return {};
+}
+
+} // namespace leura::util

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "util/error.hpp"
+
+#include <filesystem>
+#include <string>
+
+namespace leura::util {
+
+// $HOME, never looked up through getpw* (a static binary must not load NSS modules).
+std::string home_dir();
+// "~/x" -> "$HOME/x"; other paths unchanged.
+std::string expand_tilde(const std::string& path);
+// $USER, else $LOGNAME, else "uid-N".
+std::string user_name();
+
+// DESIGN §6: $LEURA_HOME, else $XDG_DATA_HOME/leura, else ~/.local/share/leura.
+std::filesystem::path data_dir();
+// Creates `dir` and its parents as 0700 when missing. Errors: io.
+Status ensure_private_dir(const std::filesystem::path& dir);
+
+} // namespace leura::util

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "util/strings.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <numeric>
+
+namespace leura::util {
+
+size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<size_t> row(b.size() + 1);
+    std::iota(row.begin(), row.end(), size_t{0});
+    for (size_t i = 1; i <= a.size(); ++i) {
+        size_t diagonal = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= b.size(); ++j) {
+            size_t above = row[j];
+            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + cost});
+            diagonal = above;
+        }
+    }
+    return row[b.size()];
+}
+
+std::string closest_match(std::string_view word, const std::vector<std::string>& candidates) {
+    // Allow about one edit per three characters (at least two), as ninja's spellcheck does.
+    size_t best = std::max<size_t>(2, word.size() / 3) + 1;
+    std::string match;
+    for (const auto& c : candidates) {
+        size_t d = edit_distance(word, c);
+        if (d < best) {
+            best = d;
+            match = c;
+        }
+    }
+    return match;
+}
+
+std::string shell_quote(std::string_view s) {
+    std::string out = "'";
+    for (char c : s) {
+        if (c == '\'')
+            out += "'\\''";
+        else
+            out += c;
+    }
+    out += '\'';
+    return out;
+}
+
+bool is_shell_identifier(std::string_view s) {
+    if (s.empty() || (s[0] >= '0' && s[0] <= '9')) return false;
+    return std::all_of(s.begin(), s.end(), [](char c) {
+        return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+               (c >= '0' && c <= '9');
+    });
+}
+
+std::vector<std::string> split(std::string_view s, char sep) {
+    std::vector<std::string> parts;
+    size_t start = 0;
+    for (;;) {
+        size_t at = s.find(sep, start);
+        parts.emplace_back(s.substr(start, at == std::string_view::npos ? s.npos : at - start));
+        if (at == std::string_view::npos) break;
+        start = at + 1;
+    }
+    return parts;
+}
+
+std::string_view trim(std::string_view s) {
+    const char* ws = " \t\r\n";
+    size_t b = s.find_first_not_of(ws);
+    if (b == s.npos) return {};
+    size_t e = s.find_last_not_of(ws);
+    return s.substr(b, e - b + 1);
+}
+
+bool starts_with(std::string_view s, std::string_view prefix) {
+    return s.substr(0, prefix.size()) == prefix;
+}
+
+bool glob_match(std::string_view p, std::string_view t) {
+    // Iterative matcher with single-star backtracking: linear in practice, no recursion.
+    size_t pi = 0, ti = 0, star = std::string_view::npos, mark = 0;
+    while (ti < t.size()) {
+        if (pi < p.size() && (p[pi] == '?' || p[pi] == t[ti])) {
+            ++pi;
+            ++ti;
+        } else if (pi < p.size() && p[pi] == '*') {
+            star = pi++;
+            mark = ti;
+        } else if (star != std::string_view::npos) {
+            pi = star + 1;
+            ti = ++mark;
+        } else {
+            return false;
+        }
+    }
+    while (pi < p.size() && p[pi] == '*')
+        ++pi;
+    return pi == p.size();
+}
+
+std::string human_duration_ms(long long ms) {
+    char buf[64];
+    if (ms < 1000) {
+        std::snprintf(buf, sizeof buf, "%lldms", ms);
+    } else if (ms < 60'000) {
+        std::snprintf(buf, sizeof buf, "%.1fs", double(ms) / 1000.0);
+    } else if (ms < 3'600'000) {
+        std::snprintf(buf, sizeof buf, "%lldm%02llds", ms / 60'000, (ms / 1000) % 60);
+    } else {
+        std::snprintf(buf, sizeof buf, "%lldh%02lldm", ms / 3'600'000, (ms / 60'000) % 60);
+    }
+    return buf;
+}
+
+std::string human_bytes(unsigned long long n) {
+    char buf[64];
+    if (n < 1024)
+        std::snprintf(buf, sizeof buf, "%llu B", n);
+    else if (n < 1024ull * 1024)
+        std::snprintf(buf, sizeof buf, "%.1f KiB", double(n) / 1024.0);
+    else if (n < 1024ull * 1024 * 1024)
+        std::snprintf(buf, sizeof buf, "%.1f MiB", double(n) / (1024.0 * 1024));
+    else
+        std::snprintf(buf, sizeof buf, "%.1f GiB", double(n) / (1024.0 * 1024 * 1024));
+    return buf;
+}
+
+} // namespace leura::util

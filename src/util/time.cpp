@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "util/time.hpp"
+
+#include <cstdio>
+#include <ctime>
+#include <random>
+
+namespace leura::util {
+
+std::string rfc3339(SystemTime t) {
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+    std::time_t secs = std::time_t(ms / 1000);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, int(ms % 1000));
+    return buf;
+}
+
+std::optional<SystemTime> parse_rfc3339(const std::string& text) {
+    std::tm tm{};
+    int millis = 0;
+    if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &tm.tm_year, &tm.tm_mon,
+                    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &millis) < 6)
+        return std::nullopt;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    std::time_t secs = timegm(&tm);
+    return SystemTime(std::chrono::seconds(secs)) + std::chrono::milliseconds(millis);
+}
+
+std::string new_run_id(SystemTime t) {
+    std::time_t secs = std::chrono::system_clock::to_time_t(t);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    std::random_device rd;
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%04d%02d%02d-%02d%02d%02d-%04x", tm.tm_year + 1900,
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, rd() & 0xffffu);
+    return buf;
+}
+
+} // namespace leura::util

@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: Apache-2.0
+# Shared by every integration test: a private directory, a private data dir and HOME, the
+# loopback fleet, and assertions. A failing test keeps its directory and says where.
+set -euo pipefail
+
+: "${LEURA_BIN:?set LEURA_BIN to the leura binary (ctest does)}"
+: "${LEURA_SOURCE_DIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+# shellcheck source=../fixtures/fleet.sh
+. "$LEURA_SOURCE_DIR/tests/fixtures/fleet.sh"
+
+mkdir -p "${LEURA_TEST_ROOT:=/tmp/leura-tests}"
+T=$(mktemp -d "$LEURA_TEST_ROOT/$(basename "$0" .sh).XXXXXX")
+F=$T/fleet
+export LEURA_HOME=$T/data HOME=$T/home
+mkdir -p "$HOME"
+unset SSH_AUTH_SOCK XDG_DATA_HOME NO_COLOR
+
+finish() {
+  local rc=$?
+  fleet_down "$F"
+  if [ "$rc" = 0 ]; then rm -rf "$T"; else echo "FAILED: kept $T (sshd.log, data, output)" >&2; fi
+}
+trap finish EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# leura ARGS...: runs the binary, keeping stdout in $T/out, stderr in $T/err, status in $rc.
+leura() {
+  set +e
+  "$LEURA_BIN" "$@" > "$T/out" 2> "$T/err"
+  rc=$?
+  set -e
+}
+
+expect_rc() {
+  [ "$rc" = "$1" ] || { echo "--- stdout"; cat "$T/out"; echo "--- stderr"; cat "$T/err"; fail "exit status $rc, expected $1"; } >&2
+}
+expect_out() { grep -qE -- "$1" "$T/out" || { cat "$T/out" >&2; fail "stdout lacks /$1/"; }; }
+expect_err() { grep -qE -- "$1" "$T/err" || { cat "$T/err" >&2; fail "stderr lacks /$1/"; }; }
+not_out() { ! grep -qE -- "$1" "$T/out" || { cat "$T/out" >&2; fail "stdout has /$1/"; }; }
+
+# A task file under $T with the given TOML body; prints its path.
+task() {
+  local name=$1 body=$2
+  printf '%s\n' "$body" > "$T/$name.toml"
+  echo "$T/$name.toml"
+}
+
+# The run id of the newest run.
+last_run() { "$LEURA_BIN" runs --json --limit 1 | sed -n 's/.*"run":"\([^"]*\)".*/\1/p'; }
+
+# sqlite3 is not needed: the records are read back through leura itself or run.json.
+run_leura() { leura run "$@" -i "$F/inventory.toml" --known-hosts "$F/known_hosts"; }
