@@ -152,7 +152,7 @@ exec::Job make_job(const Prepared& p, const RunOptions& o, const std::string& ru
         // Most specific last: the shell keeps the last export of a name.
         for (const auto* layer : {&h.vars, &p.task.vars, &o.vars, &s.env})
             exports.insert(exports.end(), layer->begin(), layer->end());
-        return exec::render_script(exports, s.body);
+        return exec::render_script(exports, s.body, s.timeout);
     };
     return job;
 }

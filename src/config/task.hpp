@@ -42,7 +42,7 @@ struct Task {
 // when there were none.
 std::optional<Task> load_task(const std::filesystem::path& file, Diagnostics& diags);
 
-// "90s", "5m", "1h30m", "250ms", "2h"; a bare number is seconds.
+// "90s", "5m", "1h30m", "250ms", "2h", "7d"; a bare number is seconds.
 std::optional<std::chrono::milliseconds> parse_duration(const std::string& text);
 
 } // namespace leura::config

@@ -199,10 +199,7 @@ struct DurationUnit {
 };
 // "ms" comes before "m" so that the longer suffix wins.
 constexpr DurationUnit k_duration_units[] = {
-    {"h", 3'600'000},
-    {"ms", 1},
-    {"m", 60'000},
-    {"s", 1000},
+    {"d", 86'400'000}, {"h", 3'600'000}, {"ms", 1}, {"m", 60'000}, {"s", 1000},
 };
 
 // Takes the leading decimal digits of `rest`; false when there are none or they overflow.

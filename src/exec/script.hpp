@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -14,8 +16,14 @@ namespace leura::exec {
 inline constexpr const char* k_remote_command =
     "exec /bin/sh -c 'script=$(cat) && eval \"$script\"'";
 
-// "export NAME='value'" lines (values shell-quoted), then the body.
+// "export NAME='value'" lines (values shell-quoted), then the body. With a timeout, a prologue
+// re-runs the script under the host's `timeout` (coreutils or busybox) when it has one, which
+// kills the step's whole process group when time is up. The engine's own deadline fails the
+// host either way; this makes sure nothing keeps running there, which matters because sshd
+// refuses channel signal requests for root logins. The script travels in the environment of
+// that re-run, never on its command line.
 std::string render_script(const std::vector<std::pair<std::string, std::string>>& exports,
-                          std::string_view body);
+                          std::string_view body,
+                          std::optional<std::chrono::milliseconds> timeout = std::nullopt);
 
 } // namespace leura::exec

@@ -506,14 +506,16 @@ TEST_F(ConfigTest, PlainTextInventory) {
 
 TEST_F(ConfigTest, PlainTextInventoryProblems) {
     auto errors = inventory_errors("hosts", "ok\nweb1:0\n  web2:http\nweb3 web4\n@web5\n"
-                                            "fe80::1\nweb6:\n");
-    ASSERT_EQ(errors.size(), 6u);
+                                            "fe80::1\nweb6:\n[::1]x\n:22\n");
+    ASSERT_EQ(errors.size(), 8u);
     expect_at(errors[0], 2, 6, "port '0' must be a number from 1 to 65535");
     expect_at(errors[1], 3, 8, "port 'http' must be a number from 1 to 65535");
     expect_at(errors[2], 4, 6, "expected one [user@]host[:port] per line");
     expect_at(errors[3], 5, 1, "missing user name before '@'");
     expect_at(errors[4], 6, 1, "write IPv6 addresses in brackets, as in [::1]:22");
     expect_at(errors[5], 7, 6, "port '' must be a number from 1 to 65535");
+    expect_at(errors[6], 8, 6, "expected ':port' after the IPv6 address");
+    expect_at(errors[7], 9, 1, "missing host name");
     EXPECT_EQ(format(errors[0]), (m_dir / "hosts").string() +
                                      ":2:6: error: port '0' must be a number from 1 to 65535\n"
                                      "  web1:0\n       ^");

@@ -1,0 +1,19 @@
+# The release binary is fully static, and still resolves names through /etc/hosts.
+. "$(dirname "$0")/lib.sh"
+file -L "$LEURA_BIN" | grep -q "statically linked" || { file -L "$LEURA_BIN"; fail "not static"; }
+if ldd "$LEURA_BIN" > "$T/ldd" 2>&1; then cat "$T/ldd"; fail "ldd found dependencies"; fi
+grep -q "not a dynamic executable" "$T/ldd" || { cat "$T/ldd"; fail "ldd output"; }
+
+grep -Eq '^127\.0\.0\.1[[:space:]](.*[[:space:]])?localhost([[:space:]]|$)' /etc/hosts ||
+  fail "this test needs 'localhost' for 127.0.0.1 in /etc/hosts"
+FLEET_ALSO_LISTEN=127.0.0.1 fleet_up "$F" 1
+port=$(fleet_port "$F")
+echo "[localhost]:$port $(cut -d' ' -f1,2 "$F/host_key.pub")" >> "$F/known_hosts"
+sed -i 's/^names = .*/names = "localhost"/' "$F/inventory.toml"
+t=$(task t '
+[[steps]]
+command = "set -- $SSH_CONNECTION; echo server=$3"')
+run_leura "$t"
+expect_rc 0
+leura logs "$(last_run)" --host localhost
+expect_out "^server=127\.0\.0\.1$"
