@@ -122,6 +122,8 @@ TEST(ParseDuration, AcceptsUnitsAndBareSeconds) {
     EXPECT_EQ(parse_duration("1h30m"), milliseconds(5'400'000));
     EXPECT_EQ(parse_duration("250ms"), milliseconds(250));
     EXPECT_EQ(parse_duration("2h"), milliseconds(7'200'000));
+    EXPECT_EQ(parse_duration("7d"), milliseconds(604'800'000));
+    EXPECT_EQ(parse_duration("1d12h"), milliseconds(129'600'000));
     EXPECT_EQ(parse_duration("1m30s500ms"), milliseconds(90'500));
     EXPECT_EQ(parse_duration("30"), milliseconds(30'000));
     EXPECT_EQ(parse_duration("0s"), milliseconds(0));
@@ -129,7 +131,7 @@ TEST(ParseDuration, AcceptsUnitsAndBareSeconds) {
 
 TEST(ParseDuration, RejectsEmptyNegativeGarbageAndOverflow) {
     for (const char* bad :
-         {"", "-5s", "abc", "5x", "1d", "1.5s", "5 m", " 5m", "5m ", "m", "1h30", "30m1h", "5m5m",
+         {"", "-5s", "abc", "5x", "1w", "1.5s", "5 m", " 5m", "5m ", "m", "1h30", "30m1h", "5m5m",
           "99999999999999999999", "9223372036854775807", "9223372036854775807h"}) {
         EXPECT_EQ(parse_duration(bad), std::nullopt) << "'" << bad << "'";
     }
