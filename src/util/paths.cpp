@@ -2,6 +2,8 @@
 #include "util/paths.hpp"
 
 #include <cstdlib>
+#include <pwd.h>
+#include <vector>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -30,6 +32,13 @@ std::string user_name() {
         std::string v = env(name);
         if (!v.empty()) return v;
     }
+    // Cron and CI often set neither. main() pins the passwd lookup to the "files" module, so
+    // this never loads a shared NSS module into the static binary.
+    passwd pw{};
+    passwd* found = nullptr;
+    std::vector<char> buf(16384);
+    if (getpwuid_r(::getuid(), &pw, buf.data(), buf.size(), &found) == 0 && found)
+        return found->pw_name;
     return "uid-" + std::to_string(::getuid());
 }
 

@@ -12,7 +12,7 @@ namespace leura::util {
 std::string home_dir();
 // "~/x" -> "$HOME/x"; other paths unchanged.
 std::string expand_tilde(const std::string& path);
-// $USER, else $LOGNAME, else "uid-N".
+// $USER, else $LOGNAME, else /etc/passwd's name for the uid, else "uid-N".
 std::string user_name();
 
 // DESIGN §6: $LEURA_HOME, else $XDG_DATA_HOME/leura, else ~/.local/share/leura.

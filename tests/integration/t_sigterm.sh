@@ -1,0 +1,23 @@
+# SIGTERM (a systemd stop) ends a run like Ctrl-C does, with exit 143; a second signal aborts
+# the running steps at once instead of waiting for them.
+. "$(dirname "$0")/lib.sh"
+fleet_up "$F" 2
+t=$(task t '
+[[steps]]
+name = "long"
+command = "sleep 30"')
+set +e
+"$LEURA_BIN" run "$t" -i "$F/inventory.toml" --known-hosts "$F/known_hosts" > "$T/out" 2> "$T/err" &
+pid=$!
+set -e
+for _ in $(seq 1 100); do [ "$(grep -c Accepted "$F/sshd.log")" = 2 ] && break; sleep 0.05; done
+sleep 0.3
+start=$(date +%s)
+kill -TERM "$pid"; sleep 0.3; kill -TERM "$pid"
+set +e; wait "$pid"; rc=$?; set -e
+[ $(( $(date +%s) - start )) -lt 5 ] || fail "second signal did not abort"
+expect_rc 143
+expect_err "interrupted: 0 ok, 2 failed"
+leura show "$(last_run)"
+expect_out "status +interrupted \(exit 143\)"
+expect_out "1 long +interrupted"
