@@ -37,29 +37,25 @@ void write_out(std::FILE* to, std::string_view data) {
 }
 
 int logs(const LogsFlags& f) {
-    auto records = open_records();
-    if (!records) return report(records.error());
-    auto id = records->resolve_run(f.run);
-    if (!id) return report(id.error());
-    auto run = records->run(*id);
-    if (!run) return report(run.error());
-    auto hosts = records->hosts(*id);
-    if (!hosts) return report(hosts.error());
-    auto steps = records->steps(*id);
-    if (!steps) return report(steps.error());
-    if (f.full && !run->archive)
-        return report(Error(ErrorKind::not_found, "run " + *id + " has no archive"));
+    auto view = load_run(f.run);
+    if (!view) return report(view.error());
+    const store::RunRecord& run = view->run;
+    const std::string& id = run.id;
+    const auto& hosts = view->hosts;
+    const auto& steps = view->steps;
+    if (f.full && !run.archive)
+        return report(Error(ErrorKind::not_found, "run " + id + " has no archive"));
 
     std::vector<const store::StepRecord*> chosen;
-    for (const auto& s : *steps)
+    for (const auto& s : steps)
         if ((f.host.empty() || util::glob_match(f.host, s.host)) && step_matches(s, f.step))
             chosen.push_back(&s);
     if (chosen.empty()) {
         std::string what = f.host.empty() ? "" : " on host '" + f.host + "'";
         if (!f.step.empty()) what += " for step '" + f.step + "'";
-        return report(Error(ErrorKind::not_found, "run " + *id + " has no step output" + what));
+        return report(Error(ErrorKind::not_found, "run " + id + " has no step output" + what));
     }
-    auto dirs = host_dirs(*hosts);
+    auto dirs = host_dirs(hosts);
     bool headers = chosen.size() > 1;
     for (const auto* s : chosen) {
         if (headers)
@@ -75,7 +71,7 @@ int logs(const LogsFlags& f) {
             std::string member =
                 archive::step_member(dirs.get(s->host), size_t(s->idx), s->name, err);
             std::FILE* to = err ? stderr : stdout;
-            auto st = archive::read_member(*run->archive, member,
+            auto st = archive::read_member(*run.archive, member,
                                            [to](std::string_view d) { write_out(to, d); });
             if (!st) return report(st.error());
         }

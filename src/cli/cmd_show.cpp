@@ -41,23 +41,18 @@ void print_step(const store::StepRecord& s) {
 }
 
 int show(const std::string& prefix) {
-    auto records = open_records();
-    if (!records) return report(records.error());
-    auto id = records->resolve_run(prefix);
-    if (!id) return report(id.error());
-    auto run = records->run(*id);
-    if (!run) return report(run.error());
-    auto hosts = records->hosts(*id);
-    if (!hosts) return report(hosts.error());
-    auto steps = records->steps(*id);
-    if (!steps) return report(steps.error());
+    auto view = load_run(prefix);
+    if (!view) return report(view.error());
+    const store::RunRecord& run = view->run;
+    const auto& hosts = view->hosts;
+    const auto& steps = view->steps;
 
-    print_header(*run);
+    print_header(run);
     std::multimap<std::string, const store::StepRecord*> steps_of;
-    for (const auto& s : *steps)
+    for (const auto& s : steps)
         steps_of.emplace(s.host, &s);
     std::map<int64_t, std::vector<const store::HostRecord*>> waves;
-    for (const auto& h : *hosts)
+    for (const auto& h : hosts)
         waves[h.wave].push_back(&h);
     for (const auto& [wave, members] : waves) {
         std::vector<std::string> names;

@@ -10,4 +10,13 @@ Result<store::Store> open_records() {
     return store::Store::open((dir / "leura.db").string());
 }
 
+Result<RunView> load_run(const std::string& prefix) {
+    LEURA_TRY_ASSIGN(records, open_records());
+    LEURA_TRY_ASSIGN(id, records.resolve_run(prefix));
+    LEURA_TRY_ASSIGN(run, records.run(id));
+    LEURA_TRY_ASSIGN(hosts, records.hosts(id));
+    LEURA_TRY_ASSIGN(steps, records.steps(id));
+    return RunView{std::move(run), std::move(hosts), std::move(steps)};
+}
+
 } // namespace leura::cli

@@ -8,4 +8,12 @@ namespace leura::cli {
 // The run records in the data directory (created empty when missing).
 Result<store::Store> open_records();
 
+// Everything recorded about one run, named by a unique prefix of its id.
+struct RunView {
+    store::RunRecord run;
+    std::vector<store::HostRecord> hosts;
+    std::vector<store::StepRecord> steps;
+};
+Result<RunView> load_run(const std::string& prefix);
+
 } // namespace leura::cli

@@ -106,6 +106,15 @@ Status Stmt::run() {
     }
 }
 
+Status Stmt::each(const std::function<void(const Stmt&)>& row) {
+    for (;;) {
+        auto r = step();
+        if (!r) return std::unexpected(r.error());
+        if (!*r) return {};
+        row(*this);
+    }
+}
+
 std::string Stmt::text(int column) const {
     const void* p = sqlite3_column_blob(m_stmt.get(), column);
     int n = sqlite3_column_bytes(m_stmt.get(), column);

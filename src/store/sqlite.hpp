@@ -6,6 +6,7 @@
 #include "util/error.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -48,6 +49,8 @@ public:
     // true: a row is ready; false: done.
     Result<bool> step();
     Status run(); // step to completion, for statements without rows
+    // Calls `row` with this statement positioned on each result row in turn.
+    Status each(const std::function<void(const Stmt&)>& row);
 
     std::string text(int column) const;
     int64_t integer(int column) const;

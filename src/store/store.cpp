@@ -146,11 +146,7 @@ Result<std::string> Store::resolve_run(const std::string& prefix) {
                                             "ORDER BY id DESC LIMIT 6"));
     s.bind(1, int64_t(prefix.size())).bind(2, prefix);
     std::vector<std::string> ids;
-    for (;;) {
-        LEURA_TRY_ASSIGN(row, s.step());
-        if (!row) break;
-        ids.push_back(s.text(0));
-    }
+    LEURA_TRY(s.each([&](const Stmt& row) { ids.push_back(row.text(0)); }));
     if (ids.empty()) return fail(ErrorKind::not_found, "no run matches '" + prefix + "'");
     if (ids.size() > 1) {
         std::string list;
@@ -179,11 +175,7 @@ Result<std::vector<RunRecord>> Store::runs(const RunFilter& f) {
     LEURA_TRY_ASSIGN(s, Stmt::prepare(m_db, sql.c_str()));
     s.bind(1, f.task).bind(2, f.status).bind(3, f.since).bind(4, f.limit);
     std::vector<RunRecord> out;
-    for (;;) {
-        LEURA_TRY_ASSIGN(row, s.step());
-        if (!row) break;
-        out.push_back(read_run(s));
-    }
+    LEURA_TRY(s.each([&](const Stmt& row) { out.push_back(read_run(row)); }));
     return out;
 }
 
@@ -193,9 +185,7 @@ Result<std::vector<HostRecord>> Store::hosts(const std::string& run_id) {
                                             "steps_run FROM hosts WHERE run_id = ? ORDER BY seq"));
     s.bind(1, run_id);
     std::vector<HostRecord> out;
-    for (;;) {
-        LEURA_TRY_ASSIGN(row, s.step());
-        if (!row) break;
+    LEURA_TRY(s.each([&](const Stmt&) {
         HostRecord h;
         h.run_id = run_id;
         h.host = s.text(0);
@@ -209,7 +199,7 @@ Result<std::vector<HostRecord>> Store::hosts(const std::string& run_id) {
         h.duration_ms = s.integer(8);
         h.steps_run = s.integer(9);
         out.push_back(std::move(h));
-    }
+    }));
     return out;
 }
 
@@ -222,9 +212,7 @@ Result<std::vector<StepRecord>> Store::steps(const std::string& run_id) {
                                             "s.run_id = ? ORDER BY h.seq, s.idx"));
     s.bind(1, run_id);
     std::vector<StepRecord> out;
-    for (;;) {
-        LEURA_TRY_ASSIGN(row, s.step());
-        if (!row) break;
+    LEURA_TRY(s.each([&](const Stmt&) {
         StepRecord r;
         r.run_id = run_id;
         r.host = s.text(0);
@@ -242,7 +230,7 @@ Result<std::vector<StepRecord>> Store::steps(const std::string& run_id) {
         r.preview_out = s.text(12);
         r.preview_err = s.text(13);
         out.push_back(std::move(r));
-    }
+    }));
     return out;
 }
 
