@@ -95,6 +95,7 @@ private:
     void finish_step(HostRun& r, int exit_code, std::string signal, std::optional<Error> err);
     void finish_host(HostRun& r, HostStatus status);
     void skip_queued();
+    void end_backoff_on_stop(HostRun& r);
     void wait();
     static std::tuple<Phase, size_t, unsigned long long> progress_mark(const HostRun& r) {
         return {r.phase, r.step, r.output ? r.output->m_out + r.output->m_err : 0};
@@ -152,6 +153,8 @@ void Loop::check_stop() {
         if (m_stop == 1) m_abort_at = m_reactor.now() + m_opt.stop_grace;
     }
     skip_queued();
+    for (auto& r : m_active)
+        if (r->phase == Phase::backoff) end_backoff_on_stop(*r);
     if (m_stop < 2) return;
     for (auto& r : m_active) {
         if (r->phase == Phase::running && r->cmd) {
@@ -235,11 +238,19 @@ void Loop::advance_connecting(HostRun& r) {
     if (err->kind == ErrorKind::connect && r.attempt < m_opt.connect_attempts && m_stop == 0) {
         r.phase = Phase::backoff;
         r.deadline = m_reactor.now() + m_opt.connect_backoff * (1 << (r.attempt - 1));
+        r.first_error = std::move(err); // reported if a stop request ends the retries
         ++r.attempt;
         return;
     }
     if (r.attempt > 1) err->message += " (" + std::to_string(r.attempt) + " attempts)";
     r.first_error = std::move(err);
+    finish_host(r, HostStatus::unreachable);
+}
+
+void Loop::end_backoff_on_stop(HostRun& r) {
+    // A stop request starts nothing new, and a retry is a new connection.
+    r.first_error->message +=
+        " (" + std::to_string(r.attempt - 1) + " attempts; stopped before retrying)";
     finish_host(r, HostStatus::unreachable);
 }
 

@@ -7,13 +7,28 @@ namespace leura::util {
 
 namespace {
 
-// Length of the valid UTF-8 sequence starting at s[i], or 0.
+// Length of the well-formed UTF-8 sequence starting at s[i], or 0 (Unicode Table 3-7: no
+// overlong forms, no surrogates, nothing above U+10FFFF).
 size_t utf8_length(std::string_view s, size_t i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    auto byte = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
+    unsigned char c = byte(0);
+    if (c < 0x80) return 1;
+    size_t n = 0;
+    unsigned char lo = 0x80, hi = 0xbf; // allowed range of the second byte
+    if (c >= 0xc2 && c <= 0xdf)
+        n = 2;
+    else if (c >= 0xe0 && c <= 0xef)
+        n = 3;
+    else if (c >= 0xf0 && c <= 0xf4)
+        n = 4;
     if (n == 0 || i + n > s.size()) return 0;
-    for (size_t k = 1; k < n; ++k)
-        if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return 0;
+    if (c == 0xe0) lo = 0xa0;
+    if (c == 0xed) hi = 0x9f;
+    if (c == 0xf0) lo = 0x90;
+    if (c == 0xf4) hi = 0x8f;
+    if (byte(1) < lo || byte(1) > hi) return 0;
+    for (size_t k = 2; k < n; ++k)
+        if ((byte(k) >> 6) != 0x2) return 0;
     return n;
 }
 

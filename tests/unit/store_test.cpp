@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "store/sqlite.hpp"
+#include "store/store.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <set>
+#include <string>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <vector>
+
+namespace leura::store {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::string_literals;
+
+// Each test gets a real SQLite file in its own directory, removed afterwards.
+class StoreTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        static std::atomic<int> counter{0};
+        m_dir = fs::temp_directory_path() /
+                ("leura-store-test-" + std::to_string(getpid()) + "-" + std::to_string(counter++));
+        fs::remove_all(m_dir);
+        fs::create_directories(m_dir);
+        m_path = (m_dir / "runs.db").string();
+    }
+    void TearDown() override {
+        std::error_code ignored;
+        fs::remove_all(m_dir, ignored);
+    }
+
+    Store open() {
+        auto store = Store::open(m_path);
+        if (!store) throw std::runtime_error("open failed: " + store.error().message);
+        return std::move(*store);
+    }
+
+    static RunRecord make_run(const std::string& id, const std::string& started_at,
+                              const std::string& task = "tasks/deploy.toml") {
+        RunRecord r;
+        r.id = id;
+        r.task = task;
+        r.task_hash = "sha-" + id;
+        r.inventory = "inventory.toml";
+        r.targets = "web";
+        r.user = "alice";
+        r.args = R"(["leura","run"])";
+        r.started_at = started_at;
+        r.hosts = 3;
+        return r;
+    }
+    static HostRecord make_host(const std::string& run, const std::string& host) {
+        HostRecord h;
+        h.run_id = run;
+        h.host = host;
+        h.started_at = "2026-01-01T00:00:01.000Z";
+        return h;
+    }
+
+    // One integer from a query, read through the store's own SQLite wrapper.
+    int64_t query_int(const std::string& sql) {
+        auto db = Db::open(m_path);
+        EXPECT_TRUE(db.has_value());
+        auto stmt = Stmt::prepare(*db, sql.c_str());
+        EXPECT_TRUE(stmt.has_value());
+        auto row = stmt->step();
+        EXPECT_TRUE(row.has_value() && *row);
+        return stmt->integer(0);
+    }
+
+    fs::path m_dir;
+    std::string m_path;
+};
+
+TEST_F(StoreTest, OpenCreatesSchemaVersionOneInAPrivateFile) {
+    mode_t old = ::umask(0); // the mode must not depend on the caller's umask
+    {
+        auto store = open();
+        EXPECT_EQ(store.schema_version(), 1);
+        ::umask(old);
+        struct stat st {};
+        ASSERT_EQ(::stat(m_path.c_str(), &st), 0);
+        EXPECT_EQ(st.st_mode & 0777, 0600u);
+        for (const char* suffix : {"-wal", "-shm"}) // present while the database is open
+            if (::stat((m_path + suffix).c_str(), &st) == 0) {
+                EXPECT_EQ(st.st_mode & 0777, 0600u) << suffix;
+            }
+    }
+    EXPECT_EQ(query_int("PRAGMA user_version"), 1);
+    EXPECT_EQ(query_int("SELECT COUNT(*) FROM sqlite_master WHERE type='table' AND name IN "
+                        "('runs','batches','hosts','steps')"),
+              4);
+}
+
+TEST_F(StoreTest, ReopenKeepsDataAndVersion) {
+    {
+        auto store = open();
+        ASSERT_TRUE(store.insert_run(make_run("20260101-000000-aaaa", "2026-01-01T00:00:00.000Z")));
+    }
+    auto store = open();
+    EXPECT_EQ(store.schema_version(), 1);
+    auto run = store.run("20260101-000000-aaaa");
+    ASSERT_TRUE(run) << run.error().message;
+    EXPECT_EQ(run->task_hash, "sha-20260101-000000-aaaa");
+    EXPECT_EQ(query_int("SELECT COUNT(*) FROM runs"), 1);
+}
+
+TEST_F(StoreTest, RunRoundTripsThroughInsertAndFinish) {
+    auto store = open();
+    RunRecord r = make_run("20260101-000000-aaaa", "2026-01-01T00:00:00.000Z");
+    r.task_text = "[task]\nname = \"deploy\"\n";
+    ASSERT_TRUE(store.insert_run(r));
+
+    auto running = store.run(r.id);
+    ASSERT_TRUE(running);
+    EXPECT_EQ(running->status, "running");
+    EXPECT_FALSE(running->finished_at);
+    EXPECT_FALSE(running->exit_code);
+    EXPECT_FALSE(running->archive);
+
+    r.finished_at = "2026-01-01T00:01:00.000Z";
+    r.status = "failed";
+    r.exit_code = 1;
+    r.ok = 1, r.failed = 1, r.unreachable = 1, r.skipped = 0;
+    r.archive = "/data/archives/x.tar.gz";
+    ASSERT_TRUE(store.finish_run(r));
+    auto got = store.run(r.id);
+    ASSERT_TRUE(got);
+    EXPECT_EQ(got->id, r.id);
+    EXPECT_EQ(got->task, r.task);
+    EXPECT_EQ(got->task_hash, r.task_hash);
+    EXPECT_EQ(got->inventory, r.inventory);
+    EXPECT_EQ(got->targets, r.targets);
+    EXPECT_EQ(got->user, r.user);
+    EXPECT_EQ(got->args, r.args);
+    EXPECT_EQ(got->started_at, r.started_at);
+    EXPECT_EQ(got->finished_at, r.finished_at);
+    EXPECT_EQ(got->status, "failed");
+    EXPECT_EQ(got->exit_code, std::optional<int64_t>(1));
+    EXPECT_EQ(got->hosts, 3);
+    EXPECT_EQ(got->ok, 1);
+    EXPECT_EQ(got->failed, 1);
+    EXPECT_EQ(got->unreachable, 1);
+    EXPECT_EQ(got->skipped, 0);
+    EXPECT_EQ(got->archive, r.archive);
+    EXPECT_EQ(got->task_text, r.task_text);
+
+    auto missing = store.run("nope");
+    ASSERT_FALSE(missing);
+    EXPECT_EQ(missing.error().kind, ErrorKind::not_found);
+}
+
+TEST_F(StoreTest, HostsKeepInsertionOrderAndUpsertUpdatesInPlace) {
+    auto store = open();
+    const std::string run = "20260101-000000-aaaa";
+    ASSERT_TRUE(store.insert_run(make_run(run, "2026-01-01T00:00:00.000Z")));
+    for (const char* name : {"zeta", "alpha", "mid"})
+        ASSERT_TRUE(store.upsert_host(make_host(run, name)));
+
+    HostRecord done = make_host(run, "zeta");
+    done.started_at = std::nullopt; // an update without a start keeps the recorded one
+    done.status = "failed";
+    done.error_kind = "exit";
+    done.error = "step \"two\" exited with 2";
+    done.exit_code = 2;
+    done.finished_at = "2026-01-01T00:00:09.000Z";
+    done.duration_ms = 8000;
+    done.steps_run = 2;
+    ASSERT_TRUE(store.upsert_host(done));
+
+    auto hosts = store.hosts(run);
+    ASSERT_TRUE(hosts);
+    ASSERT_EQ(hosts->size(), 3u);
+    EXPECT_EQ((*hosts)[0].host, "zeta");
+    EXPECT_EQ((*hosts)[1].host, "alpha");
+    EXPECT_EQ((*hosts)[2].host, "mid");
+    const auto& z = (*hosts)[0];
+    EXPECT_EQ(z.status, "failed");
+    EXPECT_EQ(z.error_kind, done.error_kind);
+    EXPECT_EQ(z.error, done.error);
+    EXPECT_EQ(z.exit_code, std::optional<int64_t>(2));
+    EXPECT_EQ(z.started_at, std::optional<std::string>("2026-01-01T00:00:01.000Z"));
+    EXPECT_EQ(z.finished_at, done.finished_at);
+    EXPECT_EQ(z.duration_ms, 8000);
+    EXPECT_EQ(z.steps_run, 2);
+    EXPECT_EQ((*hosts)[1].status, "running");
+    EXPECT_FALSE((*hosts)[1].exit_code);
+    EXPECT_TRUE(store.hosts("other-run")->empty());
+}
+
+TEST_F(StoreTest, StepsComeBackByHostThenIndexWithBinaryPreviews) {
+    auto store = open();
+    const std::string run = "20260101-000000-aaaa";
+    ASSERT_TRUE(store.insert_run(make_run(run, "2026-01-01T00:00:00.000Z")));
+    ASSERT_TRUE(store.upsert_host(make_host(run, "web-2")));
+    ASSERT_TRUE(store.upsert_host(make_host(run, "web-1")));
+    const std::string binary = "a\0b\n\xff\xfe\0"s;
+    for (int64_t idx : {2, 0, 1})
+        for (const char* host : {"web-1", "web-2"}) {
+            StepRecord s;
+            s.run_id = run;
+            s.host = host;
+            s.idx = idx;
+            s.name = "step" + std::to_string(idx);
+            s.status = idx == 1 ? "failed" : "ok";
+            if (idx != 1) s.exit_code = 0;
+            if (idx == 1) s.signal = "KILL";
+            s.started_at = "2026-01-01T00:00:02.000Z";
+            s.duration_ms = 10 * idx;
+            s.bytes_out = 1000 + idx;
+            s.bytes_err = idx;
+            s.preview_out = binary + host;
+            s.preview_err = "";
+            ASSERT_TRUE(store.insert_step(s));
+        }
+    auto steps = store.steps(run);
+    ASSERT_TRUE(steps) << steps.error().message;
+    ASSERT_EQ(steps->size(), 6u);
+    std::vector<std::pair<std::string, int64_t>> order;
+    for (const auto& s : *steps)
+        order.emplace_back(s.host, s.idx);
+    EXPECT_EQ(
+        order,
+        (std::vector<std::pair<std::string, int64_t>>{
+            {"web-2", 0}, {"web-2", 1}, {"web-2", 2}, {"web-1", 0}, {"web-1", 1}, {"web-1", 2}}));
+    const auto& s1 = (*steps)[1];
+    EXPECT_EQ(s1.name, "step1");
+    EXPECT_EQ(s1.status, "failed");
+    EXPECT_FALSE(s1.exit_code);
+    EXPECT_EQ(s1.signal, std::optional<std::string>("KILL"));
+    EXPECT_FALSE(s1.error_kind);
+    EXPECT_EQ(s1.duration_ms, 10);
+    EXPECT_EQ(s1.bytes_out, 1001);
+    EXPECT_EQ(s1.bytes_err, 1);
+    EXPECT_EQ(s1.preview_out, binary + "web-2");
+    EXPECT_EQ(s1.preview_out.size(), binary.size() + 5);
+    EXPECT_EQ(s1.preview_err, "");
+    EXPECT_EQ(query_int("SELECT COUNT(*) FROM steps WHERE typeof(preview_out) = 'blob'"), 6);
+}
+
+TEST_F(StoreTest, HostOfAnUnknownRunIsRefused) {
+    auto store = open();
+    EXPECT_FALSE(store.upsert_host(make_host("no-such-run", "web-1")));
+}
+
+TEST_F(StoreTest, ResolveRunByPrefix) {
+    auto store = open();
+    for (const char* id : {"20260101-000000-aaaa", "20260101-000000-aaab", "20260202-120000-beef"})
+        ASSERT_TRUE(store.insert_run(make_run(id, "2026-01-01T00:00:00.000Z")));
+
+    EXPECT_EQ(store.resolve_run("20260202"), "20260202-120000-beef");
+    EXPECT_EQ(store.resolve_run("20260101-000000-aaab"), "20260101-000000-aaab");
+
+    auto ambiguous = store.resolve_run("20260101");
+    ASSERT_FALSE(ambiguous);
+    EXPECT_EQ(ambiguous.error().kind, ErrorKind::usage);
+    EXPECT_EQ(ambiguous.error().message, "run id '20260101' is ambiguous: 20260101-000000-aaab, "
+                                         "20260101-000000-aaaa");
+
+    auto none = store.resolve_run("2025");
+    ASSERT_FALSE(none);
+    EXPECT_EQ(none.error().kind, ErrorKind::not_found);
+    EXPECT_EQ(none.error().message, "no run matches '2025'");
+    // A prefix is not a pattern: SQL wildcards match nothing.
+    EXPECT_EQ(store.resolve_run("2026%").error().kind, ErrorKind::not_found);
+    EXPECT_EQ(store.resolve_run("").error().kind, ErrorKind::usage);
+}
+
+TEST_F(StoreTest, ResolveRunListsAtMostFiveCandidates) {
+    auto store = open();
+    for (int i = 0; i < 7; ++i)
+        ASSERT_TRUE(store.insert_run(
+            make_run("20260101-000000-000" + std::to_string(i), "2026-01-01T00:00:00.000Z")));
+    auto ambiguous = store.resolve_run("2026");
+    ASSERT_FALSE(ambiguous);
+    const auto& msg = ambiguous.error().message;
+    EXPECT_TRUE(msg.ends_with("20260101-000000-0002, ...")) << msg;
+    EXPECT_EQ(msg.find("20260101-000000-0001"), std::string::npos) << msg;
+}
+
+TEST_F(StoreTest, RunsFilterAndOrderNewestFirst) {
+    auto store = open();
+    struct Row {
+        const char* id;
+        const char* started;
+        const char* task;
+        const char* status;
+    };
+    std::vector<Row> rows = {
+        {"r1", "2026-01-01T00:00:00.000Z", "tasks/deploy.toml", "ok"},
+        {"r2", "2026-01-03T00:00:00.000Z", "tasks/restart.toml", "failed"},
+        {"r3", "2026-01-02T00:00:00.000Z", "tasks/deploy.toml", "failed"},
+        {"r4", "2026-01-04T00:00:00.000Z", "other/deploy-db.toml", "ok"},
+    };
+    for (const auto& row : rows) {
+        RunRecord r = make_run(row.id, row.started, row.task);
+        ASSERT_TRUE(store.insert_run(r));
+        r.status = row.status;
+        ASSERT_TRUE(store.finish_run(r));
+    }
+    auto ids = [&](const RunFilter& f) {
+        std::vector<std::string> out;
+        auto runs = store.runs(f);
+        EXPECT_TRUE(runs);
+        for (const auto& r : *runs)
+            out.push_back(r.id);
+        return out;
+    };
+    using V = std::vector<std::string>;
+    EXPECT_EQ(ids({}), (V{"r4", "r2", "r3", "r1"}));
+    RunFilter f;
+    f.status = "failed";
+    EXPECT_EQ(ids(f), (V{"r2", "r3"}));
+    f = {};
+    f.task = "deploy";
+    EXPECT_EQ(ids(f), (V{"r4", "r3", "r1"}));
+    f.task = "restart";
+    EXPECT_EQ(ids(f), (V{"r2"}));
+    f = {};
+    f.since = "2026-01-02T00:00:00.000Z";
+    EXPECT_EQ(ids(f), (V{"r4", "r2", "r3"}));
+    f = {};
+    f.limit = 2;
+    EXPECT_EQ(ids(f), (V{"r4", "r2"}));
+    f = {};
+    f.task = "deploy";
+    f.status = "ok";
+    f.since = "2026-01-01T12:00:00.000Z";
+    EXPECT_EQ(ids(f), (V{"r4"}));
+    f.task = "%";
+    EXPECT_EQ(ids(f), V{}) << "the task filter is a plain substring";
+}
+
+TEST_F(StoreTest, NewerSchemaIsRefused) {
+    {
+        auto db = Db::open(m_path);
+        ASSERT_TRUE(db);
+        ASSERT_TRUE(db->exec("PRAGMA user_version = 2"));
+    }
+    auto store = Store::open(m_path);
+    ASSERT_FALSE(store);
+    EXPECT_EQ(store.error().kind, ErrorKind::config);
+    EXPECT_EQ(store.error().message,
+              "the database has schema version 2, newer than this leura (1); upgrade leura");
+    EXPECT_EQ(query_int("PRAGMA user_version"), 2) << "left as it was";
+    EXPECT_EQ(query_int("SELECT COUNT(*) FROM sqlite_master"), 0);
+}
+
+} // namespace
+} // namespace leura::store
