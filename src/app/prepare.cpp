@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/prepare.hpp"
 #include "config/inventory_file.hpp"
+#include "inventory/range.hpp"
 #include "inventory/selector.hpp"
 
 #include <fstream>
 #include <regex>
+#include <set>
 #include <sstream>
 
 namespace leura::app {
@@ -67,6 +69,19 @@ void selector_error(config::Diagnostics& diags, const Error& e, const config::Ta
     diags.add(pos, "targets: " + e.message, line);
 }
 
+std::optional<Prepared> select_named(Prepared p, const std::vector<std::string>& names,
+                                     config::Diagnostics& diags) {
+    std::set<std::string> wanted(names.begin(), names.end());
+    for (const auto& h : p.inventory.hosts)
+        if (wanted.erase(h.name)) p.hosts.push_back(&h);
+    for (const auto& missing : wanted)
+        diags.add({p.inventory_file.string(), 0, 0},
+                  "host '" + missing + "' is no longer in the inventory");
+    if (!diags.empty()) return std::nullopt;
+    p.targets = inventory::fold_hosts(names); // recorded as the run's selection
+    return p;
+}
+
 } // namespace
 
 std::optional<Prepared> prepare(const PrepareOptions& o, config::Diagnostics& diags) {
@@ -92,6 +107,7 @@ std::optional<Prepared> prepare(const PrepareOptions& o, config::Diagnostics& di
     if (!inv) return std::nullopt;
     Prepared p{std::move(*task), *file, std::move(*inv), {}, {}};
     p.targets = o.targets.empty() ? p.task.targets : o.targets;
+    if (!o.only_hosts.empty()) return select_named(std::move(p), o.only_hosts, diags);
     auto hosts = inventory::select(p.inventory, p.targets);
     if (!hosts) {
         selector_error(diags, hosts.error(), p.task, !o.targets.empty());
@@ -129,7 +145,7 @@ void check_files(const std::vector<std::string>& files, config::Diagnostics& dia
             auto task = config::load_task(f, task_diags);
             for (const auto& d : task_diags.items())
                 diags.add(d.pos, d.message, d.source_line);
-            if (task && !task->inventory.empty()) prepare({f, "", ""}, diags);
+            if (task && !task->inventory.empty()) prepare({f, "", "", {}}, diags);
         } else {
             load_inventory(f, diags);
         }

@@ -23,8 +23,9 @@ struct Prepared {
 
 struct PrepareOptions {
     std::string task_file;
-    std::string inventory; // -i: overrides the task's
-    std::string targets;   // -t: overrides the task's
+    std::string inventory;               // -i: overrides the task's
+    std::string targets;                 // -t: overrides the task's
+    std::vector<std::string> only_hosts; // `retry`: exactly these hosts, instead of a selector
 };
 
 // Loads and checks everything a run needs; every problem goes to `diags`, and the result is

@@ -11,12 +11,30 @@ Result<std::string> run_json(store::Store& store, const store::RunRecord& run,
                              archive::Spool& spool) {
     LEURA_TRY_ASSIGN(hosts, store.hosts(run.id));
     LEURA_TRY_ASSIGN(steps, store.steps(run.id));
+    LEURA_TRY_ASSIGN(batches, store.batches(run.id));
+    std::vector<std::string> batch_items;
+    for (const auto& b : batches)
+        batch_items.push_back(util::JsonObject()
+                                  .add("wave", b.wave)
+                                  .add("planned_hosts", b.planned_hosts)
+                                  .add("hosts", b.hosts)
+                                  .add("started_at", b.started_at)
+                                  .add("finished_at", b.finished_at)
+                                  .add("ok", b.ok)
+                                  .add("failed", b.failed)
+                                  .add("unreachable", b.unreachable)
+                                  .add("failed_total", b.failed_total)
+                                  .add("gate", b.gate)
+                                  .add("rollback", b.rollback)
+                                  .add("reason", b.reason)
+                                  .str());
     std::map<std::string, std::vector<std::string>> steps_of;
     for (const auto& s : steps) {
         std::string dir = spool.host_dir(s.host);
         util::JsonObject o;
         o.add("index", s.idx + 1)
             .add("name", s.name)
+            .add("phase", s.phase)
             .add("status", s.status)
             .add("exit", s.exit_code)
             .add("signal", s.signal)
@@ -58,6 +76,8 @@ Result<std::string> run_json(store::Store& store, const store::RunRecord& run,
         .add("finished_at", run.finished_at)
         .add("status", run.status)
         .add("exit", run.exit_code)
+        .add_raw("plan", run.plan.value_or("null"))
+        .add_raw("batches", util::json_array(batch_items))
         .add_raw("hosts", util::json_array(host_items));
     return root.str() + "\n";
 }

@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
 // Wires one run together: records (store), output (spool, then archive), terminal (reporter)
-// around the engine. The engine reports typed events; RunRecorder turns each into a database
-// write as it happens and a line for the reporter, so an interrupted or crashed run still
-// has everything up to the moment it stopped.
+// around the engine, wave by wave. Each wave is one engine job over the wave's hosts (its
+// steps, then its verify checks, on one connection per host); then the gate judges the wave.
+// A halted wave may run the rollback steps, as a second job, on the wave's hosts that ran
+// anything; later waves never start. Every event becomes a record as it happens, so an
+// interrupted or crashed run still has everything up to the moment it stopped.
 #include "app/run_task.hpp"
+#include "app/recorder.hpp"
 #include "app/run_json.hpp"
-#include "archive/names.hpp"
-#include "archive/spool.hpp"
+#include "app/waves.hpp"
 #include "archive/tarball.hpp"
-#include "exec/engine.hpp"
 #include "exec/script.hpp"
+#include "inventory/range.hpp"
+#include "rollout/gate.hpp"
 #include "ssh/libssh_transport.hpp"
-#include "store/store.hpp"
 #include "util/json.hpp"
 #include "util/paths.hpp"
 #include "util/sha256.hpp"
@@ -19,6 +21,9 @@
 #include "util/time.hpp"
 
 #include <csignal>
+#include <cstdio>
+#include <poll.h>
+#include <unistd.h>
 
 namespace leura::app {
 
@@ -26,135 +31,63 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr size_t k_preview_budget = 16 * 1024;
-
 std::string now_text() {
     return util::rfc3339(std::chrono::system_clock::now());
 }
 
-class SpoolOutput final : public ssh::OutputSink {
-public:
-    explicit SpoolOutput(std::unique_ptr<archive::SpoolFile> file) : m_file(std::move(file)) {}
-    Status write(ssh::Stream stream, std::string_view data) override {
-        return m_file->write(stream == ssh::Stream::err, data);
-    }
-
-private:
-    std::unique_ptr<archive::SpoolFile> m_file;
+struct StepSource {
+    const config::Step* step;
+    StepMeta meta;
 };
 
-class RunRecorder final : public exec::EventSink, public exec::OutputStore {
-public:
-    RunRecorder(store::Store& store, archive::Spool& spool, ui::Reporter& reporter,
-                const exec::Job& job, std::string run_id)
-        : m_store(store), m_spool(spool), m_reporter(reporter), m_job(job),
-          m_run(std::move(run_id)), m_step_started(job.hosts.size()) {}
-
-    void host_started(size_t h) override {
-        store::HostRecord r;
-        r.run_id = m_run;
-        r.host = name(h);
-        r.started_at = now_text();
-        keep(m_store.upsert_host(r));
-        m_spool.host_dir(r.host); // name its folder in start order; see archive::HostDirs
-    }
-    void step_started(size_t h, size_t) override { m_step_started[h] = now_text(); }
-    void step_finished(const exec::StepOutcome& o) override {
-        store::StepRecord r;
-        r.run_id = m_run;
-        r.host = name(o.host);
-        r.idx = int64_t(o.step);
-        r.name = m_job.steps[o.step].name;
-        r.status = o.ok ? "ok" : "failed";
-        if (o.exit_code >= 0) r.exit_code = o.exit_code;
-        if (!o.exit_signal.empty()) r.signal = o.exit_signal;
-        if (o.error) {
-            r.error_kind = to_string(o.error->kind);
-            r.error = o.error->message;
+// The steps of one job with where each lands in the records: steps and verify checks share
+// one numbering; rollback steps come after both.
+std::vector<StepSource> job_steps(const config::Task& t, bool rollback) {
+    std::vector<StepSource> out;
+    size_t idx = 0;
+    auto add = [&](const std::vector<config::Step>& steps, const char* phase, bool keep) {
+        for (const auto& s : steps) {
+            if (keep) out.push_back({&s, {s.name, phase, idx}});
+            ++idx;
         }
-        r.started_at = m_step_started[o.host];
-        r.duration_ms = o.duration.count();
-        r.bytes_out = int64_t(o.bytes_out);
-        r.bytes_err = int64_t(o.bytes_err);
-        r.preview_out = preview(o.host, o.step, false);
-        r.preview_err = preview(o.host, o.step, true);
-        keep(m_store.insert_step(r));
-    }
-    void host_finished(const exec::HostOutcome& o) override {
-        store::HostRecord r;
-        r.run_id = m_run;
-        r.host = name(o.host);
-        r.status = exec::to_string(o.status);
-        if (o.error) {
-            r.error_kind = to_string(o.error->kind);
-            r.error = o.error->message;
-        }
-        if (o.steps_run > 0 && o.exit_code >= 0) r.exit_code = o.exit_code;
-        r.finished_at = now_text();
-        r.duration_ms = o.duration.count();
-        r.steps_run = int64_t(o.steps_run);
-        keep(m_store.upsert_host(r));
+    };
+    add(t.steps, "steps", !rollback);
+    add(t.verify, "verify", !rollback);
+    add(t.rollback, "rollback", rollback);
+    return out;
+}
 
-        ui::HostDone d;
-        d.host = r.host;
-        d.status = r.status;
-        d.error_kind = r.error_kind;
-        d.error = r.error;
-        d.exit_code = r.exit_code;
-        d.duration_ms = r.duration_ms;
-        d.steps_run = o.steps_run;
-        d.steps_total = m_job.steps.size();
-        m_reporter.host_finished(d);
-    }
-    Result<std::unique_ptr<ssh::OutputSink>> open(size_t h, size_t step) override {
-        LEURA_TRY_ASSIGN(file, m_spool.open(name(h), step, m_job.steps[step].name));
-        return std::make_unique<SpoolOutput>(std::move(file));
-    }
-
-    // The first failure to write a record; the run stops starting hosts after one.
-    const std::optional<Error>& record_error() const { return m_error; }
-
-private:
-    const std::string& name(size_t h) const { return m_job.hosts[h].name; }
-    std::string preview(size_t h, size_t step, bool is_stderr) {
-        std::string dir = m_spool.host_dir(name(h));
-        auto p = archive::preview_file(
-            m_spool.path_of(archive::step_member(dir, step, m_job.steps[step].name, is_stderr)),
-            k_preview_budget);
-        return p ? *p : std::string();
-    }
-    void keep(const Status& s) {
-        if (!s && !m_error) m_error = s.error();
-    }
-
-    store::Store& m_store;
-    archive::Spool& m_spool;
-    ui::Reporter& m_reporter;
-    const exec::Job& m_job;
-    std::string m_run;
-    std::vector<std::string> m_step_started;
-    std::optional<Error> m_error;
-};
-
-exec::Job make_job(const Prepared& p, const RunOptions& o, const std::string& run_id) {
+exec::Job make_job(const Prepared& p, const RunOptions& o, const std::string& run_id,
+                   const std::vector<size_t>& hosts, const std::vector<StepSource>& steps,
+                   int wave) {
     exec::Job job;
-    for (const auto& s : p.task.steps)
-        job.steps.push_back({s.name, s.timeout, s.ignore_errors});
-    for (const auto* h : p.hosts)
+    for (const auto& s : steps)
+        job.steps.push_back({s.meta.name, s.step->timeout, s.step->ignore_errors, s.step->retries,
+                             s.step->interval});
+    for (size_t i : hosts) {
+        const inventory::Host* h = p.hosts[i];
         job.hosts.push_back(
             {h->name, {h->name, h->port, h->user, util::expand_tilde(h->identity)}});
+    }
     job.remote_command = exec::k_remote_command;
-    job.render_script = [&p, &o, run_id](size_t host, size_t step) {
-        const inventory::Host& h = *p.hosts[host];
-        const config::Step& s = p.task.steps[step];
+    job.render_script = [&p, &o, run_id, hosts, steps, wave](size_t host, size_t step) {
+        const inventory::Host& h = *p.hosts[hosts[host]];
+        const config::Step& s = *steps[step].step;
         config::KeyValues exports = {
-            {"LEURA_HOST", h.name}, {"LEURA_RUN", run_id}, {"LEURA_BATCH", "1"}};
+            {"LEURA_HOST", h.name}, {"LEURA_RUN", run_id}, {"LEURA_BATCH", std::to_string(wave)}};
         // Most specific last: the shell keeps the last export of a name.
         for (const auto* layer : {&h.vars, &p.task.vars, &o.vars, &s.env})
             exports.insert(exports.end(), layer->begin(), layer->end());
         return exec::render_script(exports, s.body, s.timeout);
     };
     return job;
+}
+
+std::vector<StepMeta> metas(const std::vector<StepSource>& steps) {
+    std::vector<StepMeta> out;
+    for (const auto& s : steps)
+        out.push_back(s.meta);
+    return out;
 }
 
 std::string args_json(const std::vector<std::string>& argv) {
@@ -164,9 +97,194 @@ std::string args_json(const std::vector<std::string>& argv) {
     return util::json_array(items);
 }
 
+// Waits `d`, returning early (false) when a stop signal arrives.
+bool pause_for(std::chrono::milliseconds d) {
+    auto end = std::chrono::steady_clock::now() + d;
+    while (util::stop_level() == 0) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            end - std::chrono::steady_clock::now());
+        if (left.count() <= 0) return true;
+        pollfd p{util::stop_wake_fd(), POLLIN, 0};
+        ::poll(&p, p.fd >= 0 ? 1 : 0, int(std::min<long long>(left.count(), 60'000)));
+    }
+    return false;
+}
+
+bool ask_to_continue(int next_wave, size_t waves, size_t hosts) {
+    std::fprintf(stderr, "leura: continue with wave %d/%zu (%zu host%s)? [y/N] ", next_wave, waves,
+                 hosts, hosts == 1 ? "" : "s");
+    std::fflush(stderr);
+    char line[64] = {0};
+    if (!std::fgets(line, sizeof line, stdin)) return false;
+    return line[0] == 'y' || line[0] == 'Y';
+}
+
+class Runner {
+public:
+    Runner(const Prepared& p, const RunOptions& o, const std::optional<config::Rollout>& r,
+           const rollout::Plan& plan, ui::Reporter& reporter, store::Store& store,
+           archive::Spool& spool, std::string run_id)
+        : m_p(p), m_o(o), m_r(r), m_plan(plan), m_reporter(reporter), m_store(store),
+          m_spool(spool), m_run(std::move(run_id)) {
+        ssh::TransportOptions topt;
+        topt.ssh_dir = util::home_dir() + "/.ssh";
+        topt.known_hosts = o.known_hosts.empty() ? topt.ssh_dir + "/known_hosts"
+                                                 : util::expand_tilde(o.known_hosts);
+        topt.accept_new_host_keys = o.accept_new_host_keys;
+        topt.local_user = util::user_name();
+        ssh::init_library();
+        m_transport = ssh::make_libssh_transport(topt);
+        m_reactor = exec::make_poll_reactor();
+    }
+
+    // Runs every wave the gates allow; fills the totals and the final status.
+    void run();
+
+    exec::RunSummary totals;
+    bool halted = false;
+    std::optional<Error> record_error;
+
+private:
+    exec::RunSummary run_job(const exec::Job& job, RunRecorder& recorder);
+    std::string run_rollback(int wave, const std::vector<size_t>& wave_hosts,
+                             const std::vector<size_t>& ran);
+    void skip_waves_from(size_t k);
+    bool between_waves(size_t next);
+
+    const Prepared& m_p;
+    const RunOptions& m_o;
+    const std::optional<config::Rollout>& m_r;
+    const rollout::Plan& m_plan;
+    ui::Reporter& m_reporter;
+    store::Store& m_store;
+    archive::Spool& m_spool;
+    std::string m_run;
+    std::unique_ptr<ssh::Transport> m_transport;
+    std::unique_ptr<exec::Reactor> m_reactor;
+};
+
+exec::RunSummary Runner::run_job(const exec::Job& job, RunRecorder& recorder) {
+    exec::EngineOptions eopt;
+    size_t concurrency = m_o.concurrency;
+    if (!m_o.concurrency_set && m_r && m_r->concurrency) concurrency = *m_r->concurrency;
+    eopt.concurrency = std::max<size_t>(1, concurrency);
+    eopt.connect_timeout = m_o.connect_timeout;
+    eopt.connect_attempts = m_o.connect_attempts;
+    eopt.wake_fd = util::stop_wake_fd();
+    eopt.stop_level = [&recorder] {
+        return std::max(util::stop_level(), recorder.record_error() ? 1 : 0);
+    };
+    auto sum = exec::run(job, *m_transport, *m_reactor, recorder, recorder, eopt);
+    if (recorder.record_error() && !record_error) record_error = recorder.record_error();
+    return sum;
+}
+
+std::string Runner::run_rollback(int wave, const std::vector<size_t>& wave_hosts,
+                                 const std::vector<size_t>& ran) {
+    if (ran.empty()) return "ok";
+    std::vector<size_t> hosts;
+    for (size_t i : ran)
+        hosts.push_back(wave_hosts[i]);
+    auto steps = job_steps(m_p.task, true);
+    exec::Job job = make_job(m_p, m_o, m_run, hosts, steps, wave);
+    RunRecorder recorder(m_store, m_spool, m_reporter, job, metas(steps), m_run, wave, true);
+    auto sum = run_job(job, recorder);
+    return sum.failed + sum.unreachable + sum.skipped == 0 ? "ok" : "failed";
+}
+
+void Runner::skip_waves_from(size_t k) {
+    for (; k < m_plan.waves.size(); ++k) {
+        for (size_t i : m_plan.waves[k].hosts) {
+            store::HostRecord h;
+            h.run_id = m_run;
+            h.host = m_p.hosts[i]->name;
+            h.wave = int64_t(k + 1);
+            h.status = "skipped";
+            (void)m_store.upsert_host(h);
+            ++totals.skipped;
+        }
+    }
+}
+
+// Pause or confirmation before wave `next` (0-based); false: do not go on.
+bool Runner::between_waves(size_t next) {
+    if (util::stop_level() > 0) return false;
+    if (!m_r || next >= m_plan.waves.size()) return true;
+    if (m_r->pause == config::Pause::duration) return pause_for(m_r->pause_for);
+    if (m_r->pause == config::Pause::confirm && !m_o.yes)
+        return ask_to_continue(int(next + 1), m_plan.waves.size(), m_plan.waves[next].hosts.size());
+    return true;
+}
+
+void Runner::run() {
+    const size_t n_waves = m_plan.waves.size();
+    const size_t run_hosts = m_p.hosts.size();
+    size_t run_failed = 0;
+    auto steps = job_steps(m_p.task, false);
+    for (size_t k = 0; k < n_waves; ++k) {
+        if (k > 0 && !between_waves(k)) {
+            if (util::stop_level() == 0) halted = true; // a confirmation was declined
+            skip_waves_from(k);
+            return;
+        }
+        const auto& wave = m_plan.waves[k];
+        int number = int(k + 1);
+        std::vector<std::string> names;
+        for (size_t i : wave.hosts)
+            names.push_back(m_p.hosts[i]->name);
+        store::BatchRecord b;
+        b.run_id = m_run;
+        b.wave = number;
+        b.planned_hosts = int64_t(names.size());
+        b.hosts = inventory::fold_hosts(names);
+        b.started_at = now_text();
+        if (auto st = m_store.insert_batch(b); !st && !record_error) record_error = st.error();
+        m_reporter.batch_started(number, n_waves, names);
+
+        exec::Job job = make_job(m_p, m_o, m_run, wave.hosts, steps, number);
+        RunRecorder recorder(m_store, m_spool, m_reporter, job, metas(steps), m_run, number, false);
+        auto sum = run_job(job, recorder);
+        totals.ok += sum.ok;
+        totals.failed += sum.failed;
+        totals.unreachable += sum.unreachable;
+        totals.skipped += sum.skipped;
+        size_t wave_failed = sum.failed + sum.unreachable;
+        run_failed += wave_failed;
+
+        rollout::Verdict verdict;
+        if (m_r && !sum.stopped)
+            verdict = rollout::judge(*m_r, wave_failed, names.size(), run_failed, run_hosts);
+        std::string rollback = "none";
+        if (verdict.halt && m_r->on_failure == config::OnFailure::continue_) {
+            verdict.reason += "; on_failure = continue";
+            verdict.halt = false;
+        } else if (verdict.halt && m_r->on_failure == config::OnFailure::rollback) {
+            rollback = run_rollback(number, wave.hosts, recorder.hosts_that_ran());
+        }
+        b.finished_at = now_text();
+        b.ok = int64_t(sum.ok);
+        b.failed = int64_t(sum.failed);
+        b.unreachable = int64_t(sum.unreachable);
+        b.failed_total = int64_t(run_failed);
+        b.gate = verdict.halt ? "halt" : "pass";
+        b.rollback = rollback;
+        if (!verdict.reason.empty()) b.reason = verdict.reason;
+        if (auto st = m_store.finish_batch(b); !st && !record_error) record_error = st.error();
+        m_reporter.batch_finished({number, n_waves, sum.ok, sum.failed, sum.unreachable, *b.gate,
+                                   rollback, verdict.reason});
+        if (verdict.halt || sum.stopped || record_error) {
+            halted = verdict.halt;
+            skip_waves_from(k + 1);
+            return;
+        }
+    }
+}
+
 } // namespace
 
-Result<RunResult> run_task(const Prepared& p, const RunOptions& o, ui::Reporter& reporter) {
+Result<RunResult> run_task(const Prepared& p, const RunOptions& o,
+                           const std::optional<config::Rollout>& rollout_spec,
+                           const rollout::Plan& plan, ui::Reporter& reporter) {
     fs::path data = util::data_dir();
     LEURA_TRY(util::ensure_private_dir(data));
     LEURA_TRY(util::ensure_private_dir(data / "archives"));
@@ -186,55 +304,32 @@ Result<RunResult> run_task(const Prepared& p, const RunOptions& o, ui::Reporter&
     run.args = args_json(o.argv);
     run.started_at = util::rfc3339(started);
     run.hosts = int64_t(p.hosts.size());
+    run.plan = plan_json(p, plan, rollout_spec);
+    run.waves = int64_t(plan.waves.size());
     LEURA_TRY(store.insert_run(run));
-
     LEURA_TRY_ASSIGN(spool, archive::Spool::create(data / "spool" / run.id));
-    exec::Job job = make_job(p, o, run.id);
-    std::vector<std::string> names;
-    for (const auto& h : job.hosts)
-        names.push_back(h.name);
 
-    reporter.run_started({run.id, run.task, run.inventory, run.user, names.size(), 1});
-    LEURA_TRY(store.insert_batch(run.id, 1, int64_t(names.size()), run.started_at));
-    reporter.batch_started(1, names);
-
-    ssh::TransportOptions topt;
-    topt.ssh_dir = util::home_dir() + "/.ssh";
-    topt.known_hosts =
-        o.known_hosts.empty() ? topt.ssh_dir + "/known_hosts" : util::expand_tilde(o.known_hosts);
-    topt.accept_new_host_keys = o.accept_new_host_keys;
-    topt.local_user = util::user_name();
-    ssh::init_library();
-    auto transport = ssh::make_libssh_transport(topt);
-    auto reactor = exec::make_poll_reactor();
-
-    RunRecorder recorder(store, spool, reporter, job, run.id);
-    exec::EngineOptions eopt;
-    eopt.concurrency = std::max<size_t>(1, o.concurrency);
-    eopt.connect_timeout = o.connect_timeout;
-    eopt.connect_attempts = o.connect_attempts;
-    eopt.wake_fd = util::stop_wake_fd();
-    eopt.stop_level = [&recorder] {
-        return std::max(util::stop_level(), recorder.record_error() ? 1 : 0);
-    };
-    exec::RunSummary sum = exec::run(job, *transport, *reactor, recorder, recorder, eopt);
+    reporter.run_started(
+        {run.id, run.task, run.inventory, run.user, p.hosts.size(), plan.waves.size()});
+    Runner runner(p, o, rollout_spec, plan, reporter, store, spool, run.id);
+    runner.run();
+    const exec::RunSummary& sum = runner.totals;
 
     RunResult result{run.id, "ok", ExitCode::ok};
     if (util::stop_signal() != 0) {
         result.status = "interrupted";
         result.exit = util::stop_signal() == SIGTERM ? ExitCode::sigterm : ExitCode::sigint;
-    } else if (recorder.record_error()) {
+    } else if (runner.record_error) {
         result.status = "failed";
         result.exit = ExitCode::internal;
+    } else if (runner.halted) {
+        result.status = "halted";
+        result.exit = ExitCode::halted;
     } else if (sum.failed + sum.unreachable > 0) {
         result.status = "failed";
         result.exit = ExitCode::hosts_failed;
     }
-    auto finished = std::chrono::system_clock::now();
-    (void)store.finish_batch(run.id, 1, util::rfc3339(finished), int64_t(sum.ok),
-                             int64_t(sum.failed), int64_t(sum.unreachable));
-
-    run.finished_at = util::rfc3339(finished);
+    run.finished_at = now_text();
     run.status = result.status;
     run.exit_code = to_int(result.exit);
     run.ok = int64_t(sum.ok);
@@ -256,8 +351,8 @@ Result<RunResult> run_task(const Prepared& p, const RunOptions& o, ui::Reporter&
                       spool.dir().string();
     }
     Status finished_ok = store.finish_run(run);
-    if (recorder.record_error())
-        end.warning = "records incomplete: " + recorder.record_error()->message;
+    if (runner.record_error)
+        end.warning = "records incomplete: " + runner.record_error->message;
     else if (!finished_ok)
         end.warning = "records incomplete: " + finished_ok.error().message;
 
@@ -271,7 +366,6 @@ Result<RunResult> run_task(const Prepared& p, const RunOptions& o, ui::Reporter&
     end.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::steady_clock::now() - clock_start)
                           .count();
-    reporter.batch_finished({1, sum.ok, sum.failed, sum.unreachable, "pass", "none"});
     reporter.run_finished(end);
     return result;
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "app/prepare.hpp"
+#include "rollout/plan.hpp"
 #include "ui/reporter.hpp"
 #include "util/error.hpp"
 #include "util/exit_code.hpp"
@@ -21,18 +22,23 @@ struct RunOptions {
     std::vector<std::string> argv;                         // recorded with the run
     std::chrono::milliseconds connect_timeout{10'000};
     int connect_attempts = 3;
+    bool concurrency_set = false; // --concurrency given: over the task's [rollout] concurrency
+    bool yes = false;             // --yes: no confirmation between waves
 };
 
 struct RunResult {
     std::string run_id;
-    std::string status; // ok, failed, interrupted
+    std::string status; // ok, failed, halted, interrupted
     ExitCode exit = ExitCode::ok;
 };
 
 // Runs a prepared task on its hosts: records the run in the database as it goes, streams
 // output to the spool, packs the archive at the end. Errors: io when the records cannot be
 // opened (nothing ran then).
+// Waves follow `plan` (from plan_waves, exactly as `leura plan` shows it); after each, the
+// gate of `rollout` decides. Errors: io when the records cannot be opened (nothing ran then).
 Result<RunResult> run_task(const Prepared& prepared, const RunOptions& options,
+                           const std::optional<config::Rollout>& rollout, const rollout::Plan& plan,
                            ui::Reporter& reporter);
 
 } // namespace leura::app

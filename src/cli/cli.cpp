@@ -12,10 +12,12 @@ namespace leura::cli {
 const std::vector<Command>& commands() {
     static const std::vector<Command> table = {
         {"run", "Run a task on the hosts it selects", add_run},
+        {"plan", "Show the waves a run would use; touches no host", add_plan},
         {"check", "Validate task and inventory files, reporting every problem", add_check},
         {"runs", "List recorded runs, newest first", add_runs},
         {"show", "Show one run: hosts, steps, timings", add_show},
         {"logs", "Print the output of a run's steps", add_logs},
+        {"retry", "Run a run's task again on the hosts that failed in it", add_retry},
         {"version", "Print leura's version and its libraries'", add_version},
     };
     return table;

@@ -33,16 +33,43 @@ void print_step(const store::StepRecord& s) {
     std::string result = s.exit_code ? "exit " + std::to_string(*s.exit_code)
                          : s.signal  ? "signal " + *s.signal
                                      : s.error_kind.value_or("-");
+    std::string name = s.phase == "steps" ? s.name : s.phase + ": " + s.name;
     std::printf("      %2lld %-24s %-10s %7s  out %s, err %s%s%s\n", (long long)s.idx + 1,
-                s.name.c_str(), result.c_str(), util::human_duration_ms(s.duration_ms).c_str(),
+                name.c_str(), result.c_str(), util::human_duration_ms(s.duration_ms).c_str(),
                 util::human_bytes(uint64_t(s.bytes_out)).c_str(),
                 util::human_bytes(uint64_t(s.bytes_err)).c_str(), s.error ? "  " : "",
                 s.error.value_or("").c_str());
 }
 
-int show(const std::string& prefix) {
+// `--hosts STATUS`: one host per line, for scripts. "failed" includes unreachable hosts, as
+// `retry` does.
+int list_hosts(const RunView& view, const std::string& status) {
+    for (const auto& h : view.hosts) {
+        bool match = status == "all" || h.status == status ||
+                     (status == "failed" && h.status == "unreachable");
+        if (match) std::printf("%s\n", h.host.c_str());
+    }
+    return 0;
+}
+
+void print_wave_header(int64_t wave, const RunView& view, const std::string& folded) {
+    std::printf("\nwave %lld/%lld: %s\n", (long long)wave, (long long)view.run.waves,
+                folded.c_str());
+    for (const auto& b : view.batches) {
+        if (b.wave != wave) continue;
+        std::printf("  gate %s: %lld ok, %lld failed, %lld unreachable (%lld failed in the run)",
+                    b.gate.value_or("running").c_str(), (long long)b.ok, (long long)b.failed,
+                    (long long)b.unreachable, (long long)b.failed_total);
+        if (b.reason) std::printf("; %s", b.reason->c_str());
+        if (b.rollback != "none") std::printf("; rollback %s", b.rollback.c_str());
+        std::printf("\n");
+    }
+}
+
+int show(const std::string& prefix, const std::string& host_status) {
     auto view = load_run(prefix);
     if (!view) return report(view.error());
+    if (!host_status.empty()) return list_hosts(*view, host_status);
     const store::RunRecord& run = view->run;
     const auto& hosts = view->hosts;
     const auto& steps = view->steps;
@@ -58,7 +85,7 @@ int show(const std::string& prefix) {
         std::vector<std::string> names;
         for (const auto* h : members)
             names.push_back(h->host);
-        std::printf("\nwave %lld: %s\n", (long long)wave, inventory::fold_hosts(names).c_str());
+        print_wave_header(wave, *view, inventory::fold_hosts(names));
         for (const auto* h : members) {
             std::printf("  %-11s %-24s %7s  %s\n", h->status.c_str(), h->host.c_str(),
                         util::human_duration_ms(h->duration_ms).c_str(),
@@ -75,8 +102,13 @@ int show(const std::string& prefix) {
 
 Action add_show(CLI::App& sub) {
     auto run = std::make_shared<std::string>();
+    auto hosts = std::make_shared<std::string>();
     sub.add_option("run", *run, "Run id or a unique prefix of one")->required();
-    return [run] { return show(*run); };
+    sub.add_option("--hosts", *hosts,
+                   "Only list the hosts with this result, one per line (failed includes "
+                   "unreachable)")
+        ->check(CLI::IsMember({"ok", "failed", "unreachable", "skipped", "all"}));
+    return [run, hosts] { return show(*run, *hosts); };
 }
 
 } // namespace leura::cli

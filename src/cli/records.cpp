@@ -16,7 +16,8 @@ Result<RunView> load_run(const std::string& prefix) {
     LEURA_TRY_ASSIGN(run, records.run(id));
     LEURA_TRY_ASSIGN(hosts, records.hosts(id));
     LEURA_TRY_ASSIGN(steps, records.steps(id));
-    return RunView{std::move(run), std::move(hosts), std::move(steps)};
+    LEURA_TRY_ASSIGN(batches, records.batches(id));
+    return RunView{std::move(run), std::move(hosts), std::move(steps), std::move(batches)};
 }
 
 } // namespace leura::cli

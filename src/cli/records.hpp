@@ -13,6 +13,7 @@ struct RunView {
     store::RunRecord run;
     std::vector<store::HostRecord> hosts;
     std::vector<store::StepRecord> steps;
+    std::vector<store::BatchRecord> batches;
 };
 Result<RunView> load_run(const std::string& prefix);
 

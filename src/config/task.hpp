@@ -23,7 +23,37 @@ struct Step {
     std::optional<std::chrono::milliseconds> timeout;
     KeyValues env;
     bool ignore_errors = false;
-    SourcePos pos; // where the [[steps]] table starts
+    int retries = 0;                          // extra attempts after a failure (verify checks)
+    std::chrono::milliseconds interval{1000}; // wait between attempts
+    SourcePos pos;                            // where the [[steps]] table starts
+};
+
+// A number of hosts, or a percentage of them: `3`, `"3"`, `"5%"`, `"2.5%"`.
+struct Amount {
+    bool percent = false;
+    double value = 0; // hosts, or percent in [0, 100]
+    bool operator==(const Amount&) const = default;
+};
+// "5", "5%", "2.5%"; nullopt for anything else (negative, empty, over 100%, garbage).
+std::optional<Amount> parse_amount(const std::string& text);
+// "1%,5%,50%,100%" or "1,10,100%" (the --batches flag); nullopt when any item is bad.
+std::optional<std::vector<Amount>> parse_amounts(const std::string& csv);
+
+enum class OnFailure { stop, rollback, continue_ };
+enum class Pause { none, confirm, duration };
+
+// The [rollout] table (DESIGN §2, §4). Absent: the run is one wave with no gate.
+struct Rollout {
+    std::vector<Amount> batches = {{true, 1}, {true, 5}, {true, 50}, {true, 100}};
+    std::string affinity = "cluster";
+    std::vector<std::string> spread;
+    Amount max_failed{false, 0};            // per wave; the gate halts when failures EXCEED it
+    std::optional<Amount> max_failed_total; // across the run so far
+    OnFailure on_failure = OnFailure::stop;
+    Pause pause = Pause::none;
+    std::chrono::milliseconds pause_for{0}; // with Pause::duration
+    std::optional<size_t> concurrency;
+    SourcePos pos;
 };
 
 struct Task {
@@ -35,6 +65,9 @@ struct Task {
     std::vector<std::string> tags;
     KeyValues vars;
     std::vector<Step> steps;
+    std::vector<Step> verify;   // [[verify]]: run after the steps on each host of a wave
+    std::vector<Step> rollback; // [[rollback]]: run on a halted wave's hosts that ran steps
+    std::optional<Rollout> rollout;
 };
 
 // Reads and validates a task file. Every problem goes to `diags` (syntax, unknown keys with a

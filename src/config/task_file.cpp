@@ -7,7 +7,6 @@
 
 #include "config/toml_util.hpp"
 
-#include <algorithm>
 #include <cstdint>
 #include <exception>
 #include <limits>
@@ -23,56 +22,35 @@ namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 
 const KeySet k_task_keys{
-    {"description", "inventory", "targets", "tags", "vars", "steps"},
-    {"rollout", "verify", "rollback", "secrets"},
+    {"description", "inventory", "targets", "tags", "vars", "steps", "rollout", "verify",
+     "rollback"},
+    {"secrets"},
 };
 
 const KeySet k_step_keys{
-    {"name", "command", "script", "script_file", "timeout", "env", "ignore_errors"},
-    {"upload", "download", "local", "custom", "run_as", "run_once", "retries", "interval",
-     "idempotent"},
+    {"name", "command", "script", "script_file", "timeout", "env", "ignore_errors", "retries",
+     "interval"},
+    {"upload", "download", "local", "custom", "run_as", "run_once", "idempotent"},
 };
 
-const char* const k_duration_hint = "'timeout' must be a duration such as \"90s\" or \"5m\"";
-
-std::optional<milliseconds> read_timeout(const toml::node& node, Reporter& r) {
-    std::optional<milliseconds> timeout;
-    if (const auto* seconds = node.as_integer()) {
-        // Negative counts become 0 (rejected below) so that scaling cannot overflow.
-        constexpr int64_t k_max_seconds = std::numeric_limits<int64_t>::max() / 1000;
-        if (seconds->get() > k_max_seconds) {
-            r.error(node, "'timeout' is too large");
-            return std::nullopt;
-        }
-        timeout = milliseconds(std::max<int64_t>(seconds->get(), 0) * 1000);
-    } else if (const auto* text = node.as_string()) {
-        timeout = parse_duration(text->get());
-    }
-    if (!timeout) {
-        r.error(node, k_duration_hint);
-        return std::nullopt;
-    }
-    if (timeout->count() <= 0) {
-        r.error(node, "'timeout' must be greater than zero");
-        return std::nullopt;
-    }
-    return timeout;
-}
-
-std::optional<std::string> read_non_empty(const toml::node& node, std::string_view name,
-                                          Reporter& r) {
-    auto text = detail::read_string(node, name, r);
-    if (text && text->empty()) {
-        r.error(node, "'" + std::string(name) + "' must not be empty");
-        return std::nullopt;
-    }
-    return text;
-}
+// The three arrays of step tables: [[steps]] itself, [[verify]] and [[rollback]]. They share
+// every key and rule; only their names, and whether they may be absent or empty, differ.
+struct StepList {
+    const char* key;   // "steps": the array, as in [[steps]]
+    const char* label; // "step": one entry, as in "step 2" (its default name and in messages)
+    std::vector<Step> Task::*steps;
+    bool required;
+};
+const StepList k_step_lists[] = {
+    {"steps", "step", &Task::steps, true},
+    {"verify", "verify", &Task::verify, false},
+    {"rollback", "rollback", &Task::rollback, false},
+};
 
 // The text a step runs, from whichever of command/script/script_file `body` is.
 std::optional<std::string> read_body(const Entry& body, const fs::path& task_dir, Reporter& r) {
     const std::string name = detail::name_of(*body.first);
-    auto value = read_non_empty(*body.second, name, r);
+    auto value = detail::read_non_empty(*body.second, name, r);
     if (!value || name != "script_file") return value;
     fs::path script = task_dir / *value;
     auto text = detail::read_text_file(script);
@@ -109,22 +87,27 @@ void apply_body(Step& step, std::vector<Body>& bodies, const std::string& where,
 
 void read_step_key(Step& step, const std::string& name, const toml::node& value, Reporter& r) {
     if (name == "name") {
-        if (auto v = read_non_empty(value, name, r)) step.name = std::move(*v);
+        if (auto v = detail::read_non_empty(value, name, r)) step.name = std::move(*v);
     } else if (name == "timeout") {
-        step.timeout = read_timeout(value, r);
+        step.timeout = detail::read_duration(value, name, r);
     } else if (name == "env") {
         if (auto v = detail::read_key_values(value, name, true, r)) step.env = std::move(*v);
     } else if (name == "ignore_errors") {
         if (auto v = detail::read_bool(value, name, r)) step.ignore_errors = *v;
+    } else if (name == "retries") {
+        if (auto v = detail::read_integer(value, name, 0, std::numeric_limits<int>::max(), r))
+            step.retries = static_cast<int>(*v);
+    } else if (name == "interval") {
+        if (auto v = detail::read_duration(value, name, r)) step.interval = *v;
     }
 }
 
-std::optional<Step> read_step(const toml::node& node, int number, const fs::path& task_dir,
-                              Reporter& r) {
-    const std::string where = "step " + std::to_string(number);
+std::optional<Step> read_step(const toml::node& node, const StepList& list, int number,
+                              const fs::path& task_dir, Reporter& r) {
+    const std::string where = std::string(list.label) + " " + std::to_string(number);
     const auto* table = node.as_table();
     if (!table) {
-        r.error(node, where + " must be a table, as written with [[steps]]");
+        r.error(node, where + " must be a table, as written with [[" + list.key + "]]");
         return std::nullopt;
     }
     size_t before = r.count();
@@ -145,21 +128,32 @@ std::optional<Step> read_step(const toml::node& node, int number, const fs::path
     return step;
 }
 
-void read_steps(Task& task, const toml::node& node, Reporter& r) {
+void read_steps(Task& task, const StepList& list, const toml::node& node, Reporter& r) {
     const auto* array = node.as_array();
     if (!array) {
-        r.error(node, "'steps' must be an array of tables, as written with [[steps]]");
+        r.error(node, std::string("'") + list.key +
+                          "' must be an array of tables, as written with [[" + list.key + "]]");
         return;
     }
-    if (array->empty()) r.error(node, "the task needs at least one step");
+    if (array->empty() && list.required) r.error(node, "the task needs at least one step");
     int number = 0;
     for (const auto& item : *array) {
-        if (auto step = read_step(item, ++number, task.file.parent_path(), r))
-            task.steps.push_back(std::move(*step));
+        if (auto step = read_step(item, list, ++number, task.file.parent_path(), r))
+            (task.*list.steps).push_back(std::move(*step));
     }
 }
 
-void read_task_key(Task& task, const std::string& name, const toml::node& value, Reporter& r) {
+// True when the task has [[rollback]] steps for on_failure = "rollback"; a malformed
+// 'rollback' counts, as it is reported on its own.
+bool has_rollback_steps(const toml::table& doc) {
+    const toml::node* rollback = doc.get("rollback");
+    if (!rollback) return false;
+    const auto* array = rollback->as_array();
+    return !array || !array->empty();
+}
+
+void read_task_key(Task& task, const std::string& name, const toml::node& value, bool has_rollback,
+                   Reporter& r) {
     if (name == "description" || name == "inventory" || name == "targets") {
         auto text = detail::read_string(value, name, r);
         if (!text) return;
@@ -170,8 +164,12 @@ void read_task_key(Task& task, const std::string& name, const toml::node& value,
         if (auto v = detail::read_string_array(value, name, r)) task.tags = std::move(*v);
     } else if (name == "vars") {
         if (auto v = detail::read_key_values(value, name, true, r)) task.vars = std::move(*v);
-    } else if (name == "steps") {
-        read_steps(task, value, r);
+    } else if (name == "rollout") {
+        task.rollout = detail::read_rollout(value, has_rollback, r);
+    } else {
+        for (const auto& list : k_step_lists) {
+            if (name == list.key) read_steps(task, list, value, r);
+        }
     }
 }
 
@@ -182,9 +180,10 @@ std::optional<Task> read_task(const fs::path& file, Diagnostics& diags) {
     auto doc = detail::parse_toml_file(file, task.text, diags);
     if (!doc) return std::nullopt;
     Reporter r(file.string(), task.text, diags);
+    const bool has_rollback = has_rollback_steps(*doc);
     for (const auto& [key, value] : detail::in_source_order(*doc)) {
         if (detail::check_key(*key, k_task_keys, "the task", r))
-            read_task_key(task, detail::name_of(*key), *value, r);
+            read_task_key(task, detail::name_of(*key), *value, has_rollback, r);
     }
     if (!doc->contains("steps"))
         r.error(r.pos(0, 0), "the task has no steps; add at least one [[steps]] table");

@@ -171,6 +171,82 @@ std::optional<int> read_port(const toml::node& node, std::string_view name, Repo
     return std::nullopt;
 }
 
+std::optional<std::string> read_non_empty(const toml::node& node, std::string_view name,
+                                          Reporter& r) {
+    auto text = read_string(node, name, r);
+    if (text && text->empty()) {
+        r.error(node, in_quotes(name) + " must not be empty");
+        return std::nullopt;
+    }
+    return text;
+}
+
+std::optional<int64_t> read_integer(const toml::node& node, std::string_view name, int64_t min,
+                                    int64_t max, Reporter& r) {
+    const auto* i = node.as_integer();
+    if (!i || i->get() < min) {
+        r.error(node,
+                in_quotes(name) + " must be an integer of " + std::to_string(min) + " or more");
+        return std::nullopt;
+    }
+    if (i->get() > max) {
+        r.error(node, in_quotes(name) + " is too large");
+        return std::nullopt;
+    }
+    return i->get();
+}
+
+std::optional<std::chrono::milliseconds> read_duration(const toml::node& node,
+                                                       std::string_view name, Reporter& r) {
+    std::optional<std::chrono::milliseconds> duration;
+    if (const auto* seconds = node.as_integer()) {
+        // Negative counts become 0 (rejected below) so that scaling cannot overflow.
+        constexpr int64_t k_max_seconds = std::numeric_limits<int64_t>::max() / 1000;
+        if (seconds->get() > k_max_seconds) {
+            r.error(node, in_quotes(name) + " is too large");
+            return std::nullopt;
+        }
+        duration = std::chrono::milliseconds(std::max<int64_t>(seconds->get(), 0) * 1000);
+    } else if (const auto* text = node.as_string()) {
+        duration = parse_duration(text->get());
+    }
+    if (!duration) {
+        r.error(node, in_quotes(name) + " must be a duration such as \"90s\" or \"5m\"");
+        return std::nullopt;
+    }
+    if (duration->count() <= 0) {
+        r.error(node, in_quotes(name) + " must be greater than zero");
+        return std::nullopt;
+    }
+    return duration;
+}
+
+std::string choice_list(const std::vector<std::string>& choices) {
+    std::string out;
+    for (size_t i = 0; i < choices.size(); ++i) {
+        if (i > 0) out += i + 1 == choices.size() ? " or " : ", ";
+        out += "\"" + choices[i] + "\"";
+    }
+    return out;
+}
+
+std::string did_you_mean(std::string_view text, const std::vector<std::string>& choices) {
+    auto match = util::closest_match(text, choices);
+    return match.empty() ? "" : "; did you mean \"" + match + "\"?";
+}
+
+std::optional<size_t> read_choice(const toml::node& node, std::string_view name,
+                                  const std::vector<std::string>& choices, Reporter& r) {
+    const auto* s = node.as_string();
+    if (s) {
+        auto it = std::find(choices.begin(), choices.end(), s->get());
+        if (it != choices.end()) return static_cast<size_t>(it - choices.begin());
+    }
+    r.error(node, in_quotes(name) + " must be " + choice_list(choices) +
+                      (s ? did_you_mean(s->get(), choices) : ""));
+    return std::nullopt;
+}
+
 std::optional<KeyValues> read_key_values(const toml::node& node, std::string_view name,
                                          bool shell_names, Reporter& r) {
     const auto* table = node.as_table();

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Private to src/config: the shared toml++ plumbing of the task and inventory readers. toml++ is
-// slow to compile, so only this header's users (toml_util.cpp, task_file.cpp,
+// slow to compile, so only this header's users (toml_util.cpp, task_file.cpp, rollout_file.cpp,
 // inventory_file.cpp) include it.
 #pragma once
 
@@ -10,6 +10,8 @@
 
 #include <toml++/toml.h>
 
+#include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -80,10 +82,33 @@ std::optional<std::vector<std::string>> read_string_array(const toml::node& node
                                                           std::string_view name, Reporter& r);
 // 1..65535.
 std::optional<int> read_port(const toml::node& node, std::string_view name, Reporter& r);
+// A string that is not empty ("'name' must not be empty").
+std::optional<std::string> read_non_empty(const toml::node& node, std::string_view name,
+                                          Reporter& r);
+// An integer from `min` to `max`: "'name' must be an integer of MIN or more" below or for another
+// type, "'name' is too large" above.
+std::optional<int64_t> read_integer(const toml::node& node, std::string_view name, int64_t min,
+                                    int64_t max, Reporter& r);
+// A duration greater than zero: a string for parse_duration ("90s", "1h30m") or an integer
+// number of seconds.
+std::optional<std::chrono::milliseconds> read_duration(const toml::node& node,
+                                                       std::string_view name, Reporter& r);
+// The index in `choices` of the string the value is; otherwise `'name' must be "a", "b" or "c"`,
+// with a "did you mean" when one is close.
+std::optional<size_t> read_choice(const toml::node& node, std::string_view name,
+                                  const std::vector<std::string>& choices, Reporter& r);
+// The choices as a user would write them: "a", "b" or "c".
+std::string choice_list(const std::vector<std::string>& choices);
+// `; did you mean "x"?` when `text` is a plausible typo of one of `choices`, else "".
+std::string did_you_mean(std::string_view text, const std::vector<std::string>& choices);
 
 // A table of string, integer, float or boolean values, kept as strings in file order. With
 // `shell_names`, every key must be a POSIX shell variable name (they become `export` lines).
 std::optional<KeyValues> read_key_values(const toml::node& node, std::string_view name,
                                          bool shell_names, Reporter& r);
+
+// The [rollout] table (rollout_file.cpp). `has_rollback_steps`: the task has a non-empty
+// [[rollback]] (or a malformed one, already reported), as on_failure = "rollback" requires.
+std::optional<Rollout> read_rollout(const toml::node& node, bool has_rollback_steps, Reporter& r);
 
 } // namespace leura::config::detail

@@ -53,7 +53,7 @@ private:
     std::unique_ptr<ssh::OutputSink> m_inner;
 };
 
-enum class Phase { connecting, backoff, running, done };
+enum class Phase { connecting, backoff, running, retry_wait, done };
 
 struct HostRun {
     size_t host = 0;
@@ -66,6 +66,7 @@ struct HostRun {
     std::unique_ptr<ssh::Command> cmd;
     std::unique_ptr<CountingSink> output;
     size_t step = 0;
+    int step_attempt = 1;
     size_t steps_run = 0;
     int last_exit = -1;
     bool failed = false;
@@ -211,6 +212,10 @@ void Loop::advance(HostRun& r) {
         case Phase::running:
             advance_running(r);
             break;
+        case Phase::retry_wait:
+            if (m_reactor.now() < r.deadline) return;
+            start_step(r);
+            break;
         case Phase::done:
             return;
         }
@@ -302,6 +307,18 @@ void Loop::finish_step(HostRun& r, int exit_code, std::string signal, std::optio
                                          : "killed by signal " + signal;
         err = Error(ErrorKind::remote_exit, "step \"" + step.name + "\" " + why);
     }
+    bool retryable =
+        err && (err->kind == ErrorKind::remote_exit || err->kind == ErrorKind::timeout);
+    if (retryable && r.step_attempt <= step.retries && m_stop == 0) {
+        // Verify checks poll until a service comes up: try again on the same connection.
+        r.cmd.reset();
+        r.output.reset();
+        ++r.step_attempt;
+        r.phase = Phase::retry_wait;
+        r.has_deadline = true;
+        r.deadline = m_reactor.now() + step.interval;
+        return;
+    }
     StepOutcome o;
     o.host = r.host;
     o.step = r.step;
@@ -309,6 +326,7 @@ void Loop::finish_step(HostRun& r, int exit_code, std::string signal, std::optio
     o.exit_code = exit_code;
     o.exit_signal = std::move(signal);
     o.error = err;
+    o.attempts = r.step_attempt;
     o.duration = elapsed(r.step_started);
     if (r.output) {
         o.bytes_out = r.output->m_out;
@@ -328,6 +346,7 @@ void Loop::finish_step(HostRun& r, int exit_code, std::string signal, std::optio
         return;
     }
     ++r.step;
+    r.step_attempt = 1;
     start_step(r);
 }
 

@@ -19,6 +19,8 @@ struct StepPlan {
     std::string name;
     std::optional<milliseconds> timeout;
     bool ignore_errors = false;
+    int retries = 0; // attempts after a failing exit or a timeout, each after `interval`
+    milliseconds interval{1000};
 };
 
 struct HostPlan {
@@ -48,6 +50,7 @@ struct StepOutcome {
     milliseconds duration{0};
     unsigned long long bytes_out = 0;
     unsigned long long bytes_err = 0;
+    int attempts = 1; // the outcome is the last attempt's
 };
 
 struct HostOutcome {

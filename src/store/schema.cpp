@@ -80,6 +80,16 @@ CREATE TABLE steps (
     PRIMARY KEY (run_id, host, idx)
 );
 )sql",
+    // 2: rollouts: the plan with the run, gate verdicts and rollbacks per batch, step phases.
+    R"sql(
+ALTER TABLE runs ADD COLUMN plan TEXT;
+ALTER TABLE runs ADD COLUMN waves INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE batches ADD COLUMN hosts TEXT;
+ALTER TABLE batches ADD COLUMN failed_total INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE batches ADD COLUMN rollback TEXT NOT NULL DEFAULT 'none';
+ALTER TABLE batches ADD COLUMN reason TEXT;
+ALTER TABLE steps ADD COLUMN phase TEXT NOT NULL DEFAULT 'steps';
+)sql",
 };
 
 } // namespace

@@ -20,11 +20,12 @@ Status Store::write(const char* sql, const std::function<void(Stmt&)>& bind) {
 
 Status Store::insert_run(const RunRecord& r) {
     return write("INSERT INTO runs (id, task, task_hash, task_text, inventory, targets, user, "
-                 "args, started_at, status, hosts) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                 "args, started_at, status, hosts, plan, waves) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                  [&](Stmt& s) {
                      s.bind(1, r.id).bind(2, r.task).bind(3, r.task_hash).bind(4, r.task_text);
                      s.bind(5, r.inventory).bind(6, r.targets).bind(7, r.user).bind(8, r.args);
                      s.bind(9, r.started_at).bind(10, r.status).bind(11, r.hosts);
+                     s.bind(12, r.plan).bind(13, r.waves);
                  });
 }
 
@@ -42,21 +43,22 @@ Status Store::finish_run(const RunRecord& r) {
                  });
 }
 
-Status Store::insert_batch(const std::string& run_id, int64_t wave, int64_t planned_hosts,
-                           const std::string& started_at) {
-    return write("INSERT INTO batches (run_id, wave, planned_hosts, started_at) VALUES (?,?,?,?)",
+Status Store::insert_batch(const BatchRecord& b) {
+    return write("INSERT INTO batches (run_id, wave, planned_hosts, hosts, started_at) "
+                 "VALUES (?,?,?,?,?)",
                  [&](Stmt& s) {
-                     s.bind(1, run_id).bind(2, wave).bind(3, planned_hosts).bind(4, started_at);
+                     s.bind(1, b.run_id).bind(2, b.wave).bind(3, b.planned_hosts);
+                     s.bind(4, b.hosts).bind(5, b.started_at);
                  });
 }
 
-Status Store::finish_batch(const std::string& run_id, int64_t wave, const std::string& finished_at,
-                           int64_t ok, int64_t failed, int64_t unreachable) {
-    return write("UPDATE batches SET finished_at=?, ok=?, failed=?, unreachable=?, gate='pass' "
-                 "WHERE run_id=? AND wave=?",
+Status Store::finish_batch(const BatchRecord& b) {
+    return write("UPDATE batches SET finished_at=?, ok=?, failed=?, unreachable=?, "
+                 "failed_total=?, gate=?, rollback=?, reason=? WHERE run_id=? AND wave=?",
                  [&](Stmt& s) {
-                     s.bind(1, finished_at).bind(2, ok).bind(3, failed).bind(4, unreachable);
-                     s.bind(5, run_id).bind(6, wave);
+                     s.bind(1, b.finished_at).bind(2, b.ok).bind(3, b.failed);
+                     s.bind(4, b.unreachable).bind(5, b.failed_total).bind(6, b.gate);
+                     s.bind(7, b.rollback).bind(8, b.reason).bind(9, b.run_id).bind(10, b.wave);
                  });
 }
 
@@ -85,7 +87,7 @@ Status Store::upsert_host(const HostRecord& h) {
 Status Store::insert_step(const StepRecord& r) {
     return write("INSERT OR REPLACE INTO steps (run_id, host, idx, name, status, exit_code, "
                  "signal, error_kind, error, started_at, duration_ms, bytes_out, bytes_err, "
-                 "preview_out, preview_err) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                 "preview_out, preview_err, phase) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                  [&](Stmt& s) {
                      s.bind(1, r.run_id).bind(2, r.host).bind(3, r.idx).bind(4, r.name);
                      s.bind(5, r.status);
@@ -96,7 +98,7 @@ Status Store::insert_step(const StepRecord& r) {
                      s.bind(7, r.signal).bind(8, r.error_kind).bind(9, r.error);
                      s.bind(10, r.started_at).bind(11, r.duration_ms);
                      s.bind(12, r.bytes_out).bind(13, r.bytes_err);
-                     s.bind_blob(14, r.preview_out).bind_blob(15, r.preview_err);
+                     s.bind_blob(14, r.preview_out).bind_blob(15, r.preview_err).bind(16, r.phase);
                  });
 }
 
@@ -113,7 +115,7 @@ std::optional<int64_t> opt_int(const Stmt& s, int col) {
 
 constexpr const char* k_run_columns =
     "id, task, task_hash, inventory, targets, user, args, started_at, finished_at, status, "
-    "exit_code, hosts, ok, failed, unreachable, skipped, archive, task_text";
+    "exit_code, hosts, ok, failed, unreachable, skipped, archive, task_text, plan, waves";
 
 RunRecord read_run(const Stmt& s) {
     RunRecord r;
@@ -135,6 +137,8 @@ RunRecord read_run(const Stmt& s) {
     r.skipped = s.integer(15);
     r.archive = opt_text(s, 16);
     r.task_text = opt_text(s, 17);
+    r.plan = opt_text(s, 18);
+    r.waves = s.integer(19);
     return r;
 }
 
@@ -204,12 +208,13 @@ Result<std::vector<HostRecord>> Store::hosts(const std::string& run_id) {
 }
 
 Result<std::vector<StepRecord>> Store::steps(const std::string& run_id) {
-    LEURA_TRY_ASSIGN(s, Stmt::prepare(m_db, "SELECT s.host, s.idx, s.name, s.status, s.exit_code, "
-                                            "s.signal, s.error_kind, s.error, s.started_at, "
-                                            "s.duration_ms, s.bytes_out, s.bytes_err, "
-                                            "s.preview_out, s.preview_err FROM steps s JOIN hosts "
-                                            "h ON h.run_id = s.run_id AND h.host = s.host WHERE "
-                                            "s.run_id = ? ORDER BY h.seq, s.idx"));
+    LEURA_TRY_ASSIGN(
+        s, Stmt::prepare(m_db, "SELECT s.host, s.idx, s.name, s.status, s.exit_code, "
+                               "s.signal, s.error_kind, s.error, s.started_at, "
+                               "s.duration_ms, s.bytes_out, s.bytes_err, "
+                               "s.preview_out, s.preview_err, s.phase FROM steps s JOIN hosts "
+                               "h ON h.run_id = s.run_id AND h.host = s.host WHERE "
+                               "s.run_id = ? ORDER BY h.seq, s.idx"));
     s.bind(1, run_id);
     std::vector<StepRecord> out;
     LEURA_TRY(s.each([&](const Stmt&) {
@@ -229,7 +234,35 @@ Result<std::vector<StepRecord>> Store::steps(const std::string& run_id) {
         r.bytes_err = s.integer(11);
         r.preview_out = s.text(12);
         r.preview_err = s.text(13);
+        r.phase = s.text(14);
         out.push_back(std::move(r));
+    }));
+    return out;
+}
+
+Result<std::vector<BatchRecord>> Store::batches(const std::string& run_id) {
+    LEURA_TRY_ASSIGN(s, Stmt::prepare(m_db, "SELECT wave, planned_hosts, hosts, started_at, "
+                                            "finished_at, ok, failed, unreachable, failed_total, "
+                                            "gate, rollback, reason FROM batches WHERE run_id = ? "
+                                            "ORDER BY wave"));
+    s.bind(1, run_id);
+    std::vector<BatchRecord> out;
+    LEURA_TRY(s.each([&](const Stmt& row) {
+        BatchRecord b;
+        b.run_id = run_id;
+        b.wave = row.integer(0);
+        b.planned_hosts = row.integer(1);
+        b.hosts = row.text(2);
+        b.started_at = row.text(3);
+        b.finished_at = opt_text(row, 4);
+        b.ok = row.integer(5);
+        b.failed = row.integer(6);
+        b.unreachable = row.integer(7);
+        b.failed_total = row.integer(8);
+        b.gate = opt_text(row, 9);
+        b.rollback = row.text(10);
+        b.reason = opt_text(row, 11);
+        out.push_back(std::move(b));
     }));
     return out;
 }

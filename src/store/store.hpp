@@ -28,6 +28,22 @@ struct RunRecord {
     int64_t ok = 0, failed = 0, unreachable = 0, skipped = 0;
     std::optional<std::string> archive;
     std::optional<std::string> task_text; // the task as run
+    std::optional<std::string> plan;      // the waves, JSON, as `leura plan --json` prints them
+    int64_t waves = 1;
+};
+
+struct BatchRecord {
+    std::string run_id;
+    int64_t wave = 1;
+    int64_t planned_hosts = 0;
+    std::string hosts; // folded host list
+    std::string started_at;
+    std::optional<std::string> finished_at;
+    int64_t ok = 0, failed = 0, unreachable = 0;
+    int64_t failed_total = 0;          // failures in the run up to and including this wave
+    std::optional<std::string> gate;   // pass, halt; null while running
+    std::string rollback = "none";     // none, ok, failed
+    std::optional<std::string> reason; // why the gate halted
 };
 
 struct HostRecord {
@@ -58,6 +74,7 @@ struct StepRecord {
     int64_t duration_ms = 0;
     int64_t bytes_out = 0, bytes_err = 0;
     std::string preview_out, preview_err;
+    std::string phase = "steps"; // steps, verify, rollback
 };
 
 struct RunFilter {
@@ -76,10 +93,8 @@ public:
 
     Status insert_run(const RunRecord& run);
     Status finish_run(const RunRecord& run); // status, exit code, end, counts, archive
-    Status insert_batch(const std::string& run_id, int64_t wave, int64_t planned_hosts,
-                        const std::string& started_at);
-    Status finish_batch(const std::string& run_id, int64_t wave, const std::string& finished_at,
-                        int64_t ok, int64_t failed, int64_t unreachable);
+    Status insert_batch(const BatchRecord& batch);
+    Status finish_batch(const BatchRecord& batch); // counts, gate, rollback, reason, end
     Status upsert_host(const HostRecord& host);
     Status insert_step(const StepRecord& step);
 
@@ -89,6 +104,7 @@ public:
     Result<std::vector<RunRecord>> runs(const RunFilter& filter);
     Result<std::vector<HostRecord>> hosts(const std::string& run_id);
     Result<std::vector<StepRecord>> steps(const std::string& run_id);
+    Result<std::vector<BatchRecord>> batches(const std::string& run_id);
 
     int schema_version() const { return m_version; }
 

@@ -33,14 +33,29 @@ public:
                          r.task.c_str(), r.hosts, r.hosts == 1 ? "" : "s");
         m_run = r.run_id;
     }
-    void batch_started(int, const std::vector<std::string>&) override {}
+    void batch_started(int wave, size_t waves, const std::vector<std::string>& hosts) override {
+        if (waves < 2 || m_opt.quiet) return;
+        clear_progress();
+        std::fprintf(m_notes, "leura: wave %d/%zu: %zu host%s\n", wave, waves, hosts.size(),
+                     hosts.size() == 1 ? "" : "s");
+    }
     void host_finished(const HostDone& h) override {
-        ++m_done;
+        if (!h.rollback) ++m_done;
         clear_progress();
         if (!(m_opt.quiet && h.status == "ok")) print_host(h);
         draw_progress();
     }
-    void batch_finished(const BatchDone&) override {}
+    void batch_finished(const BatchDone& b) override {
+        if (b.waves < 2 && b.gate == "pass") return;
+        clear_progress();
+        std::fprintf(m_notes,
+                     "leura: wave %d/%zu: %zu ok, %zu failed, %zu unreachable; gate %s%s%s", b.wave,
+                     b.waves, b.ok, b.failed, b.unreachable, b.gate.c_str(),
+                     b.reason.empty() ? "" : ": ", b.reason.c_str());
+        if (b.rollback != "none") std::fprintf(m_notes, "; rollback %s", b.rollback.c_str());
+        std::fputc('\n', m_notes);
+        std::fflush(m_notes);
+    }
     void run_finished(const RunEnd& r) override {
         clear_progress();
         if (!r.warning.empty()) std::fprintf(m_notes, "leura: warning: %s\n", r.warning.c_str());
@@ -57,7 +72,7 @@ public:
 
 private:
     void print_host(const HostDone& h) {
-        std::string status = h.status;
+        std::string status = h.rollback ? "rollback:" + h.status : h.status;
         std::string detail;
         if (h.error)
             detail = *h.error;
@@ -104,10 +119,12 @@ public:
                  .add("user", r.user));
         m_human.run_started(r);
     }
-    void batch_started(int wave, const std::vector<std::string>& hosts) override {
+    void batch_started(int wave, size_t waves, const std::vector<std::string>& hosts) override {
         emit(base("batch_started").add("wave", wave).add("hosts", hosts));
+        m_human.batch_started(wave, waves, hosts);
     }
     void host_finished(const HostDone& h) override {
+        if (h.rollback) return; // the batch's `rollback` field carries the outcome
         emit(base("host_finished")
                  .add("wave", h.wave)
                  .add("host", h.host)
@@ -124,7 +141,9 @@ public:
                  .add("failed", b.failed)
                  .add("unreachable", b.unreachable)
                  .add("gate", b.gate)
-                 .add("rollback", b.rollback));
+                 .add("rollback", b.rollback)
+                 .add("reason", b.reason));
+        m_human.batch_finished(b);
     }
     void run_finished(const RunEnd& r) override {
         emit(base("run_finished")

@@ -25,13 +25,16 @@ struct HostDone {
     std::optional<int64_t> exit_code;
     int64_t duration_ms = 0;
     size_t steps_run = 0, steps_total = 0;
+    bool rollback = false; // the result of running the rollback steps on the host
 };
 
 struct BatchDone {
     int wave = 1;
+    size_t waves = 1;
     size_t ok = 0, failed = 0, unreachable = 0;
     std::string gate = "pass";
     std::string rollback = "none";
+    std::string reason; // why the gate halted
 };
 
 struct RunEnd {
@@ -49,7 +52,7 @@ class Reporter {
 public:
     virtual ~Reporter() = default;
     virtual void run_started(const RunStart& r) = 0;
-    virtual void batch_started(int wave, const std::vector<std::string>& hosts) = 0;
+    virtual void batch_started(int wave, size_t waves, const std::vector<std::string>& hosts) = 0;
     virtual void host_finished(const HostDone& h) = 0;
     virtual void batch_finished(const BatchDone& b) = 0;
     virtual void run_finished(const RunEnd& r) = 0;

@@ -51,3 +51,23 @@ last_run() { "$LEURA_BIN" runs --json --limit 1 | sed -n 's/.*"run":"\([^"]*\)".
 
 # sqlite3 is not needed: the records are read back through leura itself or run.json.
 run_leura() { leura run "$@" -i "$F/inventory.toml" --known-hosts "$F/known_hosts"; }
+
+# An inventory of the fleet's first CLUSTERS*SIZE hosts in clusters c1.. of SIZE hosts, cluster
+# cK in zone az((K-1)%3+1): rollout_inventory FILE CLUSTERS SIZE
+rollout_inventory() {
+  local file=$1 clusters=$2 size=$3 c i h=0
+  sed -n '/^\[defaults\]/,/^$/p' "$F/inventory.toml" > "$file"
+  for c in $(seq 1 "$clusters"); do
+    for i in $(seq 1 "$size"); do
+      h=$((h + 1))
+      printf '[[hosts]]\nnames = "%s"\ngroups = ["fleet"]\nattrs = { cluster = "c%d", az = "az%d" }\n\n' \
+        "$(fleet_addr "$h")" "$c" $(( (c - 1) % 3 + 1 )) >> "$file"
+    done
+  done
+}
+
+# The host names of wave K in `leura plan --json` output (in $T/out), one per line.
+plan_wave_names() {
+  sed 's/{"wave":/\n&/g' "$T/out" | grep "^{\"wave\":$1," |
+    sed 's/.*"names":\[\([^]]*\)\].*/\1/' | tr ',' '\n' | tr -d '"'
+}

@@ -41,4 +41,4 @@ expect_rc 0
 expect_out "2 files OK"
 leura run "$t" --dry-run
 expect_rc 0
-expect_out "^2 hosts: 127\.0\.1\.\[1,3\]$"
+expect_out "^wave 1: 2 hosts: 127\.0\.1\.\[1,3\]$"

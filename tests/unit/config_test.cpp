@@ -267,12 +267,13 @@ TEST_F(ConfigTest, FormattedUnknownKey) {
 }
 
 TEST_F(ConfigTest, PlannedKeysAreNotSupportedYet) {
-    auto errors = task_errors("[rollout]\nbatches = [\"100%\"]\n[[steps]]\ncommand = \"ls\"\n"
-                              "run_as = \"root\"\n[[verify]]\ncommand = \"true\"\n");
+    auto errors = task_errors("[secrets]\ntoken = { env = \"T\" }\n[[steps]]\ncommand = \"ls\"\n"
+                              "run_as = \"root\"\n[[verify]]\ncommand = \"true\"\n"
+                              "  upload = { src = \"a\", dest = \"b\" }\n");
     ASSERT_EQ(errors.size(), 3u);
-    expect_at(errors[0], 1, 2, "'rollout' is not supported yet by this version of leura");
+    expect_at(errors[0], 1, 2, "'secrets' is not supported yet by this version of leura");
     expect_at(errors[1], 5, 1, "'run_as' is not supported yet by this version of leura");
-    expect_at(errors[2], 6, 3, "'verify' is not supported yet by this version of leura");
+    expect_at(errors[2], 8, 3, "'upload' is not supported yet by this version of leura");
 }
 
 TEST_F(ConfigTest, WrongTypesPointAtTheValue) {
@@ -358,7 +359,7 @@ command = "a"
 script_file = "missing.sh"
 ignore_errors = 1
 [[steps]]
-retries = 3
+run_once = true
 )");
     std::vector<std::pair<int, int>> where;
     for (const auto& e : errors)
@@ -372,7 +373,7 @@ retries = 3
                          {9, 1},   // missing script file
                          {10, 17}, // ignore_errors type
                          {9, 1},   // script_file with command
-                         {12, 1},  // retries not supported yet
+                         {12, 1},  // run_once not supported yet
                          {11, 1},  // step 3 has no body
                      }));
     ASSERT_EQ(errors.size(), 10u);

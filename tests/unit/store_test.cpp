@@ -77,11 +77,11 @@ protected:
     std::string m_path;
 };
 
-TEST_F(StoreTest, OpenCreatesSchemaVersionOneInAPrivateFile) {
+TEST_F(StoreTest, OpenCreatesTheLatestSchemaInAPrivateFile) {
     mode_t old = ::umask(0); // the mode must not depend on the caller's umask
     {
         auto store = open();
-        EXPECT_EQ(store.schema_version(), 1);
+        EXPECT_EQ(store.schema_version(), 2);
         ::umask(old);
         struct stat st {};
         ASSERT_EQ(::stat(m_path.c_str(), &st), 0);
@@ -91,7 +91,7 @@ TEST_F(StoreTest, OpenCreatesSchemaVersionOneInAPrivateFile) {
                 EXPECT_EQ(st.st_mode & 0777, 0600u) << suffix;
             }
     }
-    EXPECT_EQ(query_int("PRAGMA user_version"), 1);
+    EXPECT_EQ(query_int("PRAGMA user_version"), 2);
     EXPECT_EQ(query_int("SELECT COUNT(*) FROM sqlite_master WHERE type='table' AND name IN "
                         "('runs','batches','hosts','steps')"),
               4);
@@ -103,7 +103,7 @@ TEST_F(StoreTest, ReopenKeepsDataAndVersion) {
         ASSERT_TRUE(store.insert_run(make_run("20260101-000000-aaaa", "2026-01-01T00:00:00.000Z")));
     }
     auto store = open();
-    EXPECT_EQ(store.schema_version(), 1);
+    EXPECT_EQ(store.schema_version(), 2);
     auto run = store.run("20260101-000000-aaaa");
     ASSERT_TRUE(run) << run.error().message;
     EXPECT_EQ(run->task_hash, "sha-20260101-000000-aaaa");
@@ -340,14 +340,14 @@ TEST_F(StoreTest, NewerSchemaIsRefused) {
     {
         auto db = Db::open(m_path);
         ASSERT_TRUE(db);
-        ASSERT_TRUE(db->exec("PRAGMA user_version = 2"));
+        ASSERT_TRUE(db->exec("PRAGMA user_version = 3"));
     }
     auto store = Store::open(m_path);
     ASSERT_FALSE(store);
     EXPECT_EQ(store.error().kind, ErrorKind::config);
     EXPECT_EQ(store.error().message,
-              "the database has schema version 2, newer than this leura (1); upgrade leura");
-    EXPECT_EQ(query_int("PRAGMA user_version"), 2) << "left as it was";
+              "the database has schema version 3, newer than this leura (2); upgrade leura");
+    EXPECT_EQ(query_int("PRAGMA user_version"), 3) << "left as it was";
     EXPECT_EQ(query_int("SELECT COUNT(*) FROM sqlite_master"), 0);
 }
 

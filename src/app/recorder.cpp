@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "app/recorder.hpp"
+#include "archive/names.hpp"
+#include "util/time.hpp"
+
+namespace leura::app {
+
+namespace {
+
+constexpr size_t k_preview_budget = 16 * 1024;
+
+std::string now_text() {
+    return util::rfc3339(std::chrono::system_clock::now());
+}
+
+class SpoolOutput final : public ssh::OutputSink {
+public:
+    explicit SpoolOutput(std::unique_ptr<archive::SpoolFile> file) : m_file(std::move(file)) {}
+    Status write(ssh::Stream stream, std::string_view data) override {
+        return m_file->write(stream == ssh::Stream::err, data);
+    }
+
+private:
+    std::unique_ptr<archive::SpoolFile> m_file;
+};
+
+} // namespace
+
+RunRecorder::RunRecorder(store::Store& store, archive::Spool& spool, ui::Reporter& reporter,
+                         const exec::Job& job, std::vector<StepMeta> steps, std::string run_id,
+                         int wave, bool rollback)
+    : m_store(store), m_spool(spool), m_reporter(reporter), m_job(job), m_steps(std::move(steps)),
+      m_run(std::move(run_id)), m_wave(wave), m_rollback(rollback),
+      m_step_started(job.hosts.size()) {}
+
+void RunRecorder::keep(const Status& s) {
+    if (!s && !m_error) m_error = s.error();
+}
+
+void RunRecorder::host_started(size_t h) {
+    m_spool.host_dir(name(h)); // name its folder in start order; see archive::HostDirs
+    if (m_rollback) return;
+    store::HostRecord r;
+    r.run_id = m_run;
+    r.host = name(h);
+    r.wave = m_wave;
+    r.started_at = now_text();
+    keep(m_store.upsert_host(r));
+}
+
+void RunRecorder::step_started(size_t h, size_t) {
+    m_step_started[h] = now_text();
+}
+
+std::string RunRecorder::preview(size_t h, size_t step, bool is_stderr) {
+    const StepMeta& m = m_steps[step];
+    auto p =
+        archive::preview_file(m_spool.path_of(archive::step_member(
+                                  m_spool.host_dir(name(h)), m.record_index, m.name, is_stderr)),
+                              k_preview_budget);
+    return p ? *p : std::string();
+}
+
+void RunRecorder::step_finished(const exec::StepOutcome& o) {
+    const StepMeta& m = m_steps[o.step];
+    store::StepRecord r;
+    r.run_id = m_run;
+    r.host = name(o.host);
+    r.idx = int64_t(m.record_index);
+    r.name = m.name;
+    r.phase = m.phase;
+    r.status = o.ok ? "ok" : "failed";
+    if (o.exit_code >= 0) r.exit_code = o.exit_code;
+    if (!o.exit_signal.empty()) r.signal = o.exit_signal;
+    if (o.error) {
+        r.error_kind = to_string(o.error->kind);
+        r.error = o.error->message;
+    }
+    r.started_at = m_step_started[o.host];
+    r.duration_ms = o.duration.count();
+    r.bytes_out = int64_t(o.bytes_out);
+    r.bytes_err = int64_t(o.bytes_err);
+    r.preview_out = preview(o.host, o.step, false);
+    r.preview_err = preview(o.host, o.step, true);
+    keep(m_store.insert_step(r));
+}
+
+void RunRecorder::host_finished(const exec::HostOutcome& o) {
+    if (o.steps_run > 0) m_ran.push_back(o.host);
+    ui::HostDone d;
+    d.host = name(o.host);
+    d.wave = m_wave;
+    d.status = exec::to_string(o.status);
+    if (o.error) {
+        d.error_kind = to_string(o.error->kind);
+        d.error = o.error->message;
+    }
+    if (o.steps_run > 0 && o.exit_code >= 0) d.exit_code = o.exit_code;
+    d.duration_ms = o.duration.count();
+    d.steps_run = o.steps_run;
+    d.steps_total = m_job.steps.size();
+    d.rollback = m_rollback;
+    if (!m_rollback) {
+        store::HostRecord r;
+        r.run_id = m_run;
+        r.host = d.host;
+        r.wave = m_wave;
+        r.status = d.status;
+        r.error_kind = d.error_kind;
+        r.error = d.error;
+        r.exit_code = d.exit_code;
+        r.finished_at = now_text();
+        r.duration_ms = d.duration_ms;
+        r.steps_run = int64_t(o.steps_run);
+        keep(m_store.upsert_host(r));
+    }
+    m_reporter.host_finished(d);
+}
+
+Result<std::unique_ptr<ssh::OutputSink>> RunRecorder::open(size_t h, size_t step) {
+    const StepMeta& m = m_steps[step];
+    LEURA_TRY_ASSIGN(file, m_spool.open(name(h), m.record_index, m.name));
+    return std::make_unique<SpoolOutput>(std::move(file));
+}
+
+} // namespace leura::app

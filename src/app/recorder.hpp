@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "archive/spool.hpp"
+#include "exec/engine.hpp"
+#include "store/store.hpp"
+#include "ui/reporter.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace leura::app {
+
+// Where a job's step goes in the records: its row index in `steps` and its phase.
+struct StepMeta {
+    std::string name;
+    std::string phase; // steps, verify, rollback
+    size_t record_index = 0;
+};
+
+// Turns the engine's events for one job (a wave, or a wave's rollback) into records as they
+// happen, output into spool files, and host results into reporter lines. For a rollback the
+// host rows keep the wave's verdict; only the rollback's step rows are added.
+class RunRecorder final : public exec::EventSink, public exec::OutputStore {
+public:
+    RunRecorder(store::Store& store, archive::Spool& spool, ui::Reporter& reporter,
+                const exec::Job& job, std::vector<StepMeta> steps, std::string run_id, int wave,
+                bool rollback);
+
+    void host_started(size_t h) override;
+    void step_started(size_t h, size_t step) override;
+    void step_finished(const exec::StepOutcome& o) override;
+    void host_finished(const exec::HostOutcome& o) override;
+    Result<std::unique_ptr<ssh::OutputSink>> open(size_t h, size_t step) override;
+
+    // The first failure to write a record; the run stops starting hosts after one.
+    const std::optional<Error>& record_error() const { return m_error; }
+    // Hosts of this job that ran at least one step (for a rollback).
+    const std::vector<size_t>& hosts_that_ran() const { return m_ran; }
+
+private:
+    const std::string& name(size_t h) const { return m_job.hosts[h].name; }
+    std::string preview(size_t h, size_t step, bool is_stderr);
+    void keep(const Status& s);
+
+    store::Store& m_store;
+    archive::Spool& m_spool;
+    ui::Reporter& m_reporter;
+    const exec::Job& m_job;
+    std::vector<StepMeta> m_steps;
+    std::string m_run;
+    int m_wave;
+    bool m_rollback;
+    std::vector<std::string> m_step_started;
+    std::vector<size_t> m_ran;
+    std::optional<Error> m_error;
+};
+
+} // namespace leura::app

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "app/prepare.hpp"
+#include "rollout/plan.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace leura::app {
+
+struct WaveOptions {
+    std::optional<std::vector<config::Amount>> batches; // --batches, over the task's
+    std::optional<uint64_t> shuffle_seed;               // --shuffle
+};
+
+// The rollout a run follows: the task's [rollout], with --batches over its batches. A task
+// without [rollout] run without --batches is one wave with no gate (failures give exit 1).
+std::optional<config::Rollout> effective_rollout(const Prepared& p, const WaveOptions& o);
+
+rollout::Plan plan_waves(const Prepared& p, const std::optional<config::Rollout>& rollout,
+                         const WaveOptions& o);
+
+// The plan as `leura plan --json` prints it and the run records store it.
+std::string plan_json(const Prepared& p, const rollout::Plan& plan,
+                      const std::optional<config::Rollout>& rollout);
+
+} // namespace leura::app

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "cli/commands.hpp"
+#include "cli/report.hpp"
+#include "cli/run_flags.hpp"
+#include "inventory/range.hpp"
+
+#include <cstdio>
+#include <memory>
+
+namespace leura::cli {
+
+namespace {
+
+void print_plan(const app::Prepared& p, const std::optional<config::Rollout>& r,
+                const rollout::Plan& plan) {
+    std::printf("%zu host%s in %zu wave%s", p.hosts.size(), p.hosts.size() == 1 ? "" : "s",
+                plan.waves.size(), plan.waves.size() == 1 ? "" : "s");
+    if (r) {
+        std::printf("; affinity %s", r->affinity.c_str());
+        for (size_t s = 0; s < r->spread.size(); ++s)
+            std::printf("%s%s", s == 0 ? "; spread " : ", ", r->spread[s].c_str());
+    } else {
+        std::printf(" (no [rollout] in the task)");
+    }
+    std::printf("\n");
+    for (size_t k = 0; k < plan.waves.size(); ++k) {
+        const auto& w = plan.waves[k];
+        std::vector<std::string> names;
+        for (size_t i : w.hosts)
+            names.push_back(p.hosts[i]->name);
+        std::printf("\nwave %zu: %zu host%s (%zu of %zu done after it, target %zu)\n", k + 1,
+                    names.size(), names.size() == 1 ? "" : "s", w.cumulative, p.hosts.size(),
+                    w.target);
+        std::printf("  hosts     %s\n", inventory::fold_hosts(names).c_str());
+        if (!w.clusters.empty()) {
+            std::string list;
+            for (const auto& c : w.clusters)
+                list += (list.empty() ? "" : ", ") + c;
+            std::printf("  clusters  %zu: %s\n", w.clusters.size(), list.c_str());
+        }
+        for (size_t s = 0; r && s < r->spread.size() && s < w.spread_values.size(); ++s)
+            std::printf("  %-9s %zu value%s\n", r->spread[s].c_str(), w.spread_values[s],
+                        w.spread_values[s] == 1 ? "" : "s");
+        if (w.oversized)
+            std::printf("  warning   a cluster larger than the target made this wave bigger\n");
+    }
+    for (const auto& warning : plan.warnings)
+        std::fprintf(stderr, "leura: warning: %s\n", warning.c_str());
+}
+
+} // namespace
+
+Action add_plan(CLI::App& sub) {
+    auto f = std::make_shared<RunFlags>();
+    sub.add_option("task", f->prepare.task_file, "Task file (TOML)")->required();
+    add_selection_flags(sub, *f);
+    sub.add_flag("--json", f->json, "The plan as one JSON object");
+    return [f] {
+        auto waves = wave_options(*f);
+        if (!waves) return report(waves.error());
+        config::Diagnostics diags;
+        auto prepared = app::prepare(f->prepare, diags);
+        if (!prepared) return report(diags);
+        auto rollout = app::effective_rollout(*prepared, *waves);
+        auto plan = app::plan_waves(*prepared, rollout, *waves);
+        if (f->json)
+            std::printf("%s\n", app::plan_json(*prepared, plan, rollout).c_str());
+        else
+            print_plan(*prepared, rollout, plan);
+        return 0;
+    };
+}
+
+} // namespace leura::cli

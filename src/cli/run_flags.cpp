@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "cli/run_flags.hpp"
+#include "cli/commands.hpp"
+#include "cli/report.hpp"
+#include "inventory/range.hpp"
+#include "util/signals.hpp"
+#include "util/strings.hpp"
+
+#include <cstdio>
+#include <unistd.h>
+
+namespace leura::cli {
+
+void add_selection_flags(CLI::App& sub, RunFlags& f) {
+    sub.add_option("-i,--inventory", f.prepare.inventory,
+                   "Inventory name or file (default: the task's)");
+    sub.add_option("-t,--targets", f.prepare.targets, "Selector (default: the task's)");
+    sub.add_option("--batches", f.batches,
+                   "Cumulative waves, e.g. 1%,5%,50%,100% or 1,10,100% (over the task's)");
+    sub.add_option("--shuffle", f.shuffle, "Seed that varies how ties between units are broken");
+}
+
+void add_run_flags(CLI::App& sub, RunFlags& f) {
+    sub.add_option("--concurrency", f.run.concurrency, "Hosts at once (default 100)")
+        ->check(CLI::Range(1, 100000))
+        ->each([&f](const std::string&) { f.run.concurrency_set = true; });
+    sub.add_option("--var", f.vars, "Set a variable, NAME=VALUE (repeatable)");
+    sub.add_option("--known-hosts", f.run.known_hosts,
+                   "known_hosts file (default: ~/.ssh/known_hosts)");
+    sub.add_flag("--accept-new-host-keys", f.run.accept_new_host_keys,
+                 "Record keys of hosts not yet in known_hosts (a changed key is never accepted)");
+    sub.add_option("--connect-timeout", f.connect_timeout, "Per connection attempt")
+        ->default_val("10s");
+    sub.add_option("--connect-attempts", f.run.connect_attempts,
+                   "Attempts per host for connection errors")
+        ->default_val(3)
+        ->check(CLI::Range(1, 20));
+    sub.add_flag("-y,--yes", f.run.yes, "Go on between waves without asking (pause = confirm)");
+    sub.add_flag("--json", f.json, "JSON Lines events on stdout; human text on stderr");
+    sub.add_flag("-q,--quiet", f.quiet, "Print only failures and the summary");
+    sub.add_flag("--dry-run", f.dry_run, "Validate and list the selected hosts; touch none");
+}
+
+Result<app::WaveOptions> wave_options(const RunFlags& f) {
+    app::WaveOptions w;
+    w.shuffle_seed = f.shuffle;
+    if (!f.batches.empty()) {
+        auto b = config::parse_amounts(f.batches);
+        bool positive = b && std::all_of(b->begin(), b->end(),
+                                         [](const config::Amount& a) { return a.value > 0; });
+        if (!positive)
+            return fail(ErrorKind::usage, "--batches wants cumulative counts or percentages "
+                                          "such as 1%,5%,50%,100%, got '" +
+                                              f.batches + "'");
+        w.batches = std::move(*b);
+    }
+    return w;
+}
+
+namespace {
+
+Status parse_vars(RunFlags& f) {
+    for (const auto& kv : f.vars) {
+        auto eq = kv.find('=');
+        if (eq == std::string::npos || !util::is_shell_identifier(kv.substr(0, eq)))
+            return fail(ErrorKind::usage,
+                        "--var wants NAME=VALUE with NAME a shell variable name, got '" + kv + "'");
+        f.run.vars.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+    }
+    auto timeout = config::parse_duration(f.connect_timeout);
+    if (!timeout)
+        return fail(ErrorKind::usage, "--connect-timeout wants a duration such as 10s, got '" +
+                                          f.connect_timeout + "'");
+    f.run.connect_timeout = *timeout;
+    return {};
+}
+
+} // namespace
+
+int execute_run(RunFlags& f) {
+    if (auto st = parse_vars(f); !st) return report(st.error());
+    auto waves = wave_options(f);
+    if (!waves) return report(waves.error());
+    config::Diagnostics diags;
+    auto prepared = app::prepare(f.prepare, diags);
+    if (!prepared) return report(diags);
+    auto rollout = app::effective_rollout(*prepared, *waves);
+    auto plan = app::plan_waves(*prepared, rollout, *waves);
+    if (f.dry_run) {
+        for (size_t k = 0; k < plan.waves.size(); ++k) {
+            std::vector<std::string> names;
+            for (size_t i : plan.waves[k].hosts)
+                names.push_back(prepared->hosts[i]->name);
+            std::printf("wave %zu: %zu host%s: %s\n", k + 1, names.size(),
+                        names.size() == 1 ? "" : "s", inventory::fold_hosts(names).c_str());
+        }
+        for (size_t i = 0; i < prepared->task.steps.size(); ++i)
+            std::printf("step %zu: %s\n", i + 1, prepared->task.steps[i].name.c_str());
+        return to_int(ExitCode::ok);
+    }
+    // Asking needs a person at a terminal; decide before any host is touched.
+    if (rollout && rollout->pause == config::Pause::confirm && !f.run.yes &&
+        plan.waves.size() > 1 && !::isatty(STDIN_FILENO))
+        return report(Error(ErrorKind::usage, "the task pauses for confirmation between waves "
+                                              "(pause = \"confirm\") and stdin is not a "
+                                              "terminal: pass --yes to go on without asking"));
+
+    ui::ReporterOptions ro;
+    ro.json = f.json;
+    ro.quiet = f.quiet;
+    ro.color = !f.json && ui::wants_color(stdout);
+    ro.progress = !f.quiet && ::isatty(STDERR_FILENO);
+    auto reporter = ui::make_reporter(ro, stdout, stderr);
+    util::install_stop_signals();
+    f.run.argv = invocation();
+    auto result = app::run_task(*prepared, f.run, rollout, plan, *reporter);
+    if (!result) return report(result.error());
+    return to_int(result->exit);
+}
+
+} // namespace leura::cli

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// The options `run` and `retry` share, and the code both end in.
+
+#include "app/run_task.hpp"
+#include "app/waves.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace leura::cli {
+
+struct RunFlags {
+    app::PrepareOptions prepare;
+    app::RunOptions run;
+    std::vector<std::string> vars;
+    std::string connect_timeout = "10s";
+    std::string batches;             // --batches, raw
+    std::optional<uint64_t> shuffle; // --shuffle SEED
+    bool json = false;
+    bool quiet = false;
+    bool dry_run = false;
+};
+
+// -i/-t, batches and shuffle: what choosing hosts and waves needs (`plan` uses these too).
+void add_selection_flags(CLI::App& sub, RunFlags& f);
+// Everything else `run` takes.
+void add_run_flags(CLI::App& sub, RunFlags& f);
+// --batches and --shuffle as WaveOptions; a usage error for a bad --batches.
+Result<app::WaveOptions> wave_options(const RunFlags& f);
+// Validates, plans and runs; returns leura's exit status.
+int execute_run(RunFlags& f);
+
+} // namespace leura::cli
