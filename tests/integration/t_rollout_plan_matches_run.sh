@@ -31,5 +31,9 @@ leura show "$id"
 expect_rc 0
 grep '^wave [0-9]/4: ' "$T/out" | awk '{print $3}' > "$T/run_waves"
 diff "$T/plan_waves" "$T/run_waves" || fail "run's waves differ from the plan"
+# The plan is stored with the run, in the archive's run.json.
+archive=$(ls "$LEURA_HOME"/archives/*.tar.gz)
+tar -xzOf "$archive" run.json | grep -q '"plan":{"hosts":40,"affinity":"cluster","waves":4,' || fail "plan not in run.json"
+tar -xzOf "$archive" run.json | grep -q '"batches":\[{"wave":1,' || fail "batches not in run.json"
 # Each wave's batch is recorded with its verdict.
 [ "$(grep -c '^  gate pass: ' "$T/out")" = 4 ] || fail "4 gate verdicts expected"
