@@ -2,6 +2,7 @@
 // The [rollout] table, [[verify]] and [[rollback]] steps, step retries/interval, and amounts.
 #include "config/diagnostic.hpp"
 #include "config/task.hpp"
+#include "config_fixture.hpp"
 
 #include <gtest/gtest.h>
 
@@ -17,25 +18,9 @@ namespace {
 namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 
-class RolloutConfigTest : public ::testing::Test {
+class RolloutConfigTest : public TempDirTest {
 protected:
-    void SetUp() override {
-        static std::atomic<int> counter{0};
-        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-        m_dir = fs::temp_directory_path() / ("leura-rollout-test-" + std::to_string(getpid()) +
-                                             "-" + std::to_string(counter++) + "-" + info->name());
-        fs::create_directories(m_dir);
-    }
-    void TearDown() override {
-        std::error_code ignored;
-        fs::remove_all(m_dir, ignored);
-    }
-
-    fs::path write(const std::string& text) {
-        fs::path path = m_dir / "task.toml";
-        std::ofstream(path, std::ios::binary) << text;
-        return path;
-    }
+    fs::path write(const std::string& text) { return TempDirTest::write("task.toml", text); }
 
     // Loads `text` as a task file that must be valid.
     Task task(const std::string& text) {
@@ -52,15 +37,7 @@ protected:
         EXPECT_FALSE(load_task(write(text), diags).has_value());
         return diags.items();
     }
-
-    fs::path m_dir;
 };
-
-void expect_at(const Diagnostic& d, int line, int column, const std::string& message) {
-    EXPECT_EQ(d.pos.line, line) << d.message;
-    EXPECT_EQ(d.pos.column, column) << d.message;
-    EXPECT_EQ(d.message, message);
-}
 
 const char* const k_one_step = "[[steps]]\ncommand = \"ls\"\n";
 

@@ -2,6 +2,7 @@
 #include "config/diagnostic.hpp"
 #include "config/inventory_file.hpp"
 #include "config/task.hpp"
+#include "config_fixture.hpp"
 
 #include <gtest/gtest.h>
 
@@ -17,28 +18,8 @@ namespace {
 namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 
-// Each test writes real files into its own directory, removed afterwards.
-class ConfigTest : public ::testing::Test {
+class ConfigTest : public TempDirTest {
 protected:
-    void SetUp() override {
-        static std::atomic<int> counter{0};
-        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-        m_dir = fs::temp_directory_path() / ("leura-config-test-" + std::to_string(getpid()) + "-" +
-                                             std::to_string(counter++) + "-" + info->name());
-        fs::create_directories(m_dir);
-    }
-    void TearDown() override {
-        std::error_code ignored;
-        fs::remove_all(m_dir, ignored);
-    }
-
-    fs::path write(const std::string& name, const std::string& text) {
-        fs::path path = m_dir / name;
-        fs::create_directories(path.parent_path());
-        std::ofstream(path, std::ios::binary) << text;
-        return path;
-    }
-
     // Loads `text` as a task file that must be invalid, and returns its diagnostics.
     std::vector<Diagnostic> task_errors(const std::string& text) {
         Diagnostics diags;
@@ -53,15 +34,7 @@ protected:
         EXPECT_FALSE(inventory.has_value());
         return diags.items();
     }
-
-    fs::path m_dir;
 };
-
-void expect_at(const Diagnostic& d, int line, int column, const std::string& message) {
-    EXPECT_EQ(d.pos.line, line) << d.message;
-    EXPECT_EQ(d.pos.column, column) << d.message;
-    EXPECT_EQ(d.message, message);
-}
 
 // ---- Diagnostics ----
 
