@@ -3,7 +3,7 @@
 # Installs what building and testing leura needs, from Debian 12's packages only.
 set -euo pipefail
 packages=(
-  g++ cmake ninja-build ccache pkg-config file bsdutils
+  g++ cmake ninja-build ccache pkg-config file bsdutils sudo
   libssh-dev libssl-dev zlib1g-dev libsqlite3-dev libzstd-dev
   libarchive-dev libacl1-dev liblz4-dev liblzma-dev libbz2-dev nettle-dev libxml2-dev libicu-dev
   libcli11-dev libtomlplusplus-dev libgtest-dev

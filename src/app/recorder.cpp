@@ -13,24 +13,39 @@ std::string now_text() {
     return util::rfc3339(std::chrono::system_clock::now());
 }
 
+// Output on its way to the spool passes the redactor, so the spool, the previews read from it
+// and the archive packed from it never hold a secret.
 class SpoolOutput final : public ssh::OutputSink {
 public:
-    explicit SpoolOutput(std::unique_ptr<archive::SpoolFile> file) : m_file(std::move(file)) {}
+    SpoolOutput(std::unique_ptr<archive::SpoolFile> file, const util::Redactor& redactor)
+        : m_file(std::move(file)), m_streams{
+                                       util::RedactingStream(redactor,
+                                                             [this](std::string_view d) {
+                                                                 return m_file->write(false, d);
+                                                             }),
+                                       util::RedactingStream(redactor, [this](std::string_view d) {
+                                           return m_file->write(true, d);
+                                       })} {}
+    ~SpoolOutput() override {
+        for (auto& s : m_streams)
+            (void)s.finish();
+    }
     Status write(ssh::Stream stream, std::string_view data) override {
-        return m_file->write(stream == ssh::Stream::err, data);
+        return m_streams[stream == ssh::Stream::err ? 1 : 0].write(data);
     }
 
 private:
     std::unique_ptr<archive::SpoolFile> m_file;
+    util::RedactingStream m_streams[2];
 };
 
 } // namespace
 
 RunRecorder::RunRecorder(store::Store& store, archive::Spool& spool, ui::Reporter& reporter,
-                         const exec::Job& job, std::vector<StepMeta> steps, std::string run_id,
-                         int wave, bool rollback)
-    : m_store(store), m_spool(spool), m_reporter(reporter), m_job(job), m_steps(std::move(steps)),
-      m_run(std::move(run_id)), m_wave(wave), m_rollback(rollback),
+                         const util::Redactor& redactor, const exec::Job& job,
+                         std::vector<StepMeta> steps, std::string run_id, int wave, bool rollback)
+    : m_store(store), m_spool(spool), m_reporter(reporter), m_redactor(redactor), m_job(job),
+      m_steps(std::move(steps)), m_run(std::move(run_id)), m_wave(wave), m_rollback(rollback),
       m_step_started(job.hosts.size()) {}
 
 void RunRecorder::keep(const Status& s) {
@@ -74,7 +89,7 @@ void RunRecorder::step_finished(const exec::StepOutcome& o) {
     if (!o.exit_signal.empty()) r.signal = o.exit_signal;
     if (o.error) {
         r.error_kind = to_string(o.error->kind);
-        r.error = o.error->message;
+        r.error = m_redactor.apply(o.error->message);
     }
     r.started_at = m_step_started[o.host];
     r.duration_ms = o.duration.count();
@@ -93,7 +108,7 @@ void RunRecorder::host_finished(const exec::HostOutcome& o) {
     d.status = exec::to_string(o.status);
     if (o.error) {
         d.error_kind = to_string(o.error->kind);
-        d.error = o.error->message;
+        d.error = m_redactor.apply(o.error->message);
     }
     if (o.steps_run > 0 && o.exit_code >= 0) d.exit_code = o.exit_code;
     d.duration_ms = o.duration.count();
@@ -120,7 +135,7 @@ void RunRecorder::host_finished(const exec::HostOutcome& o) {
 Result<std::unique_ptr<ssh::OutputSink>> RunRecorder::open(size_t h, size_t step) {
     const StepMeta& m = m_steps[step];
     LEURA_TRY_ASSIGN(file, m_spool.open(name(h), m.record_index, m.name));
-    return std::make_unique<SpoolOutput>(std::move(file));
+    return std::make_unique<SpoolOutput>(std::move(file), m_redactor);
 }
 
 } // namespace leura::app

@@ -5,6 +5,7 @@
 #include "exec/engine.hpp"
 #include "store/store.hpp"
 #include "ui/reporter.hpp"
+#include "util/redact.hpp"
 
 #include <optional>
 #include <string>
@@ -25,8 +26,8 @@ struct StepMeta {
 class RunRecorder final : public exec::EventSink, public exec::OutputStore {
 public:
     RunRecorder(store::Store& store, archive::Spool& spool, ui::Reporter& reporter,
-                const exec::Job& job, std::vector<StepMeta> steps, std::string run_id, int wave,
-                bool rollback);
+                const util::Redactor& redactor, const exec::Job& job, std::vector<StepMeta> steps,
+                std::string run_id, int wave, bool rollback);
 
     void host_started(size_t h) override;
     void step_started(size_t h, size_t step) override;
@@ -47,6 +48,7 @@ private:
     store::Store& m_store;
     archive::Spool& m_spool;
     ui::Reporter& m_reporter;
+    const util::Redactor& m_redactor;
     const exec::Job& m_job;
     std::vector<StepMeta> m_steps;
     std::string m_run;

@@ -20,6 +20,7 @@
 #include "util/signals.hpp"
 #include "util/time.hpp"
 
+#include <cctype>
 #include <csignal>
 #include <cstdio>
 #include <poll.h>
@@ -57,13 +58,35 @@ std::vector<StepSource> job_steps(const config::Task& t, bool rollback) {
     return out;
 }
 
+// A local step sees the host's attributes as LEURA_ATTR_<NAME> (upper case, other characters
+// as '_'), e.g. to tell a load balancer which pool the host is in.
+void add_attrs(config::KeyValues& exports, const config::KeyValues& attrs) {
+    for (const auto& [key, value] : attrs) {
+        std::string name = "LEURA_ATTR_";
+        for (char c : key)
+            name += std::isalnum(static_cast<unsigned char>(c))
+                        ? char(std::toupper(static_cast<unsigned char>(c)))
+                        : '_';
+        exports.emplace_back(name, value);
+    }
+}
+
 exec::Job make_job(const Prepared& p, const RunOptions& o, const std::string& run_id,
                    const std::vector<size_t>& hosts, const std::vector<StepSource>& steps,
                    int wave) {
     exec::Job job;
-    for (const auto& s : steps)
-        job.steps.push_back({s.meta.name, s.step->timeout, s.step->ignore_errors, s.step->retries,
-                             s.step->interval});
+    for (const auto& s : steps) {
+        exec::StepPlan plan;
+        plan.name = s.meta.name;
+        plan.timeout = s.step->timeout;
+        plan.ignore_errors = s.step->ignore_errors;
+        plan.retries = s.step->retries;
+        plan.interval = s.step->interval;
+        plan.local = s.step->kind == config::StepKind::local;
+        plan.run_as = s.step->run_as;
+        if (!plan.run_as.empty()) plan.command = exec::run_as_command(plan.run_as);
+        job.steps.push_back(std::move(plan));
+    }
     for (size_t i : hosts) {
         const inventory::Host* h = p.hosts[i];
         job.hosts.push_back(
@@ -75,8 +98,9 @@ exec::Job make_job(const Prepared& p, const RunOptions& o, const std::string& ru
         const config::Step& s = *steps[step].step;
         config::KeyValues exports = {
             {"LEURA_HOST", h.name}, {"LEURA_RUN", run_id}, {"LEURA_BATCH", std::to_string(wave)}};
+        if (s.kind == config::StepKind::local) add_attrs(exports, h.attrs);
         // Most specific last: the shell keeps the last export of a name.
-        for (const auto* layer : {&h.vars, &p.task.vars, &o.vars, &s.env})
+        for (const auto* layer : {&h.vars, &p.task.vars, &p.task.secrets, &o.vars, &s.env})
             exports.insert(exports.end(), layer->begin(), layer->end());
         return exec::render_script(exports, s.body, s.timeout);
     };
@@ -161,6 +185,7 @@ private:
     std::string m_run;
     std::unique_ptr<ssh::Transport> m_transport;
     std::unique_ptr<exec::Reactor> m_reactor;
+    util::Redactor m_redactor{m_p.task.secrets};
 };
 
 exec::RunSummary Runner::run_job(const exec::Job& job, RunRecorder& recorder) {
@@ -187,7 +212,8 @@ std::string Runner::run_rollback(int wave, const std::vector<size_t>& wave_hosts
         hosts.push_back(wave_hosts[i]);
     auto steps = job_steps(m_p.task, true);
     exec::Job job = make_job(m_p, m_o, m_run, hosts, steps, wave);
-    RunRecorder recorder(m_store, m_spool, m_reporter, job, metas(steps), m_run, wave, true);
+    RunRecorder recorder(m_store, m_spool, m_reporter, m_redactor, job, metas(steps), m_run, wave,
+                         true);
     auto sum = run_job(job, recorder);
     return sum.failed + sum.unreachable + sum.skipped == 0 ? "ok" : "failed";
 }
@@ -242,7 +268,8 @@ void Runner::run() {
         m_reporter.batch_started(number, n_waves, names);
 
         exec::Job job = make_job(m_p, m_o, m_run, wave.hosts, steps, number);
-        RunRecorder recorder(m_store, m_spool, m_reporter, job, metas(steps), m_run, number, false);
+        RunRecorder recorder(m_store, m_spool, m_reporter, m_redactor, job, metas(steps), m_run,
+                             number, false);
         auto sum = run_job(job, recorder);
         totals.ok += sum.ok;
         totals.failed += sum.failed;

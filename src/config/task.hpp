@@ -14,7 +14,9 @@ namespace leura::config {
 
 using KeyValues = std::vector<std::pair<std::string, std::string>>;
 
-enum class StepKind { command, script };
+// command and script run on the host; local runs on the controller, once per host, with the
+// host in its environment (e.g. to drain it from a load balancer).
+enum class StepKind { command, script, local };
 
 struct Step {
     std::string name;
@@ -23,7 +25,8 @@ struct Step {
     std::optional<std::chrono::milliseconds> timeout;
     KeyValues env;
     bool ignore_errors = false;
-    int retries = 0;                          // extra attempts after a failure (verify checks)
+    std::string run_as; // run through `sudo -n -u USER` on the host; empty: the login user
+    int retries = 0;    // extra attempts after a failure (verify checks)
     std::chrono::milliseconds interval{1000}; // wait between attempts
     SourcePos pos;                            // where the [[steps]] table starts
 };
@@ -64,6 +67,9 @@ struct Task {
     std::string targets;   // a selector; empty means every host
     std::vector<std::string> tags;
     KeyValues vars;
+    // [secrets]: name -> value, read from the environment or an owner-only file when the task
+    // loads. Exported to scripts like vars; redacted from every record and every output.
+    KeyValues secrets;
     std::vector<Step> steps;
     std::vector<Step> verify;   // [[verify]]: run after the steps on each host of a wave
     std::vector<Step> rollback; // [[rollback]]: run on a halted wave's hosts that ran steps

@@ -22,15 +22,15 @@ namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 
 const KeySet k_task_keys{
-    {"description", "inventory", "targets", "tags", "vars", "steps", "rollout", "verify",
+    {"description", "inventory", "targets", "tags", "vars", "secrets", "steps", "rollout", "verify",
      "rollback"},
-    {"secrets"},
+    {},
 };
 
 const KeySet k_step_keys{
-    {"name", "command", "script", "script_file", "timeout", "env", "ignore_errors", "retries",
-     "interval"},
-    {"upload", "download", "local", "custom", "run_as", "run_once", "idempotent"},
+    {"name", "command", "script", "script_file", "local", "timeout", "env", "ignore_errors",
+     "run_as", "retries", "interval"},
+    {"upload", "download", "custom", "run_once", "idempotent"},
 };
 
 // The three arrays of step tables: [[steps]] itself, [[verify]] and [[rollback]]. They share
@@ -47,7 +47,31 @@ const StepList k_step_lists[] = {
     {"rollback", "rollback", &Task::rollback, false},
 };
 
-// The text a step runs, from whichever of command/script/script_file `body` is.
+// The keys that say what a step runs; a step has exactly one of them.
+bool is_body_key(const std::string& name) {
+    return name == "command" || name == "script" || name == "script_file" || name == "local";
+}
+
+StepKind kind_of_body(const std::string& name) {
+    return name == "command" ? StepKind::command
+           : name == "local" ? StepKind::local
+                             : StepKind::script;
+}
+
+// A POSIX-ish user name, as useradd accepts by default: ^[a-z_][a-z0-9_.-]*[$]?$ (the trailing
+// '$' is for Samba machine accounts). It reaches `sudo -u`, so nothing else may pass.
+bool is_user_name(std::string_view s) {
+    if (!s.empty() && s.back() == '$') s.remove_suffix(1);
+    if (s.empty() || !(s[0] == '_' || (s[0] >= 'a' && s[0] <= 'z'))) return false;
+    for (char c : s) {
+        bool ok =
+            (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+        if (!ok) return false;
+    }
+    return true;
+}
+
+// The text a step runs, from whichever of command/script/script_file/local `body` is.
 std::optional<std::string> read_body(const Entry& body, const fs::path& task_dir, Reporter& r) {
     const std::string name = detail::name_of(*body.first);
     auto value = detail::read_non_empty(*body.second, name, r);
@@ -62,16 +86,16 @@ std::optional<std::string> read_body(const Entry& body, const fs::path& task_dir
     return std::move(*text);
 }
 
-// One of command/script/script_file as read; `text` is empty when it had a problem.
+// One of command/script/script_file/local as read; `text` is empty when it had a problem.
 struct Body {
     Entry entry;
     std::optional<std::string> text;
 };
 
-// Exactly one of command/script/script_file; every extra one is reported where it stands.
+// Exactly one of command/script/script_file/local; every extra one is reported where it stands.
 void apply_body(Step& step, std::vector<Body>& bodies, const std::string& where, Reporter& r) {
     if (bodies.empty()) {
-        r.error(step.pos, where + " needs one of 'command', 'script' or 'script_file'");
+        r.error(step.pos, where + " needs one of 'command', 'script', 'script_file' or 'local'");
         return;
     }
     const std::string first = detail::name_of(*bodies[0].entry.first);
@@ -81,7 +105,7 @@ void apply_body(Step& step, std::vector<Body>& bodies, const std::string& where,
                                             "' in " + where + "; a step runs exactly one of them");
     }
     if (bodies.size() != 1 || !bodies[0].text) return;
-    step.kind = first == "command" ? StepKind::command : StepKind::script;
+    step.kind = kind_of_body(first);
     step.body = std::move(*bodies[0].text);
 }
 
@@ -94,6 +118,12 @@ void read_step_key(Step& step, const std::string& name, const toml::node& value,
         if (auto v = detail::read_key_values(value, name, true, r)) step.env = std::move(*v);
     } else if (name == "ignore_errors") {
         if (auto v = detail::read_bool(value, name, r)) step.ignore_errors = *v;
+    } else if (name == "run_as") {
+        auto v = detail::read_non_empty(value, name, r);
+        if (v && !is_user_name(*v))
+            r.error(value, "'run_as' must be a user name");
+        else if (v)
+            step.run_as = std::move(*v);
     } else if (name == "retries") {
         if (auto v = detail::read_integer(value, name, 0, std::numeric_limits<int>::max(), r))
             step.retries = static_cast<int>(*v);
@@ -115,15 +145,22 @@ std::optional<Step> read_step(const toml::node& node, const StepList& list, int 
     step.name = where;
     step.pos = detail::table_pos(*table, r);
     std::vector<Body> bodies;
+    const toml::key* run_as = nullptr;
     for (const auto& entry : detail::in_source_order(*table)) {
         const std::string name = detail::name_of(*entry.first);
         if (!detail::check_key(*entry.first, k_step_keys, where, r)) continue;
-        if (name == "command" || name == "script" || name == "script_file")
+        if (is_body_key(name)) {
             bodies.push_back({entry, read_body(entry, task_dir, r)});
-        else
-            read_step_key(step, name, *entry.second, r);
+            continue;
+        }
+        if (name == "run_as") run_as = entry.first;
+        read_step_key(step, name, *entry.second, r);
     }
     apply_body(step, bodies, where, r);
+    // A local step runs on the controller as the user running leura; sudo there is not ours to
+    // do. Judged by the body that counts (the first), as an extra one is reported already.
+    if (run_as && !bodies.empty() && detail::name_of(*bodies[0].entry.first) == "local")
+        r.error(*run_as, "'run_as' cannot be used with a local step");
     if (r.count() != before) return std::nullopt;
     return step;
 }
@@ -152,8 +189,8 @@ bool has_rollback_steps(const toml::table& doc) {
     return !array || !array->empty();
 }
 
-void read_task_key(Task& task, const std::string& name, const toml::node& value, bool has_rollback,
-                   Reporter& r) {
+void read_task_key(Task& task, const std::string& name, const toml::node& value,
+                   const toml::table& doc, Reporter& r) {
     if (name == "description" || name == "inventory" || name == "targets") {
         auto text = detail::read_string(value, name, r);
         if (!text) return;
@@ -164,8 +201,11 @@ void read_task_key(Task& task, const std::string& name, const toml::node& value,
         if (auto v = detail::read_string_array(value, name, r)) task.tags = std::move(*v);
     } else if (name == "vars") {
         if (auto v = detail::read_key_values(value, name, true, r)) task.vars = std::move(*v);
+    } else if (name == "secrets") {
+        auto v = detail::read_secrets(value, doc.get("vars"), task.file.parent_path(), r);
+        if (v) task.secrets = std::move(*v);
     } else if (name == "rollout") {
-        task.rollout = detail::read_rollout(value, has_rollback, r);
+        task.rollout = detail::read_rollout(value, has_rollback_steps(doc), r);
     } else {
         for (const auto& list : k_step_lists) {
             if (name == list.key) read_steps(task, list, value, r);
@@ -180,10 +220,9 @@ std::optional<Task> read_task(const fs::path& file, Diagnostics& diags) {
     auto doc = detail::parse_toml_file(file, task.text, diags);
     if (!doc) return std::nullopt;
     Reporter r(file.string(), task.text, diags);
-    const bool has_rollback = has_rollback_steps(*doc);
     for (const auto& [key, value] : detail::in_source_order(*doc)) {
         if (detail::check_key(*key, k_task_keys, "the task", r))
-            read_task_key(task, detail::name_of(*key), *value, has_rollback, r);
+            read_task_key(task, detail::name_of(*key), *value, *doc, r);
     }
     if (!doc->contains("steps"))
         r.error(r.pos(0, 0), "the task has no steps; add at least one [[steps]] table");

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Private to src/config: the shared toml++ plumbing of the task and inventory readers. toml++ is
 // slow to compile, so only this header's users (toml_util.cpp, task_file.cpp, rollout_file.cpp,
-// inventory_file.cpp) include it.
+// secrets_file.cpp, inventory_file.cpp) include it.
 #pragma once
 
 #include "config/diagnostic.hpp"
@@ -110,5 +110,11 @@ std::optional<KeyValues> read_key_values(const toml::node& node, std::string_vie
 // The [rollout] table (rollout_file.cpp). `has_rollback_steps`: the task has a non-empty
 // [[rollback]] (or a malformed one, already reported), as on_failure = "rollback" requires.
 std::optional<Rollout> read_rollout(const toml::node& node, bool has_rollback_steps, Reporter& r);
+
+// The [secrets] table (secrets_file.cpp): each NAME = { env = "VAR" } or { file = "path" }, read
+// now, in file order. `vars` is the task's 'vars' node, if any: a secret may not share a name
+// with a variable. A relative file is found from `task_dir`. No report carries a secret's value.
+std::optional<KeyValues> read_secrets(const toml::node& node, const toml::node* vars,
+                                      const std::filesystem::path& task_dir, Reporter& r);
 
 } // namespace leura::config::detail

@@ -13,6 +13,8 @@
 // on the same connection (a fresh channel each) -> finished. Output goes straight from the
 // channel into the step's OutputSink; the engine only counts it.
 #include "exec/engine.hpp"
+#include "exec/local_command.hpp"
+#include "exec/script.hpp"
 
 #include <algorithm>
 #include <deque>
@@ -67,6 +69,7 @@ struct HostRun {
     std::unique_ptr<CountingSink> output;
     size_t step = 0;
     int step_attempt = 1;
+    bool connected = false; // hosts connect at their first remote step
     size_t steps_run = 0;
     int last_exit = -1;
     bool failed = false;
@@ -185,11 +188,9 @@ void Loop::admit() {
         r->host = m_queue.front();
         m_queue.pop_front();
         r->started = m_reactor.now();
-        r->deadline = r->started + m_opt.connect_timeout;
-        r->has_deadline = true;
         m_events.host_started(r->host);
-        r->conn = m_transport.open(m_job.hosts[r->host].endpoint);
         m_active.push_back(std::move(r));
+        start_step(*m_active.back());
     }
 }
 
@@ -227,6 +228,7 @@ void Loop::advance_connecting(HostRun& r) {
     auto result = r.conn->connect();
     if (result && *result == ssh::Step::done) {
         r.has_deadline = false;
+        r.connected = true;
         start_step(r);
         return;
     }
@@ -269,6 +271,14 @@ void Loop::start_step(HostRun& r) {
         finish_host(r, r.failed ? HostStatus::failed : HostStatus::ok);
         return;
     }
+    const StepPlan& plan = m_job.steps[r.step];
+    if (!plan.local && !r.connected) {
+        if (!r.conn) r.conn = m_transport.open(m_job.hosts[r.host].endpoint);
+        r.phase = Phase::connecting;
+        r.deadline = m_reactor.now() + m_opt.connect_timeout;
+        r.has_deadline = true;
+        return;
+    }
     m_events.step_started(r.host, r.step);
     r.step_started = m_reactor.now();
     auto sink = m_outputs.open(r.host, r.step);
@@ -278,7 +288,9 @@ void Loop::start_step(HostRun& r) {
         return;
     }
     r.output = std::make_unique<CountingSink>(std::move(*sink));
-    r.cmd = r.conn->exec(m_job.remote_command, m_job.render_script(r.host, r.step));
+    std::string command = plan.command.empty() ? m_job.remote_command : plan.command;
+    std::string script = m_job.render_script(r.host, r.step);
+    r.cmd = plan.local ? spawn_local(command, script) : r.conn->exec(command, script);
     r.phase = Phase::running;
     const auto& timeout = m_job.steps[r.step].timeout;
     r.has_deadline = timeout.has_value();
@@ -306,6 +318,12 @@ void Loop::finish_step(HostRun& r, int exit_code, std::string signal, std::optio
         std::string why = signal.empty() ? "exited with " + std::to_string(exit_code)
                                          : "killed by signal " + signal;
         err = Error(ErrorKind::remote_exit, "step \"" + step.name + "\" " + why);
+        if (!step.run_as.empty() && exit_code == k_sudo_refused)
+            err = Error(ErrorKind::permission,
+                        "step \"" + step.name + "\": sudo -n -u " + step.run_as +
+                            " was refused on the host (it wants a password, or the login user "
+                            "may not run commands as " +
+                            step.run_as + ")");
     }
     bool retryable =
         err && (err->kind == ErrorKind::remote_exit || err->kind == ErrorKind::timeout);
@@ -389,7 +407,9 @@ void Loop::wait() {
         if (r->phase == Phase::backoff || r->has_deadline) next = std::min(next, r->deadline);
         if (r->phase == Phase::backoff) continue;
         if (r->ready) immediate = true;
-        ssh::WaitFor w = r->conn->wait_for();
+        std::optional<ssh::WaitFor> own = r->cmd ? r->cmd->wait_for() : std::nullopt;
+        if (!own && !r->conn) continue; // waiting for a deadline only
+        ssh::WaitFor w = own ? *own : r->conn->wait_for();
         if (w.fd < 0) {
             immediate = true;
             r->ready = true;

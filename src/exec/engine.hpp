@@ -21,6 +21,9 @@ struct StepPlan {
     bool ignore_errors = false;
     int retries = 0; // attempts after a failing exit or a timeout, each after `interval`
     milliseconds interval{1000};
+    bool local = false;  // runs on the controller (exec::spawn_local), not over SSH
+    std::string command; // the exec request; empty: Job::remote_command
+    std::string run_as;  // for the message when sudo refuses (see exec::k_sudo_refused)
 };
 
 struct HostPlan {

@@ -4,6 +4,13 @@
 
 namespace leura::exec {
 
+std::string run_as_command(const std::string& user) {
+    std::string u = util::shell_quote(user);
+    // The check runs first so a refusal has its own status, not whatever sudo -n returns.
+    return "sudo -n -u " + u + " true 2>/dev/null || exit " + std::to_string(k_sudo_refused) +
+           "; exec sudo -n -u " + u + " -- /bin/sh -c 'script=$(cat) && eval \"$script\"'";
+}
+
 std::string render_script(const std::vector<std::pair<std::string, std::string>>& exports,
                           std::string_view body, std::optional<std::chrono::milliseconds> timeout) {
     std::string out;

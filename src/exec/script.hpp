@@ -16,6 +16,13 @@ namespace leura::exec {
 inline constexpr const char* k_remote_command =
     "exec /bin/sh -c 'script=$(cat) && eval \"$script\"'";
 
+// The exit status of the sudo check in front of a run_as step: sudo -n refused (a password is
+// wanted, or the user may not switch). The engine reports it as ErrorKind::permission.
+inline constexpr int k_sudo_refused = 223;
+
+// The exec request of a step run as `user` through `sudo -n` (never prompts: no hang).
+std::string run_as_command(const std::string& user);
+
 // "export NAME='value'" lines (values shell-quoted), then the body. With a timeout, a prologue
 // re-runs the script under the host's `timeout` (coreutils or busybox) when it has one, which
 // kills the step's whole process group when time is up. The engine's own deadline fails the

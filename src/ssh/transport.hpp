@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -51,6 +52,8 @@ public:
     virtual std::string exit_signal() const = 0;
     // Ends the remote command (a TERM signal where the server allows it) and closes the channel.
     virtual void abort() = 0;
+    // What to poll while this command runs, when it is not its connection's socket.
+    virtual std::optional<WaitFor> wait_for() const { return std::nullopt; }
 };
 
 class Connection {

@@ -15,8 +15,13 @@ export LEURA_HOME=$T/data HOME=$T/home
 mkdir -p "$HOME"
 unset SSH_AUTH_SOCK XDG_DATA_HOME NO_COLOR
 
+# Extra clean-up a test registers: at_exit 'command ...'
+AT_EXIT=()
+at_exit() { AT_EXIT+=("$1"); }
+
 finish() {
-  local rc=$?
+  local rc=$? c
+  for c in "${AT_EXIT[@]}"; do eval "$c" || true; done
   fleet_down "$F"
   if [ "$rc" = 0 ]; then rm -rf "$T"; else echo "FAILED: kept $T (sshd.log, data, output)" >&2; fi
 }

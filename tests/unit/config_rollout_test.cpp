@@ -274,7 +274,8 @@ TEST_F(RolloutConfigTest, RollbackOnFailureNeedsRollbackSteps) {
     errors = task_errors(std::string("[rollout]\non_failure = \"rollback\"\n") + k_one_step +
                          "[[rollback]]\nname = \"undo\"\n");
     ASSERT_EQ(errors.size(), 1u);
-    expect_at(errors[0], 5, 1, "rollback 1 needs one of 'command', 'script' or 'script_file'");
+    expect_at(errors[0], 5, 1,
+              "rollback 1 needs one of 'command', 'script', 'script_file' or 'local'");
 }
 
 // ---- [[verify]], [[rollback]], retries and interval ----
@@ -344,7 +345,7 @@ script = "b"
 retries = "3"
 interval = 5.5
 command = "x"
-run_as = "root"
+run_once = true
 [[rollback]]
 retries = 2147483648
 interval = "soon"
@@ -353,16 +354,18 @@ interval = "soon"
     expect_at(errors[0], 4, 1, "unknown key 'comand' in verify 1; did you mean 'command'?");
     expect_at(errors[1], 5, 11, "'retries' must be an integer of 0 or more");
     expect_at(errors[2], 6, 12, "'interval' must be greater than zero");
-    expect_at(errors[3], 3, 1, "verify 1 needs one of 'command', 'script' or 'script_file'");
+    expect_at(errors[3], 3, 1,
+              "verify 1 needs one of 'command', 'script', 'script_file' or 'local'");
     expect_at(errors[4], 9, 1,
               "'script' cannot be combined with 'command' in verify 2; a step runs exactly one "
               "of them");
     expect_at(errors[5], 11, 11, "'retries' must be an integer of 0 or more");
     expect_at(errors[6], 12, 12, "'interval' must be a duration such as \"90s\" or \"5m\"");
-    expect_at(errors[7], 14, 1, "'run_as' is not supported yet by this version of leura");
+    expect_at(errors[7], 14, 1, "'run_once' is not supported yet by this version of leura");
     expect_at(errors[8], 16, 11, "'retries' is too large");
     expect_at(errors[9], 17, 12, "'interval' must be a duration such as \"90s\" or \"5m\"");
-    expect_at(errors[10], 15, 1, "rollback 2 needs one of 'command', 'script' or 'script_file'");
+    expect_at(errors[10], 15, 1,
+              "rollback 2 needs one of 'command', 'script', 'script_file' or 'local'");
 }
 
 TEST_F(RolloutConfigTest, VerifyAndRollbackShapes) {
