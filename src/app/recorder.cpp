@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/recorder.hpp"
 #include "archive/names.hpp"
+#include "util/paths.hpp"
 #include "util/time.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace leura::app {
 
@@ -38,6 +44,45 @@ private:
     std::unique_ptr<archive::SpoolFile> m_file;
     util::RedactingStream m_streams[2];
 };
+
+// A download's stdout goes to "<dest>.part"; the recorder renames it into place when the step
+// succeeds and removes it when it fails. Its stderr goes to the spool like any step's.
+class DownloadOutput final : public ssh::OutputSink {
+public:
+    DownloadOutput(int fd, std::unique_ptr<ssh::OutputSink> spool)
+        : m_fd(fd), m_spool(std::move(spool)) {}
+    ~DownloadOutput() override { ::close(m_fd); }
+    Status write(ssh::Stream stream, std::string_view data) override {
+        if (stream == ssh::Stream::err) return m_spool->write(stream, data);
+        while (!data.empty()) {
+            ssize_t n = ::write(m_fd, data.data(), data.size());
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0)
+                return fail(ErrorKind::io,
+                            std::string("writing the download: ") + std::strerror(errno));
+            data.remove_prefix(size_t(n));
+        }
+        return {};
+    }
+
+private:
+    int m_fd;
+    std::unique_ptr<ssh::OutputSink> m_spool;
+};
+
+// Where a host's download lands: the template with {host} filled in, or by default
+// <data>/downloads/<run>/<host>/<file name>.
+std::filesystem::path download_path(const config::Download& d, const std::string& host,
+                                    const std::string& run) {
+    std::string safe = archive::sanitize_component(host);
+    if (d.dest.empty())
+        return util::data_dir() / "downloads" / run / safe /
+               std::filesystem::path(d.src).filename();
+    std::string out = d.dest;
+    for (size_t at; (at = out.find("{host}")) != std::string::npos;)
+        out.replace(at, 6, safe);
+    return util::expand_tilde(out);
+}
 
 } // namespace
 
@@ -97,6 +142,8 @@ void RunRecorder::step_finished(const exec::StepOutcome& o) {
     r.bytes_err = int64_t(o.bytes_err);
     r.preview_out = preview(o.host, o.step, false);
     r.preview_err = preview(o.host, o.step, true);
+    if (o.unchanged) r.status = "unchanged";
+    finish_download(o);
     keep(m_store.insert_step(r));
 }
 
@@ -132,10 +179,33 @@ void RunRecorder::host_finished(const exec::HostOutcome& o) {
     m_reporter.host_finished(d);
 }
 
+void RunRecorder::finish_download(const exec::StepOutcome& o) {
+    auto it = m_downloads.find(o.host);
+    if (it == m_downloads.end()) return;
+    std::filesystem::path part = it->second;
+    part += ".part";
+    if (o.ok)
+        ::rename(part.c_str(), it->second.c_str());
+    else
+        ::unlink(part.c_str());
+    m_downloads.erase(it);
+}
+
 Result<std::unique_ptr<ssh::OutputSink>> RunRecorder::open(size_t h, size_t step) {
     const StepMeta& m = m_steps[step];
     LEURA_TRY_ASSIGN(file, m_spool.open(name(h), m.record_index, m.name));
-    return std::make_unique<SpoolOutput>(std::move(file), m_redactor);
+    auto spool = std::make_unique<SpoolOutput>(std::move(file), m_redactor);
+    if (!m.download) return spool;
+    std::filesystem::path dest = download_path(*m.download, name(h), m_run);
+    std::error_code ec;
+    std::filesystem::create_directories(dest.parent_path(), ec);
+    std::filesystem::path part = dest;
+    part += ".part";
+    int fd = ::open(part.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return fail(ErrorKind::io, "cannot write " + part.string() + ": " + std::strerror(errno));
+    m_downloads[h] = dest;
+    return std::make_unique<DownloadOutput>(fd, std::move(spool));
 }
 
 } // namespace leura::app

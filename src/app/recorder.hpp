@@ -2,11 +2,14 @@
 #pragma once
 
 #include "archive/spool.hpp"
+#include "config/task.hpp"
 #include "exec/engine.hpp"
 #include "store/store.hpp"
 #include "ui/reporter.hpp"
 #include "util/redact.hpp"
 
+#include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +21,7 @@ struct StepMeta {
     std::string name;
     std::string phase; // steps, verify, rollback
     size_t record_index = 0;
+    const config::Download* download = nullptr; // stdout goes to the download's destination
 };
 
 // Turns the engine's events for one job (a wave, or a wave's rollback) into records as they
@@ -44,6 +48,7 @@ private:
     const std::string& name(size_t h) const { return m_job.hosts[h].name; }
     std::string preview(size_t h, size_t step, bool is_stderr);
     void keep(const Status& s);
+    void finish_download(const exec::StepOutcome& o);
 
     store::Store& m_store;
     archive::Spool& m_spool;
@@ -56,6 +61,7 @@ private:
     bool m_rollback;
     std::vector<std::string> m_step_started;
     std::vector<size_t> m_ran;
+    std::map<size_t, std::filesystem::path> m_downloads; // host -> final path of its .part file
     std::optional<Error> m_error;
 };
 

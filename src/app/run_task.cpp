@@ -23,6 +23,7 @@
 #include <cctype>
 #include <csignal>
 #include <cstdio>
+#include <map>
 #include <poll.h>
 #include <unistd.h>
 
@@ -48,7 +49,8 @@ std::vector<StepSource> job_steps(const config::Task& t, bool rollback) {
     size_t idx = 0;
     auto add = [&](const std::vector<config::Step>& steps, const char* phase, bool keep) {
         for (const auto& s : steps) {
-            if (keep) out.push_back({&s, {s.name, phase, idx}});
+            if (keep)
+                out.push_back({&s, {s.name, phase, idx, s.download ? &*s.download : nullptr}});
             ++idx;
         }
     };
@@ -71,29 +73,66 @@ void add_attrs(config::KeyValues& exports, const config::KeyValues& attrs) {
     }
 }
 
-exec::Job make_job(const Prepared& p, const RunOptions& o, const std::string& run_id,
-                   const std::vector<size_t>& hosts, const std::vector<StepSource>& steps,
-                   int wave) {
-    exec::Job job;
-    for (const auto& s : steps) {
-        exec::StepPlan plan;
-        plan.name = s.meta.name;
-        plan.timeout = s.step->timeout;
-        plan.ignore_errors = s.step->ignore_errors;
-        plan.retries = s.step->retries;
-        plan.interval = s.step->interval;
-        plan.local = s.step->kind == config::StepKind::local;
-        plan.run_as = s.step->run_as;
-        if (!plan.run_as.empty()) plan.command = exec::run_as_command(plan.run_as);
-        job.steps.push_back(std::move(plan));
+using Digests = std::map<const config::Step*, util::FileDigest>;
+
+// The content of each upload, hashed once per run: the host checks what arrived against it,
+// and a target that already has it is left alone.
+Result<Digests> upload_digests(const config::Task& t) {
+    Digests out;
+    for (const auto* list : {&t.steps, &t.rollback})
+        for (const auto& s : *list)
+            if (s.upload) {
+                LEURA_TRY_ASSIGN(d, util::sha256_file(s.upload->src.string()));
+                out.emplace(&s, std::move(d));
+            }
+    return out;
+}
+
+exec::StepPlan step_plan(const StepSource& s, const Digests& digests) {
+    const config::Step& step = *s.step;
+    exec::StepPlan plan;
+    plan.name = s.meta.name;
+    plan.timeout = step.timeout;
+    plan.ignore_errors = step.ignore_errors;
+    plan.retries = step.retries;
+    plan.interval = step.interval;
+    plan.local = step.kind == config::StepKind::local;
+    plan.run_as = step.run_as;
+    bool sized = step.kind == config::StepKind::upload;
+    if (!plan.run_as.empty())
+        plan.command = exec::run_as_command(plan.run_as, sized ? exec::k_read_sized_script
+                                                               : exec::k_read_script);
+    else if (sized)
+        plan.command = exec::sized_command();
+    if (sized && digests.count(&step))
+        plan.precheck_command =
+            plan.run_as.empty() ? exec::k_remote_command : exec::run_as_command(plan.run_as);
+    return plan;
+}
+
+// The step's shell body: its own text, or the script an upload or a download runs.
+std::string step_body(const config::Step& s, const Digests& digests) {
+    if (s.upload) {
+        const auto& d = digests.at(&s);
+        return exec::upload_body(s.upload->dest, d.size, d.sha256, s.upload->mode, s.upload->owner);
     }
+    if (s.download) return exec::download_body(s.download->src);
+    return s.body;
+}
+
+exec::Job make_job(const Prepared& p, const RunOptions& o, const std::string& run_id,
+                   const std::vector<size_t>& hosts, const std::vector<StepSource>& steps, int wave,
+                   const Digests& digests) {
+    exec::Job job;
+    for (const auto& s : steps)
+        job.steps.push_back(step_plan(s, digests));
     for (size_t i : hosts) {
         const inventory::Host* h = p.hosts[i];
         job.hosts.push_back(
             {h->name, {h->name, h->port, h->user, util::expand_tilde(h->identity)}});
     }
     job.remote_command = exec::k_remote_command;
-    job.render_script = [&p, &o, run_id, hosts, steps, wave](size_t host, size_t step) {
+    auto exports_for = [&p, &o, run_id, hosts, steps, wave](size_t host, size_t step) {
         const inventory::Host& h = *p.hosts[hosts[host]];
         const config::Step& s = *steps[step].step;
         config::KeyValues exports = {
@@ -102,7 +141,25 @@ exec::Job make_job(const Prepared& p, const RunOptions& o, const std::string& ru
         // Most specific last: the shell keeps the last export of a name.
         for (const auto* layer : {&h.vars, &p.task.vars, &p.task.secrets, &o.vars, &s.env})
             exports.insert(exports.end(), layer->begin(), layer->end());
-        return exec::render_script(exports, s.body, s.timeout);
+        return exports;
+    };
+    job.render_script = [exports_for, steps, &digests](size_t host, size_t step) {
+        const config::Step& s = *steps[step].step;
+        std::string script =
+            exec::render_script(exports_for(host, step), step_body(s, digests), s.timeout);
+        return s.upload ? exec::sized_stdin(script) : script;
+    };
+    job.render_precheck = [exports_for, steps, &digests](size_t host, size_t step) {
+        const config::Step& s = *steps[step].step;
+        const auto& d = digests.at(&s);
+        return exec::render_script(
+            exports_for(host, step),
+            exec::upload_precheck(s.upload->dest, d.sha256, s.upload->mode, s.upload->owner),
+            s.timeout);
+    };
+    job.stdin_file = [steps](size_t, size_t step) {
+        const config::Step& s = *steps[step].step;
+        return s.upload ? s.upload->src.string() : std::string();
     };
     return job;
 }
@@ -147,9 +204,9 @@ class Runner {
 public:
     Runner(const Prepared& p, const RunOptions& o, const std::optional<config::Rollout>& r,
            const rollout::Plan& plan, ui::Reporter& reporter, store::Store& store,
-           archive::Spool& spool, std::string run_id)
+           archive::Spool& spool, std::string run_id, Digests digests)
         : m_p(p), m_o(o), m_r(r), m_plan(plan), m_reporter(reporter), m_store(store),
-          m_spool(spool), m_run(std::move(run_id)) {
+          m_spool(spool), m_run(std::move(run_id)), m_digests(std::move(digests)) {
         ssh::TransportOptions topt;
         topt.ssh_dir = util::home_dir() + "/.ssh";
         topt.known_hosts = o.known_hosts.empty() ? topt.ssh_dir + "/known_hosts"
@@ -186,6 +243,7 @@ private:
     std::unique_ptr<ssh::Transport> m_transport;
     std::unique_ptr<exec::Reactor> m_reactor;
     util::Redactor m_redactor{m_p.task.secrets};
+    Digests m_digests;
 };
 
 exec::RunSummary Runner::run_job(const exec::Job& job, RunRecorder& recorder) {
@@ -211,7 +269,7 @@ std::string Runner::run_rollback(int wave, const std::vector<size_t>& wave_hosts
     for (size_t i : ran)
         hosts.push_back(wave_hosts[i]);
     auto steps = job_steps(m_p.task, true);
-    exec::Job job = make_job(m_p, m_o, m_run, hosts, steps, wave);
+    exec::Job job = make_job(m_p, m_o, m_run, hosts, steps, wave, m_digests);
     RunRecorder recorder(m_store, m_spool, m_reporter, m_redactor, job, metas(steps), m_run, wave,
                          true);
     auto sum = run_job(job, recorder);
@@ -267,7 +325,7 @@ void Runner::run() {
         if (auto st = m_store.insert_batch(b); !st && !record_error) record_error = st.error();
         m_reporter.batch_started(number, n_waves, names);
 
-        exec::Job job = make_job(m_p, m_o, m_run, wave.hosts, steps, number);
+        exec::Job job = make_job(m_p, m_o, m_run, wave.hosts, steps, number, m_digests);
         RunRecorder recorder(m_store, m_spool, m_reporter, m_redactor, job, metas(steps), m_run,
                              number, false);
         auto sum = run_job(job, recorder);
@@ -317,6 +375,7 @@ Result<RunResult> run_task(const Prepared& p, const RunOptions& o,
     LEURA_TRY(util::ensure_private_dir(data / "archives"));
     LEURA_TRY(util::ensure_private_dir(data / "spool"));
     LEURA_TRY_ASSIGN(store, store::Store::open((data / "leura.db").string()));
+    LEURA_TRY_ASSIGN(digests, upload_digests(p.task));
 
     auto started = std::chrono::system_clock::now();
     auto clock_start = std::chrono::steady_clock::now();
@@ -338,7 +397,7 @@ Result<RunResult> run_task(const Prepared& p, const RunOptions& o,
 
     reporter.run_started(
         {run.id, run.task, run.inventory, run.user, p.hosts.size(), plan.waves.size()});
-    Runner runner(p, o, rollout_spec, plan, reporter, store, spool, run.id);
+    Runner runner(p, o, rollout_spec, plan, reporter, store, spool, run.id, std::move(digests));
     runner.run();
     const exec::RunSummary& sum = runner.totals;
 

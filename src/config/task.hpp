@@ -16,7 +16,21 @@ using KeyValues = std::vector<std::pair<std::string, std::string>>;
 
 // command and script run on the host; local runs on the controller, once per host, with the
 // host in its environment (e.g. to drain it from a load balancer).
-enum class StepKind { command, script, local };
+enum class StepKind { command, script, local, upload, download };
+
+// upload = { src = "files/app.tar", dest = "/opt/app/app.tar", mode = "0644", owner = "app" }
+struct Upload {
+    std::filesystem::path src; // a regular file, resolved against the task's folder
+    std::string dest;          // an absolute path on the host
+    std::string mode;          // octal such as "0644"; empty: the remote umask decides
+    std::string owner;         // "user" or "user:group"; empty: the login (or run_as) user
+};
+
+// download = { src = "/var/log/app.log", dest = "logs/{host}/app.log" }
+struct Download {
+    std::string src;  // an absolute path on the host
+    std::string dest; // local; "{host}" becomes the host's sanitized name; empty: the run's folder
+};
 
 struct Step {
     std::string name;
@@ -26,7 +40,9 @@ struct Step {
     KeyValues env;
     bool ignore_errors = false;
     std::string run_as; // run through `sudo -n -u USER` on the host; empty: the login user
-    int retries = 0;    // extra attempts after a failure (verify checks)
+    std::optional<Upload> upload;             // with StepKind::upload
+    std::optional<Download> download;         // with StepKind::download
+    int retries = 0;                          // extra attempts after a failure (verify checks)
     std::chrono::milliseconds interval{1000}; // wait between attempts
     SourcePos pos;                            // where the [[steps]] table starts
 };

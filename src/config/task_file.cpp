@@ -29,8 +29,8 @@ const KeySet k_task_keys{
 
 const KeySet k_step_keys{
     {"name", "command", "script", "script_file", "local", "timeout", "env", "ignore_errors",
-     "run_as", "retries", "interval"},
-    {"upload", "download", "custom", "run_once", "idempotent"},
+     "run_as", "retries", "interval", "upload", "download"},
+    {"custom", "run_once", "idempotent"},
 };
 
 // The three arrays of step tables: [[steps]] itself, [[verify]] and [[rollback]]. They share
@@ -40,22 +40,30 @@ struct StepList {
     const char* label; // "step": one entry, as in "step 2" (its default name and in messages)
     std::vector<Step> Task::*steps;
     bool required;
+    bool transfers; // may hold upload and download steps; a check in [[verify]] may not
 };
 const StepList k_step_lists[] = {
-    {"steps", "step", &Task::steps, true},
-    {"verify", "verify", &Task::verify, false},
-    {"rollback", "rollback", &Task::rollback, false},
+    {"steps", "step", &Task::steps, true, true},
+    {"verify", "verify", &Task::verify, false, false},
+    {"rollback", "rollback", &Task::rollback, false, true},
 };
+
+bool is_transfer_key(const std::string& name) {
+    return name == "upload" || name == "download";
+}
 
 // The keys that say what a step runs; a step has exactly one of them.
 bool is_body_key(const std::string& name) {
-    return name == "command" || name == "script" || name == "script_file" || name == "local";
+    return name == "command" || name == "script" || name == "script_file" || name == "local" ||
+           is_transfer_key(name);
 }
 
 StepKind kind_of_body(const std::string& name) {
-    return name == "command" ? StepKind::command
-           : name == "local" ? StepKind::local
-                             : StepKind::script;
+    return name == "command"    ? StepKind::command
+           : name == "local"    ? StepKind::local
+           : name == "upload"   ? StepKind::upload
+           : name == "download" ? StepKind::download
+                                : StepKind::script;
 }
 
 // A POSIX-ish user name, as useradd accepts by default: ^[a-z_][a-z0-9_.-]*[$]?$ (the trailing
@@ -72,6 +80,7 @@ bool is_user_name(std::string_view s) {
 }
 
 // The text a step runs, from whichever of command/script/script_file/local `body` is.
+// (upload and download are read by detail::read_upload and detail::read_download.)
 std::optional<std::string> read_body(const Entry& body, const fs::path& task_dir, Reporter& r) {
     const std::string name = detail::name_of(*body.first);
     auto value = detail::read_non_empty(*body.second, name, r);
@@ -86,16 +95,45 @@ std::optional<std::string> read_body(const Entry& body, const fs::path& task_dir
     return std::move(*text);
 }
 
-// One of command/script/script_file/local as read; `text` is empty when it had a problem.
+// One body as read: `text` for command/script/script_file/local, `upload` or `download` for
+// those; `ok` is false when it had a problem (reported already).
 struct Body {
     Entry entry;
+    bool ok = false;
     std::optional<std::string> text;
+    std::optional<Upload> upload;
+    std::optional<Download> download;
 };
 
-// Exactly one of command/script/script_file/local; every extra one is reported where it stands.
-void apply_body(Step& step, std::vector<Body>& bodies, const std::string& where, Reporter& r) {
+Body read_any_body(const Entry& entry, const std::string& where, const fs::path& task_dir,
+                   Reporter& r) {
+    const std::string name = detail::name_of(*entry.first);
+    Body body;
+    body.entry = entry;
+    if (name == "upload") {
+        body.upload = detail::read_upload(entry, where, task_dir, r);
+        body.ok = body.upload.has_value();
+    } else if (name == "download") {
+        body.download = detail::read_download(entry, where, r);
+        body.ok = body.download.has_value();
+    } else {
+        body.text = read_body(entry, task_dir, r);
+        body.ok = body.text.has_value();
+    }
+    return body;
+}
+
+// Exactly one body key; every extra one is reported where it stands. `disallowed`: a body key
+// the list may not hold was there (reported already), so a missing body is not reported too.
+void apply_body(Step& step, std::vector<Body>& bodies, const StepList& list,
+                const std::string& where, bool disallowed, Reporter& r) {
     if (bodies.empty()) {
-        r.error(step.pos, where + " needs one of 'command', 'script', 'script_file' or 'local'");
+        if (!disallowed)
+            r.error(step.pos, where + (list.transfers ? " needs one of 'command', 'script', "
+                                                        "'script_file', 'local', 'upload' or "
+                                                        "'download'"
+                                                      : " needs one of 'command', 'script', "
+                                                        "'script_file' or 'local'"));
         return;
     }
     const std::string first = detail::name_of(*bodies[0].entry.first);
@@ -104,9 +142,11 @@ void apply_body(Step& step, std::vector<Body>& bodies, const std::string& where,
         r.error(*bodies[i].entry.first, "'" + extra + "' cannot be combined with '" + first +
                                             "' in " + where + "; a step runs exactly one of them");
     }
-    if (bodies.size() != 1 || !bodies[0].text) return;
+    if (bodies.size() != 1 || !bodies[0].ok) return;
     step.kind = kind_of_body(first);
-    step.body = std::move(*bodies[0].text);
+    if (bodies[0].text) step.body = std::move(*bodies[0].text);
+    step.upload = std::move(bodies[0].upload);
+    step.download = std::move(bodies[0].download);
 }
 
 void read_step_key(Step& step, const std::string& name, const toml::node& value, Reporter& r) {
@@ -146,17 +186,24 @@ std::optional<Step> read_step(const toml::node& node, const StepList& list, int 
     step.pos = detail::table_pos(*table, r);
     std::vector<Body> bodies;
     const toml::key* run_as = nullptr;
+    bool disallowed = false;
     for (const auto& entry : detail::in_source_order(*table)) {
         const std::string name = detail::name_of(*entry.first);
         if (!detail::check_key(*entry.first, k_step_keys, where, r)) continue;
+        if (is_transfer_key(name) && !list.transfers) {
+            r.error(*entry.first,
+                    "'" + name + "' is not allowed in [[" + std::string(list.key) + "]]");
+            disallowed = true;
+            continue;
+        }
         if (is_body_key(name)) {
-            bodies.push_back({entry, read_body(entry, task_dir, r)});
+            bodies.push_back(read_any_body(entry, where, task_dir, r));
             continue;
         }
         if (name == "run_as") run_as = entry.first;
         read_step_key(step, name, *entry.second, r);
     }
-    apply_body(step, bodies, where, r);
+    apply_body(step, bodies, list, where, disallowed, r);
     // A local step runs on the controller as the user running leura; sudo there is not ours to
     // do. Judged by the body that counts (the first), as an extra one is reported already.
     if (run_as && !bodies.empty() && detail::name_of(*bodies[0].entry.first) == "local")

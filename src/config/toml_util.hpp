@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Private to src/config: the shared toml++ plumbing of the task and inventory readers. toml++ is
 // slow to compile, so only this header's users (toml_util.cpp, task_file.cpp, rollout_file.cpp,
-// secrets_file.cpp, inventory_file.cpp) include it.
+// secrets_file.cpp, transfer_file.cpp, inventory_file.cpp) include it.
 #pragma once
 
 #include "config/diagnostic.hpp"
@@ -116,5 +116,12 @@ std::optional<Rollout> read_rollout(const toml::node& node, bool has_rollback_st
 // with a variable. A relative file is found from `task_dir`. No report carries a secret's value.
 std::optional<KeyValues> read_secrets(const toml::node& node, const toml::node* vars,
                                       const std::filesystem::path& task_dir, Reporter& r);
+
+// A step's `upload` and `download` bodies (transfer_file.cpp); `entry` is the key and its value,
+// `where` names the step ("step 2"). A relative upload source is found from `task_dir` and must
+// be a readable regular file now; a missing src or dest is reported at the key.
+std::optional<Upload> read_upload(const Entry& entry, const std::string& where,
+                                  const std::filesystem::path& task_dir, Reporter& r);
+std::optional<Download> read_download(const Entry& entry, const std::string& where, Reporter& r);
 
 } // namespace leura::config::detail

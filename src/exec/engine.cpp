@@ -70,6 +70,9 @@ struct HostRun {
     size_t step = 0;
     int step_attempt = 1;
     bool connected = false; // hosts connect at their first remote step
+    bool prechecking = false;
+    bool unchanged = false;
+    size_t commands = 0; // commands started: a new one must be pumped before the loop sleeps
     size_t steps_run = 0;
     int last_exit = -1;
     bool failed = false;
@@ -96,13 +99,14 @@ private:
     void advance_connecting(HostRun& r);
     void advance_running(HostRun& r);
     void start_step(HostRun& r);
+    void start_main_command(HostRun& r);
     void finish_step(HostRun& r, int exit_code, std::string signal, std::optional<Error> err);
     void finish_host(HostRun& r, HostStatus status);
     void skip_queued();
     void end_backoff_on_stop(HostRun& r);
     void wait();
-    static std::tuple<Phase, size_t, unsigned long long> progress_mark(const HostRun& r) {
-        return {r.phase, r.step, r.output ? r.output->m_out + r.output->m_err : 0};
+    static std::tuple<Phase, size_t, size_t, unsigned long long> progress_mark(const HostRun& r) {
+        return {r.phase, r.step, r.commands, r.output ? r.output->m_out + r.output->m_err : 0};
     }
     milliseconds elapsed(Clock::time_point since) {
         return duration_cast<milliseconds>(m_reactor.now() - since);
@@ -200,6 +204,7 @@ void Loop::advance(HostRun& r) {
     for (int guard = 0; guard < 64; ++guard) {
         Phase before = r.phase;
         size_t step_before = r.step;
+        size_t commands_before = r.commands;
         switch (r.phase) {
         case Phase::connecting:
             advance_connecting(r);
@@ -220,7 +225,7 @@ void Loop::advance(HostRun& r) {
         case Phase::done:
             return;
         }
-        if (r.phase == before && r.step == step_before) return;
+        if (r.phase == before && r.step == step_before && r.commands == commands_before) return;
     }
 }
 
@@ -288,17 +293,50 @@ void Loop::start_step(HostRun& r) {
         return;
     }
     r.output = std::make_unique<CountingSink>(std::move(*sink));
-    std::string command = plan.command.empty() ? m_job.remote_command : plan.command;
-    std::string script = m_job.render_script(r.host, r.step);
-    r.cmd = plan.local ? spawn_local(command, script) : r.conn->exec(command, script);
+    r.prechecking = !plan.precheck_command.empty() && !plan.local;
+    r.unchanged = false;
+    if (r.prechecking) {
+        r.cmd = r.conn->exec(plan.precheck_command, m_job.render_precheck(r.host, r.step));
+        ++r.commands;
+    } else {
+        start_main_command(r);
+    }
     r.phase = Phase::running;
     const auto& timeout = m_job.steps[r.step].timeout;
     r.has_deadline = timeout.has_value();
     if (timeout) r.deadline = r.step_started + *timeout;
 }
 
+void Loop::start_main_command(HostRun& r) {
+    const StepPlan& plan = m_job.steps[r.step];
+    std::string command = plan.command.empty() ? m_job.remote_command : plan.command;
+    std::string script = m_job.render_script(r.host, r.step);
+    std::string file = m_job.stdin_file ? m_job.stdin_file(r.host, r.step) : std::string();
+    if (plan.local)
+        r.cmd = spawn_local(command, script);
+    else if (!file.empty())
+        r.cmd = r.conn->exec_with_file(command, script, file);
+    else
+        r.cmd = r.conn->exec(command, script);
+    ++r.commands;
+}
+
 void Loop::advance_running(HostRun& r) {
     auto result = r.cmd->pump(*r.output);
+    if (result && *result == ssh::Step::done && r.prechecking) {
+        r.prechecking = false;
+        int code = r.cmd->exit_code();
+        r.cmd.reset();
+        if (code == 0) {
+            r.unchanged = true;
+            finish_step(r, 0, {}, std::nullopt);
+        } else if (code == k_sudo_refused && !m_job.steps[r.step].run_as.empty()) {
+            finish_step(r, code, {}, std::nullopt);
+        } else {
+            start_main_command(r);
+        }
+        return;
+    }
     if (!result) {
         finish_step(r, -1, {}, result.error());
     } else if (*result == ssh::Step::done) {
@@ -345,6 +383,7 @@ void Loop::finish_step(HostRun& r, int exit_code, std::string signal, std::optio
     o.exit_signal = std::move(signal);
     o.error = err;
     o.attempts = r.step_attempt;
+    o.unchanged = r.unchanged;
     o.duration = elapsed(r.step_started);
     if (r.output) {
         o.bytes_out = r.output->m_out;

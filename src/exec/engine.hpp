@@ -24,6 +24,10 @@ struct StepPlan {
     bool local = false;  // runs on the controller (exec::spawn_local), not over SSH
     std::string command; // the exec request; empty: Job::remote_command
     std::string run_as;  // for the message when sudo refuses (see exec::k_sudo_refused)
+    // A check run first (its script from Job::render_precheck): exit 0 means the step's work is
+    // already done (an upload whose target has the same content), so the step is recorded as
+    // unchanged and the main command never runs. Empty: no check.
+    std::string precheck_command;
 };
 
 struct HostPlan {
@@ -38,6 +42,9 @@ struct Job {
     std::vector<StepPlan> steps;
     std::string remote_command; // the exec request; the script arrives on its stdin
     std::function<std::string(size_t host, size_t step)> render_script;
+    // Optional: the precheck's script, and a local file streamed after the script (uploads).
+    std::function<std::string(size_t host, size_t step)> render_precheck;
+    std::function<std::string(size_t host, size_t step)> stdin_file;
 };
 
 enum class HostStatus { ok, failed, unreachable, skipped };
@@ -53,7 +60,8 @@ struct StepOutcome {
     milliseconds duration{0};
     unsigned long long bytes_out = 0;
     unsigned long long bytes_err = 0;
-    int attempts = 1; // the outcome is the last attempt's
+    int attempts = 1;       // the outcome is the last attempt's
+    bool unchanged = false; // the precheck found the work already done
 };
 
 struct HostOutcome {

@@ -4,11 +4,79 @@
 
 namespace leura::exec {
 
-std::string run_as_command(const std::string& user) {
+std::string run_as_command(const std::string& user, const char* reader) {
     std::string u = util::shell_quote(user);
     // The check runs first so a refusal has its own status, not whatever sudo -n returns.
     return "sudo -n -u " + u + " true 2>/dev/null || exit " + std::to_string(k_sudo_refused) +
-           "; exec sudo -n -u " + u + " -- /bin/sh -c 'script=$(cat) && eval \"$script\"'";
+           "; exec sudo -n -u " + u + " -- /bin/sh -c " + util::shell_quote(reader);
+}
+
+std::string sized_command() {
+    return std::string("exec /bin/sh -c ") + util::shell_quote(k_read_sized_script);
+}
+
+std::string sized_stdin(const std::string& script) {
+    return std::to_string(script.size()) + "\n" + script;
+}
+
+namespace {
+
+std::string owner_user(const std::string& owner) {
+    return owner.substr(0, owner.find(':'));
+}
+
+// "0644" -> "644", as `stat -c %a` prints it.
+std::string stat_mode(const std::string& mode) {
+    size_t first = mode.find_first_not_of('0');
+    return first == std::string::npos ? "0" : mode.substr(first);
+}
+
+} // namespace
+
+std::string upload_precheck(const std::string& dest, const std::string& sha256,
+                            const std::string& mode, const std::string& owner) {
+    std::string d = util::shell_quote(dest);
+    std::string s = "[ -f " + d + " ] || exit 1\n[ \"$(sha256sum < " + d +
+                    " | cut -d' ' -f1)\" = " + sha256 + " ] || exit 1\n";
+    if (!mode.empty()) s += "[ \"$(stat -c %a " + d + ")\" = " + stat_mode(mode) + " ] || exit 1\n";
+    if (!owner.empty())
+        s += "[ \"$(stat -c %U " + d + ")\" = " + util::shell_quote(owner_user(owner)) +
+             " ] || exit 1\n";
+    return s + "exit 0\n";
+}
+
+std::string upload_body(const std::string& dest, unsigned long long size, const std::string& sha256,
+                        const std::string& mode, const std::string& owner) {
+    std::string n = std::to_string(size);
+    std::string s =
+        "set -eu\n"
+        "dest=" +
+        util::shell_quote(dest) +
+        "\n"
+        "tmp=$(mktemp \"$(dirname \"$dest\")/.leura-upload.XXXXXX\")\n"
+        "trap 'rm -f \"$tmp\"' EXIT\n"
+        "trap 'exit 1' HUP INT TERM PIPE\n"
+        "cat > \"$tmp\"\n"
+        "size=$(wc -c < \"$tmp\" | tr -d ' ')\n"
+        "[ \"$size\" = " +
+        n + " ] || { echo \"leura: upload of $dest cut short: $size of " + n +
+        " bytes arrived\" >&2; exit 1; }\n"
+        "sum=$(sha256sum < \"$tmp\" | cut -d' ' -f1)\n"
+        "[ \"$sum\" = " +
+        sha256 +
+        " ] || { echo \"leura: upload of $dest is corrupt (sha256 $sum)\" >&2; exit 1; }\n";
+    if (!mode.empty())
+        s += "chmod " + mode + " \"$tmp\"\n";
+    else
+        s += "chmod \"$(printf '%o' $(( 0666 & ~0$(umask) )))\" \"$tmp\"\n";
+    if (!owner.empty()) s += "chown " + util::shell_quote(owner) + " \"$tmp\"\n";
+    s += "mv -f \"$tmp\" \"$dest\"\ntrap - EXIT\necho \"uploaded $dest (" + n + " bytes, sha256 " +
+         sha256 + ")\"\n";
+    return s;
+}
+
+std::string download_body(const std::string& src) {
+    return "exec cat -- " + util::shell_quote(src) + "\n";
 }
 
 std::string render_script(const std::vector<std::pair<std::string, std::string>>& exports,

@@ -15,13 +15,33 @@ namespace leura::exec {
 // the script that read stdin find it at EOF instead of eating the rest of the script.
 inline constexpr const char* k_remote_command =
     "exec /bin/sh -c 'script=$(cat) && eval \"$script\"'";
+inline constexpr const char* k_read_script = "script=$(cat) && eval \"$script\"";
+
+// For uploads: stdin is "<length>\n", the script, then the file. `read` and `dd bs=1` take
+// exactly the script (buffered readers such as head would swallow part of the file), and the
+// script's own `cat` takes the rest.
+inline constexpr const char* k_read_sized_script =
+    "IFS= read -r n && script=$(dd bs=1 count=\"$n\" 2>/dev/null) && eval \"$script\"";
+std::string sized_command();                        // exec /bin/sh -c '<k_read_sized_script>'
+std::string sized_stdin(const std::string& script); // "<length>\n" + script
 
 // The exit status of the sudo check in front of a run_as step: sudo -n refused (a password is
 // wanted, or the user may not switch). The engine reports it as ErrorKind::permission.
 inline constexpr int k_sudo_refused = 223;
 
 // The exec request of a step run as `user` through `sudo -n` (never prompts: no hang).
-std::string run_as_command(const std::string& user);
+// `reader` is how the shell under sudo reads its script (k_read_script or k_read_sized_script).
+std::string run_as_command(const std::string& user, const char* reader = k_read_script);
+
+// Upload: the precheck exits 0 when `dest` already has this content (and mode and owner), and
+// the body writes stdin to a temporary name beside dest, checks size and sha256, sets mode and
+// owner, and renames it into place: a half-written file never replaces a good one.
+std::string upload_precheck(const std::string& dest, const std::string& sha256,
+                            const std::string& mode, const std::string& owner);
+std::string upload_body(const std::string& dest, unsigned long long size, const std::string& sha256,
+                        const std::string& mode, const std::string& owner);
+// Download: the file on stdout.
+std::string download_body(const std::string& src);
 
 // "export NAME='value'" lines (values shell-quoted), then the body. With a timeout, a prologue
 // re-runs the script under the host's `timeout` (coreutils or busybox) when it has one, which

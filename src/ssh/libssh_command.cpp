@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <array>
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace leura::ssh {
 
@@ -17,8 +19,16 @@ namespace {
 constexpr size_t k_max_read_per_pump = 1 << 20;
 } // namespace
 
-LibsshCommand::LibsshCommand(ssh_session session, std::string command, std::string stdin_data)
-    : m_session(session), m_command(std::move(command)), m_stdin(std::move(stdin_data)) {}
+LibsshCommand::LibsshCommand(ssh_session session, std::string command, std::string stdin_data,
+                             std::string stdin_file)
+    : m_session(session), m_command(std::move(command)), m_stdin(std::move(stdin_data)),
+      m_file_done(stdin_file.empty()) {
+    if (!stdin_file.empty()) m_file_fd = ::open(stdin_file.c_str(), O_RDONLY | O_CLOEXEC);
+}
+
+LibsshCommand::~LibsshCommand() {
+    if (m_file_fd >= 0) ::close(m_file_fd);
+}
 
 void LibsshCommand::on_exit_status(ssh_session, ssh_channel, int status, void* self) {
     auto* me = static_cast<LibsshCommand*>(self);
@@ -86,8 +96,20 @@ Result<Step> LibsshCommand::run(OutputSink& out) {
 }
 
 Status LibsshCommand::feed_stdin() {
+    if (m_eof_sent) return {};
     ssh_channel ch = m_channel.get();
-    while (m_stdin_sent < m_stdin.size()) {
+    for (;;) {
+        if (m_stdin_sent == m_stdin.size() && !m_file_done) {
+            // Refill from the file only once the last chunk has gone: memory stays one chunk.
+            if (m_file_fd < 0) return fail(ErrorKind::io, "cannot read the file to upload");
+            m_stdin.resize(1 << 16);
+            ssize_t n = ::read(m_file_fd, m_stdin.data(), m_stdin.size());
+            if (n < 0) return fail(ErrorKind::io, "reading the file to upload failed");
+            m_stdin.resize(size_t(n));
+            m_stdin_sent = 0;
+            if (n == 0) m_file_done = true;
+        }
+        if (m_stdin_sent == m_stdin.size()) break;
         uint32_t window = ssh_channel_window_size(ch);
         if (window == 0) return {};
         size_t n = std::min({size_t(window), m_stdin.size() - m_stdin_sent, size_t(32768)});
@@ -100,6 +122,7 @@ Status LibsshCommand::feed_stdin() {
         if (ssh_channel_send_eof(ch) == SSH_ERROR)
             return std::unexpected(broken("closing the script's input"));
         m_eof_sent = true;
+        m_stdin_sent = 0;
         m_stdin.clear();
         m_stdin.shrink_to_fit();
     }

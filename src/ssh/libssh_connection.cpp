@@ -209,6 +209,13 @@ Result<Step> LibsshConnection::connect() {
     return Step::done;
 }
 
+std::unique_ptr<Command> LibsshConnection::exec_with_file(std::string command,
+                                                          std::string stdin_data,
+                                                          std::string stdin_file) {
+    return std::make_unique<LibsshCommand>(m_session.get(), std::move(command),
+                                           std::move(stdin_data), std::move(stdin_file));
+}
+
 std::unique_ptr<Command> LibsshConnection::exec(std::string command, std::string stdin_data) {
     return std::make_unique<LibsshCommand>(m_session.get(), std::move(command),
                                            std::move(stdin_data));

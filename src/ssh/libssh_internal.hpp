@@ -31,6 +31,8 @@ public:
 
     Result<Step> connect() override;
     std::unique_ptr<Command> exec(std::string command, std::string stdin_data) override;
+    std::unique_ptr<Command> exec_with_file(std::string command, std::string stdin_data,
+                                            std::string stdin_file) override;
     WaitFor wait_for() const override;
 
 private:
@@ -59,8 +61,9 @@ private:
 
 class LibsshCommand final : public Command {
 public:
-    LibsshCommand(ssh_session session, std::string command, std::string stdin_data);
-    ~LibsshCommand() override = default;
+    LibsshCommand(ssh_session session, std::string command, std::string stdin_data,
+                  std::string stdin_file = {});
+    ~LibsshCommand() override;
 
     Result<Step> pump(OutputSink& out) override;
     int exit_code() const override { return m_exit_code; }
@@ -85,6 +88,9 @@ private:
     std::string m_command;
     std::string m_stdin;
     size_t m_stdin_sent = 0;
+    std::string m_file; // sent after m_stdin, a chunk at a time
+    int m_file_fd = -1;
+    bool m_file_done = true;
     bool m_eof_sent = false;
     bool m_eof_seen[2] = {false, false};
     State m_state = State::open;

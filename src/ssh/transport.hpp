@@ -64,6 +64,10 @@ public:
     virtual Result<Step> connect() = 0;
     // Starts `command` with `stdin_data` fed to it then closed; progress comes from pump().
     virtual std::unique_ptr<Command> exec(std::string command, std::string stdin_data) = 0;
+    // The same, with the content of local file `stdin_file` sent after `stdin_data`, streamed
+    // as the remote window allows (an upload never sits in memory whole).
+    virtual std::unique_ptr<Command> exec_with_file(std::string command, std::string stdin_data,
+                                                    std::string stdin_file) = 0;
     virtual WaitFor wait_for() const = 0;
 };
 

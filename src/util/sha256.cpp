@@ -3,6 +3,13 @@
 
 #include <openssl/evp.h>
 
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <memory>
+#include <unistd.h>
+#include <vector>
+
 namespace leura::util {
 
 std::string sha256_hex(std::string_view data) {
@@ -16,6 +23,32 @@ std::string sha256_hex(std::string_view data) {
         out += hex[digest[i] & 15];
     }
     return out;
+}
+
+Result<FileDigest> sha256_file(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return fail(ErrorKind::io, "cannot read " + path + ": " + std::strerror(errno));
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+    EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
+    FileDigest d;
+    std::vector<char> buf(1 << 16);
+    ssize_t n;
+    while ((n = ::read(fd, buf.data(), buf.size())) > 0) {
+        EVP_DigestUpdate(ctx.get(), buf.data(), size_t(n));
+        d.size += (unsigned long long)n;
+    }
+    int saved = errno;
+    ::close(fd);
+    if (n < 0) return fail(ErrorKind::io, "reading " + path + ": " + std::strerror(saved));
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(ctx.get(), digest, &len);
+    static const char* hex = "0123456789abcdef";
+    for (unsigned int i = 0; i < len; ++i) {
+        d.sha256 += hex[digest[i] >> 4];
+        d.sha256 += hex[digest[i] & 15];
+    }
+    return d;
 }
 
 } // namespace leura::util

@@ -275,7 +275,8 @@ TEST_F(RolloutConfigTest, RollbackOnFailureNeedsRollbackSteps) {
                          "[[rollback]]\nname = \"undo\"\n");
     ASSERT_EQ(errors.size(), 1u);
     expect_at(errors[0], 5, 1,
-              "rollback 1 needs one of 'command', 'script', 'script_file' or 'local'");
+              "rollback 1 needs one of 'command', 'script', 'script_file', 'local', "
+              "'upload' or 'download'");
 }
 
 // ---- [[verify]], [[rollback]], retries and interval ----
@@ -365,7 +366,8 @@ interval = "soon"
     expect_at(errors[8], 16, 11, "'retries' is too large");
     expect_at(errors[9], 17, 12, "'interval' must be a duration such as \"90s\" or \"5m\"");
     expect_at(errors[10], 15, 1,
-              "rollback 2 needs one of 'command', 'script', 'script_file' or 'local'");
+              "rollback 2 needs one of 'command', 'script', 'script_file', 'local', "
+              "'upload' or 'download'");
 }
 
 TEST_F(RolloutConfigTest, VerifyAndRollbackShapes) {

@@ -225,7 +225,9 @@ TEST_F(ConfigTest, UnknownKeysSuggestTheClosestOne) {
     expect_at(errors[0], 1, 1, "unknown key 'descripion' in the task; did you mean 'description'?");
     expect_at(errors[1], 3, 3, "unknown key 'comand' in step 1; did you mean 'command'?");
     expect_at(errors[2], 4, 3, "unknown key 'zzz' in step 1");
-    expect_at(errors[3], 2, 1, "step 1 needs one of 'command', 'script', 'script_file' or 'local'");
+    expect_at(errors[3], 2, 1,
+              "step 1 needs one of 'command', 'script', 'script_file', 'local', 'upload' or "
+              "'download'");
 }
 
 TEST_F(ConfigTest, FormattedUnknownKey) {
@@ -242,11 +244,11 @@ TEST_F(ConfigTest, FormattedUnknownKey) {
 TEST_F(ConfigTest, PlannedKeysAreNotSupportedYet) {
     auto errors = task_errors("[[steps]]\ncommand = \"ls\"\nrun_once = true\n"
                               "[[verify]]\ncommand = \"true\"\n"
-                              "  upload = { src = \"a\", dest = \"b\" }\n"
+                              "  custom = { name = \"a\" }\n"
                               "[[rollback]]\ncommand = \"x\"\nidempotent = true\n");
     ASSERT_EQ(errors.size(), 3u);
     expect_at(errors[0], 3, 1, "'run_once' is not supported yet by this version of leura");
-    expect_at(errors[1], 6, 3, "'upload' is not supported yet by this version of leura");
+    expect_at(errors[1], 6, 3, "'custom' is not supported yet by this version of leura");
     expect_at(errors[2], 9, 1, "'idempotent' is not supported yet by this version of leura");
 }
 

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <fstream>
 #include <functional>
 #include <initializer_list>
 #include <map>
@@ -86,6 +87,12 @@ public:
     FakeConnection(FakeTransport& t, std::string host, ConnectionRecord& rec, int attempt);
     ~FakeConnection() override;
     Result<ssh::Step> connect() override;
+    std::unique_ptr<ssh::Command> exec_with_file(std::string command, std::string stdin_data,
+                                                 std::string stdin_file) override {
+        std::ifstream in(stdin_file, std::ios::binary);
+        stdin_data.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+        return exec(std::move(command), std::move(stdin_data));
+    }
     std::unique_ptr<ssh::Command> exec(std::string command, std::string stdin_data) override;
     ssh::WaitFor wait_for() const override { return {-1, false}; }
 
