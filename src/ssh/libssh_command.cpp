@@ -81,6 +81,9 @@ Result<Step> LibsshCommand::run(OutputSink& out) {
     LEURA_TRY(feed_stdin());
     auto both_eof = drain(out);
     if (!both_eof) return std::unexpected(both_eof.error());
+    // Reading may have taken in a window adjustment: send into it now, as no further socket
+    // event will come while the host waits for this data.
+    LEURA_TRY(feed_stdin());
     ssh_channel ch = m_channel.get();
     if (*both_eof && !m_exit_known && !ssh_channel_is_closed(ch)) {
         // Reads no longer poll the socket after EOF; this call does, and fires the callbacks.
@@ -93,6 +96,14 @@ Result<Step> LibsshCommand::run(OutputSink& out) {
     }
     if (!ssh_is_connected(m_session)) return std::unexpected(broken("connection lost"));
     return Step::again;
+}
+
+// ssh_channel_write only queues; without pushing the queue out here, a large upload can stall
+// with the remote window spent and the data that would reopen it still in libssh's buffer.
+Status LibsshCommand::flush() {
+    if (ssh_blocking_flush(m_session, 0) == SSH_ERROR)
+        return std::unexpected(broken("sending data"));
+    return {};
 }
 
 Status LibsshCommand::feed_stdin() {
@@ -111,11 +122,11 @@ Status LibsshCommand::feed_stdin() {
         }
         if (m_stdin_sent == m_stdin.size()) break;
         uint32_t window = ssh_channel_window_size(ch);
-        if (window == 0) return {};
+        if (window == 0) return flush();
         size_t n = std::min({size_t(window), m_stdin.size() - m_stdin_sent, size_t(32768)});
         int rc = ssh_channel_write(ch, m_stdin.data() + m_stdin_sent, uint32_t(n));
         if (rc == SSH_ERROR) return std::unexpected(broken("sending the script"));
-        if (rc == 0) return {};
+        if (rc == 0) return flush();
         m_stdin_sent += size_t(rc);
     }
     if (!m_eof_sent) {

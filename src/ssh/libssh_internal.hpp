@@ -75,6 +75,7 @@ private:
 
     Result<Step> run(OutputSink& out);
     Status feed_stdin();
+    Status flush();
     Result<bool> drain(OutputSink& out); // true once both streams hit EOF
     Error broken(const std::string& what) const;
 
