@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 fleet_up "$F" 3
 mkdir -p "$T/files" "$T/remote"
-head -c 3000000 /dev/urandom > "$T/files/app.bin"
+head -c 20000000 /dev/urandom > "$T/files/app.bin"   # several SSH windows: a stall regression
 # All hosts share this machine's disk, so one host gets the upload (-t 127.0.1.1).
 t=$(task t "
 [[steps]]
