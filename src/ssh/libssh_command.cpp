@@ -30,6 +30,22 @@ LibsshCommand::~LibsshCommand() {
     if (m_file_fd >= 0) ::close(m_file_fd);
 }
 
+// Output is taken as libssh processes each packet, whichever call made it read the socket.
+// Reading it only through ssh_channel_read would leave a race: a read of stderr can process
+// the last stdout packets into libssh's buffer after stdout was found empty, and with the
+// socket drained no poll() would ever wake the loop for them.
+int LibsshCommand::on_data(ssh_session, ssh_channel, void* data, uint32_t len, int is_stderr,
+                           void* self) {
+    auto* me = static_cast<LibsshCommand*>(self);
+    if (!me->m_sink) return 0; // outside pump(): leave it buffered for the next one
+    if (!me->m_sink_error) {
+        auto st = me->m_sink->write(is_stderr ? Stream::err : Stream::out,
+                                    std::string_view(static_cast<const char*>(data), len));
+        if (!st) me->m_sink_error = st.error();
+    }
+    return int(len);
+}
+
 void LibsshCommand::on_exit_status(ssh_session, ssh_channel, int status, void* self) {
     auto* me = static_cast<LibsshCommand*>(self);
     me->m_exit_known = true;
@@ -49,7 +65,10 @@ Error LibsshCommand::broken(const std::string& what) const {
 }
 
 Result<Step> LibsshCommand::pump(OutputSink& out) {
+    m_sink = &out;
     auto r = run(out);
+    m_sink = nullptr;
+    if (r && m_sink_error) r = std::unexpected(*m_sink_error);
     if (!r) m_state = State::done;
     return r;
 }
@@ -60,6 +79,7 @@ Result<Step> LibsshCommand::run(OutputSink& out) {
             m_channel.reset(ssh_channel_new(m_session));
             if (!m_channel) return std::unexpected(broken("cannot create a channel"));
             m_callbacks.userdata = this;
+            m_callbacks.channel_data_function = &LibsshCommand::on_data;
             m_callbacks.channel_exit_status_function = &LibsshCommand::on_exit_status;
             m_callbacks.channel_exit_signal_function = &LibsshCommand::on_exit_signal;
             ssh_callbacks_init(&m_callbacks);

@@ -79,6 +79,8 @@ private:
     Result<bool> drain(OutputSink& out); // true once both streams hit EOF
     Error broken(const std::string& what) const;
 
+    static int on_data(ssh_session, ssh_channel, void* data, uint32_t len, int is_stderr,
+                       void* self);
     static void on_exit_status(ssh_session, ssh_channel, int status, void* self);
     static void on_exit_signal(ssh_session, ssh_channel, const char* signal, int core,
                                const char* errmsg, const char* lang, void* self);
@@ -95,6 +97,8 @@ private:
     bool m_eof_sent = false;
     bool m_eof_seen[2] = {false, false};
     State m_state = State::open;
+    OutputSink* m_sink = nullptr; // set while pump() runs: where on_data sends output
+    std::optional<Error> m_sink_error;
     bool m_exit_known = false;
     int m_exit_code = -1;
     std::string m_exit_signal;
