@@ -5,6 +5,7 @@
 // afterwards, and checks diagnostics at exact positions.
 
 #include "config/diagnostic.hpp"
+#include "config/task.hpp"
 
 #include <gtest/gtest.h>
 
@@ -13,6 +14,7 @@
 #include <fstream>
 #include <string>
 #include <unistd.h>
+#include <vector>
 
 namespace leura::config {
 
@@ -39,6 +41,29 @@ protected:
     }
 
     std::filesystem::path m_dir;
+};
+
+// Task files written and loaded in one step.
+class TaskFileTest : public TempDirTest {
+protected:
+    // Loads `text` as a task file that must be valid.
+    Task task(const std::string& text) {
+        Diagnostics diags;
+        auto loaded = load_task(write("task.toml", text), diags);
+        std::string shown;
+        for (const auto& d : diags.items())
+            shown += format(d) + "\n";
+        EXPECT_TRUE(loaded.has_value()) << shown;
+        return loaded ? std::move(*loaded) : Task{};
+    }
+
+    // Loads `text` as a task file that must be invalid, and returns its diagnostics.
+    std::vector<Diagnostic> task_errors(const std::string& text) {
+        Diagnostics diags;
+        auto loaded = load_task(write("task.toml", text), diags);
+        EXPECT_FALSE(loaded.has_value());
+        return diags.items();
+    }
 };
 
 inline void expect_at(const Diagnostic& d, int line, int column, const std::string& message) {

@@ -41,27 +41,8 @@ private:
     std::optional<std::string> m_old;
 };
 
-class StepsConfigTest : public TempDirTest {
+class StepsConfigTest : public TaskFileTest {
 protected:
-    // Loads `text` as a task file that must be valid.
-    Task task(const std::string& text) {
-        Diagnostics diags;
-        auto loaded = load_task(write("task.toml", text), diags);
-        std::string shown;
-        for (const auto& d : diags.items())
-            shown += format(d) + "\n";
-        EXPECT_TRUE(loaded.has_value()) << shown;
-        return loaded ? std::move(*loaded) : Task{};
-    }
-
-    // Loads `text` as a task file that must be invalid, and returns its diagnostics.
-    std::vector<Diagnostic> task_errors(const std::string& text) {
-        Diagnostics diags;
-        auto loaded = load_task(write("task.toml", text), diags);
-        EXPECT_FALSE(loaded.has_value());
-        return diags.items();
-    }
-
     // A secret file with the given permissions (the default: owner read and write only).
     fs::path write_secret(const std::string& name, const std::string& text,
                           fs::perms perms = fs::perms::owner_read | fs::perms::owner_write) {

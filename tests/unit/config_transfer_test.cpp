@@ -18,7 +18,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class TransferConfigTest : public TempDirTest {
+class TransferConfigTest : public TaskFileTest {
 protected:
     void TearDown() override {
         if (m_old_home)
@@ -35,25 +35,6 @@ protected:
             m_home_set = true;
         }
         ::setenv("HOME", dir.c_str(), 1);
-    }
-
-    // Loads `text` as a task file that must be valid.
-    Task task(const std::string& text) {
-        Diagnostics diags;
-        auto loaded = load_task(write("task.toml", text), diags);
-        std::string shown;
-        for (const auto& d : diags.items())
-            shown += format(d) + "\n";
-        EXPECT_TRUE(loaded.has_value()) << shown;
-        return loaded ? std::move(*loaded) : Task{};
-    }
-
-    // Loads `text` as a task file that must be invalid, and returns its diagnostics.
-    std::vector<Diagnostic> task_errors(const std::string& text) {
-        Diagnostics diags;
-        auto loaded = load_task(write("task.toml", text), diags);
-        EXPECT_FALSE(loaded.has_value());
-        return diags.items();
     }
 
     std::string in_dir(const std::string& name) const {
