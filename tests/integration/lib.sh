@@ -29,6 +29,15 @@ trap finish EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
+# ctest ends a test that runs over its time with a signal the exit trap may never see, and the
+# fleet's sshd runs detached: a watcher ends the fleet once this test's shell is gone.
+fleet_up_watched() {
+  fleet_up "$@"
+  local test_pid=$$ dir=$1
+  ( trap '' HUP; while kill -0 "$test_pid" 2>/dev/null; do sleep 1; done; fleet_down "$dir" ) \
+    >/dev/null 2>&1 </dev/null &
+}
+
 # leura ARGS...: runs the binary, keeping stdout in $T/out, stderr in $T/err, status in $rc.
 leura() {
   set +e

@@ -1,6 +1,6 @@
 # A key the server does not accept: unreachable with error kind "auth", no retry storm.
 . "$(dirname "$0")/lib.sh"
-fleet_up "$F" 1
+fleet_up_watched "$F" 1
 ssh-keygen -q -t ed25519 -N '' -f "$T/stranger"
 sed -i "s|^identity = .*|identity = \"$T/stranger\"|" "$F/inventory.toml"
 t=$(task t '

@@ -1,7 +1,7 @@
 # Bad input: every problem reported with file:line:col, the line and a caret; exit 2; no host
 # touched and no run recorded.
 . "$(dirname "$0")/lib.sh"
-fleet_up "$F" 2
+fleet_up_watched "$F" 2
 t=$(task bad '
 description = "two problems"
 [[steps]]

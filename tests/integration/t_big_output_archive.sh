@@ -1,6 +1,6 @@
 # 1 MiB+ of output per host: archived byte-exact, previewed as head and tail.
 . "$(dirname "$0")/lib.sh"
-fleet_up "$F" 3
+fleet_up_watched "$F" 3
 t=$(task t '
 [[steps]]
 name = "lots"

@@ -1,7 +1,7 @@
 # `leura check` validates tasks and inventories, reports every problem, exits 2; clean files
 # exit 0. A task's selector is checked against its inventory with a "did you mean".
 . "$(dirname "$0")/lib.sh"
-fleet_up "$F" 3
+fleet_up_watched "$F" 3
 cat > "$T/inv.toml" <<INV
 [defaults]
 prot = 22

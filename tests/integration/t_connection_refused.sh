@@ -1,7 +1,7 @@
 # A host where nothing listens is unreachable with error kind "connect", after retries; the
 # other hosts are unaffected.
 . "$(dirname "$0")/lib.sh"
-fleet_up "$F" 2
+fleet_up_watched "$F" 2
 cat >> "$F/inventory.toml" <<INV
 [[hosts]]
 names = "127.0.1.250"

@@ -18,7 +18,7 @@ expect_rc 0
 expect_out "^leura [0-9]+\.[0-9]+\.[0-9]+"
 expect_out "libssh 0\.10"
 # Records that cannot be written are an internal/io failure, before any host is touched.
-fleet_up "$F" 1
+fleet_up_watched "$F" 1
 t=$(task t '
 [[steps]]
 command = "true"')

@@ -1,7 +1,7 @@
 # 5 hosts, two steps each: every host succeeds, and both steps of a host ran over one SSH
 # connection (same client port in $SSH_CONNECTION).
 . "$(dirname "$0")/lib.sh"
-fleet_up "$F" 5
+fleet_up_watched "$F" 5
 t=$(task hello '
 [[steps]]
 name = "first"

@@ -1,7 +1,7 @@
 # Strict host keys: a host missing from known_hosts is refused (host_key), a host whose key
 # differs is refused with its own kind (host_key_changed), even with --accept-new-host-keys.
 . "$(dirname "$0")/lib.sh"
-fleet_up "$F" 3
+fleet_up_watched "$F" 3
 port=$(fleet_port "$F")
 ssh-keygen -q -t ed25519 -N '' -f "$T/other_key"
 grep -v "^\[127.0.1.2\]" "$F/known_hosts" | grep -v "^\[127.0.1.3\]" > "$T/kh"

@@ -1,7 +1,7 @@
 # SIGINT during a run: no new host starts, running steps finish, everything is recorded, the
 # run is marked interrupted, exit 130.
 . "$(dirname "$0")/lib.sh"
-fleet_up "$F" 4
+fleet_up_watched "$F" 4
 t=$(task t '
 [[steps]]
 name = "slow"

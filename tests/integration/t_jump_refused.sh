@@ -1,7 +1,7 @@
 # Jump hosts are not supported yet: a selected host with `jump` is a validation error (exit 2),
 # never a silent direct connection.
 . "$(dirname "$0")/lib.sh"
-fleet_up "$F" 2
+fleet_up_watched "$F" 2
 printf '[groups.fleet]\njump = "127.0.1.1"\n' >> "$F/inventory.toml"
 t=$(task t '
 [[steps]]

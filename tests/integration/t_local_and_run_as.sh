@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 [ "$(id -u)" = 0 ] || fail "needs root (to create a user without sudo rights)"
 command -v sudo >/dev/null || fail "needs sudo (tools/deps.sh installs it)"
-fleet_up "$F" 2
+fleet_up_watched "$F" 2
 sed -i 's/^groups = \["fleet"\]$/groups = ["fleet"]\nattrs = { pool = "blue-1" }/' "$F/inventory.toml"
 t=$(task t "
 [vars]

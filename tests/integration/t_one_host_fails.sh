@@ -1,7 +1,7 @@
 # A failing command fails only its host: recorded with its exit code, the others succeed,
 # later steps of the failed host are skipped, exit 1.
 . "$(dirname "$0")/lib.sh"
-fleet_up "$F" 4
+fleet_up_watched "$F" 4
 t=$(task fail '
 [[steps]]
 name = "check"

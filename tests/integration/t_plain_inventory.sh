@@ -1,7 +1,7 @@
 # A plain text inventory ([user@]host[:port] per line) and the default identity
 # (~/.ssh/id_ed25519) when the inventory names none.
 . "$(dirname "$0")/lib.sh"
-fleet_up "$F" 3
+fleet_up_watched "$F" 3
 port=$(fleet_port "$F")
 mkdir -p "$HOME/.ssh" && cp "$F/client_key" "$HOME/.ssh/id_ed25519"
 cp "$F/known_hosts" "$HOME/.ssh/known_hosts"

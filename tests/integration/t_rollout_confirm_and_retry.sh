@@ -1,7 +1,7 @@
 # pause = "confirm" without a terminal and without --yes: exit 2, nothing touched. `retry`
 # runs the task again on the failed hosts only.
 . "$(dirname "$0")/lib.sh"
-fleet_up "$F" 4
+fleet_up_watched "$F" 4
 t=$(task t "
 [rollout]
 batches = [1, \"100%\"]

@@ -2,7 +2,7 @@
 # (exit 3) with the later waves skipped. `script` gives leura a real pty.
 . "$(dirname "$0")/lib.sh"
 command -v script >/dev/null || fail "needs script(1) from bsdutils"
-fleet_up "$F" 3
+fleet_up_watched "$F" 3
 t=$(task t '
 [rollout]
 batches = [1, "100%"]

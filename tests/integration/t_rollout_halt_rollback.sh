@@ -1,7 +1,7 @@
 # A host failing in wave 2 halts the rollout (exit 3): rollback runs on wave 2's hosts only,
 # waves 3 and 4 never start, and every verdict is recorded.
 . "$(dirname "$0")/lib.sh"
-fleet_up "$F" 40
+fleet_up_watched "$F" 40
 rollout_inventory "$T/inv.toml" 8 5
 rollout='
 [rollout]

@@ -1,7 +1,7 @@
 # 40 hosts in 8 clusters over 3 zones: `leura plan` shows exactly the waves `leura run` then
 # executes (compared with the records), clusters are never split, and plan touches no host.
 . "$(dirname "$0")/lib.sh"
-fleet_up "$F" 40
+fleet_up_watched "$F" 40
 rollout_inventory "$T/inv.toml" 8 5
 t=$(task t "
 inventory = \"$T/inv.toml\"

@@ -1,7 +1,7 @@
 # Verify checks run after the steps with retries; a failing check counts as a failure. The
 # threshold boundary is exact: with max_failed = "50%", 2 of 4 failing continues, 3 of 4 halts.
 . "$(dirname "$0")/lib.sh"
-fleet_up "$F" 8
+fleet_up_watched "$F" 8
 mk() { # FAILS-IN-WAVE-1 -> a task whose verify fails on that many hosts of wave 1
   task t "
 [rollout]

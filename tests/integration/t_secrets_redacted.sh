@@ -1,7 +1,7 @@
 # A secret reaches the host's script, and is found zero times in the database, the unpacked
 # archive, stdout and stderr — through success, failure, timeout and --json.
 . "$(dirname "$0")/lib.sh"
-fleet_up "$F" 2
+fleet_up_watched "$F" 2
 export LEURA_CANARY="canary-$RANDOM-$$-Zq9"
 printf 'file-canary-%s\n' "$$" > "$T/secret.txt"; chmod 600 "$T/secret.txt"
 t=$(task t "

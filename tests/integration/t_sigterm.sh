@@ -1,7 +1,7 @@
 # SIGTERM (a systemd stop) ends a run like Ctrl-C does, with exit 143; a second signal aborts
 # the running steps at once instead of waiting for them.
 . "$(dirname "$0")/lib.sh"
-fleet_up "$F" 2
+fleet_up_watched "$F" 2
 t=$(task t '
 [[steps]]
 name = "long"

@@ -6,7 +6,7 @@ grep -q "not a dynamic executable" "$T/ldd" || { cat "$T/ldd"; fail "ldd output"
 
 grep -Eq '^127\.0\.0\.1[[:space:]](.*[[:space:]])?localhost([[:space:]]|$)' /etc/hosts ||
   fail "this test needs 'localhost' for 127.0.0.1 in /etc/hosts"
-FLEET_ALSO_LISTEN=127.0.0.1 fleet_up "$F" 1
+FLEET_ALSO_LISTEN=127.0.0.1 fleet_up_watched "$F" 1
 port=$(fleet_port "$F")
 echo "[localhost]:$port $(cut -d' ' -f1,2 "$F/host_key.pub")" >> "$F/known_hosts"
 sed -i 's/^names = .*/names = "localhost"/' "$F/inventory.toml"

@@ -1,6 +1,6 @@
 # A step over its timeout ends the remote command and fails only that host.
 . "$(dirname "$0")/lib.sh"
-fleet_up "$F" 3
+fleet_up_watched "$F" 3
 t=$(task t "
 [[steps]]
 name = \"maybe slow\"

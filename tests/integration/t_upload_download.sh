@@ -2,7 +2,7 @@
 # shipping it again, and an interrupted upload never leaves a partial target. Download: each
 # host's file lands in its own path.
 . "$(dirname "$0")/lib.sh"
-fleet_up "$F" 3
+fleet_up_watched "$F" 3
 mkdir -p "$T/files" "$T/remote"
 head -c 20000000 /dev/urandom > "$T/files/app.bin"   # several SSH windows: a stall regression
 # All hosts share this machine's disk, so one host gets the upload (-t 127.0.1.1).

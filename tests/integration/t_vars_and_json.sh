@@ -1,7 +1,7 @@
 # Variables reach scripts as shell-quoted exports, literally, whatever they contain; --var wins
 # over the task's [vars], and hosts see LEURA_HOST/LEURA_RUN. --json emits the documented events.
 . "$(dirname "$0")/lib.sh"
-fleet_up "$F" 2
+fleet_up_watched "$F" 2
 t=$(task t "
 [vars]
 plain = \"task value\"
