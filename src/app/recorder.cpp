@@ -15,10 +15,6 @@ namespace {
 
 constexpr size_t k_preview_budget = 16 * 1024;
 
-std::string now_text() {
-    return util::rfc3339(std::chrono::system_clock::now());
-}
-
 // Output on its way to the spool passes the redactor, so the spool, the previews read from it
 // and the archive packed from it never hold a secret.
 class SpoolOutput final : public ssh::OutputSink {
@@ -104,12 +100,12 @@ void RunRecorder::host_started(size_t h) {
     r.run_id = m_run;
     r.host = name(h);
     r.wave = m_wave;
-    r.started_at = now_text();
+    r.started_at = util::now_rfc3339();
     keep(m_store.upsert_host(r));
 }
 
 void RunRecorder::step_started(size_t h, size_t) {
-    m_step_started[h] = now_text();
+    m_step_started[h] = util::now_rfc3339();
 }
 
 std::string RunRecorder::preview(size_t h, size_t step, bool is_stderr) {
@@ -171,7 +167,7 @@ void RunRecorder::host_finished(const exec::HostOutcome& o) {
         r.error_kind = d.error_kind;
         r.error = d.error;
         r.exit_code = d.exit_code;
-        r.finished_at = now_text();
+        r.finished_at = util::now_rfc3339();
         r.duration_ms = d.duration_ms;
         r.steps_run = int64_t(o.steps_run);
         keep(m_store.upsert_host(r));

@@ -33,10 +33,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string now_text() {
-    return util::rfc3339(std::chrono::system_clock::now());
-}
-
 struct StepSource {
     const config::Step* step;
     StepMeta meta;
@@ -169,13 +165,6 @@ std::vector<StepMeta> metas(const std::vector<StepSource>& steps) {
     for (const auto& s : steps)
         out.push_back(s.meta);
     return out;
-}
-
-std::string args_json(const std::vector<std::string>& argv) {
-    std::vector<std::string> items;
-    for (const auto& a : argv)
-        items.push_back(util::json_string(a));
-    return util::json_array(items);
 }
 
 // Waits `d`, returning early (false) when a stop signal arrives.
@@ -321,7 +310,7 @@ void Runner::run() {
         b.wave = number;
         b.planned_hosts = int64_t(names.size());
         b.hosts = inventory::fold_hosts(names);
-        b.started_at = now_text();
+        b.started_at = util::now_rfc3339();
         if (auto st = m_store.insert_batch(b); !st && !record_error) record_error = st.error();
         m_reporter.batch_started(number, n_waves, names);
 
@@ -346,7 +335,7 @@ void Runner::run() {
         } else if (verdict.halt && m_r->on_failure == config::OnFailure::rollback) {
             rollback = run_rollback(number, wave.hosts, recorder.hosts_that_ran());
         }
-        b.finished_at = now_text();
+        b.finished_at = util::now_rfc3339();
         b.ok = int64_t(sum.ok);
         b.failed = int64_t(sum.failed);
         b.unreachable = int64_t(sum.unreachable);
@@ -387,7 +376,7 @@ Result<RunResult> run_task(const Prepared& p, const RunOptions& o,
     run.inventory = p.inventory_file.string();
     run.targets = p.targets;
     run.user = util::user_name();
-    run.args = args_json(o.argv);
+    run.args = util::json_string_array(o.argv);
     run.started_at = util::rfc3339(started);
     run.hosts = int64_t(p.hosts.size());
     run.plan = plan_json(p, plan, rollout_spec);
@@ -415,7 +404,7 @@ Result<RunResult> run_task(const Prepared& p, const RunOptions& o,
         result.status = "failed";
         result.exit = ExitCode::hosts_failed;
     }
-    run.finished_at = now_text();
+    run.finished_at = util::now_rfc3339();
     run.status = result.status;
     run.exit_code = to_int(result.exit);
     run.ok = int64_t(sum.ok);

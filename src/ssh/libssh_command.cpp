@@ -15,7 +15,8 @@
 namespace leura::ssh {
 
 namespace {
-// Bytes moved per wake-up before yielding to other hosts: fairness over throughput.
+// Output normally reaches the sink through on_data as packets are processed; drain() reads
+// only what libssh buffered outside a pump, and notices EOF. This bounds one such read.
 constexpr size_t k_max_read_per_pump = 1 << 20;
 } // namespace
 

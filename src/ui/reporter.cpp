@@ -17,10 +17,6 @@ const char* colour_of(const std::string& status) {
     return "\033[31m";
 }
 
-std::string now() {
-    return util::rfc3339(std::chrono::system_clock::now());
-}
-
 class HumanReporter : public Reporter {
 public:
     HumanReporter(const ReporterOptions& o, std::FILE* lines, std::FILE* notes)
@@ -156,7 +152,7 @@ public:
 private:
     util::JsonObject base(const char* event) {
         util::JsonObject o;
-        o.add("event", event).add("run", m_run).add("ts", now());
+        o.add("event", event).add("run", m_run).add("ts", util::now_rfc3339());
         return o;
     }
     void emit(const util::JsonObject& o) {

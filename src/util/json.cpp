@@ -110,11 +110,15 @@ JsonObject& JsonObject::add(std::string_view k, const std::optional<int64_t>& va
     return value ? add(k, *value) : add_null(k);
 }
 JsonObject& JsonObject::add(std::string_view k, const std::vector<std::string>& values) {
+    return add_raw(k, json_string_array(values));
+}
+
+std::string json_string_array(const std::vector<std::string>& values) {
     std::vector<std::string> items;
     items.reserve(values.size());
     for (const auto& v : values)
         items.push_back(json_string(v));
-    return add_raw(k, json_array(items));
+    return json_array(items);
 }
 JsonObject& JsonObject::add_null(std::string_view k) {
     key(k);

@@ -40,5 +40,7 @@ private:
 };
 
 std::string json_array(const std::vector<std::string>& raw_items);
+// ["a","b"]: each string quoted and escaped.
+std::string json_string_array(const std::vector<std::string>& values);
 
 } // namespace leura::util

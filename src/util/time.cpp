@@ -18,6 +18,10 @@ std::string rfc3339(SystemTime t) {
     return buf;
 }
 
+std::string now_rfc3339() {
+    return rfc3339(std::chrono::system_clock::now());
+}
+
 std::optional<SystemTime> parse_rfc3339(const std::string& text) {
     std::tm tm{};
     int millis = 0;

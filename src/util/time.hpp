@@ -12,6 +12,8 @@ using SystemTime = std::chrono::system_clock::time_point;
 // "2026-11-22T03:15:02.123Z": sorts as text in time order.
 std::string rfc3339(SystemTime t);
 std::optional<SystemTime> parse_rfc3339(const std::string& text);
+// rfc3339 of the current time, for records and events.
+std::string now_rfc3339();
 
 // "20261122-031502-7f3a": sortable, short, with 16 random bits against same-second collisions.
 std::string new_run_id(SystemTime t);
