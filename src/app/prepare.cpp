@@ -69,20 +69,6 @@ void selector_error(config::Diagnostics& diags, const Error& e, const config::Ta
     diags.add(pos, "targets: " + e.message, line);
 }
 
-// Jump hosts are not implemented yet. Connecting directly to a host the inventory says is
-// behind a bastion would reach the wrong network path, so it is an error, not a silent skip.
-bool refuse_jump_hosts(const Prepared& p, config::Diagnostics& diags) {
-    std::vector<std::string> behind;
-    for (const auto* h : p.hosts)
-        if (!h->jump.empty()) behind.push_back(h->name);
-    if (behind.empty()) return true;
-    diags.add({p.inventory_file.string(), 0, 0},
-              "hosts " + inventory::fold_hosts(behind) +
-                  " are reached through a jump host ('jump'), which this version of leura does "
-                  "not support yet; nothing was run");
-    return false;
-}
-
 std::optional<Prepared> select_named(Prepared p, const std::vector<std::string>& names,
                                      config::Diagnostics& diags) {
     std::set<std::string> wanted(names.begin(), names.end());
@@ -91,7 +77,7 @@ std::optional<Prepared> select_named(Prepared p, const std::vector<std::string>&
     for (const auto& missing : wanted)
         diags.add({p.inventory_file.string(), 0, 0},
                   "host '" + missing + "' is no longer in the inventory");
-    if (!diags.empty() || !refuse_jump_hosts(p, diags)) return std::nullopt;
+    if (!diags.empty()) return std::nullopt;
     p.targets = inventory::fold_hosts(names); // recorded as the run's selection
     return p;
 }
@@ -132,7 +118,6 @@ std::optional<Prepared> prepare(const PrepareOptions& o, config::Diagnostics& di
         return std::nullopt;
     }
     p.hosts = std::move(*hosts);
-    if (!refuse_jump_hosts(p, diags)) return std::nullopt;
     return p;
 }
 

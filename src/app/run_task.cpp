@@ -10,6 +10,7 @@
 #include "app/run_json.hpp"
 #include "app/waves.hpp"
 #include "archive/tarball.hpp"
+#include "config/login.hpp"
 #include "exec/script.hpp"
 #include "inventory/range.hpp"
 #include "rollout/gate.hpp"
@@ -116,6 +117,16 @@ std::string step_body(const config::Step& s, const Digests& digests) {
     return s.body;
 }
 
+// Jump hosts log in with their own user (default: the invoking one) and the host's identity.
+ssh::Endpoint endpoint_of(const inventory::Host& h) {
+    ssh::Endpoint e{h.name, h.port, h.user, util::expand_tilde(h.identity), {}};
+    if (h.jump.empty()) return e;
+    // The inventory loader already refused a chain that does not parse.
+    for (const auto& hop : config::parse_jump_chain(h.jump).value_or(std::vector<config::Login>{}))
+        e.jumps.push_back({hop.host, hop.port.value_or(22), hop.user, e.identity, {}});
+    return e;
+}
+
 exec::Job make_job(const Prepared& p, const RunOptions& o, const std::string& run_id,
                    const std::vector<size_t>& hosts, const std::vector<StepSource>& steps, int wave,
                    const Digests& digests) {
@@ -124,8 +135,7 @@ exec::Job make_job(const Prepared& p, const RunOptions& o, const std::string& ru
         job.steps.push_back(step_plan(s, digests));
     for (size_t i : hosts) {
         const inventory::Host* h = p.hosts[i];
-        job.hosts.push_back(
-            {h->name, {h->name, h->port, h->user, util::expand_tilde(h->identity)}});
+        job.hosts.push_back({h->name, endpoint_of(*h)});
     }
     job.remote_command = exec::k_remote_command;
     auto exports_for = [&p, &o, run_id, hosts, steps, wave](size_t host, size_t step) {
@@ -202,6 +212,7 @@ public:
                                                  : util::expand_tilde(o.known_hosts);
         topt.accept_new_host_keys = o.accept_new_host_keys;
         topt.local_user = util::user_name();
+        topt.jump_connect_timeout = o.connect_timeout;
         ssh::init_library();
         m_transport = ssh::make_libssh_transport(topt);
         m_reactor = exec::make_poll_reactor();

@@ -4,6 +4,7 @@
 // full before anything is returned. Host name patterns are kept as written; expanding ranges
 // is the inventory module's job.
 #include "config/inventory_file.hpp"
+#include "config/login.hpp"
 
 #include "config/toml_util.hpp"
 
@@ -38,6 +39,15 @@ void read_setting(HostSettings& settings, const std::string& name, const toml::n
         if (text->empty()) {
             r.error(value, "'" + name + "' must not be empty");
             return;
+        }
+        if (name == "jump") {
+            if (auto chain = parse_jump_chain(*text); !chain) {
+                // Point into the string: past the opening quote, at the offending byte.
+                SourcePos at = r.pos(value.source());
+                at.column += 1 + int(chain.error().offset);
+                r.error(at, "jump: " + chain.error().message);
+                return;
+            }
         }
         (name == "user"       ? settings.user
          : name == "identity" ? settings.identity
@@ -192,68 +202,6 @@ struct PlainLine {
     }
 };
 
-std::optional<int> parse_port(std::string_view text) {
-    if (text.empty() || text.size() > 5 || text.find_first_not_of("0123456789") != text.npos)
-        return std::nullopt;
-    int port = std::stoi(std::string(text));
-    if (port < 1 || port > 65535) return std::nullopt;
-    return port;
-}
-
-// Where the host and the port of `host[:port]` or `[v6addr][:port]` stand, as byte offsets
-// into the line; `port_at` is npos when there is no port.
-struct HostPort {
-    size_t host_at;
-    size_t host_len;
-    size_t port_at = std::string_view::npos;
-};
-
-std::optional<HostPort> split_host_port(const PlainLine& line, size_t at, size_t end) {
-    std::string_view word = line.text.substr(at, end - at);
-    size_t close = word.find(']');
-    bool bracketed =
-        word.starts_with('[') && close != word.npos && word.substr(0, close).find(':') != word.npos;
-    if (bracketed) {
-        HostPort split{at + 1, close - 1};
-        if (close + 1 == word.size()) return split;
-        if (word[close + 1] != ':') {
-            line.error(at + close + 1, "expected ':port' after the IPv6 address");
-            return std::nullopt;
-        }
-        split.port_at = at + close + 2;
-        return split;
-    }
-    size_t colon = word.find(':');
-    if (colon == word.npos) return HostPort{at, word.size()};
-    if (word.find(':', colon + 1) != word.npos) {
-        line.error(at, "write IPv6 addresses in brackets, as in [::1]:22");
-        return std::nullopt;
-    }
-    return HostPort{at, colon, at + colon + 1};
-}
-
-// Reads `host[:port]` from byte `at` to `end` of the line into `host`; false after reporting.
-bool read_host_port(const PlainLine& line, size_t at, size_t end, HostEntry& host) {
-    auto split = split_host_port(line, at, end);
-    if (!split) return false;
-    if (split->host_len == 0) {
-        line.error(split->host_at, "missing host name");
-        return false;
-    }
-    host.names.emplace_back(line.text.substr(split->host_at, split->host_len));
-    host.name_pos.push_back(line.r.pos(line.number, column_at(line.text, split->host_at)));
-    if (split->port_at == std::string_view::npos) return true;
-    std::string_view port_text = line.text.substr(split->port_at, end - split->port_at);
-    auto port = parse_port(port_text);
-    if (!port) {
-        line.error(split->port_at,
-                   "port '" + std::string(port_text) + "' must be a number from 1 to 65535");
-        return false;
-    }
-    host.settings.port = *port;
-    return true;
-}
-
 // One `[user@]host[:port]` line; nullopt for blank lines, comments and problems (reported).
 std::optional<HostEntry> read_plain_line(const PlainLine& line) {
     std::string_view text = line.text.substr(0, line.text.find('#'));
@@ -265,18 +213,17 @@ std::optional<HostEntry> read_plain_line(const PlainLine& line) {
         line.error(extra, "expected one [user@]host[:port] per line");
         return std::nullopt;
     }
+    auto login = parse_login(text.substr(begin, end - begin));
+    if (!login) {
+        line.error(begin + login.error().offset, login.error().message);
+        return std::nullopt;
+    }
     HostEntry host;
     host.pos = line.r.pos(line.number, column_at(line.text, begin));
-    size_t at = begin;
-    if (size_t sign = text.substr(begin, end - begin).find('@'); sign != text.npos) {
-        if (sign == 0) {
-            line.error(begin, "missing user name before '@'");
-            return std::nullopt;
-        }
-        host.settings.user = std::string(text.substr(begin, sign));
-        at = begin + sign + 1;
-    }
-    if (!read_host_port(line, at, end, host)) return std::nullopt;
+    host.names.push_back(login->host);
+    host.name_pos.push_back(line.r.pos(line.number, column_at(line.text, begin + login->host_at)));
+    if (!login->user.empty()) host.settings.user = login->user;
+    host.settings.port = login->port;
     return host;
 }
 

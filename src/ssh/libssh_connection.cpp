@@ -50,9 +50,9 @@ Result<ssh_key> KeyCache::get(const std::string& path) {
 }
 
 LibsshConnection::LibsshConnection(Endpoint endpoint, const TransportOptions& options,
-                                   KeyCache& keys)
+                                   KeyCache& keys, TunnelOpener reach)
     : m_endpoint(std::move(endpoint)), m_options(options), m_keys(keys),
-      m_tcp(m_endpoint.host, m_endpoint.port) {}
+      m_tcp(m_endpoint.host, m_endpoint.port), m_reach(std::move(reach)) {}
 
 LibsshConnection::~LibsshConnection() {
     m_session.reset();
@@ -68,6 +68,9 @@ WaitFor LibsshConnection::wait_for() const {
 }
 
 Error LibsshConnection::ssh_failure(ErrorKind kind, const std::string& what) const {
+    // Through a jump host, the jump host's own failure is the one worth telling.
+    if (m_tunnel)
+        if (auto e = m_tunnel->get()) return *e;
     std::string detail = m_session ? ssh_get_error(m_session.get()) : "";
     return Error(kind, what + (detail.empty() ? "" : ": " + detail));
 }
@@ -98,6 +101,9 @@ Status LibsshConnection::start_session(int fd) {
 Status LibsshConnection::check_host_key() {
     ssh_session s = m_session.get();
     std::string where = m_endpoint.host + port_suffix(m_endpoint.port);
+    // Jump hosts check theirs on their own threads; the file is read and appended under one lock.
+    static std::mutex known_hosts_file;
+    std::lock_guard lock(known_hosts_file);
     switch (ssh_session_is_known_server(s)) {
     case SSH_KNOWN_HOSTS_OK:
         return {};
@@ -109,7 +115,6 @@ Status LibsshConnection::check_host_key() {
     case SSH_KNOWN_HOSTS_UNKNOWN:
     case SSH_KNOWN_HOSTS_NOT_FOUND:
         if (m_options.accept_new_host_keys) {
-            // Appends to the file; one thread drives every session, so writes never interleave.
             if (ssh_session_update_known_hosts(s) != SSH_OK)
                 return std::unexpected(ssh_failure(ErrorKind::host_key, "recording host key"));
             return {};
@@ -180,6 +185,13 @@ Result<Step> LibsshConnection::connect() {
         m_state = State::failed;
         return std::unexpected(std::move(e));
     };
+    if (m_state == State::tcp && m_reach) {
+        auto tunnel = m_reach();
+        if (!tunnel) return failed(tunnel.error());
+        m_tunnel = tunnel->status;
+        if (auto st = start_session(tunnel->fd); !st) return failed(st.error());
+        m_state = State::handshake;
+    }
     if (m_state == State::tcp) {
         auto r = m_tcp.step();
         if (!r) return failed(r.error());
@@ -223,16 +235,54 @@ std::unique_ptr<Command> LibsshConnection::exec(std::string command, std::string
 
 namespace {
 
+std::string chain_key(const std::vector<Endpoint>& chain, size_t length) {
+    std::string key;
+    for (size_t i = 0; i < length; ++i)
+        key += chain[i].user + "@" + chain[i].host + ":" + std::to_string(chain[i].port) + ",";
+    return key;
+}
+
 class LibsshTransport final : public Transport {
 public:
     explicit LibsshTransport(TransportOptions options) : m_options(std::move(options)) {}
+    ~LibsshTransport() override {
+        // Later hops ride on earlier ones: end them first.
+        while (!m_jump_order.empty())
+            m_jump_order.pop_back();
+    }
+
     std::unique_ptr<Connection> open(const Endpoint& endpoint) override {
-        return std::make_unique<LibsshConnection>(endpoint, m_options, m_keys);
+        if (endpoint.jumps.empty())
+            return std::make_unique<LibsshConnection>(endpoint, m_options, m_keys);
+        JumpHost& jump = jump_host(endpoint.jumps, endpoint.jumps.size());
+        return std::make_unique<LibsshConnection>(
+            endpoint, m_options, m_keys, [&jump, host = endpoint.host, port = endpoint.port] {
+                return jump.open_tunnel(host, port);
+            });
     }
 
 private:
+    // The jump host at the end of chain[0, length): one per distinct chain, shared.
+    JumpHost& jump_host(const std::vector<Endpoint>& chain, size_t length) {
+        std::string key = chain_key(chain, length);
+        if (auto it = m_jumps.find(key); it != m_jumps.end()) return *it->second;
+        TunnelOpener reach;
+        if (length > 1) {
+            JumpHost& before = jump_host(chain, length - 1);
+            const Endpoint& hop = chain[length - 1];
+            reach = [&before, host = hop.host, port = hop.port] {
+                return before.open_tunnel(host, port);
+            };
+        }
+        m_jump_order.push_back(
+            std::make_unique<JumpHost>(chain[length - 1], m_options, std::move(reach)));
+        return *(m_jumps[key] = m_jump_order.back().get());
+    }
+
     TransportOptions m_options;
     KeyCache m_keys;
+    std::vector<std::unique_ptr<JumpHost>> m_jump_order; // in creation order
+    std::map<std::string, JumpHost*> m_jumps;
 };
 
 } // namespace

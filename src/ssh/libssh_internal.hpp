@@ -4,6 +4,7 @@
 // Private to src/ssh: the libssh-backed Connection and Command.
 
 #include "ssh/handles.hpp"
+#include "ssh/jump.hpp"
 #include "ssh/tcp.hpp"
 #include "ssh/transport.hpp"
 
@@ -26,7 +27,9 @@ private:
 
 class LibsshConnection final : public Connection {
 public:
-    LibsshConnection(Endpoint endpoint, const TransportOptions& options, KeyCache& keys);
+    // `reach` empty: TCP to the endpoint; else the tunnel it gives (a jump host).
+    LibsshConnection(Endpoint endpoint, const TransportOptions& options, KeyCache& keys,
+                     TunnelOpener reach = {});
     ~LibsshConnection() override;
 
     Result<Step> connect() override;
@@ -34,6 +37,7 @@ public:
     std::unique_ptr<Command> exec_with_file(std::string command, std::string stdin_data,
                                             std::string stdin_file) override;
     WaitFor wait_for() const override;
+    ssh_session session() const { return m_session.get(); }
 
 private:
     enum class State { tcp, handshake, host_key, auth, ready, failed };
@@ -49,7 +53,9 @@ private:
     KeyCache& m_keys;
     State m_state = State::tcp;
     TcpConnect m_tcp;
-    int m_fd = -1; // owned: libssh does not close a socket it was given
+    TunnelOpener m_reach;
+    std::shared_ptr<TunnelStatus> m_tunnel; // why the tunnel ended, when there is one
+    int m_fd = -1;                          // owned: libssh does not close a socket it was given
     SessionPtr m_session;
     // Authentication walks: agent (when SSH_AUTH_SOCK is set), then each identity file.
     std::vector<std::string> m_identities;

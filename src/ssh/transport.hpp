@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace leura::ssh {
 
@@ -21,6 +22,9 @@ struct Endpoint {
     int port = 22;
     std::string user;
     std::string identity; // a private key file; empty: agent, then ~/.ssh/id_*
+    // Jump hosts in order: the first is reached directly, each next one through the one
+    // before, and this endpoint through the last. Hops have no jumps of their own.
+    std::vector<Endpoint> jumps;
 };
 
 // What a connection waits for before it can make progress. fd < 0: ready at once (fakes).
@@ -76,6 +80,9 @@ struct TransportOptions {
     bool accept_new_host_keys = false;
     std::string ssh_dir;    // for the default identities; ~ already expanded
     std::string local_user; // login name when an endpoint gives none
+    // How long a jump host may take to connect before the hosts behind it fail (the engine
+    // keeps its own deadline for each host).
+    std::chrono::milliseconds jump_connect_timeout{10000};
 };
 
 class Transport {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "config/diagnostic.hpp"
 #include "config/inventory_file.hpp"
+#include "config/login.hpp"
 #include "config/task.hpp"
 #include "config_fixture.hpp"
 
@@ -447,6 +448,56 @@ port = "22"
     expect_at(errors[4], 8, 1, "unknown key 'atrs' in [[hosts]] entry 2; did you mean 'attrs'?");
     expect_at(errors[5], 10, 8, "'port' must be an integer from 1 to 65535");
     expect_at(errors[6], 11, 2, "unknown key 'extra' in the inventory");
+}
+
+TEST(Login, ParsesUserHostAndPort) {
+    auto plain = parse_login("bastion");
+    ASSERT_TRUE(plain);
+    EXPECT_EQ(plain->host, "bastion");
+    EXPECT_EQ(plain->user, "");
+    EXPECT_FALSE(plain->port);
+    auto full = parse_login("ops@[fe80::1]:2222");
+    ASSERT_TRUE(full);
+    EXPECT_EQ(full->user, "ops");
+    EXPECT_EQ(full->host, "fe80::1");
+    EXPECT_EQ(full->port, 2222);
+    EXPECT_EQ(full->host_at, 5u);
+    auto same = parse_login("web@web");
+    ASSERT_TRUE(same);
+    EXPECT_EQ(same->host_at, 4u); // the host, not the user of the same name
+}
+
+TEST(Login, ReportsWhereItIsWrong) {
+    auto no_user = parse_login("@bastion");
+    ASSERT_FALSE(no_user);
+    EXPECT_EQ(no_user.error().offset, 0u);
+    auto bad_port = parse_login("ops@b:http");
+    ASSERT_FALSE(bad_port);
+    EXPECT_EQ(bad_port.error().offset, 6u);
+    EXPECT_EQ(bad_port.error().message, "port 'http' must be a number from 1 to 65535");
+    EXPECT_FALSE(parse_login("ops@"));
+    EXPECT_FALSE(parse_login("::1"));
+}
+
+TEST(Login, JumpChainsKeepTheirOrder) {
+    auto chain = parse_jump_chain("a@outer:2200, inner");
+    ASSERT_TRUE(chain);
+    ASSERT_EQ(chain->size(), 2u);
+    EXPECT_EQ((*chain)[0].host, "outer");
+    EXPECT_EQ((*chain)[0].port, 2200);
+    EXPECT_EQ((*chain)[1].host, "inner");
+    auto empty = parse_jump_chain("outer,,inner");
+    ASSERT_FALSE(empty);
+    EXPECT_EQ(empty.error().offset, 6u);
+    auto bad = parse_jump_chain("outer, inner:0");
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(bad.error().offset, 13u);
+}
+
+TEST_F(ConfigTest, BadJumpIsReportedInsideTheString) {
+    auto errors = inventory_errors("jump.toml", "[defaults]\njump = \"bastion, b2:99999\"\n");
+    ASSERT_EQ(errors.size(), 1u);
+    expect_at(errors[0], 2, 21, "jump: port '99999' must be a number from 1 to 65535");
 }
 
 TEST_F(ConfigTest, PlainTextInventory) {

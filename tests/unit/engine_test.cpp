@@ -35,7 +35,7 @@ protected:
     RunSummary run(const std::vector<std::string>& names, const std::vector<StepPlan>& steps) {
         job = Job{};
         for (const auto& n : names)
-            job.hosts.push_back({n, ssh::Endpoint{n, 22, "deploy", ""}});
+            job.hosts.push_back({n, ssh::Endpoint{n, 22, "deploy", "", {}}});
         job.steps = steps;
         job.remote_command = "remote-sh";
         job.render_script = [this](size_t h, size_t s) {
