@@ -139,6 +139,10 @@ void RunRecorder::step_finished(const exec::StepOutcome& o) {
     r.preview_out = preview(o.host, o.step, false);
     r.preview_err = preview(o.host, o.step, true);
     if (o.unchanged) r.status = "unchanged";
+    if (!o.ran_on.empty()) {
+        r.status = "skipped";
+        r.error = "run_once: ran on " + o.ran_on;
+    }
     finish_download(o);
     keep(m_store.insert_step(r));
 }

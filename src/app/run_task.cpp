@@ -95,6 +95,7 @@ exec::StepPlan step_plan(const StepSource& s, const Digests& digests) {
     plan.interval = step.interval;
     plan.local = step.kind == config::StepKind::local;
     plan.run_as = step.run_as;
+    if (step.run_once) plan.once_key = std::to_string(s.meta.record_index);
     bool sized = step.kind == config::StepKind::upload;
     if (!plan.run_as.empty())
         plan.command = exec::run_as_command(plan.run_as, sized ? exec::k_read_sized_script
@@ -244,6 +245,7 @@ private:
     std::unique_ptr<exec::Reactor> m_reactor;
     util::Redactor m_redactor{m_p.task.secrets};
     Digests m_digests;
+    exec::OnceLedger m_once; // run_once steps, across the waves of this run
 };
 
 exec::RunSummary Runner::run_job(const exec::Job& job, RunRecorder& recorder) {
@@ -270,6 +272,7 @@ std::string Runner::run_rollback(int wave, const std::vector<size_t>& wave_hosts
         hosts.push_back(wave_hosts[i]);
     auto steps = job_steps(m_p.task, true);
     exec::Job job = make_job(m_p, m_o, m_run, hosts, steps, wave, m_digests);
+    job.once = &m_once;
     RunRecorder recorder(m_store, m_spool, m_reporter, m_redactor, job, metas(steps), m_run, wave,
                          true);
     auto sum = run_job(job, recorder);
@@ -326,6 +329,7 @@ void Runner::run() {
         m_reporter.batch_started(number, n_waves, names);
 
         exec::Job job = make_job(m_p, m_o, m_run, wave.hosts, steps, number, m_digests);
+        job.once = &m_once;
         RunRecorder recorder(m_store, m_spool, m_reporter, m_redactor, job, metas(steps), m_run,
                              number, false);
         auto sum = run_job(job, recorder);

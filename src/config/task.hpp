@@ -39,7 +39,8 @@ struct Step {
     std::optional<std::chrono::milliseconds> timeout;
     KeyValues env;
     bool ignore_errors = false;
-    std::string run_as; // run through `sudo -n -u USER` on the host; empty: the login user
+    bool run_once = false; // on one host of the whole run; the others wait for it, then go on
+    std::string run_as;    // run through `sudo -n -u USER` on the host; empty: the login user
     std::optional<Upload> upload;             // with StepKind::upload
     std::optional<Download> download;         // with StepKind::download
     int retries = 0;                          // extra attempts after a failure (verify checks)

@@ -29,8 +29,8 @@ const KeySet k_task_keys{
 
 const KeySet k_step_keys{
     {"name", "command", "script", "script_file", "local", "timeout", "env", "ignore_errors",
-     "run_as", "retries", "interval", "upload", "download"},
-    {"custom", "run_once", "idempotent"},
+     "run_as", "retries", "interval", "upload", "download", "run_once"},
+    {"custom", "idempotent"},
 };
 
 // The three arrays of step tables: [[steps]] itself, [[verify]] and [[rollback]]. They share
@@ -158,6 +158,8 @@ void read_step_key(Step& step, const std::string& name, const toml::node& value,
         if (auto v = detail::read_key_values(value, name, true, r)) step.env = std::move(*v);
     } else if (name == "ignore_errors") {
         if (auto v = detail::read_bool(value, name, r)) step.ignore_errors = *v;
+    } else if (name == "run_once") {
+        if (auto v = detail::read_bool(value, name, r)) step.run_once = *v;
     } else if (name == "run_as") {
         auto v = detail::read_non_empty(value, name, r);
         if (v && !is_user_name(*v))

@@ -55,7 +55,7 @@ private:
     std::unique_ptr<ssh::OutputSink> m_inner;
 };
 
-enum class Phase { connecting, backoff, running, retry_wait, done };
+enum class Phase { connecting, backoff, running, retry_wait, waiting_once, done };
 
 struct HostRun {
     size_t host = 0;
@@ -78,6 +78,7 @@ struct HostRun {
     bool failed = false;
     bool ready = true; // its socket was ready in the last poll, or it is new
     std::optional<Error> first_error;
+    std::string once_taken; // the once_key of a run_once step this host took and runs
 };
 
 class Loop {
@@ -104,6 +105,8 @@ private:
     void finish_host(HostRun& r, HostStatus status);
     void skip_queued();
     void end_backoff_on_stop(HostRun& r);
+    bool take_or_settle_once(HostRun& r);
+    void settle_once(HostRun& r, OnceLedger::State state);
     void wait();
     static std::tuple<Phase, size_t, size_t, unsigned long long> progress_mark(const HostRun& r) {
         return {r.phase, r.step, r.commands, r.output ? r.output->m_out + r.output->m_err : 0};
@@ -222,6 +225,9 @@ void Loop::advance(HostRun& r) {
             if (m_reactor.now() < r.deadline) return;
             start_step(r);
             break;
+        case Phase::waiting_once:
+            start_step(r);
+            break;
         case Phase::done:
             return;
         }
@@ -277,6 +283,9 @@ void Loop::start_step(HostRun& r) {
         return;
     }
     const StepPlan& plan = m_job.steps[r.step];
+    if (!plan.once_key.empty() && m_job.once && r.once_taken != plan.once_key &&
+        !take_or_settle_once(r))
+        return;
     if (!plan.local && !r.connected) {
         if (!r.conn) r.conn = m_transport.open(m_job.hosts[r.host].endpoint);
         r.phase = Phase::connecting;
@@ -305,6 +314,61 @@ void Loop::start_step(HostRun& r) {
     const auto& timeout = m_job.steps[r.step].timeout;
     r.has_deadline = timeout.has_value();
     if (timeout) r.deadline = r.step_started + *timeout;
+}
+
+// A run_once step: true when this host takes it and runs it now. Otherwise the host waits for
+// the host that took it, or records the outcome that host had and moves on.
+bool Loop::take_or_settle_once(HostRun& r) {
+    const StepPlan& plan = m_job.steps[r.step];
+    auto& entry = m_job.once->entries[plan.once_key];
+    switch (entry.state) {
+    case OnceLedger::State::open:
+        entry.state = OnceLedger::State::taken;
+        entry.host = m_job.hosts[r.host].name;
+        r.once_taken = plan.once_key;
+        return true;
+    case OnceLedger::State::taken:
+        r.phase = Phase::waiting_once;
+        r.has_deadline = false;
+        return false;
+    case OnceLedger::State::ok:
+    case OnceLedger::State::failed:
+        break;
+    }
+    bool ok = entry.state == OnceLedger::State::ok;
+    m_events.step_started(r.host, r.step);
+    StepOutcome o;
+    o.host = r.host;
+    o.step = r.step;
+    o.ok = ok;
+    if (ok)
+        o.ran_on = entry.host;
+    else
+        o.error = Error(ErrorKind::remote_exit,
+                        "step \"" + plan.name + "\" (run_once) failed on " + entry.host);
+    m_events.step_finished(o);
+    ++r.steps_run;
+    if (!ok && !plan.ignore_errors) {
+        r.failed = true;
+        if (!r.first_error) r.first_error = o.error;
+        finish_host(r, HostStatus::failed);
+        return false;
+    }
+    ++r.step;
+    r.step_attempt = 1;
+    start_step(r);
+    return false;
+}
+
+// The host that took a run_once step is done with it (state ok or failed) or gave it up
+// without running it (open: the next host to reach it takes it). Waiting hosts look again.
+void Loop::settle_once(HostRun& r, OnceLedger::State state) {
+    auto& entry = m_job.once->entries[r.once_taken];
+    entry.state = state;
+    if (state == OnceLedger::State::open) entry.host.clear();
+    r.once_taken.clear();
+    for (auto& other : m_active)
+        if (other->phase == Phase::waiting_once) other->ready = true;
 }
 
 void Loop::start_main_command(HostRun& r) {
@@ -394,6 +458,8 @@ void Loop::finish_step(HostRun& r, int exit_code, std::string signal, std::optio
     r.last_exit = exit_code;
     ++r.steps_run;
     m_events.step_finished(o);
+    if (!r.once_taken.empty())
+        settle_once(r, err ? OnceLedger::State::failed : OnceLedger::State::ok);
 
     bool broken = err && err->kind != ErrorKind::remote_exit;
     if (err && (!step.ignore_errors || broken)) {
@@ -408,6 +474,7 @@ void Loop::finish_step(HostRun& r, int exit_code, std::string signal, std::optio
 }
 
 void Loop::finish_host(HostRun& r, HostStatus status) {
+    if (!r.once_taken.empty()) settle_once(r, OnceLedger::State::open);
     r.cmd.reset();
     r.output.reset();
     r.conn.reset();
@@ -446,6 +513,7 @@ void Loop::wait() {
         if (r->phase == Phase::backoff || r->has_deadline) next = std::min(next, r->deadline);
         if (r->phase == Phase::backoff) continue;
         if (r->ready) immediate = true;
+        if (r->phase == Phase::waiting_once) continue; // woken by the host running the step
         std::optional<ssh::WaitFor> own = r->cmd ? r->cmd->wait_for() : std::nullopt;
         if (!own && !r->conn) continue; // waiting for a deadline only
         ssh::WaitFor w = own ? *own : r->conn->wait_for();

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +29,20 @@ struct StepPlan {
     // already done (an upload whose target has the same content), so the step is recorded as
     // unchanged and the main command never runs. Empty: no check.
     std::string precheck_command;
+    // Non-empty: run_once. The first host to reach the step runs it; the others wait for it
+    // and then record it as skipped (it succeeded) or fail (it failed). Job::once keeps the
+    // state under this key, across every wave of a run.
+    std::string once_key;
+};
+
+// Where run_once steps stand in a run. Owned by the caller so that it outlives each wave.
+struct OnceLedger {
+    enum class State { open, taken, ok, failed };
+    struct Entry {
+        State state = State::open;
+        std::string host; // who took it
+    };
+    std::map<std::string, Entry> entries;
 };
 
 struct HostPlan {
@@ -45,6 +60,7 @@ struct Job {
     // Optional: the precheck's script, and a local file streamed after the script (uploads).
     std::function<std::string(size_t host, size_t step)> render_precheck;
     std::function<std::string(size_t host, size_t step)> stdin_file;
+    OnceLedger* once = nullptr; // needed when a step has a once_key
 };
 
 enum class HostStatus { ok, failed, unreachable, skipped };
@@ -62,6 +78,7 @@ struct StepOutcome {
     unsigned long long bytes_err = 0;
     int attempts = 1;       // the outcome is the last attempt's
     bool unchanged = false; // the precheck found the work already done
+    std::string ran_on;     // a run_once step another host ran (successfully): that host
 };
 
 struct HostOutcome {

@@ -129,6 +129,7 @@ dry = false
 name = "install"
 timeout = "1h30m"
 ignore_errors = true
+run_once = true
 env = { MODE = "fast", LEVEL = 2, ON = true }
 script = '''
 set -eu
@@ -159,6 +160,7 @@ timeout = 30
     EXPECT_EQ(install.body, "set -eu\necho hi\n");
     EXPECT_EQ(install.timeout, milliseconds(5'400'000));
     EXPECT_TRUE(install.ignore_errors);
+    EXPECT_TRUE(install.run_once);
     EXPECT_EQ(install.env, (KeyValues{{"MODE", "fast"}, {"LEVEL", "2"}, {"ON", "true"}}));
     EXPECT_EQ(install.pos.file, path.string());
     EXPECT_EQ(install.pos.line, 12);
@@ -171,7 +173,8 @@ timeout = 30
     EXPECT_EQ(reload.timeout, milliseconds(30'000));
     EXPECT_FALSE(reload.ignore_errors);
     EXPECT_TRUE(reload.env.empty());
-    EXPECT_EQ(reload.pos.line, 22);
+    EXPECT_EQ(reload.pos.line, 23);
+    EXPECT_FALSE(reload.run_once);
 }
 
 TEST_F(ConfigTest, TaskTextIsTheFileAsRead) {
@@ -243,12 +246,12 @@ TEST_F(ConfigTest, FormattedUnknownKey) {
 }
 
 TEST_F(ConfigTest, PlannedKeysAreNotSupportedYet) {
-    auto errors = task_errors("[[steps]]\ncommand = \"ls\"\nrun_once = true\n"
+    auto errors = task_errors("[[steps]]\ncommand = \"ls\"\nrun_once = 1\n"
                               "[[verify]]\ncommand = \"true\"\n"
                               "  custom = { name = \"a\" }\n"
                               "[[rollback]]\ncommand = \"x\"\nidempotent = true\n");
     ASSERT_EQ(errors.size(), 3u);
-    expect_at(errors[0], 3, 1, "'run_once' is not supported yet by this version of leura");
+    expect_at(errors[0], 3, 12, "'run_once' must be true or false");
     expect_at(errors[1], 6, 3, "'custom' is not supported yet by this version of leura");
     expect_at(errors[2], 9, 1, "'idempotent' is not supported yet by this version of leura");
 }
@@ -336,7 +339,7 @@ command = "a"
 script_file = "missing.sh"
 ignore_errors = 1
 [[steps]]
-run_once = true
+idempotent = true
 )");
     std::vector<std::pair<int, int>> where;
     for (const auto& e : errors)
@@ -350,7 +353,7 @@ run_once = true
                          {9, 1},   // missing script file
                          {10, 17}, // ignore_errors type
                          {9, 1},   // script_file with command
-                         {12, 1},  // run_once not supported yet
+                         {12, 1},  // idempotent not supported yet
                          {11, 1},  // step 3 has no body
                      }));
     ASSERT_EQ(errors.size(), 10u);

@@ -12,6 +12,7 @@
 namespace leura::exec {
 namespace {
 
+using test::Chunks;
 using test::exits;
 using test::FakeHost;
 using test::FakeStep;
@@ -32,8 +33,10 @@ protected:
     }
 
     // Runs every host in `names` through `steps`, then checks what must hold for any run.
-    RunSummary run(const std::vector<std::string>& names, const std::vector<StepPlan>& steps) {
+    RunSummary run(const std::vector<std::string>& names, const std::vector<StepPlan>& steps,
+                   OnceLedger* once = nullptr) {
         job = Job{};
+        job.once = once;
         for (const auto& n : names)
             job.hosts.push_back({n, ssh::Endpoint{n, 22, "deploy", "", {}}});
         job.steps = steps;
@@ -408,6 +411,81 @@ TEST_F(EngineTest, StopLevelOneOpensNoNewConnectionForAHostInBackoff) {
     ASSERT_TRUE(outcome(0).error);
     EXPECT_EQ(outcome(0).error->kind, ErrorKind::connect);
     EXPECT_NE(outcome(0).error->message.find("stopped before retrying"), std::string::npos);
+}
+
+// ---- run_once ----
+
+std::vector<StepPlan> once_plans() {
+    auto steps = plans({"prepare", "migrate", "restart"});
+    steps[1].once_key = "migrate";
+    return steps;
+}
+
+size_t log_index(const std::vector<std::string>& log, const std::string& line) {
+    auto it = std::find(log.begin(), log.end(), line);
+    return it == log.end() ? log.size() : size_t(it - log.begin());
+}
+
+TEST_F(EngineTest, RunOnceRunsOnOneHostWhileTheOthersWaitForIt) {
+    OnceLedger ledger;
+    // The migration on the first host takes many turns; nobody may restart before it ends.
+    Chunks slow;
+    for (int i = 0; i < 30; ++i)
+        slow.push_back({Stream::out, "."});
+    transport.hosts["a"].steps = {exits(0), talks(slow), exits(0)};
+    auto summary = run({"a", "b", "c"}, once_plans(), &ledger);
+
+    EXPECT_EQ(summary.ok, 3u);
+    EXPECT_EQ(transport.opened["a"][0].commands.size(), 3u);
+    EXPECT_EQ(transport.opened["b"][0].commands.size(), 2u) << "no migrate on b";
+    EXPECT_EQ(transport.opened["c"][0].commands.size(), 2u) << "no migrate on c";
+    size_t migrated = log_index(events.log, "step_finished 0/1");
+    ASSERT_LT(migrated, events.log.size());
+    for (size_t h : {1, 2}) {
+        SCOPED_TRACE(h);
+        EXPECT_GT(log_index(events.log, "step_started " + std::to_string(h) + "/2"), migrated);
+        auto skipped = std::find_if(events.steps.begin(), events.steps.end(),
+                                    [h](const auto& o) { return o.host == h && o.step == 1; });
+        ASSERT_NE(skipped, events.steps.end());
+        EXPECT_TRUE(skipped->ok);
+        EXPECT_EQ(skipped->ran_on, "a");
+    }
+    EXPECT_EQ(ledger.entries["migrate"].state, OnceLedger::State::ok);
+}
+
+TEST_F(EngineTest, RunOnceFailureFailsEveryHostAtThatStep) {
+    OnceLedger ledger;
+    transport.hosts["a"].steps = {exits(0), exits(4)};
+    auto summary = run({"a", "b"}, once_plans(), &ledger);
+
+    EXPECT_EQ(summary.failed, 2u);
+    ASSERT_TRUE(outcome(1).error);
+    EXPECT_EQ(outcome(1).error->message, "step \"migrate\" (run_once) failed on a");
+    EXPECT_EQ(transport.opened["b"][0].commands.size(), 1u) << "b stops before restart";
+    EXPECT_EQ(ledger.entries["migrate"].state, OnceLedger::State::failed);
+}
+
+TEST_F(EngineTest, RunOnceIsTakenOverWhenItsHostIsUnreachable) {
+    OnceLedger ledger;
+    auto steps = once_plans();
+    steps.erase(steps.begin()); // the once step first: taken before connecting
+    transport.hosts["a"].connect = FakeHost::Connect::fail;
+    transport.hosts["a"].error_kind = ErrorKind::auth;
+    auto summary = run({"a", "b", "c"}, steps, &ledger);
+
+    EXPECT_EQ(summary.unreachable, 1u);
+    EXPECT_EQ(summary.ok, 2u);
+    EXPECT_EQ(ledger.entries["migrate"].host, "b");
+    EXPECT_EQ(transport.opened["b"][0].commands.size(), 2u);
+    EXPECT_EQ(transport.opened["c"][0].commands.size(), 1u);
+}
+
+TEST_F(EngineTest, RunOnceOutcomeCarriesOverToTheNextWave) {
+    OnceLedger ledger;
+    ledger.entries["migrate"] = {OnceLedger::State::ok, "earlier-host"};
+    run({"d"}, once_plans(), &ledger);
+    EXPECT_EQ(transport.opened["d"][0].commands.size(), 2u);
+    EXPECT_EQ(events.steps[1].ran_on, "earlier-host");
 }
 
 } // namespace
