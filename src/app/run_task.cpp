@@ -6,6 +6,7 @@
 // anything; later waves never start. Every event becomes a record as it happens, so an
 // interrupted or crashed run still has everything up to the moment it stopped.
 #include "app/run_task.hpp"
+#include "app/custom_step.hpp"
 #include "app/recorder.hpp"
 #include "app/run_json.hpp"
 #include "app/waves.hpp"
@@ -19,6 +20,7 @@
 #include "util/paths.hpp"
 #include "util/sha256.hpp"
 #include "util/signals.hpp"
+#include "util/strings.hpp"
 #include "util/time.hpp"
 
 #include <cctype>
@@ -105,6 +107,10 @@ exec::StepPlan step_plan(const StepSource& s, const Digests& digests) {
     if (sized && digests.count(&step))
         plan.precheck_command =
             plan.run_as.empty() ? exec::k_remote_command : exec::run_as_command(plan.run_as);
+    if (step.kind == config::StepKind::custom) {
+        plan.custom = true;
+        plan.command = util::shell_quote(step.custom_path); // run here, the request on stdin
+    }
     return plan;
 }
 
@@ -150,8 +156,16 @@ exec::Job make_job(const Prepared& p, const RunOptions& o, const std::string& ru
             exports.insert(exports.end(), layer->begin(), layer->end());
         return exports;
     };
-    job.render_script = [exports_for, steps, &digests](size_t host, size_t step) {
+    job.render_script = [&p, &o, run_id, hosts, exports_for, steps, wave, &digests](size_t host,
+                                                                                    size_t step) {
         const config::Step& s = *steps[step].step;
+        if (s.kind == config::StepKind::custom) {
+            const inventory::Host& h = *p.hosts[hosts[host]];
+            CustomRequest request{run_id, wave, h.name, &h.attrs, {}, &p.task.secrets, &s};
+            for (const auto* layer : {&h.vars, &p.task.vars, &o.vars})
+                request.vars.insert(request.vars.end(), layer->begin(), layer->end());
+            return custom_request(request);
+        }
         std::string script =
             exec::render_script(exports_for(host, step), step_body(s, digests), s.timeout);
         return s.upload ? exec::sized_stdin(script) : script;
@@ -163,6 +177,13 @@ exec::Job make_job(const Prepared& p, const RunOptions& o, const std::string& ru
             exports_for(host, step),
             exec::upload_precheck(s.upload->dest, d.sha256, s.upload->mode, s.upload->owner),
             s.timeout);
+    };
+    job.expand_custom = [&p, exports_for, steps](size_t host, size_t step,
+                                                 std::string_view answer) {
+        const config::Step& s = *steps[step].step;
+        CustomContext c{steps[step].meta.name, exports_for(host, step), s.run_as,
+                        p.task.file.parent_path()};
+        return read_custom_answer(answer, c);
     };
     job.stdin_file = [steps](size_t, size_t step) {
         const config::Step& s = *steps[step].step;

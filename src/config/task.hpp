@@ -16,7 +16,7 @@ using KeyValues = std::vector<std::pair<std::string, std::string>>;
 
 // command and script run on the host; local runs on the controller, once per host, with the
 // host in its environment (e.g. to drain it from a load balancer).
-enum class StepKind { command, script, local, upload, download };
+enum class StepKind { command, script, local, upload, download, custom };
 
 // upload = { src = "files/app.tar", dest = "/opt/app/app.tar", mode = "0644", owner = "app" }
 struct Upload {
@@ -25,6 +25,12 @@ struct Upload {
     std::string mode;          // octal such as "0644"; empty: the remote umask decides
     std::string owner;         // "user" or "user:group"; empty: the login (or run_as) user
 };
+
+// The rules an upload's owner and mode follow, wherever the upload comes from (a task file, or
+// a custom step's answer): owner ^[a-z_][a-z0-9_.-]*(:[a-z_][a-z0-9_.-]*)?$ (it reaches chown);
+// mode ^0?[0-7]{3}$, normalized to four digits (nullopt: not a mode).
+bool is_upload_owner(std::string_view s);
+std::optional<std::string> normalize_upload_mode(std::string_view s);
 
 // download = { src = "/var/log/app.log", dest = "logs/{host}/app.log" }
 struct Download {
@@ -41,8 +47,12 @@ struct Step {
     bool ignore_errors = false;
     bool run_once = false; // on one host of the whole run; the others wait for it, then go on
     std::string run_as;    // run through `sudo -n -u USER` on the host; empty: the login user
-    std::optional<Upload> upload;             // with StepKind::upload
-    std::optional<Download> download;         // with StepKind::download
+    std::optional<Upload> upload;     // with StepKind::upload
+    std::optional<Download> download; // with StepKind::download
+    // With StepKind::custom: `body` is NAME, `custom_path` the leura-step-NAME executable
+    // found for it, `with_json` the step's `with` table as a JSON object.
+    std::string custom_path;
+    std::string with_json = "{}";
     int retries = 0;                          // extra attempts after a failure (verify checks)
     std::chrono::milliseconds interval{1000}; // wait between attempts
     SourcePos pos;                            // where the [[steps]] table starts

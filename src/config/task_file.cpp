@@ -7,9 +7,13 @@
 
 #include "config/toml_util.hpp"
 
+#include <cctype>
 #include <cstdint>
+#include <cstdlib>
 #include <exception>
+#include <expected>
 #include <limits>
+#include <unistd.h>
 
 namespace leura::config {
 
@@ -29,8 +33,8 @@ const KeySet k_task_keys{
 
 const KeySet k_step_keys{
     {"name", "command", "script", "script_file", "local", "timeout", "env", "ignore_errors",
-     "run_as", "retries", "interval", "upload", "download", "run_once"},
-    {"custom", "idempotent"},
+     "run_as", "retries", "interval", "upload", "download", "run_once", "custom", "with"},
+    {"idempotent"},
 };
 
 // The three arrays of step tables: [[steps]] itself, [[verify]] and [[rollback]]. They share
@@ -55,7 +59,7 @@ bool is_transfer_key(const std::string& name) {
 // The keys that say what a step runs; a step has exactly one of them.
 bool is_body_key(const std::string& name) {
     return name == "command" || name == "script" || name == "script_file" || name == "local" ||
-           is_transfer_key(name);
+           name == "custom" || is_transfer_key(name);
 }
 
 StepKind kind_of_body(const std::string& name) {
@@ -63,6 +67,7 @@ StepKind kind_of_body(const std::string& name) {
            : name == "local"    ? StepKind::local
            : name == "upload"   ? StepKind::upload
            : name == "download" ? StepKind::download
+           : name == "custom"   ? StepKind::custom
                                 : StepKind::script;
 }
 
@@ -77,6 +82,40 @@ bool is_user_name(std::string_view s) {
         if (!ok) return false;
     }
     return true;
+}
+
+bool is_step_name(std::string_view s) {
+    if (s.empty() || s.size() > 64) return false;
+    for (char c : s)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return false;
+    return true;
+}
+
+bool is_executable_file(const fs::path& p) {
+    std::error_code ec;
+    return fs::is_regular_file(p, ec) && ::access(p.c_str(), X_OK) == 0;
+}
+
+// leura-step-NAME in the task's steps/ folder, else on PATH: its path, or why not.
+std::expected<std::string, std::string> find_custom_step(const std::string& name,
+                                                         const fs::path& task_dir) {
+    if (!is_step_name(name))
+        return std::unexpected("'custom' must name a step type: letters, digits, '-' and '_'");
+    std::string file = "leura-step-" + name;
+    fs::path local = task_dir / "steps" / file;
+    if (is_executable_file(local)) return fs::absolute(local).lexically_normal().string();
+    const char* path = std::getenv("PATH");
+    std::string_view dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
+    while (!dirs.empty()) {
+        size_t colon = dirs.find(':');
+        std::string_view dir = dirs.substr(0, colon);
+        dirs.remove_prefix(colon == dirs.npos ? dirs.size() : colon + 1);
+        if (dir.empty()) continue; // an empty entry would mean the working directory
+        fs::path candidate = fs::path(dir) / file;
+        if (is_executable_file(candidate)) return candidate.string();
+    }
+    return std::unexpected("no executable " + file + " in " + (task_dir / "steps").string() +
+                           " or on PATH");
 }
 
 // The text a step runs, from whichever of command/script/script_file/local `body` is.
@@ -103,6 +142,7 @@ struct Body {
     std::optional<std::string> text;
     std::optional<Upload> upload;
     std::optional<Download> download;
+    std::string custom_path;
 };
 
 Body read_any_body(const Entry& entry, const std::string& where, const fs::path& task_dir,
@@ -116,6 +156,16 @@ Body read_any_body(const Entry& entry, const std::string& where, const fs::path&
     } else if (name == "download") {
         body.download = detail::read_download(entry, where, r);
         body.ok = body.download.has_value();
+    } else if (name == "custom") {
+        body.text = detail::read_non_empty(*entry.second, name, r);
+        if (body.text) {
+            auto found = find_custom_step(*body.text, task_dir);
+            if (!found)
+                r.error(*entry.second, found.error());
+            else
+                body.custom_path = std::move(*found);
+        }
+        body.ok = !body.custom_path.empty();
     } else {
         body.text = read_body(entry, task_dir, r);
         body.ok = body.text.has_value();
@@ -130,10 +180,10 @@ void apply_body(Step& step, std::vector<Body>& bodies, const StepList& list,
     if (bodies.empty()) {
         if (!disallowed)
             r.error(step.pos, where + (list.transfers ? " needs one of 'command', 'script', "
-                                                        "'script_file', 'local', 'upload' or "
-                                                        "'download'"
+                                                        "'script_file', 'local', 'custom', "
+                                                        "'upload' or 'download'"
                                                       : " needs one of 'command', 'script', "
-                                                        "'script_file' or 'local'"));
+                                                        "'script_file', 'local' or 'custom'"));
         return;
     }
     const std::string first = detail::name_of(*bodies[0].entry.first);
@@ -147,6 +197,7 @@ void apply_body(Step& step, std::vector<Body>& bodies, const StepList& list,
     if (bodies[0].text) step.body = std::move(*bodies[0].text);
     step.upload = std::move(bodies[0].upload);
     step.download = std::move(bodies[0].download);
+    step.custom_path = std::move(bodies[0].custom_path);
 }
 
 void read_step_key(Step& step, const std::string& name, const toml::node& value, Reporter& r) {
@@ -158,6 +209,11 @@ void read_step_key(Step& step, const std::string& name, const toml::node& value,
         if (auto v = detail::read_key_values(value, name, true, r)) step.env = std::move(*v);
     } else if (name == "ignore_errors") {
         if (auto v = detail::read_bool(value, name, r)) step.ignore_errors = *v;
+    } else if (name == "with") {
+        if (!value.is_table())
+            r.error(value, "'with' must be a table, as in with = { unit = \"nginx\" }");
+        else
+            step.with_json = detail::to_json(value);
     } else if (name == "run_once") {
         if (auto v = detail::read_bool(value, name, r)) step.run_once = *v;
     } else if (name == "run_as") {
@@ -188,6 +244,7 @@ std::optional<Step> read_step(const toml::node& node, const StepList& list, int 
     step.pos = detail::table_pos(*table, r);
     std::vector<Body> bodies;
     const toml::key* run_as = nullptr;
+    const toml::key* with = nullptr;
     bool disallowed = false;
     for (const auto& entry : detail::in_source_order(*table)) {
         const std::string name = detail::name_of(*entry.first);
@@ -203,6 +260,7 @@ std::optional<Step> read_step(const toml::node& node, const StepList& list, int 
             continue;
         }
         if (name == "run_as") run_as = entry.first;
+        if (name == "with") with = entry.first;
         read_step_key(step, name, *entry.second, r);
     }
     apply_body(step, bodies, list, where, disallowed, r);
@@ -210,6 +268,8 @@ std::optional<Step> read_step(const toml::node& node, const StepList& list, int 
     // do. Judged by the body that counts (the first), as an extra one is reported already.
     if (run_as && !bodies.empty() && detail::name_of(*bodies[0].entry.first) == "local")
         r.error(*run_as, "'run_as' cannot be used with a local step");
+    if (with && !bodies.empty() && detail::name_of(*bodies[0].entry.first) != "custom")
+        r.error(*with, "'with' belongs to custom steps (custom = \"NAME\")");
     if (r.count() != before) return std::nullopt;
     return step;
 }

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "config/toml_util.hpp"
+#include "util/json.hpp"
 
 #include "util/strings.hpp"
 
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <limits>
 #include <memory>
+#include <sstream>
 #include <system_error>
 
 namespace leura::config::detail {
@@ -274,6 +277,36 @@ std::optional<KeyValues> read_key_values(const toml::node& node, std::string_vie
     }
     if (!ok) return std::nullopt;
     return out;
+}
+
+std::string to_json(const toml::node& node) {
+    if (const auto* table = node.as_table()) {
+        std::string out = "{";
+        for (const auto& [key, value] : in_source_order(*table)) {
+            if (out.size() > 1) out += ',';
+            out += util::json_string(name_of(*key)) + ":" + to_json(*value);
+        }
+        return out + "}";
+    }
+    if (const auto* array = node.as_array()) {
+        std::vector<std::string> items;
+        for (const auto& item : *array)
+            items.push_back(to_json(item));
+        return util::json_array(items);
+    }
+    if (const auto* b = node.as_boolean()) return b->get() ? "true" : "false";
+    if (const auto* i = node.as_integer()) return std::to_string(i->get());
+    if (const auto* f = node.as_floating_point()) {
+        std::ostringstream text;
+        text << f->get();
+        return std::isfinite(f->get()) ? text.str() : util::json_string(text.str());
+    }
+    if (const auto* str = node.as_string()) return util::json_string(str->get());
+    std::ostringstream text; // dates and times, as TOML writes them
+    if (const auto* d = node.as_date()) text << *d;
+    if (const auto* t = node.as_time()) text << *t;
+    if (const auto* dt = node.as_date_time()) text << *dt;
+    return util::json_string(text.str());
 }
 
 } // namespace leura::config::detail

@@ -77,6 +77,8 @@ bool check_key(const toml::key& key, const KeySet& keys, std::string_view where,
 // Typed readers: each reports "'name' must be ..." at the value on a mismatch. `name` is the
 // key as the user would write it ("timeout", "vars.x").
 std::optional<std::string> read_string(const toml::node& node, std::string_view name, Reporter& r);
+// Any TOML value as compact JSON (dates and times as strings).
+std::string to_json(const toml::node& node);
 std::optional<bool> read_bool(const toml::node& node, std::string_view name, Reporter& r);
 std::optional<std::vector<std::string>> read_string_array(const toml::node& node,
                                                           std::string_view name, Reporter& r);

@@ -48,23 +48,6 @@ bool is_owner_name(std::string_view s) {
     return true;
 }
 
-// ^[a-z_][a-z0-9_.-]*(:[a-z_][a-z0-9_.-]*)?$ — it reaches chown on the host.
-bool is_owner(std::string_view s) {
-    size_t colon = s.find(':');
-    if (colon == std::string_view::npos) return is_owner_name(s);
-    return is_owner_name(s.substr(0, colon)) && is_owner_name(s.substr(colon + 1));
-}
-
-// ^0?[0-7]{3}$, returned as four digits with a leading 0; nullopt otherwise.
-std::optional<std::string> normalize_mode(std::string_view s) {
-    if (s.size() == 4 && s[0] == '0') s.remove_prefix(1);
-    if (s.size() != 3) return std::nullopt;
-    for (char c : s) {
-        if (c < '0' || c > '7') return std::nullopt;
-    }
-    return "0" + std::string(s);
-}
-
 bool has_newline_or_nul(std::string_view s) {
     return s.find('\n') != std::string_view::npos || s.find('\0') != std::string_view::npos;
 }
@@ -140,14 +123,14 @@ void read_upload_key(Upload& up, const std::string& name, const toml::node& valu
             up.dest = std::move(*text);
     } else if (name == "mode") {
         const auto* s = value.as_string();
-        auto mode = s ? normalize_mode(s->get()) : std::nullopt;
+        auto mode = s ? normalize_upload_mode(s->get()) : std::nullopt;
         if (!mode)
             r.error(value, "'mode' must be octal such as \"0644\"");
         else
             up.mode = std::move(*mode);
     } else if (name == "owner") {
         auto text = read_string(value, name, r);
-        if (text && !is_owner(*text))
+        if (text && !is_upload_owner(*text))
             r.error(value, "'owner' must be user or user:group");
         else if (text)
             up.owner = std::move(*text);
@@ -215,3 +198,22 @@ std::optional<Download> read_download(const Entry& entry, const std::string& whe
 }
 
 } // namespace leura::config::detail
+
+namespace leura::config {
+
+bool is_upload_owner(std::string_view s) {
+    size_t colon = s.find(':');
+    if (colon == std::string_view::npos) return detail::is_owner_name(s);
+    return detail::is_owner_name(s.substr(0, colon)) && detail::is_owner_name(s.substr(colon + 1));
+}
+
+std::optional<std::string> normalize_upload_mode(std::string_view s) {
+    if (s.size() == 4 && s[0] == '0') s.remove_prefix(1);
+    if (s.size() != 3) return std::nullopt;
+    for (char c : s) {
+        if (c < '0' || c > '7') return std::nullopt;
+    }
+    return "0" + std::string(s);
+}
+
+} // namespace leura::config

@@ -41,15 +41,26 @@ namespace {
 
 using std::chrono::duration_cast;
 
-// Counts bytes on their way to the real sink.
+// A custom step's answer is a small JSON document; more than this is a broken step.
+constexpr size_t k_max_custom_answer = 1 << 20;
+
+// Counts bytes on their way to the real sink. While `capture` is set, stdout goes there
+// instead (a custom step's answer); stderr is recorded as usual.
 class CountingSink final : public ssh::OutputSink {
 public:
     explicit CountingSink(std::unique_ptr<ssh::OutputSink> inner) : m_inner(std::move(inner)) {}
     Status write(ssh::Stream stream, std::string_view data) override {
+        if (capture && stream == ssh::Stream::out) {
+            if (capture->size() + data.size() > k_max_custom_answer)
+                return fail(ErrorKind::io, "the custom step's answer is larger than 1 MiB");
+            capture->append(data);
+            return {};
+        }
         (stream == ssh::Stream::out ? m_out : m_err) += data.size();
         return m_inner->write(stream, data);
     }
     unsigned long long m_out = 0, m_err = 0;
+    std::string* capture = nullptr;
 
 private:
     std::unique_ptr<ssh::OutputSink> m_inner;
@@ -79,6 +90,12 @@ struct HostRun {
     bool ready = true; // its socket was ready in the last poll, or it is new
     std::optional<Error> first_error;
     std::string once_taken; // the once_key of a run_once step this host took and runs
+    // A custom step: asking its executable, then running the commands it answered.
+    bool asking = false;
+    std::string answer;
+    std::deque<SubCommand> subs;
+    size_t sub_number = 0;
+    std::string sub_label; // of the command running now, for messages
 };
 
 class Loop {
@@ -101,6 +118,8 @@ private:
     void advance_running(HostRun& r);
     void start_step(HostRun& r);
     void start_main_command(HostRun& r);
+    void finish_asking(HostRun& r);
+    void start_sub_command(HostRun& r);
     void finish_step(HostRun& r, int exit_code, std::string signal, std::optional<Error> err);
     void finish_host(HostRun& r, HostStatus status);
     void skip_queued();
@@ -376,7 +395,14 @@ void Loop::start_main_command(HostRun& r) {
     std::string command = plan.command.empty() ? m_job.remote_command : plan.command;
     std::string script = m_job.render_script(r.host, r.step);
     std::string file = m_job.stdin_file ? m_job.stdin_file(r.host, r.step) : std::string();
-    if (plan.local)
+    if (plan.custom) {
+        r.asking = true;
+        r.answer.clear();
+        r.subs.clear();
+        r.sub_number = 0;
+        r.output->capture = &r.answer;
+        r.cmd = spawn_local(command, script);
+    } else if (plan.local)
         r.cmd = spawn_local(command, script);
     else if (!file.empty())
         r.cmd = r.conn->exec_with_file(command, script, file);
@@ -385,8 +411,71 @@ void Loop::start_main_command(HostRun& r) {
     ++r.commands;
 }
 
+// The custom step's executable ended: fail the step, record its result, or run its commands.
+void Loop::finish_asking(HostRun& r) {
+    r.asking = false;
+    r.output->capture = nullptr;
+    int code = r.cmd->exit_code();
+    std::string signal = r.cmd->exit_signal();
+    r.cmd.reset();
+    if (code != 0) {
+        finish_step(r, code, std::move(signal), std::nullopt);
+        return;
+    }
+    auto answer = m_job.expand_custom ? m_job.expand_custom(r.host, r.step, r.answer)
+                                      : fail(ErrorKind::internal, "no custom step support");
+    r.answer.clear();
+    if (!answer) {
+        finish_step(r, -1, {}, answer.error());
+        return;
+    }
+    if (!answer->result.empty()) {
+        auto st = r.output->write(ssh::Stream::out, answer->result + "\n");
+        finish_step(r, st ? 0 : -1, {}, st ? std::nullopt : std::optional<Error>(st.error()));
+        return;
+    }
+    r.subs.assign(answer->commands.begin(), answer->commands.end());
+    start_sub_command(r);
+}
+
+void Loop::start_sub_command(HostRun& r) {
+    if (r.subs.empty()) {
+        finish_step(r, 0, {}, std::nullopt);
+        return;
+    }
+    SubCommand sub = std::move(r.subs.front());
+    r.subs.pop_front();
+    ++r.sub_number;
+    r.sub_label = "command " + std::to_string(r.sub_number) + " of its answer (" + sub.label + ")";
+    r.cmd = sub.file.empty() ? r.conn->exec(sub.command, sub.script)
+                             : r.conn->exec_with_file(sub.command, sub.script, sub.file);
+    ++r.commands;
+}
+
 void Loop::advance_running(HostRun& r) {
     auto result = r.cmd->pump(*r.output);
+    if (result && *result == ssh::Step::done && r.asking) {
+        finish_asking(r);
+        return;
+    }
+    if (result && *result == ssh::Step::done && m_job.steps[r.step].custom && r.sub_number > 0) {
+        const auto& step = m_job.steps[r.step];
+        int code = r.cmd->exit_code();
+        std::string signal = r.cmd->exit_signal();
+        r.cmd.reset();
+        if (code == 0) {
+            start_sub_command(r);
+        } else if (code == k_sudo_refused && !step.run_as.empty()) {
+            finish_step(r, code, {}, std::nullopt); // reported as the permission error it is
+        } else {
+            std::string why = signal.empty() ? "exited with " + std::to_string(code)
+                                             : "killed by signal " + signal;
+            finish_step(r, code, std::move(signal),
+                        Error(ErrorKind::remote_exit,
+                              "step \"" + step.name + "\": " + r.sub_label + " " + why));
+        }
+        return;
+    }
     if (result && *result == ssh::Step::done && r.prechecking) {
         r.prechecking = false;
         int code = r.cmd->exit_code();

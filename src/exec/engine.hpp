@@ -33,6 +33,23 @@ struct StepPlan {
     // and then record it as skipped (it succeeded) or fail (it failed). Job::once keeps the
     // state under this key, across every wave of a run.
     std::string once_key;
+    // A custom step: `command` runs on the controller (after the host is connected) with the
+    // request from Job::render_script on stdin; its answer goes to Job::expand_custom.
+    bool custom = false;
+};
+
+// One command a custom step asked for, run on the host's session.
+struct SubCommand {
+    std::string label;   // for messages, e.g. "2 (upload /etc/app.conf)"
+    std::string command; // the exec request
+    std::string script;  // its stdin
+    std::string file;    // a local file streamed after the script (uploads); empty: none
+};
+
+// What a custom step answered: a result (recorded as the step's output) or commands to run.
+struct CustomAnswer {
+    std::string result;
+    std::vector<SubCommand> commands;
 };
 
 // Where run_once steps stand in a run. Owned by the caller so that it outlives each wave.
@@ -61,6 +78,9 @@ struct Job {
     std::function<std::string(size_t host, size_t step)> render_precheck;
     std::function<std::string(size_t host, size_t step)> stdin_file;
     OnceLedger* once = nullptr; // needed when a step has a once_key
+    // Needed for custom steps: the answer on the step executable's stdout, understood.
+    std::function<Result<CustomAnswer>(size_t host, size_t step, std::string_view answer)>
+        expand_custom;
 };
 
 enum class HostStatus { ok, failed, unreachable, skipped };

@@ -275,7 +275,7 @@ TEST_F(RolloutConfigTest, RollbackOnFailureNeedsRollbackSteps) {
                          "[[rollback]]\nname = \"undo\"\n");
     ASSERT_EQ(errors.size(), 1u);
     expect_at(errors[0], 5, 1,
-              "rollback 1 needs one of 'command', 'script', 'script_file', 'local', "
+              "rollback 1 needs one of 'command', 'script', 'script_file', 'local', 'custom', "
               "'upload' or 'download'");
 }
 
@@ -356,7 +356,7 @@ interval = "soon"
     expect_at(errors[1], 5, 11, "'retries' must be an integer of 0 or more");
     expect_at(errors[2], 6, 12, "'interval' must be greater than zero");
     expect_at(errors[3], 3, 1,
-              "verify 1 needs one of 'command', 'script', 'script_file' or 'local'");
+              "verify 1 needs one of 'command', 'script', 'script_file', 'local' or 'custom'");
     expect_at(errors[4], 9, 1,
               "'script' cannot be combined with 'command' in verify 2; a step runs exactly one "
               "of them");
@@ -366,7 +366,7 @@ interval = "soon"
     expect_at(errors[8], 16, 11, "'retries' is too large");
     expect_at(errors[9], 17, 12, "'interval' must be a duration such as \"90s\" or \"5m\"");
     expect_at(errors[10], 15, 1,
-              "rollback 2 needs one of 'command', 'script', 'script_file', 'local', "
+              "rollback 2 needs one of 'command', 'script', 'script_file', 'local', 'custom', "
               "'upload' or 'download'");
 }
 

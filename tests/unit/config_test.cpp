@@ -230,8 +230,8 @@ TEST_F(ConfigTest, UnknownKeysSuggestTheClosestOne) {
     expect_at(errors[1], 3, 3, "unknown key 'comand' in step 1; did you mean 'command'?");
     expect_at(errors[2], 4, 3, "unknown key 'zzz' in step 1");
     expect_at(errors[3], 2, 1,
-              "step 1 needs one of 'command', 'script', 'script_file', 'local', 'upload' or "
-              "'download'");
+              "step 1 needs one of 'command', 'script', 'script_file', 'local', 'custom', "
+              "'upload' or 'download'");
 }
 
 TEST_F(ConfigTest, FormattedUnknownKey) {
@@ -247,13 +247,38 @@ TEST_F(ConfigTest, FormattedUnknownKey) {
 
 TEST_F(ConfigTest, PlannedKeysAreNotSupportedYet) {
     auto errors = task_errors("[[steps]]\ncommand = \"ls\"\nrun_once = 1\n"
-                              "[[verify]]\ncommand = \"true\"\n"
-                              "  custom = { name = \"a\" }\n"
                               "[[rollback]]\ncommand = \"x\"\nidempotent = true\n");
-    ASSERT_EQ(errors.size(), 3u);
+    ASSERT_EQ(errors.size(), 2u);
     expect_at(errors[0], 3, 12, "'run_once' must be true or false");
-    expect_at(errors[1], 6, 3, "'custom' is not supported yet by this version of leura");
-    expect_at(errors[2], 9, 1, "'idempotent' is not supported yet by this version of leura");
+    expect_at(errors[1], 6, 1, "'idempotent' is not supported yet by this version of leura");
+}
+
+TEST_F(ConfigTest, CustomStepsAreFoundInTheTaskStepsFolderWithTheirWithTable) {
+    auto exe = write("steps/leura-step-lb", "#!/bin/sh\n");
+    std::filesystem::permissions(exe, std::filesystem::perms::owner_all);
+    write("steps/leura-step-plain", "not executable\n");
+    auto path = write("task.toml", "[[steps]]\ncustom = \"lb\"\n"
+                                   "with = { pool = \"web\", weight = 3, on = true, "
+                                   "hosts = [\"a\", 1.5], nested = { at = 1979-05-27 } }\n");
+    Diagnostics diags;
+    auto task = load_task(path, diags);
+    ASSERT_TRUE(task.has_value()) << (diags.empty() ? "" : format(diags.items()[0]));
+    const Step& s = task->steps[0];
+    EXPECT_EQ(s.kind, StepKind::custom);
+    EXPECT_EQ(s.body, "lb");
+    EXPECT_EQ(s.custom_path, (m_dir / "steps/leura-step-lb").string());
+    EXPECT_EQ(s.with_json, "{\"pool\":\"web\",\"weight\":3,\"on\":true,\"hosts\":[\"a\",1.5],"
+                           "\"nested\":{\"at\":\"1979-05-27\"}}");
+
+    auto errors = task_errors("[[steps]]\ncustom = \"plain\"\n[[steps]]\ncustom = \"a b\"\n"
+                              "[[steps]]\ncommand = \"ls\"\nwith = { x = 1 }\n"
+                              "[[steps]]\ncustom = \"lb\"\nwith = 3\n");
+    ASSERT_EQ(errors.size(), 4u);
+    expect_at(errors[0], 2, 10,
+              "no executable leura-step-plain in " + (m_dir / "steps").string() + " or on PATH");
+    expect_at(errors[1], 4, 10, "'custom' must name a step type: letters, digits, '-' and '_'");
+    expect_at(errors[2], 7, 1, "'with' belongs to custom steps (custom = \"NAME\")");
+    expect_at(errors[3], 10, 8, "'with' must be a table, as in with = { unit = \"nginx\" }");
 }
 
 TEST_F(ConfigTest, WrongTypesPointAtTheValue) {

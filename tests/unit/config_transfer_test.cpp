@@ -297,8 +297,8 @@ run_as = "root"
     expect_at(errors[1], 6, 1, "'local' cannot be combined with 'download' in step 2" + tail);
     expect_at(errors[2], 9, 1, "'download' cannot be combined with 'upload' in step 3" + tail);
     expect_at(errors[3], 10, 1,
-              "step 4 needs one of 'command', 'script', 'script_file', 'local', 'upload' or "
-              "'download'");
+              "step 4 needs one of 'command', 'script', 'script_file', 'local', 'custom', "
+              "'upload' or 'download'");
 }
 
 TEST_F(TransferConfigTest, CombinedBodiesAreStillChecked) {
@@ -330,7 +330,7 @@ retries = 2
     expect_at(errors[0], 4, 1, "'upload' is not allowed in [[verify]]");
     expect_at(errors[1], 7, 3, "'download' is not allowed in [[verify]]");
     expect_at(errors[2], 10, 1,
-              "verify 3 needs one of 'command', 'script', 'script_file' or 'local'");
+              "verify 3 needs one of 'command', 'script', 'script_file', 'local' or 'custom'");
 }
 
 } // namespace
