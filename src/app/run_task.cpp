@@ -10,6 +10,7 @@
 #include "app/recorder.hpp"
 #include "app/run_json.hpp"
 #include "app/waves.hpp"
+#include "archive/bundle.hpp"
 #include "archive/tarball.hpp"
 #include "config/login.hpp"
 #include "exec/script.hpp"
@@ -72,18 +73,52 @@ void add_attrs(config::KeyValues& exports, const config::KeyValues& attrs) {
     }
 }
 
-using Digests = std::map<const config::Step*, util::FileDigest>;
+// What an upload streams: the file itself, or a tar of a directory packed for this run.
+struct UploadSource {
+    util::FileDigest digest; // of what is streamed
+    std::string file;
+    std::string manifest; // directories: archive::Bundle::manifest_sha256
+};
+using Digests = std::map<const config::Step*, UploadSource>;
+
+// The tars packed for directory uploads, removed when the run ends however it ends.
+class PackedFiles {
+public:
+    PackedFiles() = default;
+    PackedFiles(const PackedFiles&) = delete;
+    PackedFiles& operator=(const PackedFiles&) = delete;
+    ~PackedFiles() {
+        std::error_code ignored;
+        for (const auto& f : m_files)
+            fs::remove(f, ignored);
+    }
+    fs::path add(const fs::path& dir) {
+        m_files.push_back(dir / ("upload-" + std::to_string(::getpid()) + "-" +
+                                 std::to_string(m_files.size()) + ".tar"));
+        return m_files.back();
+    }
+
+private:
+    std::vector<fs::path> m_files;
+};
 
 // The content of each upload, hashed once per run: the host checks what arrived against it,
 // and a target that already has it is left alone.
-Result<Digests> upload_digests(const config::Task& t) {
+Result<Digests> upload_digests(const config::Task& t, const fs::path& tmp, PackedFiles& packed) {
     Digests out;
     for (const auto* list : {&t.steps, &t.rollback})
-        for (const auto& s : *list)
-            if (s.upload) {
-                LEURA_TRY_ASSIGN(d, util::sha256_file(s.upload->src.string()));
-                out.emplace(&s, std::move(d));
+        for (const auto& s : *list) {
+            if (!s.upload) continue;
+            UploadSource source{{}, s.upload->src.string(), {}};
+            if (s.upload->directory) {
+                source.file = packed.add(tmp).string();
+                LEURA_TRY_ASSIGN(bundle, archive::pack_directory(s.upload->src, source.file));
+                source.manifest = bundle.manifest_sha256;
             }
+            LEURA_TRY_ASSIGN(d, util::sha256_file(source.file));
+            source.digest = d;
+            out.emplace(&s, std::move(source));
+        }
     return out;
 }
 
@@ -117,7 +152,9 @@ exec::StepPlan step_plan(const StepSource& s, const Digests& digests) {
 // The step's shell body: its own text, or the script an upload or a download runs.
 std::string step_body(const config::Step& s, const Digests& digests) {
     if (s.upload) {
-        const auto& d = digests.at(&s);
+        const auto& d = digests.at(&s).digest;
+        if (s.upload->directory)
+            return exec::upload_dir_body(s.upload->dest, d.size, d.sha256, s.upload->owner);
         return exec::upload_body(s.upload->dest, d.size, d.sha256, s.upload->mode, s.upload->owner);
     }
     if (s.download) return exec::download_body(s.download->src);
@@ -173,9 +210,11 @@ exec::Job make_job(const Prepared& p, const RunOptions& o, const std::string& ru
     job.render_precheck = [exports_for, steps, &digests](size_t host, size_t step) {
         const config::Step& s = *steps[step].step;
         const auto& d = digests.at(&s);
+        const auto& up = *s.upload;
         return exec::render_script(
             exports_for(host, step),
-            exec::upload_precheck(s.upload->dest, d.sha256, s.upload->mode, s.upload->owner),
+            up.directory ? exec::upload_dir_precheck(up.dest, d.manifest, up.owner)
+                         : exec::upload_precheck(up.dest, d.digest.sha256, up.mode, up.owner),
             s.timeout);
     };
     job.expand_custom = [&p, exports_for, steps](size_t host, size_t step,
@@ -185,9 +224,9 @@ exec::Job make_job(const Prepared& p, const RunOptions& o, const std::string& ru
                         p.task.file.parent_path()};
         return read_custom_answer(answer, c);
     };
-    job.stdin_file = [steps](size_t, size_t step) {
+    job.stdin_file = [steps, &digests](size_t, size_t step) {
         const config::Step& s = *steps[step].step;
-        return s.upload ? s.upload->src.string() : std::string();
+        return s.upload ? digests.at(&s).file : std::string();
     };
     return job;
 }
@@ -399,8 +438,10 @@ Result<RunResult> run_task(const Prepared& p, const RunOptions& o,
     LEURA_TRY(util::ensure_private_dir(data));
     LEURA_TRY(util::ensure_private_dir(data / "archives"));
     LEURA_TRY(util::ensure_private_dir(data / "spool"));
+    LEURA_TRY(util::ensure_private_dir(data / "tmp"));
     LEURA_TRY_ASSIGN(store, store::Store::open((data / "leura.db").string()));
-    LEURA_TRY_ASSIGN(digests, upload_digests(p.task));
+    PackedFiles bundles;
+    LEURA_TRY_ASSIGN(digests, upload_digests(p.task, data / "tmp", bundles));
 
     auto started = std::chrono::system_clock::now();
     auto clock_start = std::chrono::steady_clock::now();

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "archive/tarball.hpp"
-
-#include <archive.h>
-#include <archive_entry.h>
+#include "archive/libarchive_handles.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -17,19 +15,6 @@ namespace leura::archive {
 namespace fs = std::filesystem;
 
 namespace {
-
-struct WriterDeleter {
-    void operator()(struct archive* a) const { archive_write_free(a); }
-};
-struct ReaderDeleter {
-    void operator()(struct archive* a) const { archive_read_free(a); }
-};
-struct EntryDeleter {
-    void operator()(archive_entry* e) const { archive_entry_free(e); }
-};
-using Writer = std::unique_ptr<struct archive, WriterDeleter>;
-using Reader = std::unique_ptr<struct archive, ReaderDeleter>;
-using Entry = std::unique_ptr<archive_entry, EntryDeleter>;
 
 Error archive_error(struct archive* a, const std::string& what) {
     const char* msg = archive_error_string(a);

@@ -24,6 +24,7 @@ struct Upload {
     std::string dest;          // an absolute path on the host
     std::string mode;          // octal such as "0644"; empty: the remote umask decides
     std::string owner;         // "user" or "user:group"; empty: the login (or run_as) user
+    bool directory = false;    // src is a directory: dest becomes an exact copy of the tree
 };
 
 // The rules an upload's owner and mode follow, wherever the upload comes from (a task file, or

@@ -78,15 +78,16 @@ Result<fs::path> source_path(const std::string& path, const fs::path& task_dir) 
     return fs::path(home) / path.substr(2);
 }
 
-// Reports at `at` unless `path` is a readable regular file. The file is opened once and checked
-// through its descriptor; O_NONBLOCK keeps a FIFO from hanging the open (it is then rejected).
-void check_source(const fs::path& path, const toml::node& at, Reporter& r) {
+// Reports at `at` unless `path` is a readable regular file or directory; true: a directory. The
+// file is opened once and checked through its descriptor; O_NONBLOCK keeps a FIFO from hanging the
+// open (it is then rejected).
+bool check_source(const fs::path& path, const toml::node& at, Reporter& r) {
     const std::string shown = in_quotes(path.string());
     int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
         r.error(at, "cannot read upload source " + shown + ": " +
                         std::generic_category().message(errno));
-        return;
+        return false;
     }
     struct stat st {};
     int failed = ::fstat(fd, &st);
@@ -96,10 +97,10 @@ void check_source(const fs::path& path, const toml::node& at, Reporter& r) {
         r.error(at,
                 "cannot read upload source " + shown + ": " + std::generic_category().message(err));
     else if (S_ISDIR(st.st_mode))
-        r.error(at, "upload source " + shown +
-                        " is a directory; uploading directories is not supported yet");
+        return true;
     else if (!S_ISREG(st.st_mode))
-        r.error(at, "upload source " + shown + " is not a regular file");
+        r.error(at, "upload source " + shown + " is neither a regular file nor a directory");
+    return false;
 }
 
 void read_upload_key(Upload& up, const std::string& name, const toml::node& value,
@@ -113,7 +114,7 @@ void read_upload_key(Upload& up, const std::string& name, const toml::node& valu
                     "cannot read upload source " + in_quotes(*text) + ": " + path.error().message);
             return;
         }
-        check_source(*path, value, r);
+        up.directory = check_source(*path, value, r);
         up.src = std::move(*path);
     } else if (name == "dest") {
         auto text = read_string(value, name, r);
@@ -175,6 +176,9 @@ std::optional<Upload> read_upload(const Entry& entry, const std::string& where,
     }
     required(*table, "src", *entry.first, what, r);
     required(*table, "dest", *entry.first, what, r);
+    if (up.directory && !up.mode.empty())
+        r.error(*table->get("mode"), "'mode' is for file uploads; the files of a directory "
+                                     "upload keep their own modes");
     if (r.count() != before) return std::nullopt;
     return up;
 }

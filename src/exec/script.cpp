@@ -75,6 +75,66 @@ std::string upload_body(const std::string& dest, unsigned long long size, const 
     return s;
 }
 
+std::string manifest_command() {
+    return "find . -type f | LC_ALL=C sort | while IFS= read -r f; do "
+           "printf '%s  %s\\n' \"$(sha256sum < \"$f\" | cut -d' ' -f1)\" \"$f\"; done | "
+           "sha256sum | cut -d' ' -f1";
+}
+
+std::string upload_dir_precheck(const std::string& dest, const std::string& manifest,
+                                const std::string& owner) {
+    std::string d = util::shell_quote(dest);
+    std::string s = "[ -d " + d + " ] || exit 1\n[ \"$(cd " + d + " && " + manifest_command() +
+                    ")\" = " + manifest + " ] || exit 1\n";
+    if (!owner.empty())
+        s += "[ \"$(stat -c %U " + d + ")\" = " + util::shell_quote(owner_user(owner)) +
+             " ] || exit 1\n";
+    return s + "exit 0\n";
+}
+
+std::string upload_dir_body(const std::string& dest, unsigned long long size,
+                            const std::string& sha256, const std::string& owner) {
+    std::string n = std::to_string(size);
+    std::string s =
+        "set -eu\n"
+        "dest=" +
+        util::shell_quote(dest) +
+        "\n"
+        "[ ! -e \"$dest\" ] || [ -d \"$dest\" ] || "
+        "{ echo \"leura: $dest exists and is not a directory\" >&2; exit 1; }\n"
+        "parent=$(dirname \"$dest\")\n"
+        "tmp=$(mktemp \"$parent/.leura-upload.XXXXXX\")\n"
+        "new=$(mktemp -d \"$parent/.leura-new.XXXXXX\")\n"
+        "old=\n"
+        // Interrupted between the two renames: put the old tree back.
+        "cleanup() {\n"
+        "  rm -rf \"$tmp\" \"$new\"\n"
+        "  [ -z \"$old\" ] || { [ -e \"$dest\" ] || mv \"$old/tree\" \"$dest\"; "
+        "rm -rf \"$old\"; }\n"
+        "}\n"
+        "trap cleanup EXIT\n"
+        "trap 'exit 1' HUP INT TERM PIPE\n"
+        "cat > \"$tmp\"\n"
+        "size=$(wc -c < \"$tmp\" | tr -d ' ')\n"
+        "[ \"$size\" = " +
+        n + " ] || { echo \"leura: upload of $dest cut short: $size of " + n +
+        " bytes arrived\" >&2; exit 1; }\n"
+        "sum=$(sha256sum < \"$tmp\" | cut -d' ' -f1)\n"
+        "[ \"$sum\" = " +
+        sha256 +
+        " ] || { echo \"leura: upload of $dest is corrupt (sha256 $sum)\" >&2; exit 1; }\n"
+        "tar -xpf \"$tmp\" -C \"$new\" --no-same-owner\n";
+    if (!owner.empty()) s += "chown -R " + util::shell_quote(owner) + " \"$new\"\n";
+    s += "if [ -d \"$dest\" ]; then\n"
+         "  old=$(mktemp -d \"$parent/.leura-old.XXXXXX\")\n"
+         "  mv \"$dest\" \"$old/tree\"\n"
+         "fi\n"
+         "mv \"$new\" \"$dest\"\n"
+         "echo \"uploaded directory $dest ($(find \"$dest\" -type f | wc -l | tr -d ' ') files, " +
+         n + " bytes of tar, sha256 " + sha256 + ")\"\n";
+    return s;
+}
+
 std::string download_body(const std::string& src) {
     return "exec cat -- " + util::shell_quote(src) + "\n";
 }

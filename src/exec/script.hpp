@@ -40,6 +40,18 @@ std::string upload_precheck(const std::string& dest, const std::string& sha256,
                             const std::string& mode, const std::string& owner);
 std::string upload_body(const std::string& dest, unsigned long long size, const std::string& sha256,
                         const std::string& mode, const std::string& owner);
+// Directory upload: stdin is a tar of the tree. It is checked (size, sha256), unpacked beside
+// dest with its modes, given `owner` recursively, and swapped in for dest with two renames, so
+// dest is always a complete tree, old or new; files that are not in the upload are gone. The
+// precheck compares the sha256 of the host's manifest (see manifest_command) with `manifest`.
+std::string upload_dir_precheck(const std::string& dest, const std::string& manifest,
+                                const std::string& owner);
+std::string upload_dir_body(const std::string& dest, unsigned long long size,
+                            const std::string& sha256, const std::string& owner);
+// Prints, for the tree in the current directory, the sha256 of "<sha256>  ./path" lines of its
+// regular files in byte order: archive::pack_directory computes the same locally.
+std::string manifest_command();
+
 // Download: the file on stdout.
 std::string download_body(const std::string& src);
 

@@ -119,23 +119,29 @@ TEST_F(TransferConfigTest, UploadAbsoluteSourceIsKept) {
     EXPECT_EQ(t.steps[0].upload->src, file);
 }
 
-TEST_F(TransferConfigTest, UploadSourceMustBeARegularFile) {
+TEST_F(TransferConfigTest, UploadSourceMustBeARegularFileOrADirectory) {
     fs::create_directories(m_dir / "dir");
     ASSERT_EQ(::mkfifo((m_dir / "fifo").c_str(), 0600), 0);
-    auto errors = task_errors("[[steps]]\nupload = { src = \"missing.tar\", dest = \"/a\" }\n"
-                              "[[steps]]\nupload = { src = \"dir\", dest = \"/a\" }\n"
-                              "[[steps]]\nupload = { src = \"fifo\", dest = \"/a\" }\n"
-                              "[[steps]]\nupload = { src = \"\", dest = \"/a\" }\n"
-                              "[[steps]]\nupload = { src = 7, dest = \"/a\" }\n");
+    auto errors =
+        task_errors("[[steps]]\nupload = { src = \"missing.tar\", dest = \"/a\" }\n"
+                    "[[steps]]\nupload = { src = \"dir\", dest = \"/a\", mode = \"0644\" }\n"
+                    "[[steps]]\nupload = { src = \"fifo\", dest = \"/a\" }\n"
+                    "[[steps]]\nupload = { src = \"\", dest = \"/a\" }\n"
+                    "[[steps]]\nupload = { src = 7, dest = \"/a\" }\n");
     ASSERT_EQ(errors.size(), 5u);
     expect_at(errors[0], 2, 18,
               "cannot read upload source " + in_dir("missing.tar") + ": No such file or directory");
-    expect_at(errors[1], 4, 18,
-              "upload source " + in_dir("dir") +
-                  " is a directory; uploading directories is not supported yet");
-    expect_at(errors[2], 6, 18, "upload source " + in_dir("fifo") + " is not a regular file");
+    expect_at(errors[1], 4, 45,
+              "'mode' is for file uploads; the files of a directory upload keep their own modes");
+    expect_at(errors[2], 6, 18,
+              "upload source " + in_dir("fifo") + " is neither a regular file nor a directory");
     expect_at(errors[3], 8, 18, "'src' must not be empty");
     expect_at(errors[4], 10, 18, "'src' must be a string");
+
+    Task t = task("[[steps]]\nupload = { src = \"dir\", dest = \"/srv/site\", owner = \"www\" }\n");
+    ASSERT_TRUE(t.steps[0].upload.has_value());
+    EXPECT_TRUE(t.steps[0].upload->directory);
+    EXPECT_EQ(t.steps[0].upload->owner, "www");
 }
 
 TEST_F(TransferConfigTest, UnreadableUploadSource) {
