@@ -104,8 +104,20 @@ void RunRecorder::host_started(size_t h) {
     keep(m_store.upsert_host(r));
 }
 
-void RunRecorder::step_started(size_t h, size_t) {
+// Recorded before the step runs: should leura die now, the step's outcome is known to be
+// unknown (status running), which is what `resume` must not guess at.
+void RunRecorder::step_started(size_t h, size_t step) {
     m_step_started[h] = util::now_rfc3339();
+    const StepMeta& m = m_steps[step];
+    store::StepRecord r;
+    r.run_id = m_run;
+    r.host = name(h);
+    r.idx = int64_t(m.record_index);
+    r.name = m.name;
+    r.phase = m.phase;
+    r.status = "running";
+    r.started_at = m_step_started[h];
+    keep(m_store.insert_step(r));
 }
 
 std::string RunRecorder::preview(size_t h, size_t step, bool is_stderr) {

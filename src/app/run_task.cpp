@@ -8,6 +8,7 @@
 #include "app/run_task.hpp"
 #include "app/custom_step.hpp"
 #include "app/recorder.hpp"
+#include "app/recovery.hpp"
 #include "app/run_json.hpp"
 #include "app/waves.hpp"
 #include "archive/bundle.hpp"
@@ -440,6 +441,9 @@ Result<RunResult> run_task(const Prepared& p, const RunOptions& o,
     LEURA_TRY(util::ensure_private_dir(data / "spool"));
     LEURA_TRY(util::ensure_private_dir(data / "tmp"));
     LEURA_TRY_ASSIGN(store, store::Store::open((data / "leura.db").string()));
+    // A run that died holding this task's lock is found here, before the lock is judged.
+    (void)recover_dead_runs(store, data); // a failure leaves it for the next start; not fatal
+    LEURA_TRY_ASSIGN(task_lock, lock_task(data, p.task.file, o.lock_wait));
     PackedFiles bundles;
     LEURA_TRY_ASSIGN(digests, upload_digests(p.task, data / "tmp", bundles));
 
@@ -458,6 +462,8 @@ Result<RunResult> run_task(const Prepared& p, const RunOptions& o,
     run.hosts = int64_t(p.hosts.size());
     run.plan = plan_json(p, plan, rollout_spec);
     run.waves = int64_t(plan.waves.size());
+    LEURA_TRY_ASSIGN(run_lock, lock_run(data, run.id));
+    (void)task_lock.note(holder_note(run.id)); // only a hint for whoever finds it held
     LEURA_TRY(store.insert_run(run));
     LEURA_TRY_ASSIGN(spool, archive::Spool::create(data / "spool" / run.id));
 

@@ -24,6 +24,8 @@ struct RunOptions {
     int connect_attempts = 3;
     bool concurrency_set = false; // --concurrency given: over the task's [rollout] concurrency
     bool yes = false;             // --yes: no confirmation between waves
+    // --wait: how long to queue behind another run of the same task; none: refuse at once.
+    std::optional<std::chrono::milliseconds> lock_wait;
 };
 
 struct RunResult {

@@ -30,11 +30,11 @@ void print_header(const store::RunRecord& r) {
 }
 
 void print_step(const store::StepRecord& s) {
-    std::string result = s.exit_code             ? "exit " + std::to_string(*s.exit_code)
-                         : s.signal              ? "signal " + *s.signal
-                         : s.error_kind          ? *s.error_kind
-                         : s.status == "skipped" ? "skipped"
-                                                 : "-";
+    std::string result = s.exit_code    ? "exit " + std::to_string(*s.exit_code)
+                         : s.signal     ? "signal " + *s.signal
+                         : s.error_kind ? *s.error_kind
+                         : s.status == "skipped" || s.status == "running" ? s.status
+                                                                          : "-";
     std::string name = s.phase == "steps" ? s.name : s.phase + ": " + s.name;
     std::printf("      %2lld %-24s %-10s %7s  out %s, err %s%s%s\n", (long long)s.idx + 1,
                 name.c_str(), result.c_str(), util::human_duration_ms(s.duration_ms).c_str(),

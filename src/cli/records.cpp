@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cli/records.hpp"
+#include "app/recovery.hpp"
 #include "util/paths.hpp"
 
 namespace leura::cli {
@@ -7,7 +8,9 @@ namespace leura::cli {
 Result<store::Store> open_records() {
     auto dir = util::data_dir();
     LEURA_TRY(util::ensure_private_dir(dir));
-    return store::Store::open((dir / "leura.db").string());
+    LEURA_TRY_ASSIGN(store, store::Store::open((dir / "leura.db").string()));
+    (void)app::recover_dead_runs(store, dir); // shows a dead run as interrupted; retried later
+    return store;
 }
 
 Result<RunView> load_run(const std::string& prefix) {

@@ -13,6 +13,8 @@ ExitCode exit_code_for(ErrorKind kind) {
         return ExitCode::usage;
     case ErrorKind::permission:
         return ExitCode::refused;
+    case ErrorKind::locked:
+        return ExitCode::locked;
     default:
         return ExitCode::internal;
     }

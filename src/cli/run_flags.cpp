@@ -39,6 +39,10 @@ void add_run_flags(CLI::App& sub, RunFlags& f) {
     sub.add_flag("--json", f.json, "JSON Lines events on stdout; human text on stderr");
     sub.add_flag("-q,--quiet", f.quiet, "Print only failures and the summary");
     sub.add_flag("--dry-run", f.dry_run, "Validate and list the selected hosts; touch none");
+    sub.add_option("--wait", f.wait,
+                   "When another run holds the task's lock, wait for it (up to DURATION)")
+        ->expected(0, 1)
+        ->default_str("");
 }
 
 Result<app::WaveOptions> wave_options(const RunFlags& f) {
@@ -72,6 +76,15 @@ Status parse_vars(RunFlags& f) {
         return fail(ErrorKind::usage, "--connect-timeout wants a duration such as 10s, got '" +
                                           f.connect_timeout + "'");
     f.run.connect_timeout = *timeout;
+    if (f.wait) {
+        // Without a duration: as long as it takes (a day is as long as cron would care).
+        auto wait = f.wait->empty() ? std::optional(std::chrono::milliseconds(86'400'000))
+                                    : config::parse_duration(*f.wait);
+        if (!wait)
+            return fail(ErrorKind::usage,
+                        "--wait wants a duration such as 10m, got '" + *f.wait + "'");
+        f.run.lock_wait = *wait;
+    }
     return {};
 }
 

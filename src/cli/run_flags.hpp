@@ -24,6 +24,7 @@ struct RunFlags {
     bool json = false;
     bool quiet = false;
     bool dry_run = false;
+    std::optional<std::string> wait; // --wait [DURATION]: "" when given without one
 };
 
 // -i/-t, batches and shuffle: what choosing hosts and waves needs (`plan` uses these too).

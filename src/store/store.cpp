@@ -102,6 +102,13 @@ Status Store::insert_step(const StepRecord& r) {
                  });
 }
 
+Status Store::interrupt_hosts(const std::string& run_id, const std::string& at) {
+    return write("UPDATE hosts SET status='interrupted', error_kind='interrupted', "
+                 "error='leura ended before this host finished', finished_at=? "
+                 "WHERE run_id=? AND status='running'",
+                 [&](Stmt& s) { s.bind(1, at).bind(2, run_id); });
+}
+
 namespace {
 
 std::optional<std::string> opt_text(const Stmt& s, int col) {

@@ -97,6 +97,8 @@ public:
     Status finish_batch(const BatchRecord& batch); // counts, gate, rollback, reason, end
     Status upsert_host(const HostRecord& host);
     Status insert_step(const StepRecord& step);
+    // A dead run's hosts still recorded as running become interrupted.
+    Status interrupt_hosts(const std::string& run_id, const std::string& at);
 
     // A run id from a unique prefix. Errors: not_found, usage (ambiguous, with candidates).
     Result<std::string> resolve_run(const std::string& prefix);

@@ -29,6 +29,8 @@ const char* to_string(ErrorKind kind) {
         return "not_found";
     case ErrorKind::interrupted:
         return "interrupted";
+    case ErrorKind::locked:
+        return "locked";
     case ErrorKind::internal:
         return "internal";
     }

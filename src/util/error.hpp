@@ -22,6 +22,7 @@ enum class ErrorKind {
     permission,
     not_found,
     interrupted,
+    locked, // another run holds the lock (exit 5)
     internal,
 };
 

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// Locks and crash recovery. A run holds two flocks for its whole life, both released by the
+// kernel however the process ends: its task's (one run per task at a time) and its own (the
+// proof that it is alive). A run recorded as running whose own lock is free died without
+// finishing (kill -9, power loss): the next leura marks it interrupted and packs its spool.
+
+#include "store/store.hpp"
+#include "util/file_lock.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace leura::app {
+
+// The task's lock; `wait` (--wait) queues behind the holder. Errors: locked (naming the run
+// that holds it), io.
+Result<util::FileLock> lock_task(const std::filesystem::path& data,
+                                 const std::filesystem::path& task,
+                                 std::optional<std::chrono::milliseconds> wait);
+
+// The run's own lock, noted with the task lock's holder text.
+Result<util::FileLock> lock_run(const std::filesystem::path& data, const std::string& run_id);
+
+// What a lock says of its holder: "run ID (pid N)".
+std::string holder_note(const std::string& run_id);
+
+// Finds runs recorded as running whose process is gone; marks each interrupted (hosts still
+// running become interrupted; steps still running stay so: their outcome is unknown) and packs
+// its spool into its archive. The ids it recovered.
+Result<std::vector<std::string>> recover_dead_runs(store::Store& store,
+                                                   const std::filesystem::path& data);
+
+} // namespace leura::app
