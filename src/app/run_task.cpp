@@ -180,7 +180,11 @@ exec::Job make_job(const Prepared& p, const RunOptions& o, const std::string& ru
         job.steps.push_back(step_plan(s, digests));
     for (size_t i : hosts) {
         const inventory::Host* h = p.hosts[i];
-        job.hosts.push_back({h->name, endpoint_of(*h)});
+        // Resume points index the task's steps; a rollback job always starts at its first.
+        auto first = o.first_steps.find(h->name);
+        bool rollback = !steps.empty() && std::string_view(steps[0].meta.phase) == "rollback";
+        size_t first_step = first == o.first_steps.end() || rollback ? 0 : first->second;
+        job.hosts.push_back({h->name, endpoint_of(*h), first_step});
     }
     job.remote_command = exec::k_remote_command;
     auto exports_for = [&p, &o, run_id, hosts, steps, wave](size_t host, size_t step) {
@@ -462,6 +466,7 @@ Result<RunResult> run_task(const Prepared& p, const RunOptions& o,
     run.hosts = int64_t(p.hosts.size());
     run.plan = plan_json(p, plan, rollout_spec);
     run.waves = int64_t(plan.waves.size());
+    run.resumes = o.resumes;
     LEURA_TRY_ASSIGN(run_lock, lock_run(data, run.id));
     (void)task_lock.note(holder_note(run.id)); // only a hint for whoever finds it held
     LEURA_TRY(store.insert_run(run));

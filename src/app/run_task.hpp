@@ -8,6 +8,7 @@
 #include "util/exit_code.hpp"
 
 #include <chrono>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -26,6 +27,10 @@ struct RunOptions {
     bool yes = false;             // --yes: no confirmation between waves
     // --wait: how long to queue behind another run of the same task; none: refuse at once.
     std::optional<std::chrono::milliseconds> lock_wait;
+    // resume: the interrupted run this one continues, and where each host starts (the index
+    // of its first step that did not finish there; hosts not named start at 0).
+    std::optional<std::string> resumes;
+    std::map<std::string, size_t> first_steps;
 };
 
 struct RunResult {

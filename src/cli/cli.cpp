@@ -18,6 +18,7 @@ const std::vector<Command>& commands() {
         {"show", "Show one run: hosts, steps, timings", add_show},
         {"logs", "Print the output of a run's steps", add_logs},
         {"retry", "Run a run's task again on the hosts that failed in it", add_retry},
+        {"resume", "Continue an interrupted run from where each host stopped", add_resume},
         {"version", "Print leura's version and its libraries'", add_version},
     };
     return table;

@@ -27,6 +27,7 @@ void print_header(const store::RunRecord& r) {
                 (long long)r.hosts, (long long)r.ok, (long long)r.failed, (long long)r.unreachable,
                 (long long)r.skipped);
     std::printf("archive    %s\n", r.archive.value_or("-").c_str());
+    if (r.resumes) std::printf("resumes    %s\n", r.resumes->c_str());
 }
 
 void print_step(const store::StepRecord& s) {

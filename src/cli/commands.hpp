@@ -25,6 +25,7 @@ Action add_run(CLI::App& sub);
 Action add_check(CLI::App& sub);
 Action add_plan(CLI::App& sub);
 Action add_retry(CLI::App& sub);
+Action add_resume(CLI::App& sub);
 Action add_runs(CLI::App& sub);
 Action add_show(CLI::App& sub);
 Action add_logs(CLI::App& sub);

@@ -61,9 +61,7 @@ Result<app::WaveOptions> wave_options(const RunFlags& f) {
     return w;
 }
 
-namespace {
-
-Status parse_vars(RunFlags& f) {
+Status parse_flags(RunFlags& f) {
     for (const auto& kv : f.vars) {
         auto eq = kv.find('=');
         if (eq == std::string::npos || !util::is_shell_identifier(kv.substr(0, eq)))
@@ -88,10 +86,8 @@ Status parse_vars(RunFlags& f) {
     return {};
 }
 
-} // namespace
-
 int execute_run(RunFlags& f) {
-    if (auto st = parse_vars(f); !st) return report(st.error());
+    if (auto st = parse_flags(f); !st) return report(st.error());
     auto waves = wave_options(f);
     if (!waves) return report(waves.error());
     config::Diagnostics diags;
@@ -99,16 +95,21 @@ int execute_run(RunFlags& f) {
     if (!prepared) return report(diags);
     auto rollout = app::effective_rollout(*prepared, *waves);
     auto plan = app::plan_waves(*prepared, rollout, *waves);
+    return run_planned(f, *prepared, rollout, plan);
+}
+
+int run_planned(RunFlags& f, const app::Prepared& prepared,
+                const std::optional<config::Rollout>& rollout, const rollout::Plan& plan) {
     if (f.dry_run) {
         for (size_t k = 0; k < plan.waves.size(); ++k) {
             std::vector<std::string> names;
             for (size_t i : plan.waves[k].hosts)
-                names.push_back(prepared->hosts[i]->name);
+                names.push_back(prepared.hosts[i]->name);
             std::printf("wave %zu: %zu host%s: %s\n", k + 1, names.size(),
                         names.size() == 1 ? "" : "s", inventory::fold_hosts(names).c_str());
         }
-        for (size_t i = 0; i < prepared->task.steps.size(); ++i)
-            std::printf("step %zu: %s\n", i + 1, prepared->task.steps[i].name.c_str());
+        for (size_t i = 0; i < prepared.task.steps.size(); ++i)
+            std::printf("step %zu: %s\n", i + 1, prepared.task.steps[i].name.c_str());
         return to_int(ExitCode::ok);
     }
     // Asking needs a person at a terminal; decide before any host is touched.
@@ -126,7 +127,7 @@ int execute_run(RunFlags& f) {
     auto reporter = ui::make_reporter(ro, stdout, stderr);
     util::install_stop_signals();
     f.run.argv = invocation();
-    auto result = app::run_task(*prepared, f.run, rollout, plan, *reporter);
+    auto result = app::run_task(prepared, f.run, rollout, plan, *reporter);
     if (!result) return report(result.error());
     return to_int(result->exit);
 }

@@ -33,7 +33,12 @@ void add_selection_flags(CLI::App& sub, RunFlags& f);
 void add_run_flags(CLI::App& sub, RunFlags& f);
 // --batches and --shuffle as WaveOptions; a usage error for a bad --batches.
 Result<app::WaveOptions> wave_options(const RunFlags& f);
+// --var, --connect-timeout and --wait into f.run. Errors: usage.
+Status parse_flags(RunFlags& f);
 // Validates, plans and runs; returns leura's exit status.
 int execute_run(RunFlags& f);
+// Runs a plan made elsewhere (resume): --dry-run, the confirmation check, the reporter, the run.
+int run_planned(RunFlags& f, const app::Prepared& prepared,
+                const std::optional<config::Rollout>& rollout, const rollout::Plan& plan);
 
 } // namespace leura::cli

@@ -47,6 +47,7 @@ struct Step {
     KeyValues env;
     bool ignore_errors = false;
     bool run_once = false; // on one host of the whole run; the others wait for it, then go on
+    bool idempotent = false; // safe to run again when a resume cannot know whether it ran
     std::string run_as;    // run through `sudo -n -u USER` on the host; empty: the login user
     std::optional<Upload> upload;     // with StepKind::upload
     std::optional<Download> download; // with StepKind::download

@@ -33,8 +33,9 @@ const KeySet k_task_keys{
 
 const KeySet k_step_keys{
     {"name", "command", "script", "script_file", "local", "timeout", "env", "ignore_errors",
-     "run_as", "retries", "interval", "upload", "download", "run_once", "custom", "with"},
-    {"idempotent"},
+     "run_as", "retries", "interval", "upload", "download", "run_once", "custom", "with",
+     "idempotent"},
+    {},
 };
 
 // The three arrays of step tables: [[steps]] itself, [[verify]] and [[rollback]]. They share
@@ -214,6 +215,8 @@ void read_step_key(Step& step, const std::string& name, const toml::node& value,
             r.error(value, "'with' must be a table, as in with = { unit = \"nginx\" }");
         else
             step.with_json = detail::to_json(value);
+    } else if (name == "idempotent") {
+        if (auto v = detail::read_bool(value, name, r)) step.idempotent = *v;
     } else if (name == "run_once") {
         if (auto v = detail::read_bool(value, name, r)) step.run_once = *v;
     } else if (name == "run_as") {

@@ -212,6 +212,7 @@ void Loop::admit() {
     while (m_stop == 0 && !m_queue.empty() && m_active.size() < m_opt.concurrency) {
         auto r = std::make_unique<HostRun>();
         r->host = m_queue.front();
+        r->step = m_job.hosts[r->host].first_step;
         m_queue.pop_front();
         r->started = m_reactor.now();
         m_events.host_started(r->host);

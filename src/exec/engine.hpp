@@ -65,6 +65,7 @@ struct OnceLedger {
 struct HostPlan {
     std::string name;
     ssh::Endpoint endpoint;
+    size_t first_step = 0; // resume: the steps before it finished in the interrupted run
 };
 
 // What to run. Scripts are rendered when a step starts, so memory does not grow with the

@@ -90,15 +90,23 @@ ALTER TABLE batches ADD COLUMN rollback TEXT NOT NULL DEFAULT 'none';
 ALTER TABLE batches ADD COLUMN reason TEXT;
 ALTER TABLE steps ADD COLUMN phase TEXT NOT NULL DEFAULT 'steps';
 )sql",
+    // 3: resume: a run that continues an interrupted one names it.
+    R"sql(
+ALTER TABLE runs ADD COLUMN resumes TEXT;
+)sql",
 };
 
 } // namespace
 
 Status Store::migrate() {
-    auto version = Stmt::prepare(m_db, "PRAGMA user_version");
-    if (!version) return std::unexpected(version.error());
-    LEURA_TRY(version->step());
-    m_version = int(version->integer(0));
+    {
+        // Scoped: a statement left open keeps a read transaction, and BEGIN IMMEDIATE cannot
+        // then wait for another process's write (SQLite answers busy at once).
+        auto version = Stmt::prepare(m_db, "PRAGMA user_version");
+        if (!version) return std::unexpected(version.error());
+        LEURA_TRY(version->step());
+        m_version = int(version->integer(0));
+    }
     int latest = int(k_migrations.size());
     if (m_version > latest)
         return fail(ErrorKind::config, "the database has schema version " +

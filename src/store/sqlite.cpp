@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "store/sqlite.hpp"
 
+#include <chrono>
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
+#include <thread>
 #include <unistd.h>
 
 namespace leura::store {
@@ -44,8 +46,19 @@ Result<Db> Db::open(const std::string& path) {
     Db db(raw);
     if (rc != SQLITE_OK) return std::unexpected(db.error("cannot open database " + path));
     sqlite3_busy_timeout(raw, k_busy_timeout_ms);
-    LEURA_TRY(db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                      "PRAGMA foreign_keys=ON;"));
+    // Switching a new database to WAL takes an exclusive lock without calling the busy
+    // handler, so two leura processes opening a fresh database at once (cron) would see
+    // "database is locked": wait for the other one here, within the same timeout.
+    const char* setup =
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+    auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(k_busy_timeout_ms);
+    Status ready = db.exec(setup);
+    while (!ready && (sqlite3_errcode(raw) & 0xff) == SQLITE_BUSY &&
+           std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        ready = db.exec(setup);
+    }
+    if (!ready) return std::unexpected(ready.error());
     // The WAL and shared-memory files inherit nothing from the database's mode.
     for (const char* suffix : {"-wal", "-shm"})
         ::chmod((path + suffix).c_str(), 0600);

@@ -20,12 +20,13 @@ Status Store::write(const char* sql, const std::function<void(Stmt&)>& bind) {
 
 Status Store::insert_run(const RunRecord& r) {
     return write("INSERT INTO runs (id, task, task_hash, task_text, inventory, targets, user, "
-                 "args, started_at, status, hosts, plan, waves) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                 "args, started_at, status, hosts, plan, waves, resumes) "
+                 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                  [&](Stmt& s) {
                      s.bind(1, r.id).bind(2, r.task).bind(3, r.task_hash).bind(4, r.task_text);
                      s.bind(5, r.inventory).bind(6, r.targets).bind(7, r.user).bind(8, r.args);
                      s.bind(9, r.started_at).bind(10, r.status).bind(11, r.hosts);
-                     s.bind(12, r.plan).bind(13, r.waves);
+                     s.bind(12, r.plan).bind(13, r.waves).bind(14, r.resumes);
                  });
 }
 
@@ -122,7 +123,7 @@ std::optional<int64_t> opt_int(const Stmt& s, int col) {
 
 constexpr const char* k_run_columns =
     "id, task, task_hash, inventory, targets, user, args, started_at, finished_at, status, "
-    "exit_code, hosts, ok, failed, unreachable, skipped, archive, task_text, plan, waves";
+    "exit_code, hosts, ok, failed, unreachable, skipped, archive, task_text, plan, waves, resumes";
 
 RunRecord read_run(const Stmt& s) {
     RunRecord r;
@@ -146,6 +147,7 @@ RunRecord read_run(const Stmt& s) {
     r.task_text = opt_text(s, 17);
     r.plan = opt_text(s, 18);
     r.waves = s.integer(19);
+    r.resumes = opt_text(s, 20);
     return r;
 }
 

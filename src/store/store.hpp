@@ -30,6 +30,7 @@ struct RunRecord {
     std::optional<std::string> task_text; // the task as run
     std::optional<std::string> plan;      // the waves, JSON, as `leura plan --json` prints them
     int64_t waves = 1;
+    std::optional<std::string> resumes; // the interrupted run this one continues
 };
 
 struct BatchRecord {

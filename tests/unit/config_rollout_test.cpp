@@ -346,7 +346,7 @@ script = "b"
 retries = "3"
 interval = 5.5
 command = "x"
-idempotent = true
+idempotent = 1
 [[rollback]]
 retries = 2147483648
 interval = "soon"
@@ -362,7 +362,7 @@ interval = "soon"
               "of them");
     expect_at(errors[5], 11, 11, "'retries' must be an integer of 0 or more");
     expect_at(errors[6], 12, 12, "'interval' must be a duration such as \"90s\" or \"5m\"");
-    expect_at(errors[7], 14, 1, "'idempotent' is not supported yet by this version of leura");
+    expect_at(errors[7], 14, 14, "'idempotent' must be true or false");
     expect_at(errors[8], 16, 11, "'retries' is too large");
     expect_at(errors[9], 17, 12, "'interval' must be a duration such as \"90s\" or \"5m\"");
     expect_at(errors[10], 15, 1,

@@ -245,12 +245,16 @@ TEST_F(ConfigTest, FormattedUnknownKey) {
                                      "table");
 }
 
-TEST_F(ConfigTest, PlannedKeysAreNotSupportedYet) {
+TEST_F(ConfigTest, StepFlagsMustBeBooleans) {
     auto errors = task_errors("[[steps]]\ncommand = \"ls\"\nrun_once = 1\n"
-                              "[[rollback]]\ncommand = \"x\"\nidempotent = true\n");
+                              "[[rollback]]\ncommand = \"x\"\nidempotent = \"yes\"\n");
     ASSERT_EQ(errors.size(), 2u);
     expect_at(errors[0], 3, 12, "'run_once' must be true or false");
-    expect_at(errors[1], 6, 1, "'idempotent' is not supported yet by this version of leura");
+    expect_at(errors[1], 6, 14, "'idempotent' must be true or false");
+    Diagnostics diags;
+    auto t = load_task(write("ok.toml", "[[steps]]\ncommand = \"ls\"\nidempotent = true\n"), diags);
+    ASSERT_TRUE(t.has_value());
+    EXPECT_TRUE(t->steps[0].idempotent);
 }
 
 TEST_F(ConfigTest, CustomStepsAreFoundInTheTaskStepsFolderWithTheirWithTable) {
@@ -364,7 +368,7 @@ command = "a"
 script_file = "missing.sh"
 ignore_errors = 1
 [[steps]]
-idempotent = true
+idempotent = 1
 )");
     std::vector<std::pair<int, int>> where;
     for (const auto& e : errors)
@@ -378,7 +382,7 @@ idempotent = true
                          {9, 1},   // missing script file
                          {10, 17}, // ignore_errors type
                          {9, 1},   // script_file with command
-                         {12, 1},  // idempotent not supported yet
+                         {12, 14}, // idempotent type
                          {11, 1},  // step 3 has no body
                      }));
     ASSERT_EQ(errors.size(), 10u);

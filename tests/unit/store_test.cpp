@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
 
@@ -81,7 +82,7 @@ TEST_F(StoreTest, OpenCreatesTheLatestSchemaInAPrivateFile) {
     mode_t old = ::umask(0); // the mode must not depend on the caller's umask
     {
         auto store = open();
-        EXPECT_EQ(store.schema_version(), 2);
+        EXPECT_EQ(store.schema_version(), 3);
         ::umask(old);
         struct stat st {};
         ASSERT_EQ(::stat(m_path.c_str(), &st), 0);
@@ -91,7 +92,7 @@ TEST_F(StoreTest, OpenCreatesTheLatestSchemaInAPrivateFile) {
                 EXPECT_EQ(st.st_mode & 0777, 0600u) << suffix;
             }
     }
-    EXPECT_EQ(query_int("PRAGMA user_version"), 2);
+    EXPECT_EQ(query_int("PRAGMA user_version"), 3);
     EXPECT_EQ(query_int("SELECT COUNT(*) FROM sqlite_master WHERE type='table' AND name IN "
                         "('runs','batches','hosts','steps')"),
               4);
@@ -103,7 +104,7 @@ TEST_F(StoreTest, ReopenKeepsDataAndVersion) {
         ASSERT_TRUE(store.insert_run(make_run("20260101-000000-aaaa", "2026-01-01T00:00:00.000Z")));
     }
     auto store = open();
-    EXPECT_EQ(store.schema_version(), 2);
+    EXPECT_EQ(store.schema_version(), 3);
     auto run = store.run("20260101-000000-aaaa");
     ASSERT_TRUE(run) << run.error().message;
     EXPECT_EQ(run->task_hash, "sha-20260101-000000-aaaa");
@@ -336,18 +337,42 @@ TEST_F(StoreTest, RunsFilterAndOrderNewestFirst) {
     EXPECT_EQ(ids(f), V{}) << "the task filter is a plain substring";
 }
 
+// cron can start several leura at once on a machine that never ran one: every process must
+// open (and migrate) the fresh database. Found broken twice: the WAL switch and a migration
+// check left open both answered "database is locked" at once instead of waiting.
+TEST_F(StoreTest, ProcessesOpeningAFreshDatabaseAtOnceAllSucceed) {
+    for (int round = 0; round < 10; ++round) {
+        std::string path = m_path + "." + std::to_string(round);
+        std::vector<pid_t> children;
+        for (int i = 0; i < 4; ++i) {
+            pid_t pid = ::fork();
+            ASSERT_GE(pid, 0);
+            if (pid == 0) {
+                auto store = Store::open(path);
+                ::_exit(store && store->schema_version() == 3 ? 0 : 1);
+            }
+            children.push_back(pid);
+        }
+        for (pid_t pid : children) {
+            int status = 0;
+            ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+            EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "round " << round;
+        }
+    }
+}
+
 TEST_F(StoreTest, NewerSchemaIsRefused) {
     {
         auto db = Db::open(m_path);
         ASSERT_TRUE(db);
-        ASSERT_TRUE(db->exec("PRAGMA user_version = 3"));
+        ASSERT_TRUE(db->exec("PRAGMA user_version = 4"));
     }
     auto store = Store::open(m_path);
     ASSERT_FALSE(store);
     EXPECT_EQ(store.error().kind, ErrorKind::config);
     EXPECT_EQ(store.error().message,
-              "the database has schema version 3, newer than this leura (2); upgrade leura");
-    EXPECT_EQ(query_int("PRAGMA user_version"), 3) << "left as it was";
+              "the database has schema version 4, newer than this leura (3); upgrade leura");
+    EXPECT_EQ(query_int("PRAGMA user_version"), 4) << "left as it was";
     EXPECT_EQ(query_int("SELECT COUNT(*) FROM sqlite_master"), 0);
 }
 
