@@ -46,9 +46,9 @@ struct Step {
     std::optional<std::chrono::milliseconds> timeout;
     KeyValues env;
     bool ignore_errors = false;
-    bool run_once = false; // on one host of the whole run; the others wait for it, then go on
+    bool run_once = false;   // on one host of the whole run; the others wait for it, then go on
     bool idempotent = false; // safe to run again when a resume cannot know whether it ran
-    std::string run_as;    // run through `sudo -n -u USER` on the host; empty: the login user
+    std::string run_as;      // run through `sudo -n -u USER` on the host; empty: the login user
     std::optional<Upload> upload;     // with StepKind::upload
     std::optional<Download> download; // with StepKind::download
     // With StepKind::custom: `body` is NAME, `custom_path` the leura-step-NAME executable
