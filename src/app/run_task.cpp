@@ -279,6 +279,7 @@ public:
         topt.accept_new_host_keys = o.accept_new_host_keys;
         topt.local_user = util::user_name();
         topt.jump_connect_timeout = o.connect_timeout;
+        topt.keepalive = o.keepalive;
         ssh::init_library();
         m_transport = ssh::make_libssh_transport(topt);
         m_reactor = exec::make_poll_reactor();

@@ -22,6 +22,7 @@ struct RunOptions {
     std::vector<std::pair<std::string, std::string>> vars; // --var, over everything else
     std::vector<std::string> argv;                         // recorded with the run
     std::chrono::milliseconds connect_timeout{10'000};
+    std::chrono::milliseconds keepalive{15'000}; // see ssh::TransportOptions::keepalive
     int connect_attempts = 3;
     bool concurrency_set = false; // --concurrency given: over the task's [rollout] concurrency
     bool yes = false;             // --yes: no confirmation between waves

@@ -39,6 +39,9 @@ void add_run_flags(CLI::App& sub, RunFlags& f) {
     sub.add_flag("--json", f.json, "JSON Lines events on stdout; human text on stderr");
     sub.add_flag("-q,--quiet", f.quiet, "Print only failures and the summary");
     sub.add_flag("--dry-run", f.dry_run, "Validate and list the selected hosts; touch none");
+    sub.add_option("--keepalive", f.keepalive,
+                   "Probe a host silent this long; fail it when the probe goes unanswered as long")
+        ->capture_default_str();
     sub.add_option("--wait", f.wait,
                    "When another run holds the task's lock, wait for it (up to DURATION)")
         ->expected(0, 1)
@@ -74,6 +77,11 @@ Status parse_flags(RunFlags& f) {
         return fail(ErrorKind::usage, "--connect-timeout wants a duration such as 10s, got '" +
                                           f.connect_timeout + "'");
     f.run.connect_timeout = *timeout;
+    auto keepalive = config::parse_duration(f.keepalive);
+    if (!keepalive)
+        return fail(ErrorKind::usage,
+                    "--keepalive wants a duration such as 15s, got '" + f.keepalive + "'");
+    f.run.keepalive = *keepalive;
     if (f.wait) {
         // Without a duration: as long as it takes (a day is as long as cron would care).
         auto wait = f.wait->empty() ? std::optional(std::chrono::milliseconds(86'400'000))

@@ -19,6 +19,7 @@ struct RunFlags {
     app::RunOptions run;
     std::vector<std::string> vars;
     std::string connect_timeout = "10s";
+    std::string keepalive = "15s";
     std::string batches;             // --batches, raw
     std::optional<uint64_t> shuffle; // --shuffle SEED
     bool json = false;

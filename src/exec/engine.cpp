@@ -156,6 +156,8 @@ RunSummary Loop::run() {
         auto now = m_reactor.now();
         for (auto& r : m_active) {
             bool due = (r->has_deadline || r->phase == Phase::backoff) && now >= r->deadline;
+            if (r->cmd)
+                if (auto wake = r->cmd->wake_at(); wake && now >= *wake) due = true;
             if (!r->ready && !due) continue;
             // A host that moved data may have more waiting inside libssh's buffers, which
             // poll() cannot see: give it another turn before sleeping.
@@ -601,6 +603,8 @@ void Loop::wait() {
     bool immediate = false;
     for (auto& r : m_active) {
         if (r->phase == Phase::backoff || r->has_deadline) next = std::min(next, r->deadline);
+        if (r->cmd)
+            if (auto wake = r->cmd->wake_at()) next = std::min(next, *wake);
         if (r->phase == Phase::backoff) continue;
         if (r->ready) immediate = true;
         if (r->phase == Phase::waiting_once) continue; // woken by the host running the step

@@ -21,9 +21,9 @@ constexpr size_t k_max_read_per_pump = 1 << 20;
 } // namespace
 
 LibsshCommand::LibsshCommand(ssh_session session, std::string command, std::string stdin_data,
-                             std::string stdin_file)
+                             std::string stdin_file, std::chrono::milliseconds keepalive)
     : m_session(session), m_command(std::move(command)), m_stdin(std::move(stdin_data)),
-      m_file_done(stdin_file.empty()) {
+      m_file_done(stdin_file.empty()), m_keepalive(keepalive) {
     if (!stdin_file.empty()) m_file_fd = ::open(stdin_file.c_str(), O_RDONLY | O_CLOEXEC);
 }
 
@@ -38,6 +38,7 @@ LibsshCommand::~LibsshCommand() {
 int LibsshCommand::on_data(ssh_session, ssh_channel, void* data, uint32_t len, int is_stderr,
                            void* self) {
     auto* me = static_cast<LibsshCommand*>(self);
+    me->m_last_heard = std::chrono::steady_clock::now();
     if (!me->m_sink) return 0; // outside pump(): leave it buffered for the next one
     if (!me->m_sink_error) {
         auto st = me->m_sink->write(is_stderr ? Stream::err : Stream::out,
@@ -116,7 +117,36 @@ Result<Step> LibsshCommand::run(OutputSink& out) {
         return Step::done;
     }
     if (!ssh_is_connected(m_session)) return std::unexpected(broken("connection lost"));
+    LEURA_TRY(keep_alive());
     return Step::again;
+}
+
+std::optional<std::chrono::steady_clock::time_point> LibsshCommand::wake_at() const {
+    if (m_state != State::running || m_keepalive.count() <= 0) return std::nullopt;
+    return m_probe ? m_probe_sent + m_keepalive : m_last_heard + m_keepalive;
+}
+
+// libssh 0.10 has no client keepalive. Opening a channel is a request the server must answer
+// (with a confirmation or a refusal, either proves it alive); the probe is closed at once.
+Status LibsshCommand::keep_alive() {
+    if (m_keepalive.count() <= 0) return {};
+    auto now = std::chrono::steady_clock::now();
+    if (!m_probe) {
+        if (now - m_last_heard < m_keepalive) return {};
+        m_probe.reset(ssh_channel_new(m_session));
+        if (!m_probe) return {};
+        m_probe_sent = now;
+    }
+    int rc = ssh_channel_open_session(m_probe.get());
+    if (rc == SSH_AGAIN) {
+        if (now - m_probe_sent < m_keepalive) return {};
+        return fail(ErrorKind::connect, "the host stopped answering: no reply to a keepalive in " +
+                                            std::to_string(m_keepalive.count() / 1000) + "s");
+    }
+    if (rc == SSH_OK) ssh_channel_close(m_probe.get());
+    m_probe.reset();
+    m_last_heard = now;
+    return flush();
 }
 
 // ssh_channel_write only queues; without pushing the queue out here, a large upload can stall

@@ -225,12 +225,14 @@ std::unique_ptr<Command> LibsshConnection::exec_with_file(std::string command,
                                                           std::string stdin_data,
                                                           std::string stdin_file) {
     return std::make_unique<LibsshCommand>(m_session.get(), std::move(command),
-                                           std::move(stdin_data), std::move(stdin_file));
+                                           std::move(stdin_data), std::move(stdin_file),
+                                           m_options.keepalive);
 }
 
 std::unique_ptr<Command> LibsshConnection::exec(std::string command, std::string stdin_data) {
     return std::make_unique<LibsshCommand>(m_session.get(), std::move(command),
-                                           std::move(stdin_data));
+                                           std::move(stdin_data), std::string(),
+                                           m_options.keepalive);
 }
 
 namespace {

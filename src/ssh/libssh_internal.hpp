@@ -8,6 +8,7 @@
 #include "ssh/tcp.hpp"
 #include "ssh/transport.hpp"
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
@@ -68,16 +69,20 @@ private:
 class LibsshCommand final : public Command {
 public:
     LibsshCommand(ssh_session session, std::string command, std::string stdin_data,
-                  std::string stdin_file = {});
+                  std::string stdin_file, std::chrono::milliseconds keepalive);
     ~LibsshCommand() override;
 
     Result<Step> pump(OutputSink& out) override;
     int exit_code() const override { return m_exit_code; }
     std::string exit_signal() const override { return m_exit_signal; }
     void abort() override;
+    std::optional<std::chrono::steady_clock::time_point> wake_at() const override;
 
 private:
     enum class State { open, exec, running, done };
+    using TimePoint = std::chrono::steady_clock::time_point;
+
+    Status keep_alive();
 
     Result<Step> run(OutputSink& out);
     Status feed_stdin();
@@ -108,6 +113,10 @@ private:
     bool m_exit_known = false;
     int m_exit_code = -1;
     std::string m_exit_signal;
+    std::chrono::milliseconds m_keepalive;
+    TimePoint m_last_heard = std::chrono::steady_clock::now();
+    ChannelPtr m_probe; // a channel open in flight: the host's answer proves it alive
+    TimePoint m_probe_sent;
 };
 
 } // namespace leura::ssh

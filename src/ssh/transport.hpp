@@ -58,6 +58,10 @@ public:
     virtual void abort() = 0;
     // What to poll while this command runs, when it is not its connection's socket.
     virtual std::optional<WaitFor> wait_for() const { return std::nullopt; }
+    // When pump() must run even if nothing arrives (a keepalive check is due).
+    virtual std::optional<std::chrono::steady_clock::time_point> wake_at() const {
+        return std::nullopt;
+    }
 };
 
 class Connection {
@@ -83,6 +87,10 @@ struct TransportOptions {
     // How long a jump host may take to connect before the hosts behind it fail (the engine
     // keeps its own deadline for each host).
     std::chrono::milliseconds jump_connect_timeout{10000};
+    // A command that hears nothing from its host for this long sends a probe (a channel open,
+    // which the server must answer); no answer within the same time ends it with a connect
+    // error. TCP keepalive cannot see a host whose kernel still acks but whose sshd is stuck.
+    std::chrono::milliseconds keepalive{15000};
 };
 
 class Transport {
