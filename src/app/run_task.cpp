@@ -123,6 +123,13 @@ Result<Digests> upload_digests(const config::Task& t, const fs::path& tmp, Packe
     return out;
 }
 
+// Remote steps whose script keeps its stdin open as a lifeline (exec::render_script). Not
+// uploads (the file follows the script on stdin and ends with it), not controller steps.
+bool has_lifeline(const config::Step& s) {
+    return s.kind == config::StepKind::command || s.kind == config::StepKind::script ||
+           s.kind == config::StepKind::download;
+}
+
 exec::StepPlan step_plan(const StepSource& s, const Digests& digests) {
     const config::Step& step = *s.step;
     exec::StepPlan plan;
@@ -134,13 +141,14 @@ exec::StepPlan step_plan(const StepSource& s, const Digests& digests) {
     plan.local = step.kind == config::StepKind::local;
     plan.run_as = step.run_as;
     if (step.run_once) plan.once_key = std::to_string(s.meta.record_index);
-    bool sized = step.kind == config::StepKind::upload;
+    plan.keep_stdin_open = has_lifeline(step);
+    bool sized = step.kind == config::StepKind::upload || plan.keep_stdin_open;
     if (!plan.run_as.empty())
         plan.command = exec::run_as_command(plan.run_as, sized ? exec::k_read_sized_script
                                                                : exec::k_read_script);
     else if (sized)
         plan.command = exec::sized_command();
-    if (sized && digests.count(&step))
+    if (step.kind == config::StepKind::upload && digests.count(&step))
         plan.precheck_command =
             plan.run_as.empty() ? exec::k_remote_command : exec::run_as_command(plan.run_as);
     if (step.kind == config::StepKind::custom) {
@@ -208,9 +216,10 @@ exec::Job make_job(const Prepared& p, const RunOptions& o, const std::string& ru
                 request.vars.insert(request.vars.end(), layer->begin(), layer->end());
             return custom_request(request);
         }
-        std::string script =
-            exec::render_script(exports_for(host, step), step_body(s, digests), s.timeout);
-        return s.upload ? exec::sized_stdin(script) : script;
+        bool lifeline = has_lifeline(s);
+        std::string script = exec::render_script(exports_for(host, step), step_body(s, digests),
+                                                 s.timeout, lifeline);
+        return s.upload || lifeline ? exec::sized_stdin(script) : script;
     };
     job.render_precheck = [exports_for, steps, &digests](size_t host, size_t step) {
         const config::Step& s = *steps[step].step;

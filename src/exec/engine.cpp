@@ -410,7 +410,7 @@ void Loop::start_main_command(HostRun& r) {
     else if (!file.empty())
         r.cmd = r.conn->exec_with_file(command, script, file);
     else
-        r.cmd = r.conn->exec(command, script);
+        r.cmd = r.conn->exec(command, script, plan.keep_stdin_open);
     ++r.commands;
 }
 

@@ -36,6 +36,7 @@ struct StepPlan {
     // A custom step: `command` runs on the controller (after the host is connected) with the
     // request from Job::render_script on stdin; its answer goes to Job::expand_custom.
     bool custom = false;
+    bool keep_stdin_open = false; // the script's lifeline (exec::render_script)
 };
 
 // One command a custom step asked for, run on the host's session.

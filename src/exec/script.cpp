@@ -143,7 +143,8 @@ std::string download_body(const std::string& src) {
 }
 
 std::string render_script(const std::vector<std::pair<std::string, std::string>>& exports,
-                          std::string_view body, std::optional<std::chrono::milliseconds> timeout) {
+                          std::string_view body, std::optional<std::chrono::milliseconds> timeout,
+                          bool lifeline) {
     std::string out;
     if (timeout) {
         // `$script` is the variable k_remote_command reads the script into.
@@ -155,6 +156,14 @@ std::string render_script(const std::vector<std::pair<std::string, std::string>>
                " /bin/sh -c 'eval \"$LEURA_SCRIPT\"'\n"
                "fi\n"
                "unset LEURA_SCRIPT LEURA_TIMEBOX\n";
+    }
+    if (lifeline) {
+        // $$ is this shell; `kill 0` reaches its process group (timeout's, when timed). A
+        // background job's stdin is /dev/null in sh, so the channel goes to it on fd 3.
+        out += "exec 3<&0\n"
+               "(cat <&3 >/dev/null 2>&1; kill -0 $$ 2>/dev/null && kill -TERM 0) "
+               ">/dev/null 2>&1 &\n"
+               "exec 3<&- </dev/null\n";
     }
     for (const auto& [name, value] : exports)
         out += "export " + name + "=" + util::shell_quote(value) + "\n";

@@ -61,8 +61,15 @@ std::string download_body(const std::string& src);
 // host either way; this makes sure nothing keeps running there, which matters because sshd
 // refuses channel signal requests for root logins. The script travels in the environment of
 // that re-run, never on its command line.
+//
+// With `lifeline`, the script is sent sized (sized_stdin) and the channel's stdin stays open
+// while the step runs: a watcher in the background waits for it to close, which happens when
+// the connection dies (leura killed, network cut) or leura ends the step, and then ends the
+// step's whole process group if the step is still running. So a step is never left running
+// on a host that leura lost, even where sshd refuses signal requests (root logins).
 std::string render_script(const std::vector<std::pair<std::string, std::string>>& exports,
                           std::string_view body,
-                          std::optional<std::chrono::milliseconds> timeout = std::nullopt);
+                          std::optional<std::chrono::milliseconds> timeout = std::nullopt,
+                          bool lifeline = false);
 
 } // namespace leura::exec

@@ -21,9 +21,10 @@ constexpr size_t k_max_read_per_pump = 1 << 20;
 } // namespace
 
 LibsshCommand::LibsshCommand(ssh_session session, std::string command, std::string stdin_data,
-                             std::string stdin_file, std::chrono::milliseconds keepalive)
+                             std::string stdin_file, std::chrono::milliseconds keepalive,
+                             bool keep_stdin_open)
     : m_session(session), m_command(std::move(command)), m_stdin(std::move(stdin_data)),
-      m_file_done(stdin_file.empty()), m_keepalive(keepalive) {
+      m_file_done(stdin_file.empty()), m_keep_stdin_open(keep_stdin_open), m_keepalive(keepalive) {
     if (!stdin_file.empty()) m_file_fd = ::open(stdin_file.c_str(), O_RDONLY | O_CLOEXEC);
 }
 
@@ -181,6 +182,7 @@ Status LibsshCommand::feed_stdin() {
         m_stdin_sent += size_t(rc);
     }
     if (!m_eof_sent) {
+        if (m_keep_stdin_open) return {}; // the lifeline: open until the channel closes
         if (ssh_channel_send_eof(ch) == SSH_ERROR)
             return std::unexpected(broken("closing the script's input"));
         m_eof_sent = true;

@@ -229,10 +229,11 @@ std::unique_ptr<Command> LibsshConnection::exec_with_file(std::string command,
                                            m_options.keepalive);
 }
 
-std::unique_ptr<Command> LibsshConnection::exec(std::string command, std::string stdin_data) {
+std::unique_ptr<Command> LibsshConnection::exec(std::string command, std::string stdin_data,
+                                                bool keep_stdin_open) {
     return std::make_unique<LibsshCommand>(m_session.get(), std::move(command),
                                            std::move(stdin_data), std::string(),
-                                           m_options.keepalive);
+                                           m_options.keepalive, keep_stdin_open);
 }
 
 namespace {

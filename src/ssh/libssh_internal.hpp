@@ -34,7 +34,8 @@ public:
     ~LibsshConnection() override;
 
     Result<Step> connect() override;
-    std::unique_ptr<Command> exec(std::string command, std::string stdin_data) override;
+    std::unique_ptr<Command> exec(std::string command, std::string stdin_data,
+                                  bool keep_stdin_open = false) override;
     std::unique_ptr<Command> exec_with_file(std::string command, std::string stdin_data,
                                             std::string stdin_file) override;
     WaitFor wait_for() const override;
@@ -69,7 +70,8 @@ private:
 class LibsshCommand final : public Command {
 public:
     LibsshCommand(ssh_session session, std::string command, std::string stdin_data,
-                  std::string stdin_file, std::chrono::milliseconds keepalive);
+                  std::string stdin_file, std::chrono::milliseconds keepalive,
+                  bool keep_stdin_open = false);
     ~LibsshCommand() override;
 
     Result<Step> pump(OutputSink& out) override;
@@ -106,6 +108,7 @@ private:
     int m_file_fd = -1;
     bool m_file_done = true;
     bool m_eof_sent = false;
+    bool m_keep_stdin_open = false;
     bool m_eof_seen[2] = {false, false};
     State m_state = State::open;
     OutputSink* m_sink = nullptr; // set while pump() runs: where on_data sends output

@@ -70,8 +70,10 @@ public:
     // TCP connect, key exchange, host key check, authentication. done: ready for commands.
     // Errors: connect, host_key, host_key_changed, auth.
     virtual Result<Step> connect() = 0;
-    // Starts `command` with `stdin_data` fed to it then closed; progress comes from pump().
-    virtual std::unique_ptr<Command> exec(std::string command, std::string stdin_data) = 0;
+    // Starts `command` with `stdin_data` fed to it, then closed unless `keep_stdin_open` (a
+    // lifeline: the host sees it close when the connection dies); progress comes from pump().
+    virtual std::unique_ptr<Command> exec(std::string command, std::string stdin_data,
+                                          bool keep_stdin_open = false) = 0;
     // The same, with the content of local file `stdin_file` sent after `stdin_data`, streamed
     // as the remote window allows (an upload never sits in memory whole).
     virtual std::unique_ptr<Command> exec_with_file(std::string command, std::string stdin_data,

@@ -1,6 +1,7 @@
 # One run per task at a time: a second start is refused with exit 5 naming the holder, or
-# queues with --wait. A run killed with -9 is found by the next leura, marked interrupted with
-# its hosts, its half-done step kept as running (outcome unknown), and its output archived.
+# queues with --wait. A run killed with -9 leaves nothing running on its hosts (the lifeline),
+# is found by the next leura, marked interrupted with its hosts, its half-done step kept as
+# running (outcome unknown), and its output archived.
 . "$(dirname "$0")/lib.sh"
 fleet_up_watched "$F" 2
 t=$(task long '
@@ -9,7 +10,7 @@ name = "mark"
 command = "echo started"
 [[steps]]
 name = "wait"
-command = "sleep 15"')
+command = "sleep 15 & echo $$ $! > '"$T"'/wait-$LEURA_HOST.pids; wait"')
 
 "$LEURA_BIN" run "$t" -i "$F/inventory.toml" --known-hosts "$F/known_hosts" >"$T/bg.out" 2>&1 &
 bg=$!
@@ -38,6 +39,13 @@ expect_err "still held after --wait"
 
 kill -9 "$bg"
 wait "$bg" 2>/dev/null || true
+# The lifeline: with leura gone, each step's shell and its child end on the host.
+for h in 127.0.1.1 127.0.1.2; do
+  for pid in $(cat "$T/wait-$h.pids"); do
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    ! kill -0 "$pid" 2>/dev/null || fail "$h: process $pid of the killed run still runs"
+  done
+done
 leura runs
 expect_out "$id .*interrupted"
 leura show "$id"

@@ -93,7 +93,8 @@ public:
         stdin_data.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
         return exec(std::move(command), std::move(stdin_data));
     }
-    std::unique_ptr<ssh::Command> exec(std::string command, std::string stdin_data) override;
+    std::unique_ptr<ssh::Command> exec(std::string command, std::string stdin_data,
+                                       bool keep_stdin_open = false) override;
     ssh::WaitFor wait_for() const override { return {-1, false}; }
 
 private:
@@ -153,7 +154,7 @@ inline Result<ssh::Step> FakeConnection::connect() {
 }
 
 inline std::unique_ptr<ssh::Command> FakeConnection::exec(std::string command,
-                                                          std::string stdin_data) {
+                                                          std::string stdin_data, bool) {
     if (!m_rec.connected) ADD_FAILURE() << "exec on " << m_host << " before connect finished";
     const auto& steps = m_t.hosts[m_host].steps;
     size_t index = m_rec.commands.size();
