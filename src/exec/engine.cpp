@@ -620,6 +620,8 @@ void Loop::wait() {
         m_fd_owner.push_back(r.get());
     }
     if (m_stop == 1) next = std::min(next, m_abort_at);
+    // A host that just finished freed a slot: admit the next one now, not after a timeout.
+    if (m_stop == 0 && !m_queue.empty() && m_active.size() < m_opt.concurrency) immediate = true;
     if (m_opt.wake_fd >= 0) m_fds.push_back({m_opt.wake_fd, POLLIN, 0});
     auto timeout = immediate ? milliseconds(0)
                              : std::max(milliseconds(0),

@@ -304,6 +304,15 @@ TEST_F(EngineTest, ConcurrencyLimitIsRespected) {
     EXPECT_EQ(transport.max_live, 3u);
 }
 
+// Regression: when every running host finished in the same pass, the loop slept its idle
+// timeout (60 s) before admitting the next queued host; with --concurrency 1, every host.
+TEST_F(EngineTest, AFreedSlotIsFilledWithoutWaiting) {
+    options.concurrency = 1;
+    auto summary = run({"a", "b", "c"}, plans({"one"}));
+    EXPECT_EQ(summary.ok, 3u);
+    EXPECT_LT(reactor.elapsed(), 1s);
+}
+
 TEST_F(EngineTest, OutputBytesAreCountedPerStream) {
     transport.hosts["a"].steps = {
         talks({{Stream::out, "hello"}, {Stream::err, "oops"}, {Stream::out, "world!"}}), exits(0)};
