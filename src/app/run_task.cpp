@@ -329,6 +329,7 @@ exec::RunSummary Runner::run_job(const exec::Job& job, RunRecorder& recorder) {
     if (!m_o.concurrency_set && m_r && m_r->concurrency) concurrency = *m_r->concurrency;
     eopt.concurrency = std::max<size_t>(1, concurrency);
     eopt.connect_timeout = m_o.connect_timeout;
+    eopt.stop_grace = m_o.stop_grace;
     eopt.connect_attempts = m_o.connect_attempts;
     eopt.wake_fd = util::stop_wake_fd();
     eopt.stop_level = [&recorder] {

@@ -22,7 +22,8 @@ struct RunOptions {
     std::vector<std::pair<std::string, std::string>> vars; // --var, over everything else
     std::vector<std::string> argv;                         // recorded with the run
     std::chrono::milliseconds connect_timeout{10'000};
-    std::chrono::milliseconds keepalive{15'000}; // see ssh::TransportOptions::keepalive
+    std::chrono::milliseconds keepalive{15'000};  // see ssh::TransportOptions::keepalive
+    std::chrono::milliseconds stop_grace{10'000}; // after Ctrl-C, before running steps are ended
     int connect_attempts = 3;
     bool concurrency_set = false; // --concurrency given: over the task's [rollout] concurrency
     bool yes = false;             // --yes: no confirmation between waves

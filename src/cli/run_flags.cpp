@@ -39,6 +39,10 @@ void add_run_flags(CLI::App& sub, RunFlags& f) {
     sub.add_flag("--json", f.json, "JSON Lines events on stdout; human text on stderr");
     sub.add_flag("-q,--quiet", f.quiet, "Print only failures and the summary");
     sub.add_flag("--dry-run", f.dry_run, "Validate and list the selected hosts; touch none");
+    sub.add_option(
+           "--grace", f.grace,
+           "After Ctrl-C or SIGTERM, how long running steps may finish before they are ended")
+        ->capture_default_str();
     sub.add_option("--keepalive", f.keepalive,
                    "Probe a host silent this long; fail it when the probe goes unanswered as long")
         ->capture_default_str();
@@ -82,6 +86,11 @@ Status parse_flags(RunFlags& f) {
         return fail(ErrorKind::usage,
                     "--keepalive wants a duration such as 15s, got '" + f.keepalive + "'");
     f.run.keepalive = *keepalive;
+    auto grace = config::parse_duration(f.grace);
+    if (!grace)
+        return fail(ErrorKind::usage,
+                    "--grace wants a duration such as 10s, got '" + f.grace + "'");
+    f.run.stop_grace = *grace;
     if (f.wait) {
         // Without a duration: as long as it takes (a day is as long as cron would care).
         auto wait = f.wait->empty() ? std::optional(std::chrono::milliseconds(86'400'000))

@@ -20,6 +20,7 @@ struct RunFlags {
     std::vector<std::string> vars;
     std::string connect_timeout = "10s";
     std::string keepalive = "15s";
+    std::string grace = "10s";
     std::string batches;             // --batches, raw
     std::optional<uint64_t> shuffle; // --shuffle SEED
     bool json = false;

@@ -21,3 +21,19 @@ expect_err "interrupted: 0 ok, 2 failed"
 leura show "$(last_run)"
 expect_out "status +interrupted \(exit 143\)"
 expect_out "1 long +interrupted"
+
+# --grace: one signal lets running steps go on for that long, then ends them.
+set +e
+"$LEURA_BIN" run "$t" -i "$F/inventory.toml" --known-hosts "$F/known_hosts" --grace 1s \
+  > "$T/out" 2> "$T/err" &
+pid=$!
+set -e
+for _ in $(seq 1 100); do [ "$(grep -c Accepted "$F/sshd.log")" = 4 ] && break; sleep 0.05; done
+sleep 0.3
+start=$(date +%s%N)
+kill -TERM "$pid"
+set +e; wait "$pid"; rc=$?; set -e
+took=$(( ($(date +%s%N) - start) / 1000000 ))
+[ "$took" -ge 900 ] && [ "$took" -lt 6000 ] || fail "--grace 1s: the run ended after ${took}ms"
+expect_rc 143
+expect_err "interrupted: 0 ok, 2 failed"
