@@ -16,13 +16,13 @@ void overlay(config::HostSettings& base, const config::HostSettings& over) {
     if (over.port) base.port = over.port;
     if (over.identity) base.identity = over.identity;
     if (over.jump) base.jump = over.jump;
-    for (const auto& [key, value] : over.vars) {
+    for (const auto& var : over.vars) {
         auto it = std::find_if(base.vars.begin(), base.vars.end(),
-                               [&](const auto& kv) { return kv.first == key; });
+                               [&](const auto& kv) { return kv.first == var.first; });
         if (it != base.vars.end())
-            it->second = value;
+            it->second = var.second;
         else
-            base.vars.emplace_back(key, value);
+            base.vars.push_back(var);
     }
 }
 

@@ -5,10 +5,6 @@
 
 namespace leura::util {
 
-namespace {
-
-// Length of the well-formed UTF-8 sequence starting at s[i], or 0 (Unicode Table 3-7: no
-// overlong forms, no surrogates, nothing above U+10FFFF).
 size_t utf8_length(std::string_view s, size_t i) {
     auto byte = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
     unsigned char c = byte(0);
@@ -31,8 +27,6 @@ size_t utf8_length(std::string_view s, size_t i) {
         if ((byte(k) >> 6) != 0x2) return 0;
     return n;
 }
-
-} // namespace
 
 std::string json_string(std::string_view s) {
     std::string out;

@@ -9,6 +9,10 @@
 
 namespace leura::util {
 
+// Length of the well-formed UTF-8 sequence starting at s[i], or 0 (Unicode Table 3-7: no
+// overlong forms, no surrogates, nothing above U+10FFFF).
+size_t utf8_length(std::string_view s, size_t i);
+
 // "..." with JSON escapes; invalid UTF-8 bytes become U+FFFD so the output always parses.
 std::string json_string(std::string_view s);
 

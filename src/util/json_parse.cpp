@@ -85,8 +85,8 @@ private:
             skip_space();
             if (m_at >= m_text.size() || m_text[m_at] != ':') return error("expected ':'");
             ++m_at;
-            v.members.emplace_back(std::move(key), JsonValue{});
-            if (!value(v.members.back().second, depth + 1)) return false;
+            v.members.push_back({std::move(key), JsonValue{}});
+            if (!value(v.members.back().value, depth + 1)) return false;
             skip_space();
             if (m_at < m_text.size() && m_text[m_at] == ',') {
                 ++m_at;
@@ -227,6 +227,13 @@ private:
             char c = m_text[m_at];
             if (c == '"') return ++m_at, true;
             if (static_cast<unsigned char>(c) < 0x20) return error("control character in string");
+            if (static_cast<unsigned char>(c) >= 0x80) {
+                size_t n = utf8_length(m_text, m_at);
+                if (n == 0) return error("invalid UTF-8 in string");
+                out.append(m_text.substr(m_at, n));
+                m_at += n;
+                continue;
+            }
             ++m_at;
             if (c == '\\') {
                 if (!escape(out)) return false;

@@ -14,15 +14,21 @@ namespace leura::util {
 
 struct JsonValue {
     enum class Type { null, boolean, number, string, array, object };
+    struct Member; // name and value; a std::pair may not hold the incomplete JsonValue
     Type type = Type::null;
     bool boolean = false;
     std::string text; // a string's value, or a number as written
     std::vector<JsonValue> items;
-    std::vector<std::pair<std::string, JsonValue>> members;
+    std::vector<Member> members;
 
     // The member named `key` of an object; nullptr when absent or not an object.
     const JsonValue* get(std::string_view key) const;
     bool is(Type t) const { return type == t; }
+};
+
+struct JsonValue::Member {
+    std::string name;
+    JsonValue value;
 };
 
 struct JsonError {

@@ -56,6 +56,8 @@ TEST(JsonParse, RejectsWhatRfc8259Rejects) {
         {"\"\\ude00\"", 7, "unpaired surrogate"},
         {"tru", 0, "invalid literal"},
         {"{} {}", 3, "unexpected text after the JSON value"},
+        {"\"0\xca\xc7\"", 2, "invalid UTF-8 in string"},    // found by fuzz_json
+        {"\"\xed\xa0\x80\"", 1, "invalid UTF-8 in string"}, // an encoded surrogate
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.text);
