@@ -85,3 +85,15 @@ plan_wave_names() {
   sed 's/{"wave":/\n&/g' "$T/out" | grep "^{\"wave\":$1," |
     sed 's/.*"names":\[\([^]]*\)\].*/\1/' | tr ',' '\n' | tr -d '"'
 }
+
+# running_run_inside STEP_NO STEP_NAME COUNT: waits (up to 15 s) until the run in progress has
+# COUNT hosts inside that step, and prints its id ("" if that never happens).
+running_run_inside() {
+  local id= _
+  for _ in $(seq 1 150); do
+    id=$("$LEURA_BIN" runs --status running --json 2>/dev/null | sed -n 's/.*"run":"\([^"]*\)".*/\1/p')
+    [ -n "$id" ] && [ "$("$LEURA_BIN" show "$id" | grep -c " $1 $2  *running")" = "$3" ] &&
+      { echo "$id"; return 0; }
+    sleep 0.1
+  done
+}

@@ -15,18 +15,8 @@ command = "sleep 15 & echo $$ $! > '"$T"'/wait-$LEURA_HOST.pids; wait"')
 "$LEURA_BIN" run "$t" -i "$F/inventory.toml" --known-hosts "$F/known_hosts" >"$T/bg.out" 2>&1 &
 bg=$!
 at_exit "kill -9 $bg 2>/dev/null"
-id=
-for _ in $(seq 1 100); do
-  id=$("$LEURA_BIN" runs --status running --json 2>/dev/null | sed -n 's/.*"run":"\([^"]*\)".*/\1/p')
-  [ -n "$id" ] && break
-  sleep 0.1
-done
-[ -n "$id" ] || fail "the background run did not start"
-for _ in $(seq 1 100); do  # both hosts inside step 2
-  [ "$("$LEURA_BIN" show "$id" | grep -c ' 2 wait  *running')" = 2 ] && break
-  sleep 0.1
-done
-[ "$("$LEURA_BIN" show "$id" | grep -c ' 2 wait  *running')" = 2 ] || fail "step 2 never started"
+id=$(running_run_inside 2 wait 2)
+[ -n "$id" ] || fail "the background run never had both hosts in step 2"
 
 run_leura "$t"
 expect_rc 5

@@ -20,13 +20,9 @@ t=$(task job "$body")
 start_and_kill() {
   "$LEURA_BIN" run "$1" -i "$F/inventory.toml" --known-hosts "$F/known_hosts" \
     --concurrency 2 >/dev/null 2>&1 &
-  local bg=$! id= i
+  local bg=$! id
   at_exit "kill -9 $bg 2>/dev/null"
-  for i in $(seq 1 150); do
-    id=$("$LEURA_BIN" runs --status running --json 2>/dev/null | sed -n 's/.*"run":"\([^"]*\)".*/\1/p')
-    [ -n "$id" ] && [ "$("$LEURA_BIN" show "$id" | grep -c ' 2 two  *running')" = 2 ] && break
-    sleep 0.1
-  done
+  id=$(running_run_inside 2 two 2)
   kill -9 "$bg"
   wait "$bg" 2>/dev/null || true
   echo "$id"
