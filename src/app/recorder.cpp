@@ -104,10 +104,8 @@ void RunRecorder::host_started(size_t h) {
     keep(m_store.upsert_host(r));
 }
 
-// Recorded before the step runs: should leura die now, the step's outcome is known to be
-// unknown (status running), which is what `resume` must not guess at.
-void RunRecorder::step_started(size_t h, size_t step) {
-    m_step_started[h] = util::now_rfc3339();
+// Which step of which host of this run a record is about.
+store::StepRecord RunRecorder::step_record(size_t h, size_t step) {
     const StepMeta& m = m_steps[step];
     store::StepRecord r;
     r.run_id = m_run;
@@ -115,6 +113,14 @@ void RunRecorder::step_started(size_t h, size_t step) {
     r.idx = int64_t(m.record_index);
     r.name = m.name;
     r.phase = m.phase;
+    return r;
+}
+
+// Recorded before the step runs: should leura die now, the step's outcome is known to be
+// unknown (status running), which is what `resume` must not guess at.
+void RunRecorder::step_started(size_t h, size_t step) {
+    m_step_started[h] = util::now_rfc3339();
+    store::StepRecord r = step_record(h, step);
     r.status = "running";
     r.started_at = m_step_started[h];
     keep(m_store.insert_step(r));
@@ -130,13 +136,7 @@ std::string RunRecorder::preview(size_t h, size_t step, bool is_stderr) {
 }
 
 void RunRecorder::step_finished(const exec::StepOutcome& o) {
-    const StepMeta& m = m_steps[o.step];
-    store::StepRecord r;
-    r.run_id = m_run;
-    r.host = name(o.host);
-    r.idx = int64_t(m.record_index);
-    r.name = m.name;
-    r.phase = m.phase;
+    store::StepRecord r = step_record(o.host, o.step);
     r.status = o.ok ? "ok" : "failed";
     if (o.exit_code >= 0) r.exit_code = o.exit_code;
     if (!o.exit_signal.empty()) r.signal = o.exit_signal;

@@ -47,6 +47,7 @@ public:
 private:
     const std::string& name(size_t h) const { return m_job.hosts[h].name; }
     std::string preview(size_t h, size_t step, bool is_stderr);
+    store::StepRecord step_record(size_t h, size_t step);
     void keep(const Status& s);
     void finish_download(const exec::StepOutcome& o);
 

@@ -8,16 +8,12 @@
 #include "cli/records.hpp"
 #include "cli/report.hpp"
 #include "cli/run_flags.hpp"
-#include "inventory/range.hpp"
 #include "util/json_parse.hpp"
-#include "util/sha256.hpp"
 
 #include <cstdio>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <set>
-#include <sstream>
 
 namespace leura::cli {
 
@@ -71,14 +67,6 @@ Result<std::string> resumed_by(const std::string& id) {
     return std::string();
 }
 
-Result<std::string> read_file(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    if (!in) return fail(ErrorKind::not_found, "cannot read the task " + path);
-    return text.str();
-}
-
 int resume(RunFlags& f, const std::string& prefix, bool rerun_unknown) {
     if (auto st = parse_flags(f); !st) return report(st.error());
     auto view = load_run(prefix);
@@ -97,9 +85,9 @@ int resume(RunFlags& f, const std::string& prefix, bool rerun_unknown) {
         return report(Error(ErrorKind::usage, "run " + run.id + " was resumed by run " + *by +
                                                   "; resume that one if it was interrupted too"));
     }
-    auto text = read_file(run.task);
-    if (!text) return report(text.error());
-    if (util::sha256_hex(*text) != run.task_hash)
+    auto same = task_unchanged(run);
+    if (!same) return report(same.error());
+    if (!*same)
         return report(Error(ErrorKind::usage, run.task + " changed since run " + run.id +
                                                   "; resume runs the same task, unchanged"));
     auto waves = recorded_waves(run);

@@ -3,12 +3,9 @@
 #include "cli/records.hpp"
 #include "cli/report.hpp"
 #include "cli/run_flags.hpp"
-#include "util/sha256.hpp"
 
 #include <cstdio>
-#include <fstream>
 #include <memory>
-#include <sstream>
 
 namespace leura::cli {
 
@@ -25,10 +22,7 @@ int retry(RunFlags& f, const std::string& prefix) {
         std::fprintf(stderr, "leura: run %s has no failed or unreachable hosts\n", run.id.c_str());
         return 0;
     }
-    std::ifstream in(run.task);
-    std::stringstream text;
-    text << in.rdbuf();
-    if (in && util::sha256_hex(text.str()) != run.task_hash)
+    if (auto same = task_unchanged(run); same && !*same)
         std::fprintf(stderr, "leura: warning: %s changed since run %s; running it as it is now\n",
                      run.task.c_str(), run.id.c_str());
     f.prepare.task_file = run.task;

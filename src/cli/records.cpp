@@ -2,6 +2,10 @@
 #include "cli/records.hpp"
 #include "app/recovery.hpp"
 #include "util/paths.hpp"
+#include "util/sha256.hpp"
+
+#include <fstream>
+#include <sstream>
 
 namespace leura::cli {
 
@@ -21,6 +25,14 @@ Result<RunView> load_run(const std::string& prefix) {
     LEURA_TRY_ASSIGN(steps, records.steps(id));
     LEURA_TRY_ASSIGN(batches, records.batches(id));
     return RunView{std::move(run), std::move(hosts), std::move(steps), std::move(batches)};
+}
+
+Result<bool> task_unchanged(const store::RunRecord& run) {
+    std::ifstream in(run.task);
+    std::stringstream text;
+    text << in.rdbuf();
+    if (!in) return fail(ErrorKind::not_found, "cannot read the task " + run.task);
+    return util::sha256_hex(text.str()) == run.task_hash;
 }
 
 } // namespace leura::cli

@@ -17,4 +17,7 @@ struct RunView {
 };
 Result<RunView> load_run(const std::string& prefix);
 
+// Whether the run's task file still has the content it ran with. Errors: not_found (unreadable).
+Result<bool> task_unchanged(const store::RunRecord& run);
+
 } // namespace leura::cli
