@@ -3,6 +3,8 @@
 #include "config/inventory_file.hpp"
 #include "inventory/range.hpp"
 #include "inventory/selector.hpp"
+#include "util/json.hpp"
+#include "util/json_parse.hpp"
 
 #include <fstream>
 #include <regex>
@@ -84,8 +86,33 @@ std::optional<Prepared> select_named(Prepared p, const std::vector<std::string>&
 
 } // namespace
 
+config::Task adhoc_task(const std::string& command) {
+    config::Task t;
+    t.file = config::k_adhoc_task;
+    t.adhoc = true;
+    t.description = "ad-hoc command";
+    // The task as a file would say it: archived with the run and hashed like any task.
+    t.text = "# leura exec\n[[steps]]\nname = \"exec\"\nrun = " + util::json_string(command) + "\n";
+    config::Step step;
+    step.name = "exec";
+    step.body = command;
+    t.steps.push_back(std::move(step));
+    return t;
+}
+
+std::optional<std::string> adhoc_command(std::string_view text) {
+    constexpr std::string_view key = "\nrun = ";
+    auto at = text.find(key);
+    if (!text.starts_with("# leura exec\n") || at == std::string_view::npos) return std::nullopt;
+    auto line = text.substr(at + key.size());
+    auto value = util::parse_json(line.substr(0, line.find('\n')));
+    if (!value || !value->is(util::JsonValue::Type::string)) return std::nullopt;
+    return value->text;
+}
+
 std::optional<Prepared> prepare(const PrepareOptions& o, config::Diagnostics& diags) {
-    auto task = config::load_task(o.task_file, diags);
+    auto task =
+        o.command ? std::optional(adhoc_task(*o.command)) : config::load_task(o.task_file, diags);
     if (!task) return std::nullopt;
     std::string name = o.inventory.empty() ? task->inventory : o.inventory;
     if (name.empty()) {
@@ -145,7 +172,11 @@ void check_files(const std::vector<std::string>& files, config::Diagnostics& dia
             auto task = config::load_task(f, task_diags);
             for (const auto& d : task_diags.items())
                 diags.add(d.pos, d.message, d.source_line);
-            if (task && !task->inventory.empty()) prepare({f, "", "", {}}, diags);
+            if (task && !task->inventory.empty()) {
+                PrepareOptions o;
+                o.task_file = f;
+                prepare(o, diags);
+            }
         } else {
             load_inventory(f, diags);
         }

@@ -26,7 +26,14 @@ struct PrepareOptions {
     std::string inventory;               // -i: overrides the task's
     std::string targets;                 // -t: overrides the task's
     std::vector<std::string> only_hosts; // `retry`: exactly these hosts, instead of a selector
+    std::optional<std::string> command;  // `exec`: this ad-hoc command instead of a task file
 };
+
+// `leura exec`: a task of one step that runs `command`, recorded like any other.
+config::Task adhoc_task(const std::string& command);
+// The command back from the text adhoc_task wrote (recorded with the run); nullopt when the
+// text is not one of those.
+std::optional<std::string> adhoc_command(std::string_view task_text);
 
 // Loads and checks everything a run needs; every problem goes to `diags`, and the result is
 // empty when there was any.

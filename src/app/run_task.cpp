@@ -458,7 +458,12 @@ Result<RunResult> run_task(const Prepared& p, const RunOptions& o,
     LEURA_TRY_ASSIGN(store, store::Store::open((data / "leura.db").string()));
     // A run that died holding this task's lock is found here, before the lock is judged.
     (void)recover_dead_runs(store, data); // a failure leaves it for the next start; not fatal
-    LEURA_TRY_ASSIGN(task_lock, lock_task(data, p.task.file, o.lock_wait));
+    // Ad-hoc commands (`leura exec`) share no task, so nothing to keep from overlapping.
+    std::optional<util::FileLock> task_lock;
+    if (!p.task.adhoc) {
+        LEURA_TRY_ASSIGN(held, lock_task(data, p.task.file, o.lock_wait));
+        task_lock = std::move(held);
+    }
     PackedFiles bundles;
     LEURA_TRY_ASSIGN(digests, upload_digests(p.task, data / "tmp", bundles));
 
@@ -479,7 +484,7 @@ Result<RunResult> run_task(const Prepared& p, const RunOptions& o,
     run.waves = int64_t(plan.waves.size());
     run.resumes = o.resumes;
     LEURA_TRY_ASSIGN(run_lock, lock_run(data, run.id));
-    (void)task_lock.note(holder_note(run.id)); // only a hint for whoever finds it held
+    if (task_lock) (void)task_lock->note(holder_note(run.id)); // a hint for whoever finds it held
     LEURA_TRY(store.insert_run(run));
     LEURA_TRY_ASSIGN(spool, archive::Spool::create(data / "spool" / run.id));
 

@@ -13,6 +13,7 @@ const std::vector<Command>& commands() {
     static const std::vector<Command> table = {
         {"run", "Run a task on the hosts it selects", add_run},
         {"plan", "Show the waves a run would use; touches no host", add_plan},
+        {"exec", "Run one ad-hoc command on hosts; identical outputs grouped", add_exec},
         {"check", "Validate task and inventory files, reporting every problem", add_check},
         {"runs", "List recorded runs, newest first", add_runs},
         {"show", "Show one run: hosts, steps, timings", add_show},

@@ -93,7 +93,7 @@ int resume(RunFlags& f, const std::string& prefix, bool rerun_unknown) {
     auto waves = recorded_waves(run);
     if (!waves) return report(waves.error());
 
-    f.prepare.task_file = run.task;
+    if (auto st = rerun_source(run, f.prepare); !st) return report(st.error());
     f.prepare.inventory = run.inventory;
     std::map<std::string, const store::HostRecord*> hosts;
     for (const auto& h : view->hosts)
@@ -107,7 +107,8 @@ int resume(RunFlags& f, const std::string& prefix, bool rerun_unknown) {
 
     // The task as loaded now decides step counts and which steps are idempotent.
     config::Diagnostics diags;
-    auto task = config::load_task(run.task, diags);
+    auto task = f.prepare.command ? std::optional(app::adhoc_task(*f.prepare.command))
+                                  : config::load_task(run.task, diags);
     if (!task) return report(diags);
     std::vector<std::vector<HostResume>> todo;
     std::vector<std::string> unknown;

@@ -25,7 +25,7 @@ int retry(RunFlags& f, const std::string& prefix) {
     if (auto same = task_unchanged(run); same && !*same)
         std::fprintf(stderr, "leura: warning: %s changed since run %s; running it as it is now\n",
                      run.task.c_str(), run.id.c_str());
-    f.prepare.task_file = run.task;
+    if (auto st = rerun_source(run, f.prepare); !st) return report(st.error());
     if (f.prepare.inventory.empty()) f.prepare.inventory = run.inventory;
     f.prepare.only_hosts = failed;
     std::fprintf(stderr, "leura: retrying %zu host%s of run %s\n", failed.size(),

@@ -24,6 +24,7 @@ struct Command {
 Action add_run(CLI::App& sub);
 Action add_check(CLI::App& sub);
 Action add_plan(CLI::App& sub);
+Action add_exec(CLI::App& sub);
 Action add_retry(CLI::App& sub);
 Action add_resume(CLI::App& sub);
 Action add_runs(CLI::App& sub);

@@ -27,7 +27,17 @@ Result<RunView> load_run(const std::string& prefix) {
     return RunView{std::move(run), std::move(hosts), std::move(steps), std::move(batches)};
 }
 
+Status rerun_source(const store::RunRecord& run, app::PrepareOptions& o) {
+    o.task_file = run.task;
+    if (run.task != config::k_adhoc_task) return {};
+    o.command = app::adhoc_command(run.task_text.value_or(""));
+    if (!o.command)
+        return fail(ErrorKind::config, "run " + run.id + ": its ad-hoc command is unreadable");
+    return {};
+}
+
 Result<bool> task_unchanged(const store::RunRecord& run) {
+    if (run.task == config::k_adhoc_task) return true;
     std::ifstream in(run.task);
     std::stringstream text;
     text << in.rdbuf();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "app/prepare.hpp"
 #include "store/store.hpp"
 
 namespace leura::cli {
@@ -17,7 +18,12 @@ struct RunView {
 };
 Result<RunView> load_run(const std::string& prefix);
 
-// Whether the run's task file still has the content it ran with. Errors: not_found (unreadable).
+// Whether the run's task file still has the content it ran with (an ad-hoc command always
+// has). Errors: not_found (unreadable).
 Result<bool> task_unchanged(const store::RunRecord& run);
+
+// Points `o` at what the run ran: its task file, or its ad-hoc command (`leura exec`).
+// Errors: config when an ad-hoc run's recorded command cannot be read back.
+Status rerun_source(const store::RunRecord& run, app::PrepareOptions& o);
 
 } // namespace leura::cli

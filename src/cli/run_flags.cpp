@@ -103,7 +103,7 @@ Status parse_flags(RunFlags& f) {
     return {};
 }
 
-int execute_run(RunFlags& f) {
+int execute_run(RunFlags& f, app::RunResult* result) {
     if (auto st = parse_flags(f); !st) return report(st.error());
     auto waves = wave_options(f);
     if (!waves) return report(waves.error());
@@ -112,11 +112,12 @@ int execute_run(RunFlags& f) {
     if (!prepared) return report(diags);
     auto rollout = app::effective_rollout(*prepared, *waves);
     auto plan = app::plan_waves(*prepared, rollout, *waves);
-    return run_planned(f, *prepared, rollout, plan);
+    return run_planned(f, *prepared, rollout, plan, result);
 }
 
 int run_planned(RunFlags& f, const app::Prepared& prepared,
-                const std::optional<config::Rollout>& rollout, const rollout::Plan& plan) {
+                const std::optional<config::Rollout>& rollout, const rollout::Plan& plan,
+                app::RunResult* result) {
     if (f.dry_run) {
         for (size_t k = 0; k < plan.waves.size(); ++k) {
             std::vector<std::string> names;
@@ -139,14 +140,15 @@ int run_planned(RunFlags& f, const app::Prepared& prepared,
     ui::ReporterOptions ro;
     ro.json = f.json;
     ro.quiet = f.quiet;
-    ro.color = !f.json && ui::wants_color(stdout);
+    ro.color = !f.json && ui::wants_color(f.report_on_stderr ? stderr : stdout);
     ro.progress = !f.quiet && ::isatty(STDERR_FILENO);
-    auto reporter = ui::make_reporter(ro, stdout, stderr);
+    auto reporter = ui::make_reporter(ro, f.report_on_stderr ? stderr : stdout, stderr);
     util::install_stop_signals();
     f.run.argv = invocation();
-    auto result = app::run_task(prepared, f.run, rollout, plan, *reporter);
-    if (!result) return report(result.error());
-    return to_int(result->exit);
+    auto ran = app::run_task(prepared, f.run, rollout, plan, *reporter);
+    if (!ran) return report(ran.error());
+    if (result) *result = *ran;
+    return to_int(ran->exit);
 }
 
 } // namespace leura::cli

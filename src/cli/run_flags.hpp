@@ -26,6 +26,7 @@ struct RunFlags {
     bool json = false;
     bool quiet = false;
     bool dry_run = false;
+    bool report_on_stderr = false;   // `exec`: stdout carries the hosts' outputs only
     std::optional<std::string> wait; // --wait [DURATION]: "" when given without one
 };
 
@@ -37,10 +38,12 @@ void add_run_flags(CLI::App& sub, RunFlags& f);
 Result<app::WaveOptions> wave_options(const RunFlags& f);
 // --var, --connect-timeout and --wait into f.run. Errors: usage.
 Status parse_flags(RunFlags& f);
-// Validates, plans and runs; returns leura's exit status.
-int execute_run(RunFlags& f);
+// Validates, plans and runs; returns leura's exit status. `result`, when given, receives the
+// run's id and status (left empty when nothing ran).
+int execute_run(RunFlags& f, app::RunResult* result = nullptr);
 // Runs a plan made elsewhere (resume): --dry-run, the confirmation check, the reporter, the run.
 int run_planned(RunFlags& f, const app::Prepared& prepared,
-                const std::optional<config::Rollout>& rollout, const rollout::Plan& plan);
+                const std::optional<config::Rollout>& rollout, const rollout::Plan& plan,
+                app::RunResult* result = nullptr);
 
 } // namespace leura::cli

@@ -88,9 +88,13 @@ struct Rollout {
     SourcePos pos;
 };
 
+// What `leura exec` records as the task of an ad-hoc command: it has no file.
+inline constexpr const char* k_adhoc_task = "leura exec";
+
 struct Task {
-    std::filesystem::path file;
-    std::string text; // the file as read, for the archive and the task hash
+    std::filesystem::path file; // k_adhoc_task for `leura exec`
+    bool adhoc = false;         // made from a command line: no file, no task lock
+    std::string text;           // the file as read, for the archive and the task hash
     std::string description;
     std::string inventory; // a name under inventories/ or a path; may be empty
     std::string targets;   // a selector; empty means every host

@@ -15,13 +15,6 @@ namespace {
 
 using Names = std::vector<std::string>;
 
-// The promise is for optimised builds; debug and sanitizer builds get slack, not a flaky test.
-#ifdef __OPTIMIZE__
-constexpr auto k_fast = std::chrono::milliseconds(900);
-#else
-constexpr auto k_fast = std::chrono::milliseconds(5000);
-#endif
-
 Names expand(const std::string& pattern) {
     auto names = expand_range(pattern);
     EXPECT_TRUE(names.has_value()) << pattern << ": " << names.error().message;
@@ -230,14 +223,11 @@ TEST(FoldHosts, RoundTripsMixedPaddingAsSets) {
     }
 }
 
-TEST(FoldHosts, HundredThousandNamesFoldQuickly) {
+TEST(FoldHosts, HundredThousandNamesFoldToOneRange) {
     Names names = expand("h[000001-100000].example.com");
     std::shuffle(names.begin(), names.end(), std::mt19937(1));
-    auto start = std::chrono::steady_clock::now();
     std::string folded = fold_hosts(names);
-    auto elapsed = std::chrono::steady_clock::now() - start;
     EXPECT_EQ(folded, "h[000001-100000].example.com");
-    EXPECT_LT(elapsed, k_fast);
 }
 
 // --- select --------------------------------------------------------------------------------
@@ -397,7 +387,7 @@ TEST_F(Select, SyntaxErrorWinsOverUnknownName) {
     EXPECT_EQ(error("nosuch &").message, "expected a group, host or attribute test at column 9");
 }
 
-TEST(SelectLarge, HundredThousandHostsQuickly) {
+TEST(SelectLarge, HundredThousandHosts) {
     Inventory inv;
     auto names = expand_range("h[000001-100000].example.com");
     ASSERT_TRUE(names.has_value());
@@ -407,19 +397,16 @@ TEST(SelectLarge, HundredThousandHostsQuickly) {
                                       {{"az", "az" + std::to_string(i % 3)}}));
     }
     inv.groups = {"even", "odd"};
-    auto start = std::chrono::steady_clock::now();
     auto even = select(inv, "even & !az=az1");
     auto range = select(inv, "h[000001-050000].example.com");
     auto glob = select(inv, "h0000*");
     auto few = select(inv, "h000007.example.com,h[000010-000011].example.com");
-    auto elapsed = std::chrono::steady_clock::now() - start;
     ASSERT_TRUE(even && range && glob && few);
     EXPECT_EQ(even->size(), 33'334u);
     EXPECT_EQ(range->size(), 50'000u);
     EXPECT_EQ(glob->size(), 99u);
     ASSERT_EQ(few->size(), 3u);
     EXPECT_EQ((*few)[2]->name, "h000011.example.com");
-    EXPECT_LT(elapsed, k_fast);
 }
 
 // --- build ---------------------------------------------------------------------------------

@@ -22,13 +22,6 @@ using inventory::Host;
 using Sizes = std::vector<size_t>;
 using Names = std::vector<std::string>;
 
-// The promise is for optimised builds; debug and sanitizer builds get slack, not a flaky test.
-#ifdef __OPTIMIZE__
-constexpr auto k_fast = std::chrono::milliseconds(900);
-#else
-constexpr auto k_fast = std::chrono::milliseconds(5000);
-#endif
-
 Amount pct(double value) {
     return {true, value};
 }
@@ -633,7 +626,8 @@ TEST(RolloutProperties, RandomInventoriesKeepEveryRule) {
 
 // --- speed ---------------------------------------------------------------------------------
 
-TEST(RolloutSpeed, HundredThousandHostsPlanQuickly) {
+// How fast it is lives in tests/bench/micro_bench.cpp; this checks the plan at that scale.
+TEST(RolloutScale, HundredThousandHostsPlan) {
     Rng rng{7};
     Fleet fleet;
     fleet.hosts.reserve(100'000);
@@ -651,15 +645,10 @@ TEST(RolloutSpeed, HundredThousandHostsPlanQuickly) {
     }
     const PlanInput in = fleet.input({pct(0.1), pct(1), pct(5), pct(25), pct(50), pct(100)},
                                      {"zone", "rack", "row"});
-    const auto start = std::chrono::steady_clock::now();
     const Plan plan = make_plan(in);
-    const auto took = std::chrono::steady_clock::now() - start;
     ASSERT_FALSE(plan.waves.empty());
     EXPECT_EQ(plan.waves.back().cumulative, 100'000u);
     EXPECT_GT(cluster, 1000u);
-    EXPECT_LT(took, k_fast);
-    std::cout << "[          ] " << cluster << " clusters: "
-              << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms\n";
 }
 
 } // namespace

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: Apache-2.0
+// `leura exec -i INVENTORY [-t TARGETS] -- COMMAND`: the ad-hoc command pdsh and clush are used
+// for, run and recorded like a one-step task; afterwards the hosts' outputs, grouped by content.
+#include "cli/commands.hpp"
+#include "cli/records.hpp"
+#include "cli/report.hpp"
+#include "cli/run_flags.hpp"
+#include "inventory/range.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <memory>
+
+namespace leura::cli {
+
+namespace {
+
+struct OutputGroup {
+    const store::StepRecord* sample;
+    std::vector<std::string> hosts;
+};
+
+// Hosts whose step printed the same and ended the same, largest group first (as clush -b).
+std::vector<OutputGroup> group_outputs(const std::vector<store::StepRecord>& steps) {
+    std::map<std::string, size_t> index;
+    std::vector<OutputGroup> groups;
+    for (const auto& s : steps) {
+        std::string key = s.status + '\0' + std::to_string(s.exit_code.value_or(-1)) + '\0' +
+                          s.preview_out + '\0' + s.preview_err;
+        auto [it, fresh] = index.try_emplace(std::move(key), groups.size());
+        if (fresh) groups.push_back({&s, {}});
+        groups[it->second].hosts.push_back(s.host);
+    }
+    std::stable_sort(groups.begin(), groups.end(),
+                     [](const auto& a, const auto& b) { return a.hosts.size() > b.hosts.size(); });
+    return groups;
+}
+
+void print_groups(const RunView& view) {
+    auto groups = group_outputs(view.steps);
+    bool truncated = false;
+    for (const auto& g : groups) {
+        const store::StepRecord& s = *g.sample;
+        std::string ending;
+        if (s.status != "ok") {
+            ending = s.exit_code ? " exit " + std::to_string(*s.exit_code)
+                                 : " " + s.status + (s.error ? ": " + *s.error : "");
+        }
+        std::printf("---------------- %s (%zu)%s\n", inventory::fold_hosts(g.hosts).c_str(),
+                    g.hosts.size(), ending.c_str());
+        std::fwrite(s.preview_out.data(), 1, s.preview_out.size(), stdout);
+        std::fflush(stdout);
+        std::fwrite(s.preview_err.data(), 1, s.preview_err.size(), stderr);
+        truncated = truncated || s.preview_out.size() < size_t(s.bytes_out) ||
+                    s.preview_err.size() < size_t(s.bytes_err);
+    }
+    if (truncated)
+        std::fprintf(stderr,
+                     "leura: long outputs are shown shortened; all of it: leura logs %s "
+                     "--full\n",
+                     view.run.id.c_str());
+}
+
+struct ExecFlags {
+    RunFlags run;
+    std::vector<std::string> words;
+};
+
+int exec(ExecFlags& f) {
+    std::string command;
+    for (const auto& w : f.words)
+        command += (command.empty() ? "" : " ") + w;
+    f.run.prepare.command = command;
+    // The grouped outputs are what a person reads; per-host lines only for failures.
+    if (!f.run.json) f.run.quiet = f.run.report_on_stderr = true;
+    app::RunResult result;
+    int exit = execute_run(f.run, &result);
+    if (f.run.json || result.run_id.empty()) return exit;
+    auto view = load_run(result.run_id);
+    if (!view) return report(view.error());
+    print_groups(*view);
+    return exit;
+}
+
+} // namespace
+
+Action add_exec(CLI::App& sub) {
+    auto f = std::make_shared<ExecFlags>();
+    sub.add_option("-i,--inventory", f->run.prepare.inventory, "Inventory name or file")
+        ->required();
+    sub.add_option("-t,--targets", f->run.prepare.targets, "Selector (default: every host)");
+    sub.add_option("--batches", f->run.batches,
+                   "Cumulative waves, e.g. 1,10,100% (default: all hosts at once)");
+    add_run_flags(sub, f->run);
+    sub.add_option("command", f->words, "The command (after --), run by the login shell")
+        ->required();
+    return [f] { return exec(*f); };
+}
+
+} // namespace leura::cli
