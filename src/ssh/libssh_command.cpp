@@ -68,6 +68,7 @@ Error LibsshCommand::broken(const std::string& what) const {
 }
 
 Result<Step> LibsshCommand::pump(OutputSink& out) {
+    ack_promptly(ssh_get_fd(m_session));
     m_sink = &out;
     auto r = run(out);
     m_sink = nullptr;

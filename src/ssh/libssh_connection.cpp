@@ -62,8 +62,10 @@ LibsshConnection::~LibsshConnection() {
 WaitFor LibsshConnection::wait_for() const {
     if (m_state == State::tcp) return {m_tcp.fd(), true};
     if (!m_session) return {};
-    bool write = m_state == State::handshake ||
-                 (ssh_get_poll_flags(m_session.get()) & SSH_WRITE_PENDING) != 0;
+    // The TCP connect is ours and done by now, so POLLOUT only while libssh has bytes queued:
+    // a socket is nearly always writable, and asking for it anyway spun the loop (about 1,000
+    // empty polls per host while waiting for the server's KEX replies).
+    bool write = (ssh_get_poll_flags(m_session.get()) & SSH_WRITE_PENDING) != 0;
     return {m_fd, write};
 }
 
@@ -199,6 +201,7 @@ Result<Step> LibsshConnection::connect() {
         if (auto st = start_session(m_tcp.release()); !st) return failed(st.error());
         m_state = State::handshake;
     }
+    ack_promptly(m_fd);
     if (m_state == State::handshake) {
         int rc = ssh_connect(m_session.get());
         if (rc == SSH_AGAIN) return Step::again;

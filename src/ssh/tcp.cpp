@@ -28,6 +28,11 @@ void tune_socket(int fd) {
 
 } // namespace
 
+void ack_promptly(int fd) {
+    int on = 1;
+    if (fd >= 0) setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &on, sizeof on);
+}
+
 TcpConnect::~TcpConnect() {
     if (m_fd >= 0) ::close(m_fd);
 }

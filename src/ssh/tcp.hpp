@@ -8,6 +8,13 @@
 
 namespace leura::ssh {
 
+// Asks the kernel to ACK what arrives next at once. OpenSSH's sshd sends an unsolicited packet
+// after authentication (hostkeys-00@openssh.com) that needs no answer; a delayed ACK for it
+// then holds the server's next small packet behind Nagle for ~40 ms (the channel open
+// reply). Linux clears quick-ACK mode by itself, so this is called before each read.
+// Harmless on a socket that is not TCP (a jump host's socketpair).
+void ack_promptly(int fd);
+
 // A non-blocking TCP connect that walks every address of a name (libssh 0.10 tries only the
 // first). Owns its socket until release().
 class TcpConnect {
