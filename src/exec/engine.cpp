@@ -44,6 +44,21 @@ using std::chrono::duration_cast;
 // A custom step's answer is a small JSON document; more than this is a broken step.
 constexpr size_t k_max_custom_answer = 1 << 20;
 
+// A handshake the server dropped is retried this often, after drop_backoff(); a host waiting
+// for a handshake slot looks again after k_handshake_wait.
+constexpr int k_max_drops = 8;
+constexpr milliseconds k_handshake_wait{20};
+
+// 50 ms doubling to 1.6 s, spread by +-50% so the dropped hosts do not return all at once
+// (deterministic: a hash of host and attempt, not a clock).
+milliseconds drop_backoff(size_t host, int drops) {
+    uint64_t h =
+        (uint64_t(host) + 1) * 0x9e3779b97f4a7c15ULL ^ uint64_t(drops) * 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 31;
+    double spread = 0.5 + double(h % 1000) / 1000.0;
+    return milliseconds(int64_t(50.0 * double(1 << std::min(drops, 5)) * spread));
+}
+
 // Counts bytes on their way to the real sink. While `capture` is set, stdout goes there
 // instead (a custom step's answer); stderr is recorded as usual.
 class CountingSink final : public ssh::OutputSink {
@@ -72,6 +87,8 @@ struct HostRun {
     size_t host = 0;
     Phase phase = Phase::connecting;
     int attempt = 1;
+    int drops = 0;             // handshakes the server dropped (retried apart from `attempt`)
+    bool in_handshake = false; // counted in Loop::m_handshakes
     Clock::time_point started, deadline, step_started;
     bool has_deadline = false;
     std::unique_ptr<ssh::Connection> conn;
@@ -103,7 +120,7 @@ public:
     Loop(const Job& job, ssh::Transport& transport, Reactor& reactor, OutputStore& outputs,
          EventSink& events, const EngineOptions& options)
         : m_job(job), m_transport(transport), m_reactor(reactor), m_outputs(outputs),
-          m_events(events), m_opt(options) {
+          m_events(events), m_opt(options), m_handshake_cap(double(options.concurrency)) {
         for (size_t i = 0; i < job.hosts.size(); ++i)
             m_queue.push_back(i);
     }
@@ -127,6 +144,10 @@ private:
     bool take_or_settle_once(HostRun& r);
     void settle_once(HostRun& r, OnceLedger::State state);
     void wait();
+    enum class HandshakeEnd { done, dropped, failed };
+    void begin_handshake(HostRun& r);
+    void end_handshake(HostRun& r, HandshakeEnd how);
+    bool handshake_allowed() const { return double(m_handshakes) < m_handshake_cap; }
     static std::tuple<Phase, size_t, size_t, unsigned long long> progress_mark(const HostRun& r) {
         return {r.phase, r.step, r.commands, r.output ? r.output->m_out + r.output->m_err : 0};
     }
@@ -147,6 +168,11 @@ private:
     RunSummary m_summary;
     int m_stop = 0;
     Clock::time_point m_abort_at;
+    // Handshakes in flight, and how many may be: a server that drops handshakes under load
+    // (sshd's MaxStartups, 10 by default) halves the allowance; each completed handshake
+    // widens it again, up to the concurrency.
+    size_t m_handshakes = 0;
+    double m_handshake_cap = 1;
 };
 
 RunSummary Loop::run() {
@@ -211,7 +237,8 @@ void Loop::skip_queued() {
 }
 
 void Loop::admit() {
-    while (m_stop == 0 && !m_queue.empty() && m_active.size() < m_opt.concurrency) {
+    while (m_stop == 0 && !m_queue.empty() && m_active.size() < m_opt.concurrency &&
+           handshake_allowed()) {
         auto r = std::make_unique<HostRun>();
         r->host = m_queue.front();
         r->step = m_job.hosts[r->host].first_step;
@@ -236,9 +263,11 @@ void Loop::advance(HostRun& r) {
             break;
         case Phase::backoff:
             if (m_reactor.now() < r.deadline) return;
-            r.phase = Phase::connecting;
-            r.deadline = m_reactor.now() + m_opt.connect_timeout;
-            r.conn = m_transport.open(m_job.hosts[r.host].endpoint);
+            if (!handshake_allowed()) {
+                r.deadline = m_reactor.now() + k_handshake_wait;
+                return;
+            }
+            begin_handshake(r);
             break;
         case Phase::running:
             advance_running(r);
@@ -260,6 +289,7 @@ void Loop::advance(HostRun& r) {
 void Loop::advance_connecting(HostRun& r) {
     auto result = r.conn->connect();
     if (result && *result == ssh::Step::done) {
+        end_handshake(r, HandshakeEnd::done);
         r.has_deadline = false;
         r.connected = true;
         start_step(r);
@@ -274,7 +304,16 @@ void Loop::advance_connecting(HostRun& r) {
                                             std::to_string(m_opt.connect_timeout.count()) + "ms");
     }
     if (!err) return;
+    bool dropped = !result && r.conn->dropped_in_handshake();
+    end_handshake(r, dropped ? HandshakeEnd::dropped : HandshakeEnd::failed);
     r.conn.reset();
+    if (dropped && r.drops < k_max_drops && m_stop == 0) {
+        r.phase = Phase::backoff;
+        r.deadline = m_reactor.now() + drop_backoff(r.host, r.drops);
+        r.first_error = std::move(err);
+        ++r.drops;
+        return;
+    }
     if (err->kind == ErrorKind::connect && r.attempt < m_opt.connect_attempts && m_stop == 0) {
         r.phase = Phase::backoff;
         r.deadline = m_reactor.now() + m_opt.connect_backoff * (1 << (r.attempt - 1));
@@ -282,7 +321,8 @@ void Loop::advance_connecting(HostRun& r) {
         ++r.attempt;
         return;
     }
-    if (r.attempt > 1) err->message += " (" + std::to_string(r.attempt) + " attempts)";
+    if (r.attempt + r.drops > 1)
+        err->message += " (" + std::to_string(r.attempt + r.drops) + " attempts)";
     r.first_error = std::move(err);
     finish_host(r, HostStatus::unreachable);
 }
@@ -309,10 +349,7 @@ void Loop::start_step(HostRun& r) {
         !take_or_settle_once(r))
         return;
     if (!plan.local && !r.connected) {
-        if (!r.conn) r.conn = m_transport.open(m_job.hosts[r.host].endpoint);
-        r.phase = Phase::connecting;
-        r.deadline = m_reactor.now() + m_opt.connect_timeout;
-        r.has_deadline = true;
+        begin_handshake(r);
         return;
     }
     m_events.step_started(r.host, r.step);
@@ -565,7 +602,28 @@ void Loop::finish_step(HostRun& r, int exit_code, std::string signal, std::optio
     start_step(r);
 }
 
+void Loop::begin_handshake(HostRun& r) {
+    if (!r.conn) r.conn = m_transport.open(m_job.hosts[r.host].endpoint);
+    r.phase = Phase::connecting;
+    r.deadline = m_reactor.now() + m_opt.connect_timeout;
+    r.has_deadline = true;
+    r.in_handshake = true;
+    ++m_handshakes;
+}
+
+void Loop::end_handshake(HostRun& r, HandshakeEnd how) {
+    if (!r.in_handshake) return;
+    r.in_handshake = false;
+    --m_handshakes;
+    double most = double(m_opt.concurrency);
+    if (how == HandshakeEnd::dropped)
+        m_handshake_cap = std::max(1.0, std::min(m_handshake_cap, double(m_handshakes + 1)) / 2);
+    else if (how == HandshakeEnd::done)
+        m_handshake_cap = std::min(most, m_handshake_cap + 0.25);
+}
+
 void Loop::finish_host(HostRun& r, HostStatus status) {
+    end_handshake(r, HandshakeEnd::failed);
     if (!r.once_taken.empty()) settle_once(r, OnceLedger::State::open);
     r.cmd.reset();
     r.output.reset();

@@ -2,6 +2,8 @@
 #include "exec/script.hpp"
 #include "util/strings.hpp"
 
+#include <algorithm>
+
 namespace leura::exec {
 
 std::string run_as_command(const std::string& user, const char* reader) {
@@ -16,7 +18,9 @@ std::string sized_command() {
 }
 
 std::string sized_stdin(const std::string& script) {
-    return std::to_string(script.size()) + "\n" + script;
+    std::string text = script;
+    if (!text.empty() && text.back() != '\n') text += '\n';
+    return std::to_string(std::count(text.begin(), text.end(), '\n')) + "\n" + text;
 }
 
 namespace {
@@ -160,8 +164,9 @@ std::string render_script(const std::vector<std::pair<std::string, std::string>>
     if (lifeline) {
         // $$ is this shell; `kill 0` reaches its process group (timeout's, when timed). A
         // background job's stdin is /dev/null in sh, so the channel goes to it on fd 3.
+        // The shell's `read` waits for the close without starting a `cat` each step.
         out += "exec 3<&0\n"
-               "(cat <&3 >/dev/null 2>&1; kill -0 $$ 2>/dev/null && kill -TERM 0) "
+               "(while read -r line <&3; do :; done; kill -0 $$ 2>/dev/null && kill -TERM 0) "
                ">/dev/null 2>&1 &\n"
                "exec 3<&- </dev/null\n";
     }

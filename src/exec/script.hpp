@@ -17,13 +17,16 @@ inline constexpr const char* k_remote_command =
     "exec /bin/sh -c 'script=$(cat) && eval \"$script\"'";
 inline constexpr const char* k_read_script = "script=$(cat) && eval \"$script\"";
 
-// For uploads: stdin is "<length>\n", the script, then the file. `read` and `dd bs=1` take
-// exactly the script (buffered readers such as head would swallow part of the file), and the
-// script's own `cat` takes the rest.
+// When stdin goes on after the script (an upload's file; or nothing until the channel closes,
+// the lifeline): stdin is "<lines>\n", then the script. The shell's own `read` takes exactly
+// the script (it reads a pipe a byte at a time; buffered readers such as head would swallow
+// part of the file), starts no process (`dd bs=1` cost a fork and an exec per step), and a
+// script cut short is never run.
 inline constexpr const char* k_read_sized_script =
-    "IFS= read -r n && script=$(dd bs=1 count=\"$n\" 2>/dev/null) && eval \"$script\"";
+    "IFS= read -r n && script= && while [ \"$n\" -gt 0 ] && IFS= read -r line; do "
+    "script=\"$script$line\n\"; n=$((n - 1)); done && [ \"$n\" = 0 ] && eval \"$script\"";
 std::string sized_command();                        // exec /bin/sh -c '<k_read_sized_script>'
-std::string sized_stdin(const std::string& script); // "<length>\n" + script
+std::string sized_stdin(const std::string& script); // "<lines>\n" + script (newline-ended)
 
 // The exit status of the sudo check in front of a run_as step: sudo -n refused (a password is
 // wanted, or the user may not switch). The engine reports it as ErrorKind::permission.

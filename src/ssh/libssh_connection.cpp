@@ -205,9 +205,14 @@ Result<Step> LibsshConnection::connect() {
     if (m_state == State::handshake) {
         int rc = ssh_connect(m_session.get());
         if (rc == SSH_AGAIN) return Step::again;
-        if (rc != SSH_OK)
+        if (rc != SSH_OK) {
+            // libssh words a peer's close or reset so; a protocol mismatch reads otherwise.
+            std::string why = ssh_get_error(m_session.get());
+            m_dropped = !m_tunnel && (why.find("disconnected") != std::string::npos ||
+                                      why.find("reset by peer") != std::string::npos);
             return failed(ssh_failure(ErrorKind::connect, "ssh handshake with " + m_endpoint.host +
                                                               port_suffix(m_endpoint.port)));
+        }
         m_state = State::host_key;
     }
     if (m_state == State::host_key) {

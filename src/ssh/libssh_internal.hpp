@@ -39,6 +39,7 @@ public:
     std::unique_ptr<Command> exec_with_file(std::string command, std::string stdin_data,
                                             std::string stdin_file) override;
     WaitFor wait_for() const override;
+    bool dropped_in_handshake() const override { return m_dropped; }
     ssh_session session() const { return m_session.get(); }
 
 private:
@@ -63,6 +64,7 @@ private:
     std::vector<std::string> m_identities;
     size_t m_next_identity = 0;
     bool m_agent_tried = false;
+    bool m_dropped = false; // see dropped_in_handshake()
     bool m_auth_in_progress = false;
     std::string m_auth_errors;
 };

@@ -79,6 +79,10 @@ public:
     virtual std::unique_ptr<Command> exec_with_file(std::string command, std::string stdin_data,
                                                     std::string stdin_file) = 0;
     virtual WaitFor wait_for() const = 0;
+    // After connect() failed: the server closed or reset the connection before the key
+    // exchange finished, as sshd does to handshakes beyond its MaxStartups. Worth retrying soon,
+    // with fewer handshakes at once.
+    virtual bool dropped_in_handshake() const { return false; }
 };
 
 struct TransportOptions {

@@ -268,6 +268,24 @@ TEST(UtilScript, RenderedScriptRunsUnderTheRemoteCommand) {
     EXPECT_EQ(out, nasty + "||stdin at EOF");
 }
 
+// The sized reader takes exactly the script, whatever its lines hold, and leaves what follows
+// on stdin (an upload's file); a script cut short is never run.
+TEST(UtilScript, SizedReaderTakesExactlyTheScript) {
+    const std::string body = "  printf '%s|' \"lead\\\\ \" 'a\\tb'\n\nprintf '%s|' \"$(cat)\"";
+    auto file = fs::temp_directory_path() / ("leura-util-sized-" + std::to_string(getpid()));
+    auto run = [&](const std::string& stdin_text) {
+        std::ofstream(file, std::ios::binary) << stdin_text;
+        return sh("(" + exec::sized_command() + ") < " + shell_quote(file.string()) +
+                  " || echo refused");
+    };
+    EXPECT_EQ(run(exec::sized_stdin(body) + "the file\nafter"), "lead\\ |a\\tb|the file\nafter|");
+    std::string whole =
+        exec::sized_stdin("touch " + shell_quote(file.string() + ".ran") + "\nfalse");
+    EXPECT_EQ(run(whole.substr(0, whole.size() - 3)), "refused\n");
+    EXPECT_FALSE(fs::exists(file.string() + ".ran")) << "a truncated script ran";
+    fs::remove(file);
+}
+
 TEST(UtilExitCode, DocumentedValues) {
     EXPECT_EQ(to_int(ExitCode::ok), 0);
     EXPECT_EQ(to_int(ExitCode::hosts_failed), 1);
