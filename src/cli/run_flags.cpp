@@ -3,6 +3,7 @@
 #include "cli/commands.hpp"
 #include "cli/report.hpp"
 #include "inventory/range.hpp"
+#include "util/fd_limit.hpp"
 #include "util/signals.hpp"
 #include "util/strings.hpp"
 
@@ -103,6 +104,26 @@ Status parse_flags(RunFlags& f) {
     return {};
 }
 
+namespace {
+
+// A thousand hosts at once need a few thousand descriptors: take the hard limit, and run no
+// more hosts at once than it allows rather than fail them with EMFILE.
+void limit_concurrency_to_fds(RunFlags& f, const std::optional<config::Rollout>& rollout) {
+    size_t wanted = f.run.concurrency;
+    if (!f.run.concurrency_set && rollout && rollout->concurrency) wanted = *rollout->concurrency;
+    size_t limit = util::raise_fd_limit();
+    size_t most = util::hosts_within_fd_limit(limit);
+    if (wanted <= most) return;
+    std::fprintf(stderr,
+                 "leura: note: %zu hosts at once need more than the %zu open files allowed "
+                 "(ulimit -n); running %zu at once\n",
+                 wanted, limit, most);
+    f.run.concurrency = most;
+    f.run.concurrency_set = true;
+}
+
+} // namespace
+
 int execute_run(RunFlags& f, app::RunResult* result) {
     if (auto st = parse_flags(f); !st) return report(st.error());
     auto waves = wave_options(f);
@@ -137,6 +158,7 @@ int run_planned(RunFlags& f, const app::Prepared& prepared,
                                               "(pause = \"confirm\") and stdin is not a "
                                               "terminal: pass --yes to go on without asking"));
 
+    limit_concurrency_to_fds(f, rollout);
     ui::ReporterOptions ro;
     ro.json = f.json;
     ro.quiet = f.quiet;
