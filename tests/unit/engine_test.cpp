@@ -248,6 +248,25 @@ TEST_F(EngineTest, ConnectSucceedsAfterFailedAttempts) {
     EXPECT_EQ(transport.opened["flaky"][2].commands.size(), 2u);
 }
 
+// A server that drops handshakes beyond 10 at once (a stock sshd's MaxStartups) loses no host:
+// dropped handshakes are retried soon, apart from the connect attempts, and fewer run at once.
+TEST_F(EngineTest, DroppedHandshakesAreRetriedWithFewerAtOnce) {
+    transport.max_handshakes = 10;
+    std::vector<std::string> names;
+    for (int i = 0; i < 300; ++i) {
+        names.push_back("h" + std::to_string(i));
+        transport.hosts[names.back()].connect_turns = 3;
+    }
+    options.concurrency = 64;
+    options.connect_attempts = 1;
+    auto summary = run(names, plans({"one"}));
+    EXPECT_EQ(summary.ok, 300u);
+    EXPECT_GT(transport.dropped, 0u);
+    EXPECT_LT(transport.dropped, 300u) << "the allowance never narrowed";
+    for (const auto& name : names)
+        EXPECT_LE(transport.opens(name), 9u) << name;
+}
+
 TEST_F(EngineTest, AuthAndHostKeyErrorsAreNotRetried) {
     std::vector<std::pair<std::string, ErrorKind>> cases = {
         {"auth", ErrorKind::auth},

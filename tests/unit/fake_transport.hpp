@@ -96,6 +96,7 @@ public:
     std::unique_ptr<ssh::Command> exec(std::string command, std::string stdin_data,
                                        bool keep_stdin_open = false) override;
     ssh::WaitFor wait_for() const override { return {-1, false}; }
+    bool dropped_in_handshake() const override { return m_dropped; }
 
 private:
     FakeTransport& m_t;
@@ -103,6 +104,7 @@ private:
     ConnectionRecord& m_rec;
     int m_attempt;
     int m_turns = 0;
+    bool m_handshaking = false, m_dropped = false;
     std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);
 };
 
@@ -124,6 +126,9 @@ public:
     std::map<std::string, std::deque<ConnectionRecord>> opened; // what happened, by host name
     std::function<Clock::time_point()> clock;                   // to stamp opens
     size_t live = 0, max_live = 0, total_pumps = 0;
+    // A server that drops handshakes beyond this many at once, as sshd's MaxStartups does
+    // (0: no limit); how many it dropped and the most it saw at once.
+    size_t max_handshakes = 0, handshaking = 0, dropped = 0, most_handshaking = 0;
 };
 
 inline FakeConnection::FakeConnection(FakeTransport& t, std::string host, ConnectionRecord& rec,
@@ -135,6 +140,7 @@ inline FakeConnection::FakeConnection(FakeTransport& t, std::string host, Connec
 inline FakeConnection::~FakeConnection() {
     *m_alive = false;
     --m_t.live;
+    if (m_handshaking) --m_t.handshaking;
 }
 
 inline Result<ssh::Step> FakeConnection::connect() {
@@ -148,7 +154,20 @@ inline Result<ssh::Step> FakeConnection::connect() {
     case FakeHost::Connect::ok:
         break;
     }
+    if (m_turns == 0) {
+        m_handshaking = true;
+        m_t.most_handshaking = std::max(m_t.most_handshaking, ++m_t.handshaking);
+        if (m_t.max_handshakes && m_t.handshaking > m_t.max_handshakes) {
+            m_handshaking = false;
+            --m_t.handshaking;
+            ++m_t.dropped;
+            m_dropped = true;
+            return fail(ErrorKind::connect, "ssh handshake with " + m_host + ": disconnected");
+        }
+    }
     if (m_turns++ < script.connect_turns) return ssh::Step::again;
+    m_handshaking = false;
+    --m_t.handshaking;
     m_rec.connected = true;
     return ssh::Step::done;
 }
