@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
+#include "ssh/known_hosts.hpp"
 #include "ssh/libssh_internal.hpp"
 #include "ssh/libssh_transport.hpp"
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
 #include <filesystem>
 #include <mutex>
 #include <unistd.h>
@@ -29,6 +33,20 @@ std::string fingerprint(ssh_session session) {
         std::string(ssh_key_type_to_char(ssh_key_type(key))) + " " + (text ? text : "?");
     ssh_string_free_char(text);
     return out;
+}
+
+// Appends one known_hosts line (created 0600, its folder too, when missing).
+Status append_known_host(const std::string& file, const std::string& line) {
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(file).parent_path(), ec);
+    int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    bool ok = fd >= 0 && ::write(fd, line.data(), line.size()) == ssize_t(line.size());
+    int saved = errno;
+    if (fd >= 0) ::close(fd);
+    if (!ok)
+        return fail(ErrorKind::host_key,
+                    "recording host key in " + file + ": " + std::strerror(saved));
+    return {};
 }
 
 } // namespace
@@ -86,15 +104,29 @@ Status LibsshConnection::start_session(int fd) {
     int zero = 0, one = 1;
     unsigned int port = unsigned(m_endpoint.port);
     socket_t sock = fd;
-    bool ok = ssh_options_set(s, SSH_OPTIONS_HOST, m_endpoint.host.c_str()) == 0 &&
-              ssh_options_set(s, SSH_OPTIONS_PORT, &port) == 0 &&
-              ssh_options_set(s, SSH_OPTIONS_USER, user.c_str()) == 0 &&
-              ssh_options_set(s, SSH_OPTIONS_SSH_DIR, m_options.ssh_dir.c_str()) == 0 &&
-              ssh_options_set(s, SSH_OPTIONS_KNOWNHOSTS, m_options.known_hosts.c_str()) == 0 &&
-              ssh_options_set(s, SSH_OPTIONS_PROCESS_CONFIG, &zero) == 0 &&
-              ssh_options_set(s, SSH_OPTIONS_GSSAPI_AUTH, &zero) == 0 &&
-              ssh_options_set(s, SSH_OPTIONS_NODELAY, &one) == 0 &&
-              ssh_options_set(s, SSH_OPTIONS_FD, &sock) == 0;
+    // With the file indexed, libssh reads neither known_hosts file (see known_hosts.hpp).
+    bool indexed = false;
+    std::string algorithms;
+    {
+        std::lock_guard lock(known_hosts_lock());
+        const KnownHosts& index = KnownHosts::shared(m_options.known_hosts);
+        indexed = index.usable();
+        if (indexed)
+            algorithms = index.algorithms(known_hosts_name(m_endpoint.host, m_endpoint.port));
+    }
+    const char* known_hosts = indexed ? "/dev/null" : m_options.known_hosts.c_str();
+    bool ok =
+        ssh_options_set(s, SSH_OPTIONS_HOST, m_endpoint.host.c_str()) == 0 &&
+        ssh_options_set(s, SSH_OPTIONS_PORT, &port) == 0 &&
+        ssh_options_set(s, SSH_OPTIONS_USER, user.c_str()) == 0 &&
+        ssh_options_set(s, SSH_OPTIONS_SSH_DIR, m_options.ssh_dir.c_str()) == 0 &&
+        ssh_options_set(s, SSH_OPTIONS_KNOWNHOSTS, known_hosts) == 0 &&
+        (!indexed || ssh_options_set(s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null") == 0) &&
+        (algorithms.empty() || ssh_options_set(s, SSH_OPTIONS_HOSTKEYS, algorithms.c_str()) == 0) &&
+        ssh_options_set(s, SSH_OPTIONS_PROCESS_CONFIG, &zero) == 0 &&
+        ssh_options_set(s, SSH_OPTIONS_GSSAPI_AUTH, &zero) == 0 &&
+        ssh_options_set(s, SSH_OPTIONS_NODELAY, &one) == 0 &&
+        ssh_options_set(s, SSH_OPTIONS_FD, &sock) == 0;
     if (!ok) return std::unexpected(ssh_failure(ErrorKind::internal, "setting ssh options"));
     ssh_set_blocking(s, 0);
     return {};
@@ -103,17 +135,50 @@ Status LibsshConnection::start_session(int fd) {
 Status LibsshConnection::check_host_key() {
     ssh_session s = m_session.get();
     std::string where = m_endpoint.host + port_suffix(m_endpoint.port);
+    auto changed = [&] {
+        return fail(ErrorKind::host_key_changed,
+                    "host key for " + where + " has CHANGED (now " + fingerprint(s) + "); " +
+                        m_options.known_hosts + " has another key: refusing to connect");
+    };
+    auto unknown = [&] {
+        return fail(ErrorKind::host_key,
+                    "host key for " + where + " is not known (" + fingerprint(s) + "); add it to " +
+                        m_options.known_hosts + " or pass --accept-new-host-keys");
+    };
     // Jump hosts check theirs on their own threads; the file is read and appended under one lock.
-    static std::mutex known_hosts_file;
-    std::lock_guard lock(known_hosts_file);
+    std::lock_guard lock(known_hosts_lock());
+    KnownHosts& index = KnownHosts::shared(m_options.known_hosts);
+    if (index.usable()) {
+        ssh_key key = nullptr;
+        char* base64 = nullptr;
+        if (ssh_get_server_publickey(s, &key) != SSH_OK)
+            return std::unexpected(ssh_failure(ErrorKind::host_key, "reading the host key"));
+        KeyPtr owned(key);
+        if (ssh_pki_export_pubkey_base64(key, &base64) != SSH_OK)
+            return std::unexpected(ssh_failure(ErrorKind::host_key, "reading the host key"));
+        std::string text = base64;
+        ssh_string_free_char(base64);
+        std::string type = ssh_key_type_to_char(ssh_key_type(key));
+        std::string name = known_hosts_name(m_endpoint.host, m_endpoint.port);
+        switch (index.check(name, type, text)) {
+        case KnownKey::match:
+            return {};
+        case KnownKey::changed:
+            return changed();
+        case KnownKey::unknown:
+            if (!m_options.accept_new_host_keys) return unknown();
+            LEURA_TRY(
+                append_known_host(m_options.known_hosts, name + " " + type + " " + text + "\n"));
+            index.add(name, type, text);
+            return {};
+        }
+    }
     switch (ssh_session_is_known_server(s)) {
     case SSH_KNOWN_HOSTS_OK:
         return {};
     case SSH_KNOWN_HOSTS_CHANGED:
     case SSH_KNOWN_HOSTS_OTHER:
-        return fail(ErrorKind::host_key_changed,
-                    "host key for " + where + " has CHANGED (now " + fingerprint(s) + "); " +
-                        m_options.known_hosts + " has another key: refusing to connect");
+        return changed();
     case SSH_KNOWN_HOSTS_UNKNOWN:
     case SSH_KNOWN_HOSTS_NOT_FOUND:
         if (m_options.accept_new_host_keys) {
@@ -121,9 +186,7 @@ Status LibsshConnection::check_host_key() {
                 return std::unexpected(ssh_failure(ErrorKind::host_key, "recording host key"));
             return {};
         }
-        return fail(ErrorKind::host_key,
-                    "host key for " + where + " is not known (" + fingerprint(s) + "); add it to " +
-                        m_options.known_hosts + " or pass --accept-new-host-keys");
+        return unknown();
     case SSH_KNOWN_HOSTS_ERROR:
         break;
     }
