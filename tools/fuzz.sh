@@ -43,7 +43,7 @@ for t in "${TARGETS[@]}"; do
     -o "$OUT/fuzz_$t"
   mkdir -p "$OUT/corpus/$t"
   echo "fuzz: $t for ${SECONDS_EACH}s" >&2
-  if ! "$OUT/fuzz_$t" -max_total_time="$SECONDS_EACH" -max_len=4096 -timeout=10 \
+  if ! "$OUT/fuzz_$t" -max_total_time="$SECONDS_EACH" -max_len=4096 -timeout=60 \
       -artifact_prefix="$OUT/crash-$t-" "$OUT/corpus/$t" "tests/fuzz/corpus/$t" \
       > "$OUT/fuzz_$t.log" 2>&1; then
     tail -40 "$OUT/fuzz_$t.log" >&2

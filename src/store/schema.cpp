@@ -94,6 +94,11 @@ ALTER TABLE steps ADD COLUMN phase TEXT NOT NULL DEFAULT 'steps';
     R"sql(
 ALTER TABLE runs ADD COLUMN resumes TEXT;
 )sql",
+    // 4: a host's start order comes from an index, not a count of the run's hosts (which made
+    // recording a 10,000-host run quadratic).
+    R"sql(
+CREATE INDEX hosts_run_seq ON hosts(run_id, seq);
+)sql",
 };
 
 } // namespace
@@ -102,7 +107,7 @@ Status Store::migrate() {
     {
         // Scoped: a statement left open keeps a read transaction, and BEGIN IMMEDIATE cannot
         // then wait for another process's write (SQLite answers busy at once).
-        auto version = Stmt::prepare(m_db, "PRAGMA user_version");
+        auto version = Stmt::prepare(*m_db, "PRAGMA user_version");
         if (!version) return std::unexpected(version.error());
         LEURA_TRY(version->step());
         m_version = int(version->integer(0));
@@ -113,15 +118,15 @@ Status Store::migrate() {
                                            std::to_string(m_version) + ", newer than this leura (" +
                                            std::to_string(latest) + "); upgrade leura");
     while (m_version < latest) {
-        LEURA_TRY_ASSIGN(tx, Transaction::begin(m_db));
+        LEURA_TRY_ASSIGN(tx, Transaction::begin(*m_db));
         // Another process may have migrated while this one waited for the write lock.
-        auto again = Stmt::prepare(m_db, "PRAGMA user_version");
+        auto again = Stmt::prepare(*m_db, "PRAGMA user_version");
         if (!again) return std::unexpected(again.error());
         LEURA_TRY(again->step());
         m_version = int(again->integer(0));
         if (m_version >= latest) break;
-        LEURA_TRY(m_db.exec(k_migrations[size_t(m_version)]));
-        LEURA_TRY(m_db.exec("PRAGMA user_version = " + std::to_string(m_version + 1)));
+        LEURA_TRY(m_db->exec(k_migrations[size_t(m_version)]));
+        LEURA_TRY(m_db->exec("PRAGMA user_version = " + std::to_string(m_version + 1)));
         LEURA_TRY(tx.commit());
         ++m_version;
     }

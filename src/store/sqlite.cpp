@@ -119,6 +119,11 @@ Status Stmt::run() {
     }
 }
 
+void Stmt::reset() {
+    sqlite3_reset(m_stmt.get());
+    sqlite3_clear_bindings(m_stmt.get());
+}
+
 Status Stmt::each(const std::function<void(const Stmt&)>& row) {
     for (;;) {
         auto r = step();

@@ -49,6 +49,7 @@ public:
     // true: a row is ready; false: done.
     Result<bool> step();
     Status run(); // step to completion, for statements without rows
+    void reset(); // ready to run again: bindings cleared
     // Calls `row` with this statement positioned on each result row in turn.
     Status each(const std::function<void(const Stmt&)>& row);
 

@@ -11,10 +11,17 @@ Result<Store> Store::open(const std::string& path) {
 }
 
 Status Store::write(const char* sql, const std::function<void(Stmt&)>& bind) {
-    LEURA_TRY_ASSIGN(tx, Transaction::begin(m_db));
-    LEURA_TRY_ASSIGN(stmt, Stmt::prepare(m_db, sql));
+    auto kept = m_writes.find(sql);
+    if (kept == m_writes.end()) {
+        LEURA_TRY_ASSIGN(stmt, Stmt::prepare(*m_db, sql));
+        kept = m_writes.emplace(sql, std::move(stmt)).first;
+    }
+    Stmt& stmt = kept->second;
+    LEURA_TRY_ASSIGN(tx, Transaction::begin(*m_db));
     bind(stmt);
-    LEURA_TRY(stmt.run());
+    auto done = stmt.run();
+    stmt.reset();
+    LEURA_TRY(done);
     return tx.commit();
 }
 
@@ -67,7 +74,7 @@ Status Store::upsert_host(const HostRecord& h) {
     return write(
         "INSERT INTO hosts (run_id, host, wave, status, error_kind, error, exit_code, started_at, "
         "finished_at, duration_ms, steps_run, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?, "
-        "(SELECT COUNT(*) FROM hosts WHERE run_id=?1)) "
+        "(SELECT COALESCE(MAX(seq) + 1, 0) FROM hosts WHERE run_id=?1)) "
         "ON CONFLICT(run_id, host) DO UPDATE SET status=excluded.status, "
         "error_kind=excluded.error_kind, error=excluded.error, exit_code=excluded.exit_code, "
         "started_at=COALESCE(hosts.started_at, excluded.started_at), "
@@ -155,8 +162,8 @@ RunRecord read_run(const Stmt& s) {
 
 Result<std::string> Store::resolve_run(const std::string& prefix) {
     if (prefix.empty()) return fail(ErrorKind::usage, "empty run id");
-    LEURA_TRY_ASSIGN(s, Stmt::prepare(m_db, "SELECT id FROM runs WHERE substr(id, 1, ?) = ? "
-                                            "ORDER BY id DESC LIMIT 6"));
+    LEURA_TRY_ASSIGN(s, Stmt::prepare(*m_db, "SELECT id FROM runs WHERE substr(id, 1, ?) = ? "
+                                             "ORDER BY id DESC LIMIT 6"));
     s.bind(1, int64_t(prefix.size())).bind(2, prefix);
     std::vector<std::string> ids;
     LEURA_TRY(s.each([&](const Stmt& row) { ids.push_back(row.text(0)); }));
@@ -173,7 +180,7 @@ Result<std::string> Store::resolve_run(const std::string& prefix) {
 
 Result<RunRecord> Store::run(const std::string& id) {
     std::string sql = std::string("SELECT ") + k_run_columns + " FROM runs WHERE id = ?";
-    LEURA_TRY_ASSIGN(s, Stmt::prepare(m_db, sql.c_str()));
+    LEURA_TRY_ASSIGN(s, Stmt::prepare(*m_db, sql.c_str()));
     s.bind(1, id);
     LEURA_TRY_ASSIGN(row, s.step());
     if (!row) return fail(ErrorKind::not_found, "no run '" + id + "'");
@@ -185,7 +192,7 @@ Result<std::vector<RunRecord>> Store::runs(const RunFilter& f) {
                       " FROM runs WHERE (?1 IS NULL OR instr(task, ?1) > 0) AND (?2 IS NULL OR "
                       "status = ?2) AND (?3 IS NULL OR started_at >= ?3) ORDER BY started_at "
                       "DESC, id DESC LIMIT ?4";
-    LEURA_TRY_ASSIGN(s, Stmt::prepare(m_db, sql.c_str()));
+    LEURA_TRY_ASSIGN(s, Stmt::prepare(*m_db, sql.c_str()));
     s.bind(1, f.task).bind(2, f.status).bind(3, f.since).bind(4, f.limit);
     std::vector<RunRecord> out;
     LEURA_TRY(s.each([&](const Stmt& row) { out.push_back(read_run(row)); }));
@@ -193,9 +200,9 @@ Result<std::vector<RunRecord>> Store::runs(const RunFilter& f) {
 }
 
 Result<std::vector<HostRecord>> Store::hosts(const std::string& run_id) {
-    LEURA_TRY_ASSIGN(s, Stmt::prepare(m_db, "SELECT host, wave, status, error_kind, error, "
-                                            "exit_code, started_at, finished_at, duration_ms, "
-                                            "steps_run FROM hosts WHERE run_id = ? ORDER BY seq"));
+    LEURA_TRY_ASSIGN(s, Stmt::prepare(*m_db, "SELECT host, wave, status, error_kind, error, "
+                                             "exit_code, started_at, finished_at, duration_ms, "
+                                             "steps_run FROM hosts WHERE run_id = ? ORDER BY seq"));
     s.bind(1, run_id);
     std::vector<HostRecord> out;
     LEURA_TRY(s.each([&](const Stmt&) {
@@ -218,12 +225,12 @@ Result<std::vector<HostRecord>> Store::hosts(const std::string& run_id) {
 
 Result<std::vector<StepRecord>> Store::steps(const std::string& run_id) {
     LEURA_TRY_ASSIGN(
-        s, Stmt::prepare(m_db, "SELECT s.host, s.idx, s.name, s.status, s.exit_code, "
-                               "s.signal, s.error_kind, s.error, s.started_at, "
-                               "s.duration_ms, s.bytes_out, s.bytes_err, "
-                               "s.preview_out, s.preview_err, s.phase FROM steps s JOIN hosts "
-                               "h ON h.run_id = s.run_id AND h.host = s.host WHERE "
-                               "s.run_id = ? ORDER BY h.seq, s.idx"));
+        s, Stmt::prepare(*m_db, "SELECT s.host, s.idx, s.name, s.status, s.exit_code, "
+                                "s.signal, s.error_kind, s.error, s.started_at, "
+                                "s.duration_ms, s.bytes_out, s.bytes_err, "
+                                "s.preview_out, s.preview_err, s.phase FROM steps s JOIN hosts "
+                                "h ON h.run_id = s.run_id AND h.host = s.host WHERE "
+                                "s.run_id = ? ORDER BY h.seq, s.idx"));
     s.bind(1, run_id);
     std::vector<StepRecord> out;
     LEURA_TRY(s.each([&](const Stmt&) {
@@ -250,10 +257,10 @@ Result<std::vector<StepRecord>> Store::steps(const std::string& run_id) {
 }
 
 Result<std::vector<BatchRecord>> Store::batches(const std::string& run_id) {
-    LEURA_TRY_ASSIGN(s, Stmt::prepare(m_db, "SELECT wave, planned_hosts, hosts, started_at, "
-                                            "finished_at, ok, failed, unreachable, failed_total, "
-                                            "gate, rollback, reason FROM batches WHERE run_id = ? "
-                                            "ORDER BY wave"));
+    LEURA_TRY_ASSIGN(s, Stmt::prepare(*m_db, "SELECT wave, planned_hosts, hosts, started_at, "
+                                             "finished_at, ok, failed, unreachable, failed_total, "
+                                             "gate, rollback, reason FROM batches WHERE run_id = ? "
+                                             "ORDER BY wave"));
     s.bind(1, run_id);
     std::vector<BatchRecord> out;
     LEURA_TRY(s.each([&](const Stmt& row) {

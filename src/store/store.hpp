@@ -6,8 +6,10 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace leura::store {
@@ -112,11 +114,14 @@ public:
     int schema_version() const { return m_version; }
 
 private:
-    explicit Store(Db db) : m_db(std::move(db)) {}
+    explicit Store(Db db) : m_db(std::make_unique<Db>(std::move(db))) {}
     Status migrate();
+    // `sql` is a string literal: its statement is prepared once and kept (preparing cost about
+    // as much as the write).
     Status write(const char* sql, const std::function<void(Stmt&)>& bind);
 
-    Db m_db;
+    std::unique_ptr<Db> m_db; // on the heap: kept statements point at it, and a Store moves
+    std::unordered_map<const char*, Stmt> m_writes;
     int m_version = 0;
 };
 

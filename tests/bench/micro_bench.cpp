@@ -6,11 +6,14 @@
 #include "inventory/range.hpp"
 #include "inventory/selector.hpp"
 #include "rollout/plan.hpp"
+#include "store/store.hpp"
 
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <random>
+#include <unistd.h>
 
 namespace {
 
@@ -81,6 +84,49 @@ void PlanWaves100k(benchmark::State& state) {
         benchmark::DoNotOptimize(rollout::make_plan(in));
 }
 BENCHMARK(PlanWaves100k)->Unit(benchmark::kMillisecond);
+
+// What a host of a one-step run writes to the records, each write its own transaction as the
+// recorder makes them (started, step running, step finished with previews, finished), on a
+// real database file in $TMPDIR: the cost per host to set against leura's client CPU per host.
+void RecordOneHost(benchmark::State& state) {
+    auto dir =
+        std::filesystem::temp_directory_path() / ("leura-microbench-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    auto store = store::Store::open((dir / "leura.db").string());
+    if (!store) {
+        state.SkipWithError("cannot open the database");
+        return;
+    }
+    store::RunRecord run;
+    run.id = "20261122-000000-beef";
+    run.task = "bench.toml";
+    run.started_at = "2026-11-22T00:00:00Z";
+    (void)store->insert_run(run);
+    size_t n = 0;
+    for (auto _ : state) {
+        store::HostRecord h;
+        h.run_id = run.id;
+        h.host = "h" + std::to_string(n++);
+        h.started_at = "2026-11-22T00:00:01Z";
+        (void)store->upsert_host(h);
+        store::StepRecord s;
+        s.run_id = run.id;
+        s.host = h.host;
+        s.name = "step";
+        s.status = "running";
+        s.started_at = "2026-11-22T00:00:01Z";
+        (void)store->insert_step(s);
+        s.status = "ok";
+        s.exit_code = 0;
+        s.preview_out = std::string(200, 'x');
+        (void)store->insert_step(s);
+        h.status = "ok";
+        h.finished_at = "2026-11-22T00:00:02Z";
+        (void)store->upsert_host(h);
+    }
+    std::filesystem::remove_all(dir);
+}
+BENCHMARK(RecordOneHost)->Unit(benchmark::kMicrosecond);
 
 } // namespace
 
