@@ -329,12 +329,16 @@ def run_inside(a):
                ANSIBLE_HOST_KEY_CHECKING="True", LC_ALL="C.UTF-8")
     plan = []  # (workload, n, tool)
     for wl in workloads:
-        wl_sizes = [1] if wl == "serial" else [s for s in sizes if wl in ("W1", "W2") or s <= 100]
+        # W2 at up to 500 hosts and W3, W4 at up to 100, as the table has them.
+        wl_sizes = [1] if wl == "serial" else [
+            s for s in sizes if wl == "W1" or (wl == "W2" and s <= 500) or s <= 100]
         if wl in ("W3", "W4") and not wl_sizes:
             wl_sizes = [min(sizes)]
         for n in wl_sizes:
             for tool in (["leura", "ssh"] if wl == "serial" else tools):
-                plan.append((wl, n, tool))
+                # ansible runs W2 three times slower than anyone: left out there, for time.
+                if not (wl == "W2" and tool == "ansible"):
+                    plan.append((wl, n, tool))
     rows = []
     results = a.out.rsplit(".", 1)[0] + ".tsv"
     try:
