@@ -69,7 +69,7 @@ Result<std::string> resumed_by(const std::string& id) {
 
 int resume(RunFlags& f, const std::string& prefix, bool rerun_unknown) {
     if (auto st = parse_flags(f); !st) return report(st.error());
-    auto view = load_run(prefix);
+    auto view = load_run(prefix, false);
     if (!view) return report(view.error());
     const auto& run = view->run;
     if (run.status == "running")

@@ -12,7 +12,7 @@ namespace leura::cli {
 namespace {
 
 int retry(RunFlags& f, const std::string& prefix) {
-    auto view = load_run(prefix);
+    auto view = load_run(prefix, false);
     if (!view) return report(view.error());
     const auto& run = view->run;
     std::vector<std::string> failed;

@@ -70,7 +70,7 @@ void print_wave_header(int64_t wave, const RunView& view, const std::string& fol
 }
 
 int show(const std::string& prefix, const std::string& host_status) {
-    auto view = load_run(prefix);
+    auto view = load_run(prefix, false);
     if (!view) return report(view.error());
     if (!host_status.empty()) return list_hosts(*view, host_status);
     const store::RunRecord& run = view->run;

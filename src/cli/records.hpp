@@ -16,7 +16,9 @@ struct RunView {
     std::vector<store::StepRecord> steps;
     std::vector<store::BatchRecord> batches;
 };
-Result<RunView> load_run(const std::string& prefix);
+// `previews` false leaves the steps' output previews out (most of the bytes; `show` has no use
+// for them).
+Result<RunView> load_run(const std::string& prefix, bool previews = true);
 
 // Whether the run's task file still has the content it ran with (an ad-hoc command always
 // has). Errors: not_found (unreadable).

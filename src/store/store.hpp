@@ -108,7 +108,7 @@ public:
     Result<RunRecord> run(const std::string& id);
     Result<std::vector<RunRecord>> runs(const RunFilter& filter);
     Result<std::vector<HostRecord>> hosts(const std::string& run_id);
-    Result<std::vector<StepRecord>> steps(const std::string& run_id);
+    Result<std::vector<StepRecord>> steps(const std::string& run_id, bool previews = true);
     Result<std::vector<BatchRecord>> batches(const std::string& run_id);
 
     int schema_version() const { return m_version; }
