@@ -539,12 +539,17 @@ void Loop::advance_running(HostRun& r) {
         }
         return;
     }
-    if (!result) {
+    bool finished = result && *result == ssh::Step::done;
+    // Past its deadline a step that did not succeed timed out, whatever ended it first: the
+    // host's own `timeout`, or its channel closing, can beat a busy loop to the deadline.
+    bool overdue =
+        r.has_deadline && m_reactor.now() >= r.deadline && !(finished && r.cmd->exit_code() == 0);
+    if (!result && !overdue) {
         finish_step(r, -1, {}, result.error());
-    } else if (*result == ssh::Step::done) {
+    } else if (finished && !overdue) {
         finish_step(r, r.cmd->exit_code(), r.cmd->exit_signal(), std::nullopt);
-    } else if (r.has_deadline && m_reactor.now() >= r.deadline) {
-        r.cmd->abort();
+    } else if (overdue) {
+        if (result && !finished) r.cmd->abort();
         const auto& step = m_job.steps[r.step];
         finish_step(r, -1, {},
                     Error(ErrorKind::timeout, "step \"" + step.name + "\" timed out after " +
