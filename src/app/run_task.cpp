@@ -123,11 +123,21 @@ Result<Digests> upload_digests(const config::Task& t, const fs::path& tmp, Packe
     return out;
 }
 
-// Remote steps whose script keeps its stdin open as a lifeline (exec::render_script). Not
-// uploads (the file follows the script on stdin and ends with it), not controller steps.
-bool has_lifeline(const config::Step& s) {
+// Remote steps that must not outlive their connection. Not uploads (the file follows the script
+// on stdin and ends with it), not controller steps.
+bool remote_shell_step(const config::Step& s) {
     return s.kind == config::StepKind::command || s.kind == config::StepKind::script ||
            s.kind == config::StepKind::download;
+}
+
+// Those run in the host's runner (exec/runner.hpp), which watches the connection for them;
+// a step run as another user goes through sudo on a channel of its own, with a lifeline
+// (exec::render_script) keeping its stdin open.
+bool in_runner(const config::Step& s) {
+    return remote_shell_step(s) && s.run_as.empty();
+}
+bool has_lifeline(const config::Step& s) {
+    return remote_shell_step(s) && !in_runner(s);
 }
 
 exec::StepPlan step_plan(const StepSource& s, const Digests& digests) {
@@ -142,6 +152,7 @@ exec::StepPlan step_plan(const StepSource& s, const Digests& digests) {
     plan.run_as = step.run_as;
     if (step.run_once) plan.once_key = std::to_string(s.meta.record_index);
     plan.keep_stdin_open = has_lifeline(step);
+    plan.in_runner = in_runner(step);
     bool sized = step.kind == config::StepKind::upload || plan.keep_stdin_open;
     if (!plan.run_as.empty())
         plan.command = exec::run_as_command(plan.run_as, sized ? exec::k_read_sized_script

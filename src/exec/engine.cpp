@@ -14,6 +14,7 @@
 // channel into the step's OutputSink; the engine only counts it.
 #include "exec/engine.hpp"
 #include "exec/local_command.hpp"
+#include "exec/runner.hpp"
 #include "exec/script.hpp"
 
 #include <algorithm>
@@ -93,7 +94,9 @@ struct HostRun {
     Clock::time_point started, deadline, step_started;
     bool has_deadline = false;
     std::unique_ptr<ssh::Connection> conn;
-    // Declared after conn: destroyed first, as a channel must go before its session.
+    // Declared after conn: destroyed first, as a channel must go before its session; and cmd
+    // (which may be a step in the runner) before the runner.
+    std::unique_ptr<Runner> runner;
     std::unique_ptr<ssh::Command> cmd;
     std::unique_ptr<CountingSink> output;
     size_t step = 0;
@@ -453,7 +456,10 @@ void Loop::start_main_command(HostRun& r) {
         r.cmd = spawn_local(command, script);
     } else if (plan.local)
         r.cmd = spawn_local(command, script);
-    else if (!file.empty())
+    else if (plan.in_runner) {
+        if (!r.runner) r.runner = std::make_unique<Runner>(*r.conn);
+        r.cmd = r.runner->run(std::move(script));
+    } else if (!file.empty())
         r.cmd = r.conn->exec_with_file(command, script, file);
     else
         r.cmd = r.conn->exec(command, script, plan.keep_stdin_open);
@@ -654,6 +660,7 @@ void Loop::finish_host(HostRun& r, HostStatus status) {
     if (!r.once_taken.empty()) settle_once(r, OnceLedger::State::open);
     r.cmd.reset();
     r.output.reset();
+    r.runner.reset();
     r.conn.reset();
     r.phase = Phase::done;
     HostOutcome o;

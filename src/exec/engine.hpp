@@ -37,6 +37,9 @@ struct StepPlan {
     // request from Job::render_script on stdin; its answer goes to Job::expand_custom.
     bool custom = false;
     bool keep_stdin_open = false; // the script's lifeline (exec::render_script)
+    // Runs in the host's runner (exec/runner.hpp) rather than on a channel of its own; the
+    // script is plain (not sized) and needs no lifeline of its own.
+    bool in_runner = false;
 };
 
 // One command a custom step asked for, run on the host's session.

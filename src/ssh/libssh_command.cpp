@@ -217,6 +217,19 @@ Result<bool> LibsshCommand::drain(OutputSink& out) {
     return m_eof_seen[0] && m_eof_seen[1];
 }
 
+Status LibsshCommand::send(std::string_view data) {
+    if (!m_keep_stdin_open || m_eof_sent || m_state == State::done)
+        return fail(ErrorKind::internal, "the command's input is closed");
+    if (m_stdin_sent == m_stdin.size()) {
+        m_stdin.clear();
+        m_stdin_sent = 0;
+    }
+    m_stdin.append(data);
+    // Quiet while idle is not silence from a dead host: the keepalive counts from now.
+    m_last_heard = std::chrono::steady_clock::now();
+    return {};
+}
+
 void LibsshCommand::abort() {
     if (!m_channel || m_state == State::done) return;
     ssh_channel ch = m_channel.get();

@@ -80,6 +80,7 @@ public:
     int exit_code() const override { return m_exit_code; }
     std::string exit_signal() const override { return m_exit_signal; }
     void abort() override;
+    Status send(std::string_view data) override;
     std::optional<std::chrono::steady_clock::time_point> wake_at() const override;
 
 private:

@@ -56,6 +56,12 @@ public:
     virtual std::string exit_signal() const = 0;
     // Ends the remote command (a TERM signal where the server allows it) and closes the channel.
     virtual void abort() = 0;
+    // More stdin, for a command started with keep_stdin_open (exec::Runner feeds its scripts
+    // this way); sent from the next pump().
+    virtual Status send(std::string_view data) {
+        (void)data;
+        return fail(ErrorKind::internal, "this command takes no more input");
+    }
     // What to poll while this command runs, when it is not its connection's socket.
     virtual std::optional<WaitFor> wait_for() const { return std::nullopt; }
     // When pump() must run even if nothing arrives (a keepalive check is due).
