@@ -159,9 +159,11 @@ exec::StepPlan step_plan(const StepSource& s, const Digests& digests) {
                                                                : exec::k_read_script);
     else if (sized)
         plan.command = exec::sized_command();
-    if (step.kind == config::StepKind::upload && digests.count(&step))
+    if (step.kind == config::StepKind::upload && digests.count(&step)) {
         plan.precheck_command =
             plan.run_as.empty() ? exec::k_remote_command : exec::run_as_command(plan.run_as);
+        plan.precheck_in_runner = plan.run_as.empty();
+    }
     if (step.kind == config::StepKind::custom) {
         plan.custom = true;
         plan.command = util::shell_quote(step.custom_path); // run here, the request on stdin

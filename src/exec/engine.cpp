@@ -140,6 +140,7 @@ private:
     void advance_running(HostRun& r);
     void start_step(HostRun& r);
     void start_main_command(HostRun& r);
+    std::unique_ptr<ssh::Command> in_runner(HostRun& r, std::string script);
     void finish_asking(HostRun& r);
     void start_sub_command(HostRun& r);
     void finish_step(HostRun& r, int exit_code, std::string signal, std::optional<Error> err);
@@ -376,7 +377,9 @@ void Loop::start_step(HostRun& r) {
     r.prechecking = !plan.precheck_command.empty() && !plan.local;
     r.unchanged = false;
     if (r.prechecking) {
-        r.cmd = r.conn->exec(plan.precheck_command, m_job.render_precheck(r.host, r.step));
+        std::string script = m_job.render_precheck(r.host, r.step);
+        r.cmd = plan.precheck_in_runner ? in_runner(r, std::move(script))
+                                        : r.conn->exec(plan.precheck_command, std::move(script));
         ++r.commands;
     } else {
         start_main_command(r);
@@ -442,6 +445,11 @@ void Loop::settle_once(HostRun& r, OnceLedger::State state) {
         if (other->phase == Phase::waiting_once) other->ready = true;
 }
 
+std::unique_ptr<ssh::Command> Loop::in_runner(HostRun& r, std::string script) {
+    if (!r.runner) r.runner = std::make_unique<Runner>(*r.conn);
+    return r.runner->run(std::move(script));
+}
+
 void Loop::start_main_command(HostRun& r) {
     const StepPlan& plan = m_job.steps[r.step];
     std::string command = plan.command.empty() ? m_job.remote_command : plan.command;
@@ -456,10 +464,9 @@ void Loop::start_main_command(HostRun& r) {
         r.cmd = spawn_local(command, script);
     } else if (plan.local)
         r.cmd = spawn_local(command, script);
-    else if (plan.in_runner) {
-        if (!r.runner) r.runner = std::make_unique<Runner>(*r.conn);
-        r.cmd = r.runner->run(std::move(script));
-    } else if (!file.empty())
+    else if (plan.in_runner)
+        r.cmd = in_runner(r, std::move(script));
+    else if (!file.empty())
         r.cmd = r.conn->exec_with_file(command, script, file);
     else
         r.cmd = r.conn->exec(command, script, plan.keep_stdin_open);

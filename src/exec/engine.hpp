@@ -40,6 +40,7 @@ struct StepPlan {
     // Runs in the host's runner (exec/runner.hpp) rather than on a channel of its own; the
     // script is plain (not sized) and needs no lifeline of its own.
     bool in_runner = false;
+    bool precheck_in_runner = false; // the same for the precheck
 };
 
 // One command a custom step asked for, run on the host's session.

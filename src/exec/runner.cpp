@@ -2,11 +2,10 @@
 #include "exec/runner.hpp"
 #include "exec/marker_cut.hpp"
 #include "exec/script.hpp"
+#include "util/random.hpp"
 #include "util/strings.hpp"
 
 #include <array>
-#include <cstdio>
-#include <random>
 
 namespace leura::exec {
 
@@ -33,17 +32,6 @@ constexpr const char* k_runner_script =
     "  kill $w 2>/dev/null; wait $w 2>/dev/null\n"
     "  printf '\\n%s %s\\n' \"$m\" $rc; printf '\\n%s %s\\n' \"$m\" $rc >&2\n"
     "done\n";
-
-std::string random_hex(size_t bytes) {
-    std::random_device rd;
-    std::string out;
-    char two[3];
-    for (size_t i = 0; i < bytes; ++i) {
-        std::snprintf(two, sizeof two, "%02x", unsigned(rd() & 0xff));
-        out += two;
-    }
-    return out;
-}
 
 int parse_status(const std::string& s) {
     int code = 0;
@@ -120,7 +108,7 @@ private:
         if (m_runner.m_channel) {
             LEURA_TRY(m_runner.m_channel->send(input));
         } else {
-            std::string hex = random_hex(16);
+            std::string hex = util::random_hex(16);
             m_runner.m_marker = "\n" + hex + " ";
             m_runner.m_left[0].clear();
             m_runner.m_left[1].clear();

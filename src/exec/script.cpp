@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "exec/script.hpp"
+#include "util/random.hpp"
 #include "util/strings.hpp"
 
 #include <algorithm>
@@ -28,9 +29,10 @@ namespace {
 // `sha256` in the host's shell: stdin's digest in hex. OpenSSL's is several times faster than
 // coreutils' sha256sum (SHA extensions; measured 0.13 s against 0.94 s for 100 MiB here), which
 // is what an upload's check costs the host; sha256sum where there is no openssl.
+// Both print "<hex> <name>": the hex is kept with `set --` rather than a `cut` process.
 constexpr const char* k_sha256_function =
-    "sha256() { if command -v openssl >/dev/null 2>&1; then openssl dgst -sha256 -r; "
-    "else sha256sum; fi | cut -d' ' -f1; }\n";
+    "sha256() { if command -v openssl >/dev/null 2>&1; then set -- $(openssl dgst -sha256 -r); "
+    "else set -- $(sha256sum); fi; echo \"$1\"; }\n";
 
 std::string owner_user(const std::string& owner) {
     return owner.substr(0, owner.find(':'));
@@ -48,7 +50,7 @@ std::string receive_checked(unsigned long long size, const std::string& sha256) 
     std::string n = std::to_string(size);
     return std::string(k_sha256_function) +
            "sum=$(tee \"$tmp\" | sha256)\n"
-           "size=$(wc -c < \"$tmp\" | tr -d ' ')\n"
+           "size=$(($(wc -c < \"$tmp\")))\n"
            "[ \"$size\" = " +
            n + " ] || { echo \"leura: upload of $dest cut short: $size of " + n +
            " bytes arrived\" >&2; exit 1; }\n"
@@ -73,18 +75,23 @@ std::string upload_precheck(const std::string& dest, const std::string& sha256,
 
 std::string upload_body(const std::string& dest, unsigned long long size, const std::string& sha256,
                         const std::string& mode, const std::string& owner) {
+    // The temporary name is random from here and created with noclobber (O_EXCL), so no
+    // mktemp, and it gets the umask's mode as a new file would, so no chmod without a mode.
     std::string s = "set -eu\n"
                     "dest=" +
                     util::shell_quote(dest) +
                     "\n"
-                    "tmp=$(mktemp \"$(dirname \"$dest\")/.leura-upload.XXXXXX\")\n"
+                    "dir=${dest%/*}\n"
+                    "tmp=\"${dir:-/}/.leura-upload." +
+                    util::random_hex(8) +
+                    "\"\n"
+                    "set -C\n"
+                    ": > \"$tmp\"\n"
+                    "set +C\n"
                     "trap 'rm -f \"$tmp\"' EXIT\n"
                     "trap 'exit 1' HUP INT TERM PIPE\n" +
                     receive_checked(size, sha256);
-    if (!mode.empty())
-        s += "chmod " + mode + " \"$tmp\"\n";
-    else
-        s += "chmod \"$(printf '%o' $(( 0666 & ~0$(umask) )))\" \"$tmp\"\n";
+    if (!mode.empty()) s += "chmod " + mode + " \"$tmp\"\n";
     if (!owner.empty()) s += "chown " + util::shell_quote(owner) + " \"$tmp\"\n";
     s += "mv -f \"$tmp\" \"$dest\"\ntrap - EXIT\necho \"uploaded $dest (" + std::to_string(size) +
          " bytes, sha256 " + sha256 + ")\"\n";

@@ -10,6 +10,7 @@ counts every process it starts (ssh children, ControlPersist masters); the sshd 
 it forks sit in another, which gives the server CPU. Results: a markdown table on stdout (and
 --out), raw rows in results.tsv beside it. Medians over --reps; tools interleaved per rep.
 """
+import contextlib
 import argparse
 import os
 import resource
@@ -183,6 +184,9 @@ def task_file(d, name, steps):
     return path
 
 
+W4_DEST = "/tmp/leura-bench-payload"  # every host is this machine: one file for all
+
+
 def commands(tool, workload, n, d, leura, par):
     """The shell command for one tool doing one workload on n hosts (None: not applicable)."""
     hosts = f"{d}/hosts-{n}.txt"
@@ -223,7 +227,7 @@ def commands(tool, workload, n, d, leura, par):
         return " && ".join([base.format(c="true")] * 3)
     if workload == "W4":
         src = f"{d}/payload"
-        dest = "/tmp/leura-bench-payload"
+        dest = W4_DEST
         if tool == "leura":
             t = task_file(d, "w4", [f'name = "copy"\nupload = {{ src = "{src}", dest = "{dest}" }}'])
             return f"{lrun} {t}"
@@ -266,6 +270,17 @@ def measure(cmd, env, client_root, server_cg, out_path):
             "rss_mb": rss_kb / 1024, "left": left}
 
 
+def paired_ratio(rows, wl, n, peer):
+    """Median over repeats of leura's wall / the peer's wall in the same repeat: the machine's
+    speed drifts between repeats, and a ratio of medians can mix two conditions."""
+    walls = {}
+    for r in rows:
+        if (r["workload"], r["n"]) == (wl, n) and r["tool"] in ("leura", peer):
+            walls.setdefault(r["rep"], {})[r["tool"]] = r["wall"]
+    ratios = [w["leura"] / w[peer] for w in walls.values() if len(w) == 2 and w[peer] > 0]
+    return statistics.median(ratios) if ratios else float("nan")
+
+
 def table(rows, cores):
     """Markdown: one line per workload x size x tool, medians, with the leura/best-peer ratios."""
     keys = []
@@ -304,7 +319,8 @@ def table(rows, cores):
                     f"{cores} cores)")
             if best:
                 note += (f"; best peer {best[0]} {best[1]['wall']:.2f} s: leura/best wall "
-                         f"{lw['wall'] / best[1]['wall']:.2f}, client CPU "
+                         f"{lw['wall'] / best[1]['wall']:.2f} (paired by repeat: "
+                         f"{paired_ratio(rows, wl, n, best[0]):.2f}), client CPU "
                          f"{lw['client'] / best[1]['client']:.2f}")
             notes.append(note)
     return "\n".join(lines) + "\n\n" + "\n".join("- " + n for n in notes) + "\n"
@@ -350,6 +366,9 @@ def run_inside(a):
                 if not cmd:
                     continue
                 shutil.rmtree(f"{root}/pssh-out", ignore_errors=True)
+                if wl == "W4":  # every tool copies: none finds the file already there
+                    with contextlib.suppress(FileNotFoundError):
+                        os.remove(W4_DEST)
                 r = measure(cmd, env, cg_root, server_cg, f"{root}/out-{tool}-{wl}-{n}.log")
                 r.update(workload=wl, n=n, tool=tool, rep=rep + 1)
                 rows.append(r)

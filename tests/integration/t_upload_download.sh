@@ -29,6 +29,22 @@ expect_out "1 ship +exit 0 .*out 0 B"
 [ -z "$("$LEURA_BIN" logs "$(last_run)" --step ship)" ] || fail "the re-run shipped the file again"
 tar -xzOf "$(ls -t "$LEURA_HOME"/archives/*.tar.gz | head -1)" run.json | grep -q '"name":"ship","phase":"steps","status":"unchanged"' || fail "not recorded as unchanged"
 
+# Without a mode, the file gets the mode a new file gets under the login's umask.
+echo small > "$T/files/small.bin"
+t=$(task plain "
+[[steps]]
+name = \"ship plain\"
+upload = { src = \"files/small.bin\", dest = \"$T/remote/plain.bin\" }
+[[steps]]
+name = \"umask\"
+command = 'umask'")
+run_leura "$t" -t 127.0.1.1
+expect_rc 0
+um=$("$LEURA_BIN" logs "$(last_run)" --step umask --full)
+want=$(printf '%o' $(( 0666 & ~0$um )))
+[ "$(stat -c %a "$T/remote/plain.bin")" = "$want" ] || fail "mode $(stat -c %a "$T/remote/plain.bin"), umask $um"
+cmp "$T/files/small.bin" "$T/remote/plain.bin" || fail "plain upload differs"
+
 # An upload cut short (a timeout mid-transfer) leaves the previous good file in place.
 head -c 200000000 /dev/zero > "$T/files/big.bin"
 echo good > "$T/remote/keep.bin"
