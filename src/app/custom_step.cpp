@@ -122,8 +122,8 @@ private:
         exec::SubCommand sub;
         sub.label = "upload " + *dest;
         sub.command = exec_request(true);
-        sub.script = exec::sized_stdin(exec::render_script(
-            m_c.exports, exec::upload_body(*dest, digest->size, digest->sha256, mode, owner)));
+        sub.script = exec::sized_stdin(
+            exec::render_script(m_c.exports, exec::upload_body(*dest, *digest, mode, owner)));
         sub.file = file.string();
         return sub;
     }

@@ -124,17 +124,17 @@ Result<Digests> upload_digests(const config::Task& t, const fs::path& tmp, Packe
 }
 
 // Remote steps that must not outlive their connection. Not uploads (the file follows the script
-// on stdin and ends with it), not controller steps.
+// on stdin: cut short, the upload fails and cleans up), not controller steps.
 bool remote_shell_step(const config::Step& s) {
     return s.kind == config::StepKind::command || s.kind == config::StepKind::script ||
            s.kind == config::StepKind::download;
 }
 
-// Those run in the host's runner (exec/runner.hpp), which watches the connection for them;
-// a step run as another user goes through sudo on a channel of its own, with a lifeline
-// (exec::render_script) keeping its stdin open.
+// Those and uploads run in the host's runner (exec/runner.hpp), which watches the connection
+// for them; a step run as another user goes through sudo on a channel of its own, with a
+// lifeline (exec::render_script) keeping its stdin open.
 bool in_runner(const config::Step& s) {
-    return remote_shell_step(s) && s.run_as.empty();
+    return (remote_shell_step(s) || s.kind == config::StepKind::upload) && s.run_as.empty();
 }
 bool has_lifeline(const config::Step& s) {
     return remote_shell_step(s) && !in_runner(s);
@@ -175,9 +175,8 @@ exec::StepPlan step_plan(const StepSource& s, const Digests& digests) {
 std::string step_body(const config::Step& s, const Digests& digests) {
     if (s.upload) {
         const auto& d = digests.at(&s).digest;
-        if (s.upload->directory)
-            return exec::upload_dir_body(s.upload->dest, d.size, d.sha256, s.upload->owner);
-        return exec::upload_body(s.upload->dest, d.size, d.sha256, s.upload->mode, s.upload->owner);
+        if (s.upload->directory) return exec::upload_dir_body(s.upload->dest, d, s.upload->owner);
+        return exec::upload_body(s.upload->dest, d, s.upload->mode, s.upload->owner);
     }
     if (s.download) return exec::download_body(s.download->src);
     return s.body;
@@ -232,7 +231,8 @@ exec::Job make_job(const Prepared& p, const RunOptions& o, const std::string& ru
         bool lifeline = has_lifeline(s);
         std::string script = exec::render_script(exports_for(host, step), step_body(s, digests),
                                                  s.timeout, lifeline);
-        return s.upload || lifeline ? exec::sized_stdin(script) : script;
+        // The runner sizes its scripts itself.
+        return (s.upload || lifeline) && !in_runner(s) ? exec::sized_stdin(script) : script;
     };
     job.render_precheck = [exports_for, steps, &digests](size_t host, size_t step) {
         const config::Step& s = *steps[step].step;

@@ -140,7 +140,7 @@ private:
     void advance_running(HostRun& r);
     void start_step(HostRun& r);
     void start_main_command(HostRun& r);
-    std::unique_ptr<ssh::Command> in_runner(HostRun& r, std::string script);
+    std::unique_ptr<ssh::Command> in_runner(HostRun& r, std::string script, std::string file = {});
     void finish_asking(HostRun& r);
     void start_sub_command(HostRun& r);
     void finish_step(HostRun& r, int exit_code, std::string signal, std::optional<Error> err);
@@ -445,9 +445,9 @@ void Loop::settle_once(HostRun& r, OnceLedger::State state) {
         if (other->phase == Phase::waiting_once) other->ready = true;
 }
 
-std::unique_ptr<ssh::Command> Loop::in_runner(HostRun& r, std::string script) {
+std::unique_ptr<ssh::Command> Loop::in_runner(HostRun& r, std::string script, std::string file) {
     if (!r.runner) r.runner = std::make_unique<Runner>(*r.conn);
-    return r.runner->run(std::move(script));
+    return r.runner->run(std::move(script), std::move(file));
 }
 
 void Loop::start_main_command(HostRun& r) {
@@ -465,7 +465,7 @@ void Loop::start_main_command(HostRun& r) {
     } else if (plan.local)
         r.cmd = spawn_local(command, script);
     else if (plan.in_runner)
-        r.cmd = in_runner(r, std::move(script));
+        r.cmd = in_runner(r, std::move(script), std::move(file));
     else if (!file.empty())
         r.cmd = r.conn->exec_with_file(command, script, file);
     else

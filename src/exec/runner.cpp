@@ -12,24 +12,31 @@ namespace leura::exec {
 namespace {
 
 // The runner. Its first line of input is the marker; then each step comes sized (see
-// k_read_sized_script). A background job's stdin is /dev/null in sh, so the watcher reads the
-// channel on fd 3; the step gets neither. The watcher is ended before the marker goes out, and
-// leura sends the next script only after the marker: it never takes a byte of a script.
-// `kill -TERM -$pid` reaches a step that `timeout` moved into a process group of its own.
+// k_read_sized_script), its count followed by " file" when a file follows the script (an
+// upload, which reads exactly its bytes). A background job's stdin is /dev/null in sh, so the
+// watcher reads the channel on fd 3; other steps get neither. The watcher is ended before the
+// marker goes out, and leura sends the next script only after the marker: it never takes a
+// byte of a script. A step reading a file has no watcher: the file ends short when the channel
+// closes, and the upload fails and cleans up. `kill -TERM -$pid` reaches a step that
+// `timeout` moved into a process group of its own.
 constexpr const char* k_runner_script =
     "IFS= read -r m || exit 0\n"
     "exec 3<&0\n"
-    "while IFS= read -r n; do\n"
+    "while read -r n f; do\n"
     "  script=\n"
     "  while [ \"$n\" -gt 0 ] && IFS= read -r line; do script=\"$script$line\n\"; n=$((n - 1)); "
     "done\n"
     "  [ \"$n\" = 0 ] || exit 0\n"
-    "  (unset m n line pid w rc; eval \"$script\") </dev/null 3<&- &\n"
-    "  pid=$!\n"
-    "  (while read -r line <&3; do :; done; kill -TERM -$pid; kill -TERM 0) >/dev/null 2>&1 &\n"
-    "  w=$!\n"
+    "  if [ -n \"$f\" ]; then exec 4<&3; else exec 4</dev/null; fi\n"
+    "  (unset m n f line pid w rc; eval \"$script\") <&4 3<&- 4<&- &\n"
+    "  pid=$! w=\n"
+    "  exec 4<&-\n"
+    "  if [ -z \"$f\" ]; then\n"
+    "    (while read -r line <&3; do :; done; kill -TERM -$pid; kill -TERM 0) >/dev/null 2>&1 &\n"
+    "    w=$!\n"
+    "  fi\n"
     "  wait $pid; rc=$?\n"
-    "  kill $w 2>/dev/null; wait $w 2>/dev/null\n"
+    "  if [ -n \"$w\" ]; then kill $w 2>/dev/null; wait $w 2>/dev/null; fi\n"
     "  printf '\\n%s %s\\n' \"$m\" $rc; printf '\\n%s %s\\n' \"$m\" $rc >&2\n"
     "done\n";
 
@@ -46,8 +53,8 @@ int parse_status(const std::string& s) {
 
 class RunnerStep final : public ssh::Command, private ssh::OutputSink {
 public:
-    RunnerStep(Runner& runner, std::string script)
-        : m_runner(runner), m_script(std::move(script)) {}
+    RunnerStep(Runner& runner, std::string script, std::string file)
+        : m_runner(runner), m_script(std::move(script)), m_file(std::move(file)) {}
     ~RunnerStep() override {
         // Dropped mid-step: the runner's state is unknown, so it goes (and the step with it).
         if (m_started && !m_done) abort();
@@ -103,7 +110,7 @@ public:
 private:
     Status start(ssh::OutputSink& out) {
         m_started = true;
-        std::string input = sized_stdin(m_script);
+        std::string input = sized_stdin(m_script, m_file.empty() ? "" : " file");
         m_script.clear();
         if (m_runner.m_channel) {
             LEURA_TRY(m_runner.m_channel->send(input));
@@ -115,6 +122,7 @@ private:
             m_runner.m_channel = m_runner.m_connection.exec(
                 "exec /bin/sh -c " + util::shell_quote(k_runner_script), hex + "\n" + input, true);
         }
+        if (!m_file.empty()) LEURA_TRY(m_runner.m_channel->send_file(m_file));
         for (int s = 0; s < 2; ++s) {
             std::string left = std::move(m_runner.m_left[s]);
             m_runner.m_left[s].clear();
@@ -135,6 +143,7 @@ private:
 
     Runner& m_runner;
     std::string m_script;
+    std::string m_file; // streamed after the script: an upload's
     bool m_started = false;
     bool m_done = false;
     int m_exit = -1;
@@ -146,8 +155,8 @@ private:
 Runner::Runner(ssh::Connection& connection) : m_connection(connection) {}
 Runner::~Runner() = default;
 
-std::unique_ptr<ssh::Command> Runner::run(std::string script) {
-    return std::make_unique<RunnerStep>(*this, std::move(script));
+std::unique_ptr<ssh::Command> Runner::run(std::string script, std::string file) {
+    return std::make_unique<RunnerStep>(*this, std::move(script), std::move(file));
 }
 
 } // namespace leura::exec

@@ -29,7 +29,8 @@ public:
 
     // A command that runs `script` (POSIX sh, not sized) in the runner, starting the runner
     // when there is none. One at a time: the command must be done or dropped before the next.
-    std::unique_ptr<ssh::Command> run(std::string script);
+    // With `file`, that local file's content follows the script on the step's stdin.
+    std::unique_ptr<ssh::Command> run(std::string script, std::string file = {});
 
 private:
     friend class RunnerStep;

@@ -18,10 +18,11 @@ std::string sized_command() {
     return std::string("exec /bin/sh -c ") + util::shell_quote(k_read_sized_script);
 }
 
-std::string sized_stdin(const std::string& script) {
+std::string sized_stdin(const std::string& script, std::string_view tag) {
     std::string text = script;
     if (!text.empty() && text.back() != '\n') text += '\n';
-    return std::to_string(std::count(text.begin(), text.end(), '\n')) + "\n" + text;
+    return std::to_string(std::count(text.begin(), text.end(), '\n')) + std::string(tag) + "\n" +
+           text;
 }
 
 namespace {
@@ -44,19 +45,21 @@ std::string stat_mode(const std::string& mode) {
     return first == std::string::npos ? "0" : mode.substr(first);
 }
 
-// Stdin into "$tmp", hashed as it passes (one pass over the data rather than a second read of
-// the file), then its size and sha256 checked against what was sent.
-std::string receive_checked(unsigned long long size, const std::string& sha256) {
-    std::string n = std::to_string(size);
-    return std::string(k_sha256_function) +
-           "sum=$(tee \"$tmp\" | sha256)\n"
-           "size=$(($(wc -c < \"$tmp\")))\n"
-           "[ \"$size\" = " +
-           n + " ] || { echo \"leura: upload of $dest cut short: $size of " + n +
+// Exactly the upload's bytes of stdin into "$tmp" (in the runner, the next script comes only
+// after this step ends, so `head -c` cannot read past the file), then its size and CRC checked
+// by one `cksum`. SSH already authenticates every byte on the way; this catches a short or bad
+// write on the host. sha256 stays for the precheck, where a match skips the upload.
+std::string receive_checked(const util::FileDigest& d) {
+    std::string n = std::to_string(d.size);
+    return "head -c " + n +
+           " > \"$tmp\"\n"
+           "set -- $(cksum < \"$tmp\")\n"
+           "[ \"$2\" = " +
+           n + " ] || { echo \"leura: upload of $dest cut short: $2 of " + n +
            " bytes arrived\" >&2; exit 1; }\n"
-           "[ \"$sum\" = " +
-           sha256 +
-           " ] || { echo \"leura: upload of $dest is corrupt (sha256 $sum)\" >&2; exit 1; }\n";
+           "[ \"$1\" = " +
+           std::to_string(d.cksum) +
+           " ] || { echo \"leura: upload of $dest is corrupt (cksum $1)\" >&2; exit 1; }\n";
 }
 
 } // namespace
@@ -73,8 +76,8 @@ std::string upload_precheck(const std::string& dest, const std::string& sha256,
     return s + "exit 0\n";
 }
 
-std::string upload_body(const std::string& dest, unsigned long long size, const std::string& sha256,
-                        const std::string& mode, const std::string& owner) {
+std::string upload_body(const std::string& dest, const util::FileDigest& d, const std::string& mode,
+                        const std::string& owner) {
     // The temporary name is random from here and created with noclobber (O_EXCL), so no
     // mktemp, and it gets the umask's mode as a new file would, so no chmod without a mode.
     std::string s = "set -eu\n"
@@ -90,11 +93,11 @@ std::string upload_body(const std::string& dest, unsigned long long size, const 
                     "set +C\n"
                     "trap 'rm -f \"$tmp\"' EXIT\n"
                     "trap 'exit 1' HUP INT TERM PIPE\n" +
-                    receive_checked(size, sha256);
+                    receive_checked(d);
     if (!mode.empty()) s += "chmod " + mode + " \"$tmp\"\n";
     if (!owner.empty()) s += "chown " + util::shell_quote(owner) + " \"$tmp\"\n";
-    s += "mv -f \"$tmp\" \"$dest\"\ntrap - EXIT\necho \"uploaded $dest (" + std::to_string(size) +
-         " bytes, sha256 " + sha256 + ")\"\n";
+    s += "mv -f \"$tmp\" \"$dest\"\ntrap - EXIT\necho \"uploaded $dest (" + std::to_string(d.size) +
+         " bytes, sha256 " + d.sha256 + ")\"\n";
     return s;
 }
 
@@ -115,9 +118,9 @@ std::string upload_dir_precheck(const std::string& dest, const std::string& mani
     return s + "exit 0\n";
 }
 
-std::string upload_dir_body(const std::string& dest, unsigned long long size,
-                            const std::string& sha256, const std::string& owner) {
-    std::string n = std::to_string(size);
+std::string upload_dir_body(const std::string& dest, const util::FileDigest& d,
+                            const std::string& owner) {
+    std::string n = std::to_string(d.size);
     std::string s = "set -eu\n"
                     "dest=" +
                     util::shell_quote(dest) +
@@ -136,8 +139,7 @@ std::string upload_dir_body(const std::string& dest, unsigned long long size,
                     "}\n"
                     "trap cleanup EXIT\n"
                     "trap 'exit 1' HUP INT TERM PIPE\n" +
-                    receive_checked(size, sha256) +
-                    "tar -xpf \"$tmp\" -C \"$new\" --no-same-owner\n";
+                    receive_checked(d) + "tar -xpf \"$tmp\" -C \"$new\" --no-same-owner\n";
     if (!owner.empty()) s += "chown -R " + util::shell_quote(owner) + " \"$new\"\n";
     s += "if [ -d \"$dest\" ]; then\n"
          "  old=$(mktemp -d \"$parent/.leura-old.XXXXXX\")\n"
@@ -145,7 +147,7 @@ std::string upload_dir_body(const std::string& dest, unsigned long long size,
          "fi\n"
          "mv \"$new\" \"$dest\"\n"
          "echo \"uploaded directory $dest ($(find \"$dest\" -type f | wc -l | tr -d ' ') files, " +
-         n + " bytes of tar, sha256 " + sha256 + ")\"\n";
+         n + " bytes of tar, sha256 " + d.sha256 + ")\"\n";
     return s;
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "util/sha256.hpp"
+
 #include <chrono>
 #include <optional>
 #include <string>
@@ -25,8 +27,9 @@ inline constexpr const char* k_read_script = "script=$(cat) && eval \"$script\""
 inline constexpr const char* k_read_sized_script =
     "IFS= read -r n && script= && while [ \"$n\" -gt 0 ] && IFS= read -r line; do "
     "script=\"$script$line\n\"; n=$((n - 1)); done && [ \"$n\" = 0 ] && eval \"$script\"";
-std::string sized_command();                        // exec /bin/sh -c '<k_read_sized_script>'
-std::string sized_stdin(const std::string& script); // "<lines>\n" + script (newline-ended)
+std::string sized_command(); // exec /bin/sh -c '<k_read_sized_script>'
+// "<lines><tag>\n" + script (newline-ended)
+std::string sized_stdin(const std::string& script, std::string_view tag = {});
 
 // The exit status of the sudo check in front of a run_as step: sudo -n refused (a password is
 // wanted, or the user may not switch). The engine reports it as ErrorKind::permission.
@@ -37,20 +40,20 @@ inline constexpr int k_sudo_refused = 223;
 std::string run_as_command(const std::string& user, const char* reader = k_read_script);
 
 // Upload: the precheck exits 0 when `dest` already has this content (and mode and owner), and
-// the body writes stdin to a temporary name beside dest, checks size and sha256, sets mode and
+// the body writes stdin to a temporary name beside dest, checks size and cksum CRC, sets mode and
 // owner, and renames it into place: a half-written file never replaces a good one.
 std::string upload_precheck(const std::string& dest, const std::string& sha256,
                             const std::string& mode, const std::string& owner);
-std::string upload_body(const std::string& dest, unsigned long long size, const std::string& sha256,
-                        const std::string& mode, const std::string& owner);
-// Directory upload: stdin is a tar of the tree. It is checked (size, sha256), unpacked beside
+std::string upload_body(const std::string& dest, const util::FileDigest& d, const std::string& mode,
+                        const std::string& owner);
+// Directory upload: stdin is a tar of the tree. It is checked (size, CRC), unpacked beside
 // dest with its modes, given `owner` recursively, and swapped in for dest with two renames, so
 // dest is always a complete tree, old or new; files that are not in the upload are gone. The
 // precheck compares the sha256 of the host's manifest (see manifest_command) with `manifest`.
 std::string upload_dir_precheck(const std::string& dest, const std::string& manifest,
                                 const std::string& owner);
-std::string upload_dir_body(const std::string& dest, unsigned long long size,
-                            const std::string& sha256, const std::string& owner);
+std::string upload_dir_body(const std::string& dest, const util::FileDigest& d,
+                            const std::string& owner);
 // Prints, for the tree in the current directory, the sha256 of "<sha256>  ./path" lines of its
 // regular files in byte order: archive::pack_directory computes the same locally.
 std::string manifest_command();

@@ -101,6 +101,10 @@ int JumpHost::Worker::on_data(ssh_session, ssh_channel, void* data, uint32_t len
 }
 
 void JumpHost::Worker::close(TunnelState& t) {
+    // libssh keeps a freed channel that is still open until the peer confirms the close, and
+    // hands it the packets that arrive meanwhile: without this, to callbacks in a TunnelState
+    // that is gone (a crash seen when a host's connection ended with a channel still open).
+    if (t.channel) ssh_remove_channel_callbacks(t.channel.get(), &t.callbacks);
     t.channel.reset(); // frees the channel; libssh sends the close
     if (t.request.fd >= 0) ::close(t.request.fd);
     t.request.fd = -1;
@@ -154,8 +158,8 @@ void JumpHost::Worker::drive_connect() {
                             std::to_string(m_options.jump_connect_timeout.count()) + "ms")
                 : r.error();
     m_failure = hop_error(e);
-    m_conn.reset();
     fail_all(*m_failure);
+    m_conn.reset();
 }
 
 // Moves what it can in both directions; true when anything moved.
@@ -250,9 +254,9 @@ bool JumpHost::Worker::pump_all() {
     ssh_blocking_flush(m_conn->session(), 0);
     if (!ssh_is_connected(m_conn->session())) {
         m_failure = hop_error(Error(ErrorKind::connect, "connection lost"));
+        fail_all(*m_failure); // the channels go before their session
         m_conn.reset();
         m_ready = false;
-        fail_all(*m_failure);
         return false;
     }
     return moved;

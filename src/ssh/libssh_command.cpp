@@ -29,6 +29,9 @@ LibsshCommand::LibsshCommand(ssh_session session, std::string command, std::stri
 }
 
 LibsshCommand::~LibsshCommand() {
+    // A channel freed while still open lives on in libssh until the peer confirms the close,
+    // and packets arriving meanwhile would reach callbacks in this object (see jump.cpp).
+    if (m_channel) ssh_remove_channel_callbacks(m_channel.get(), &m_callbacks);
     if (m_file_fd >= 0) ::close(m_file_fd);
 }
 
@@ -171,7 +174,11 @@ Status LibsshCommand::feed_stdin() {
             if (n < 0) return fail(ErrorKind::io, "reading the file to upload failed");
             m_stdin.resize(size_t(n));
             m_stdin_sent = 0;
-            if (n == 0) m_file_done = true;
+            if (n == 0) {
+                m_file_done = true;
+                ::close(m_file_fd);
+                m_file_fd = -1;
+            }
         }
         if (m_stdin_sent == m_stdin.size()) break;
         uint32_t window = ssh_channel_window_size(ch);
@@ -226,6 +233,16 @@ Status LibsshCommand::send(std::string_view data) {
     }
     m_stdin.append(data);
     // Quiet while idle is not silence from a dead host: the keepalive counts from now.
+    m_last_heard = std::chrono::steady_clock::now();
+    return {};
+}
+
+Status LibsshCommand::send_file(const std::string& path) {
+    if (!m_keep_stdin_open || m_eof_sent || m_state == State::done || !m_file_done)
+        return fail(ErrorKind::internal, "the command's input is closed");
+    m_file_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (m_file_fd < 0) return fail(ErrorKind::io, "cannot read " + path);
+    m_file_done = false;
     m_last_heard = std::chrono::steady_clock::now();
     return {};
 }

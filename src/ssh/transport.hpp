@@ -62,6 +62,11 @@ public:
         (void)data;
         return fail(ErrorKind::internal, "this command takes no more input");
     }
+    // The same with a local file's content, streamed as the remote window allows.
+    virtual Status send_file(const std::string& path) {
+        (void)path;
+        return fail(ErrorKind::internal, "this command takes no more input");
+    }
     // What to poll while this command runs, when it is not its connection's socket.
     virtual std::optional<WaitFor> wait_for() const { return std::nullopt; }
     // When pump() must run even if nothing arrives (a keepalive check is due).

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "util/sha256.hpp"
+#include "util/cksum.hpp"
 
 #include <openssl/evp.h>
 
@@ -31,12 +32,15 @@ Result<FileDigest> sha256_file(const std::string& path) {
     std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
     EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
     FileDigest d;
+    Cksum crc;
     std::vector<char> buf(1 << 16);
     ssize_t n;
     while ((n = ::read(fd, buf.data(), buf.size())) > 0) {
         EVP_DigestUpdate(ctx.get(), buf.data(), size_t(n));
+        crc.update(std::string_view(buf.data(), size_t(n)));
         d.size += (unsigned long long)n;
     }
+    d.cksum = crc.finish();
     int saved = errno;
     ::close(fd);
     if (n < 0) return fail(ErrorKind::io, "reading " + path + ": " + std::strerror(saved));

@@ -3,6 +3,7 @@
 
 #include "util/error.hpp"
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -14,8 +15,9 @@ std::string sha256_hex(std::string_view data);
 struct FileDigest {
     std::string sha256;
     unsigned long long size = 0;
+    uint32_t cksum = 0; // POSIX cksum's CRC (util/cksum.hpp)
 };
-// The file's sha256 and size, read in chunks. Errors: io.
+// The file's sha256, cksum CRC and size, read once in chunks. Errors: io.
 Result<FileDigest> sha256_file(const std::string& path);
 
 } // namespace leura::util
