@@ -80,13 +80,17 @@ public:
         // The channel ended before the marker: the step killed the runner (say `kill -9 $$`,
         // its own shell as far as it knows), and sshd tells by which signal.
         m_signal = m_runner.m_channel->exit_signal();
+        int runner_exit = m_runner.m_channel->exit_code();
         m_runner.m_channel.reset();
         m_done = true;
         for (int s = 0; s < 2; ++s)
             if (!m_cut[s].held().empty()) LEURA_TRY(out.write(ssh::Stream(s), m_cut[s].held()));
         if (!m_signal.empty()) return ssh::Step::done;
-        return fail(ErrorKind::remote_exit,
-                    "the shell running the step on the host ended before the step did");
+        // Exit 127 here is a host without /bin/sh.
+        return fail(
+            ErrorKind::remote_exit,
+            "the shell running the step on the host ended before the step did" +
+                (runner_exit >= 0 ? " (exit " + std::to_string(runner_exit) + ")" : std::string()));
     }
 
     int exit_code() const override { return m_exit; }
