@@ -7,12 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 LINES=${1:-120000000}
-LEURA=$(realpath "${LEURA_BIN:-build/leura}")
-. tests/fixtures/fleet.sh
-B=$(mktemp -d /tmp/leura-big.XXXXXX)
-trap 'fleet_down "$B/fleet"; rm -rf "$B"' EXIT
-FLEET_LOGLEVEL=ERROR fleet_up "$B/fleet" 4 >/dev/null
-export LEURA_HOME=$B/data
+. tests/bench/lib.sh
+bench_fleet big 4
 run() { # label command: prints peak RSS in KiB and wall seconds
   printf '[[steps]]\nname = "print"\ncommand = "%s"\n' "$2" > "$B/$1.toml"
   /usr/bin/time -f "%M %e" -o "$B/$1.time" "$LEURA" run -q "$B/$1.toml" \

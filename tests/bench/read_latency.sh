@@ -8,12 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 HOSTS=${1:-200} STEPS=${2:-10}
-LEURA=$(realpath "${LEURA_BIN:-build/leura}")
-. tests/fixtures/fleet.sh
-B=$(mktemp -d /tmp/leura-bench-read.XXXXXX)
-trap 'fleet_down "$B/fleet"; rm -rf "$B"' EXIT
-FLEET_LOGLEVEL=ERROR fleet_up "$B/fleet" "$HOSTS" "KexAlgorithms curve25519-sha256" >/dev/null
-export LEURA_HOME=$B/data HOME=$B/home
+. tests/bench/lib.sh
+bench_fleet read "$HOSTS"
+export HOME=$B/home
 mkdir -p "$HOME"
 {
   for s in $(seq 1 "$STEPS"); do printf '[[steps]]\nname = "s%d"\ncommand = "seq 1 2000; sleep 0.2"\n' "$s"; done

@@ -6,14 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 MIB=${1:-100} REPS=${2:-3}
-LEURA=$(realpath "${LEURA_BIN:-build/leura}")
-. tests/fixtures/fleet.sh
-B=$(mktemp -d /tmp/leura-bench-upload.XXXXXX)
-trap 'fleet_down "$B/fleet"; rm -rf "$B"' EXIT
-FLEET_LOGLEVEL=ERROR fleet_up "$B/fleet" 1 "KexAlgorithms curve25519-sha256" >/dev/null
+. tests/bench/lib.sh
+bench_fleet upload 1
 port=$(fleet_port "$B/fleet")
 head -c $((MIB * 1024 * 1024)) /dev/urandom > "$B/file.bin"
-export LEURA_HOME=$B/data
 for r in $(seq 1 "$REPS"); do
   printf '[[steps]]\nupload = { src = "file.bin", dest = "%s/leura-%s.bin" }\n' "$B" "$r" > "$B/t$r.toml"
   /usr/bin/time -f "leura %e s, cpu %U+%S s, peak RSS %M KB" "$LEURA" run "$B/t$r.toml" -i "$B/fleet/inventory.toml" \
