@@ -116,9 +116,9 @@ private:
         m_started = true;
         std::string input = sized_stdin(m_script, m_file.empty() ? "" : " file");
         m_script.clear();
-        if (m_runner.m_channel) {
-            LEURA_TRY(m_runner.m_channel->send(input));
-        } else {
+        // A runner that ended while idle (its channel closed) takes no input: start another.
+        if (m_runner.m_channel && !m_runner.m_channel->send(input)) m_runner.m_channel.reset();
+        if (!m_runner.m_channel) {
             std::string hex = util::random_hex(16);
             m_runner.m_marker = "\n" + hex + " ";
             m_runner.m_left[0].clear();
