@@ -93,9 +93,23 @@ void RunRecorder::keep(const Status& s) {
     if (!s && !m_error) m_error = s.error();
 }
 
+// Outcomes (finished steps and hosts) are written in one transaction per turn of the engine's
+// loop, committed before it waits (settle) or before the next start record. A start record is
+// written at once, before the step's command leaves: should leura die, a step that may have
+// run is never missing from the records. Dying between an outcome and its commit leaves that
+// step recorded as running (outcome unknown), which is what resume then reports.
+void RunRecorder::settle() {
+    keep(m_store.end_batch());
+}
+
+RunRecorder::~RunRecorder() {
+    settle();
+}
+
 void RunRecorder::host_started(size_t h) {
     m_spool.host_dir(name(h)); // name its folder in start order; see archive::HostDirs
     if (m_rollback) return;
+    settle();
     store::HostRecord r;
     r.run_id = m_run;
     r.host = name(h);
@@ -119,6 +133,7 @@ store::StepRecord RunRecorder::step_record(size_t h, size_t step) {
 // Recorded before the step runs: should leura die now, the step's outcome is known to be
 // unknown (status running), which is what `resume` must not guess at.
 void RunRecorder::step_started(size_t h, size_t step) {
+    settle();
     m_step_started[h] = util::now_rfc3339();
     store::StepRecord r = step_record(h, step);
     r.status = "running";
@@ -156,6 +171,7 @@ void RunRecorder::step_finished(const exec::StepOutcome& o) {
         r.error = "run_once: ran on " + o.ran_on;
     }
     finish_download(o);
+    keep(m_store.begin_batch());
     keep(m_store.insert_step(r));
 }
 
@@ -186,6 +202,7 @@ void RunRecorder::host_finished(const exec::HostOutcome& o) {
         r.finished_at = util::now_rfc3339();
         r.duration_ms = d.duration_ms;
         r.steps_run = int64_t(o.steps_run);
+        keep(m_store.begin_batch());
         keep(m_store.upsert_host(r));
     }
     m_reporter.host_finished(d);

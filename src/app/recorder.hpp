@@ -37,6 +37,8 @@ public:
     void step_started(size_t h, size_t step) override;
     void step_finished(const exec::StepOutcome& o) override;
     void host_finished(const exec::HostOutcome& o) override;
+    void settle() override;
+    ~RunRecorder() override;
     Result<std::unique_ptr<ssh::OutputSink>> open(size_t h, size_t step) override;
 
     // The first failure to write a record; the run stops starting hosts after one.

@@ -202,8 +202,10 @@ RunSummary Loop::run() {
         }
         std::erase_if(m_active, [](const auto& r) { return r->phase == Phase::done; });
         if (m_active.empty() && m_queue.empty()) break;
+        m_events.settle();
         wait();
     }
+    m_events.settle();
     m_summary.stopped = m_stop > 0;
     return m_summary;
 }

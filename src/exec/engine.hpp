@@ -124,6 +124,9 @@ public:
     virtual void step_started(size_t host, size_t step) = 0;
     virtual void step_finished(const StepOutcome& outcome) = 0;
     virtual void host_finished(const HostOutcome& outcome) = 0;
+    // Called before the engine waits on the network, and when it ends: a sink that holds
+    // reports back to write them together (in one transaction) must write them now.
+    virtual void settle() {}
 };
 
 // Where output goes while it streams (the spool); one sink per host and step.

@@ -17,12 +17,30 @@ Status Store::write(const char* sql, const std::function<void(Stmt&)>& bind) {
         kept = m_writes.emplace(sql, std::move(stmt)).first;
     }
     Stmt& stmt = kept->second;
-    LEURA_TRY_ASSIGN(tx, Transaction::begin(*m_db));
+    std::optional<Transaction> own;
+    if (!m_batch) {
+        LEURA_TRY_ASSIGN(tx, Transaction::begin(*m_db));
+        own.emplace(std::move(tx));
+    }
     bind(stmt);
     auto done = stmt.run();
     stmt.reset();
     LEURA_TRY(done);
-    return tx.commit();
+    return own ? own->commit() : Status{};
+}
+
+Status Store::begin_batch() {
+    if (m_batch) return {};
+    LEURA_TRY_ASSIGN(tx, Transaction::begin(*m_db));
+    m_batch.emplace(std::move(tx));
+    return {};
+}
+
+Status Store::end_batch() {
+    if (!m_batch) return {};
+    auto done = m_batch->commit();
+    m_batch.reset();
+    return done;
 }
 
 Status Store::insert_run(const RunRecord& r) {

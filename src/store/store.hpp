@@ -87,8 +87,9 @@ struct RunFilter {
     int64_t limit = 20;
 };
 
-// The run records. Every write is one short BEGIN IMMEDIATE transaction, made as the event
-// happens, so a crash loses nothing already reported.
+// The run records. A write is one short BEGIN IMMEDIATE transaction, made as the event happens,
+// so a crash loses nothing already reported; between begin_batch() and end_batch() writes share
+// one transaction instead (the recorder batches finished steps and hosts that way).
 class Store {
 public:
     // Opens or creates the database and brings its schema to the current version.
@@ -100,6 +101,9 @@ public:
     Status finish_batch(const BatchRecord& batch); // counts, gate, rollback, reason, end
     Status upsert_host(const HostRecord& host);
     Status insert_step(const StepRecord& step);
+    // Opens a batch unless one is open; end_batch() commits it (nothing to do without one).
+    Status begin_batch();
+    Status end_batch();
     // A dead run's hosts still recorded as running become interrupted.
     Status interrupt_hosts(const std::string& run_id, const std::string& at);
 
@@ -122,6 +126,7 @@ private:
 
     std::unique_ptr<Db> m_db; // on the heap: kept statements point at it, and a Store moves
     std::unordered_map<const char*, Stmt> m_writes;
+    std::optional<Transaction> m_batch;
     int m_version = 0;
 };
 

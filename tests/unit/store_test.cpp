@@ -244,6 +244,28 @@ TEST_F(StoreTest, StepsComeBackByHostThenIndexWithBinaryPreviews) {
     EXPECT_EQ(query_int("SELECT COUNT(*) FROM steps WHERE typeof(preview_out) = 'blob'"), 6);
 }
 
+// A batch is one transaction: another connection (a `leura show` in another process) sees its
+// writes all at once when it ends, none before; writes outside a batch commit one by one.
+TEST_F(StoreTest, BatchedWritesAppearTogetherWhenTheBatchEnds) {
+    auto store = open();
+    auto reader = open();
+    const std::string run = "20260101-000000-bbbb";
+    ASSERT_TRUE(store.insert_run(make_run(run, "2026-01-01T00:00:00.000Z")));
+    ASSERT_TRUE(store.upsert_host(make_host(run, "first")));
+    ASSERT_EQ(reader.hosts(run)->size(), 1u);
+    ASSERT_TRUE(store.begin_batch());
+    ASSERT_TRUE(store.begin_batch()); // already open: the same batch
+    for (const char* name : {"a", "b", "c"})
+        ASSERT_TRUE(store.upsert_host(make_host(run, name)));
+    EXPECT_EQ(store.hosts(run)->size(), 4u); // the writer sees its own batch
+    EXPECT_EQ(reader.hosts(run)->size(), 1u);
+    ASSERT_TRUE(store.end_batch());
+    EXPECT_EQ(reader.hosts(run)->size(), 4u);
+    ASSERT_TRUE(store.end_batch()); // none open: nothing to do
+    ASSERT_TRUE(store.upsert_host(make_host(run, "after")));
+    EXPECT_EQ(reader.hosts(run)->size(), 5u);
+}
+
 TEST_F(StoreTest, HostOfAnUnknownRunIsRefused) {
     auto store = open();
     EXPECT_FALSE(store.upsert_host(make_host("no-such-run", "web-1")));
