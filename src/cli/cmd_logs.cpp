@@ -37,7 +37,10 @@ void write_out(std::FILE* to, std::string_view data) {
 }
 
 int logs(const LogsFlags& f) {
-    auto view = load_run(f.run);
+    // --host's glob (* and ?) is also SQLite's, so the database returns only those hosts'
+    // steps; a '[' means a literal bracket here but a set to SQLite, so such a pattern is not
+    // passed down. glob_match below decides either way.
+    auto view = load_run(f.run, true, f.host.find('[') == std::string::npos ? f.host : "");
     if (!view) return report(view.error());
     const store::RunRecord& run = view->run;
     const std::string& id = run.id;

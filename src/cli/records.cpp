@@ -17,12 +17,12 @@ Result<store::Store> open_records() {
     return store;
 }
 
-Result<RunView> load_run(const std::string& prefix, bool previews) {
+Result<RunView> load_run(const std::string& prefix, bool previews, const std::string& host_glob) {
     LEURA_TRY_ASSIGN(records, open_records());
     LEURA_TRY_ASSIGN(id, records.resolve_run(prefix));
     LEURA_TRY_ASSIGN(run, records.run(id));
     LEURA_TRY_ASSIGN(hosts, records.hosts(id));
-    LEURA_TRY_ASSIGN(steps, records.steps(id, previews));
+    LEURA_TRY_ASSIGN(steps, records.steps(id, previews, host_glob));
     LEURA_TRY_ASSIGN(batches, records.batches(id));
     return RunView{std::move(run), std::move(hosts), std::move(steps), std::move(batches)};
 }

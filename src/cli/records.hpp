@@ -18,7 +18,9 @@ struct RunView {
 };
 // `previews` false leaves the steps' output previews out (most of the bytes; `show` has no use
 // for them).
-Result<RunView> load_run(const std::string& prefix, bool previews = true);
+// host_glob: the steps of only those hosts (Store::steps).
+Result<RunView> load_run(const std::string& prefix, bool previews = true,
+                         const std::string& host_glob = {});
 
 // Whether the run's task file still has the content it ran with (an ad-hoc command always
 // has). Errors: not_found (unreadable).

@@ -241,21 +241,19 @@ Result<std::vector<HostRecord>> Store::hosts(const std::string& run_id) {
     return out;
 }
 
-Result<std::vector<StepRecord>> Store::steps(const std::string& run_id, bool previews) {
-    // Previews are most of a run's bytes (up to 32 KiB a step): read only when wanted.
-    const char* sql = previews ? "SELECT s.host, s.idx, s.name, s.status, s.exit_code, "
-                                 "s.signal, s.error_kind, s.error, s.started_at, "
-                                 "s.duration_ms, s.bytes_out, s.bytes_err, "
-                                 "s.preview_out, s.preview_err, s.phase FROM steps s JOIN hosts "
-                                 "h ON h.run_id = s.run_id AND h.host = s.host WHERE "
-                                 "s.run_id = ? ORDER BY h.seq, s.idx"
-                               : "SELECT s.host, s.idx, s.name, s.status, s.exit_code, "
-                                 "s.signal, s.error_kind, s.error, s.started_at, "
-                                 "s.duration_ms, s.bytes_out, s.bytes_err, "
-                                 "NULL, NULL, s.phase FROM steps s JOIN hosts "
-                                 "h ON h.run_id = s.run_id AND h.host = s.host WHERE "
-                                 "s.run_id = ? ORDER BY h.seq, s.idx";
-    LEURA_TRY_ASSIGN(s, Stmt::prepare(*m_db, sql));
+Result<std::vector<StepRecord>> Store::steps(const std::string& run_id, bool previews,
+                                             const std::string& host_glob) {
+    // Previews are most of a run's bytes (up to 32 KiB a step): read only when wanted, and
+    // only for the hosts asked for.
+    std::string sql = std::string("SELECT s.host, s.idx, s.name, s.status, s.exit_code, s.signal, "
+                                  "s.error_kind, s.error, s.started_at, s.duration_ms, "
+                                  "s.bytes_out, s.bytes_err, ") +
+                      (previews ? "s.preview_out, s.preview_err" : "NULL, NULL") +
+                      ", s.phase FROM steps s JOIN hosts h ON h.run_id = s.run_id AND "
+                      "h.host = s.host WHERE s.run_id = ?" +
+                      (host_glob.empty() ? "" : " AND s.host GLOB ?") + " ORDER BY h.seq, s.idx";
+    LEURA_TRY_ASSIGN(s, Stmt::prepare(*m_db, sql.c_str()));
+    if (!host_glob.empty()) s.bind(2, host_glob);
     s.bind(1, run_id);
     std::vector<StepRecord> out;
     LEURA_TRY(s.each([&](const Stmt&) {

@@ -112,7 +112,9 @@ public:
     Result<RunRecord> run(const std::string& id);
     Result<std::vector<RunRecord>> runs(const RunFilter& filter);
     Result<std::vector<HostRecord>> hosts(const std::string& run_id);
-    Result<std::vector<StepRecord>> steps(const std::string& run_id, bool previews = true);
+    // host_glob: only hosts matching it (SQLite GLOB: * ? and [...], case-sensitive).
+    Result<std::vector<StepRecord>> steps(const std::string& run_id, bool previews = true,
+                                          const std::string& host_glob = {});
     Result<std::vector<BatchRecord>> batches(const std::string& run_id);
 
     int schema_version() const { return m_version; }

@@ -242,6 +242,22 @@ TEST_F(StoreTest, StepsComeBackByHostThenIndexWithBinaryPreviews) {
     EXPECT_EQ(s1.preview_out.size(), binary.size() + 5);
     EXPECT_EQ(s1.preview_err, "");
     EXPECT_EQ(query_int("SELECT COUNT(*) FROM steps WHERE typeof(preview_out) = 'blob'"), 6);
+
+    // One host's steps only (logs --host), in the same order, previews and all.
+    for (const char* glob : {"web-1", "*-1", "web-?1", "web?1"}) {
+        auto one = store.steps(run, true, glob);
+        ASSERT_TRUE(one);
+        if (std::string(glob) == "web-?1") {
+            EXPECT_TRUE(one->empty()) << glob;
+            continue;
+        }
+        ASSERT_EQ(one->size(), 3u) << glob;
+        for (int64_t i = 0; i < 3; ++i) {
+            EXPECT_EQ((*one)[size_t(i)].host, "web-1");
+            EXPECT_EQ((*one)[size_t(i)].idx, i);
+        }
+        EXPECT_EQ((*one)[0].preview_out, binary + "web-1");
+    }
 }
 
 // A batch is one transaction: another connection (a `leura show` in another process) sees its
