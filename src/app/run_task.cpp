@@ -153,12 +153,12 @@ exec::StepPlan step_plan(const StepSource& s, const Digests& digests) {
     if (step.run_once) plan.once_key = std::to_string(s.meta.record_index);
     plan.keep_stdin_open = has_lifeline(step);
     plan.in_runner = in_runner(step);
+    // Steps outside the runner run as another user: through sudo, their script sized when
+    // stdin goes on after it (an upload's file, or the lifeline).
     bool sized = step.kind == config::StepKind::upload || plan.keep_stdin_open;
     if (!plan.run_as.empty())
         plan.command = exec::run_as_command(plan.run_as, sized ? exec::k_read_sized_script
                                                                : exec::k_read_script);
-    else if (sized)
-        plan.command = exec::sized_command();
     if (step.kind == config::StepKind::upload && digests.count(&step)) {
         plan.precheck_command =
             plan.run_as.empty() ? exec::k_remote_command : exec::run_as_command(plan.run_as);

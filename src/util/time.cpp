@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "util/time.hpp"
+#include "util/random.hpp"
 
 #include <cstdio>
 #include <ctime>
-#include <random>
 
 namespace leura::util {
 
@@ -38,11 +38,10 @@ std::string new_run_id(SystemTime t) {
     std::time_t secs = std::chrono::system_clock::to_time_t(t);
     std::tm tm{};
     gmtime_r(&secs, &tm);
-    std::random_device rd;
     char buf[64];
-    std::snprintf(buf, sizeof buf, "%04d%02d%02d-%02d%02d%02d-%04x", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, rd() & 0xffffu);
-    return buf;
+    std::snprintf(buf, sizeof buf, "%04d%02d%02d-%02d%02d%02d-", tm.tm_year + 1900, tm.tm_mon + 1,
+                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    return buf + random_hex(2);
 }
 
 } // namespace leura::util
