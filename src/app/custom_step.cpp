@@ -116,15 +116,15 @@ private:
             owner = *o;
         }
         std::filesystem::path file = m_c.task_dir / *src; // an absolute src stays as it is
-        auto digest = util::sha256_file(file.string());
-        if (!digest)
-            return bad(where + ".upload.src " + file.string() + ": " + digest.error().message);
+        auto snapshot = util::FileSnapshot::open(file.string());
+        if (!snapshot)
+            return bad(where + ".upload.src " + file.string() + ": " + snapshot.error().message);
         exec::SubCommand sub;
         sub.label = "upload " + *dest;
         sub.command = exec_request(true);
-        sub.script = exec::sized_stdin(
-            exec::render_script(m_c.exports, exec::upload_body(*dest, *digest, mode, owner)));
-        sub.file = file.string();
+        sub.script = exec::sized_stdin(exec::render_script(
+            m_c.exports, exec::upload_body(*dest, (*snapshot)->digest(), mode, owner)));
+        sub.file = *snapshot;
         return sub;
     }
 

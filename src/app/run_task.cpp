@@ -18,8 +18,10 @@
 #include "inventory/range.hpp"
 #include "rollout/gate.hpp"
 #include "ssh/libssh_transport.hpp"
+#include "util/file_snapshot.hpp"
 #include "util/json.hpp"
 #include "util/paths.hpp"
+#include "util/random.hpp"
 #include "util/sha256.hpp"
 #include "util/signals.hpp"
 #include "util/strings.hpp"
@@ -74,50 +76,41 @@ void add_attrs(config::KeyValues& exports, const config::KeyValues& attrs) {
     }
 }
 
-// What an upload streams: the file itself, or a tar of a directory packed for this run.
+// What an upload streams: the file itself, or a tar of a directory packed for this run, pinned
+// when the run starts (util::FileSnapshot): every host gets exactly the bytes hashed here.
 struct UploadSource {
-    util::FileDigest digest; // of what is streamed
-    std::string file;
+    util::Snapshot file;
     std::string manifest; // directories: archive::Bundle::manifest_sha256
+    const util::FileDigest& digest() const { return file->digest(); }
 };
 using Digests = std::map<const config::Step*, UploadSource>;
 
-// The tars packed for directory uploads, removed when the run ends however it ends.
-class PackedFiles {
-public:
-    PackedFiles() = default;
-    PackedFiles(const PackedFiles&) = delete;
-    PackedFiles& operator=(const PackedFiles&) = delete;
-    ~PackedFiles() {
-        std::error_code ignored;
-        for (const auto& f : m_files)
-            fs::remove(f, ignored);
-    }
-    fs::path add(const fs::path& dir) {
-        m_files.push_back(dir / ("upload-" + std::to_string(::getpid()) + "-" +
-                                 std::to_string(m_files.size()) + ".tar"));
-        return m_files.back();
-    }
-
-private:
-    std::vector<fs::path> m_files;
-};
-
 // The content of each upload, hashed once per run: the host checks what arrived against it,
-// and a target that already has it is left alone.
-Result<Digests> upload_digests(const config::Task& t, const fs::path& tmp, PackedFiles& packed) {
+// and a target that already has it is left alone. A directory's tar is unlinked as soon as it
+// is open, so nothing is left behind however the run ends (kill -9 included).
+Result<Digests> upload_digests(const config::Task& t, const fs::path& tmp) {
     Digests out;
     for (const auto* list : {&t.steps, &t.rollback})
         for (const auto& s : *list) {
             if (!s.upload) continue;
-            UploadSource source{{}, s.upload->src.string(), {}};
+            UploadSource source;
+            std::string path = s.upload->src.string();
             if (s.upload->directory) {
-                source.file = packed.add(tmp).string();
-                LEURA_TRY_ASSIGN(bundle, archive::pack_directory(s.upload->src, source.file));
-                source.manifest = bundle.manifest_sha256;
+                path = (tmp / ("upload-" + util::random_hex(8) + ".tar")).string();
+                auto bundle = archive::pack_directory(s.upload->src, path);
+                if (bundle) source.manifest = bundle->manifest_sha256;
+                auto snapshot = bundle ? util::FileSnapshot::open(path, true)
+                                       : Result<util::Snapshot>(std::unexpected(bundle.error()));
+                if (!snapshot) {
+                    std::error_code ignored;
+                    fs::remove(path, ignored);
+                    return std::unexpected(snapshot.error());
+                }
+                source.file = *snapshot;
+            } else {
+                LEURA_TRY_ASSIGN(snapshot, util::FileSnapshot::open(path));
+                source.file = snapshot;
             }
-            LEURA_TRY_ASSIGN(d, util::sha256_file(source.file));
-            source.digest = d;
             out.emplace(&s, std::move(source));
         }
     return out;
@@ -174,7 +167,7 @@ exec::StepPlan step_plan(const StepSource& s, const Digests& digests) {
 // The step's shell body: its own text, or the script an upload or a download runs.
 std::string step_body(const config::Step& s, const Digests& digests) {
     if (s.upload) {
-        const auto& d = digests.at(&s).digest;
+        const auto& d = digests.at(&s).digest();
         if (s.upload->directory) return exec::upload_dir_body(s.upload->dest, d, s.upload->owner);
         return exec::upload_body(s.upload->dest, d, s.upload->mode, s.upload->owner);
     }
@@ -241,7 +234,7 @@ exec::Job make_job(const Prepared& p, const RunOptions& o, const std::string& ru
         return exec::render_script(
             exports_for(host, step),
             up.directory ? exec::upload_dir_precheck(up.dest, d.manifest, up.owner)
-                         : exec::upload_precheck(up.dest, d.digest.sha256, up.mode, up.owner),
+                         : exec::upload_precheck(up.dest, d.digest().sha256, up.mode, up.owner),
             s.timeout);
     };
     job.expand_custom = [&p, exports_for, steps](size_t host, size_t step,
@@ -253,7 +246,7 @@ exec::Job make_job(const Prepared& p, const RunOptions& o, const std::string& ru
     };
     job.stdin_file = [steps, &digests](size_t, size_t step) {
         const config::Step& s = *steps[step].step;
-        return s.upload ? digests.at(&s).file : std::string();
+        return s.upload ? digests.at(&s).file : util::Snapshot();
     };
     return job;
 }
@@ -477,8 +470,7 @@ Result<RunResult> run_task(const Prepared& p, const RunOptions& o,
         LEURA_TRY_ASSIGN(held, lock_task(data, p.task.file, o.lock_wait));
         task_lock = std::move(held);
     }
-    PackedFiles bundles;
-    LEURA_TRY_ASSIGN(digests, upload_digests(p.task, data / "tmp", bundles));
+    LEURA_TRY_ASSIGN(digests, upload_digests(p.task, data / "tmp"));
 
     auto started = std::chrono::system_clock::now();
     auto clock_start = std::chrono::steady_clock::now();

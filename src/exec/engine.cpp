@@ -140,7 +140,8 @@ private:
     void advance_running(HostRun& r);
     void start_step(HostRun& r);
     void start_main_command(HostRun& r);
-    std::unique_ptr<ssh::Command> in_runner(HostRun& r, std::string script, std::string file = {});
+    std::unique_ptr<ssh::Command> in_runner(HostRun& r, std::string script,
+                                            util::Snapshot file = nullptr);
     void finish_asking(HostRun& r);
     void start_sub_command(HostRun& r);
     void finish_step(HostRun& r, int exit_code, std::string signal, std::optional<Error> err);
@@ -447,7 +448,7 @@ void Loop::settle_once(HostRun& r, OnceLedger::State state) {
         if (other->phase == Phase::waiting_once) other->ready = true;
 }
 
-std::unique_ptr<ssh::Command> Loop::in_runner(HostRun& r, std::string script, std::string file) {
+std::unique_ptr<ssh::Command> Loop::in_runner(HostRun& r, std::string script, util::Snapshot file) {
     if (!r.runner) r.runner = std::make_unique<Runner>(*r.conn);
     return r.runner->run(std::move(script), std::move(file));
 }
@@ -456,7 +457,7 @@ void Loop::start_main_command(HostRun& r) {
     const StepPlan& plan = m_job.steps[r.step];
     std::string command = plan.command.empty() ? m_job.remote_command : plan.command;
     std::string script = m_job.render_script(r.host, r.step);
-    std::string file = m_job.stdin_file ? m_job.stdin_file(r.host, r.step) : std::string();
+    util::Snapshot file = m_job.stdin_file ? m_job.stdin_file(r.host, r.step) : nullptr;
     if (plan.custom) {
         r.asking = true;
         r.answer.clear();
@@ -468,7 +469,7 @@ void Loop::start_main_command(HostRun& r) {
         r.cmd = spawn_local(command, script);
     else if (plan.in_runner)
         r.cmd = in_runner(r, std::move(script), std::move(file));
-    else if (!file.empty())
+    else if (file)
         r.cmd = r.conn->exec_with_file(command, script, file);
     else
         r.cmd = r.conn->exec(command, script, plan.keep_stdin_open);
@@ -511,8 +512,8 @@ void Loop::start_sub_command(HostRun& r) {
     r.subs.pop_front();
     ++r.sub_number;
     r.sub_label = "command " + std::to_string(r.sub_number) + " of its answer (" + sub.label + ")";
-    r.cmd = sub.file.empty() ? r.conn->exec(sub.command, sub.script)
-                             : r.conn->exec_with_file(sub.command, sub.script, sub.file);
+    r.cmd = !sub.file ? r.conn->exec(sub.command, sub.script)
+                      : r.conn->exec_with_file(sub.command, sub.script, sub.file);
     ++r.commands;
 }
 

@@ -48,7 +48,7 @@ struct SubCommand {
     std::string label;   // for messages, e.g. "2 (upload /etc/app.conf)"
     std::string command; // the exec request
     std::string script;  // its stdin
-    std::string file;    // a local file streamed after the script (uploads); empty: none
+    util::Snapshot file; // a local file streamed after the script (uploads); null: none
 };
 
 // What a custom step answered: a result (recorded as the step's output) or commands to run.
@@ -82,7 +82,7 @@ struct Job {
     std::function<std::string(size_t host, size_t step)> render_script;
     // Optional: the precheck's script, and a local file streamed after the script (uploads).
     std::function<std::string(size_t host, size_t step)> render_precheck;
-    std::function<std::string(size_t host, size_t step)> stdin_file;
+    std::function<util::Snapshot(size_t host, size_t step)> stdin_file;
     OnceLedger* once = nullptr; // needed when a step has a once_key
     // Needed for custom steps: the answer on the step executable's stdout, understood.
     std::function<Result<CustomAnswer>(size_t host, size_t step, std::string_view answer)>

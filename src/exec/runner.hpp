@@ -30,7 +30,7 @@ public:
     // A command that runs `script` (POSIX sh, not sized) in the runner, starting the runner
     // when there is none. One at a time: the command must be done or dropped before the next.
     // With `file`, that local file's content follows the script on the step's stdin.
-    std::unique_ptr<ssh::Command> run(std::string script, std::string file = {});
+    std::unique_ptr<ssh::Command> run(std::string script, util::Snapshot file = nullptr);
 
 private:
     friend class RunnerStep;
@@ -38,6 +38,7 @@ private:
     std::unique_ptr<ssh::Command> m_channel; // null: no runner (none yet, or it ended)
     std::string m_marker;                    // "\n<random hex> "
     std::string m_left[2];                   // output after a step's marker: the next step's
+    size_t m_steps = 0;                      // steps this runner has finished
 };
 
 } // namespace leura::exec

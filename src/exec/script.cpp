@@ -79,23 +79,27 @@ std::string upload_precheck(const std::string& dest, const std::string& sha256,
 std::string upload_body(const std::string& dest, const util::FileDigest& d, const std::string& mode,
                         const std::string& owner) {
     // The temporary name is random from here and created with noclobber (O_EXCL), so no
-    // mktemp, and it gets the umask's mode as a new file would, so no chmod without a mode.
+    // mktemp. It is created 0600 (umask 077 in a subshell, which keeps the login's umask for
+    // the chmod below), so a private file is never readable by others on the way; the owner
+    // and then the mode are applied before the rename. Without a mode, `chmod =rw` gives what
+    // a new file gets under the login's umask.
     std::string s = "set -eu\n"
                     "dest=" +
                     util::shell_quote(dest) +
                     "\n"
+                    "if [ -e \"$dest\" ] && [ ! -f \"$dest\" ]; then\n"
+                    "  echo \"leura: $dest exists and is not a regular file\" >&2; exit 1\n"
+                    "fi\n"
                     "dir=${dest%/*}\n"
                     "tmp=\"${dir:-/}/.leura-upload." +
                     util::random_hex(8) +
                     "\"\n"
-                    "set -C\n"
-                    ": > \"$tmp\"\n"
-                    "set +C\n"
+                    "(umask 077; set -C; : > \"$tmp\")\n"
                     "trap 'rm -f \"$tmp\"' EXIT\n"
                     "trap 'exit 1' HUP INT TERM PIPE\n" +
                     receive_checked(d);
-    if (!mode.empty()) s += "chmod " + mode + " \"$tmp\"\n";
     if (!owner.empty()) s += "chown " + util::shell_quote(owner) + " \"$tmp\"\n";
+    s += "chmod " + (mode.empty() ? std::string("=rw") : mode) + " \"$tmp\"\n";
     s += "mv -f \"$tmp\" \"$dest\"\ntrap - EXIT\necho \"uploaded $dest (" + std::to_string(d.size) +
          " bytes, sha256 " + d.sha256 + ")\"\n";
     return s;
@@ -160,13 +164,23 @@ std::string render_script(const std::vector<std::pair<std::string, std::string>>
                           bool lifeline) {
     std::string out;
     if (timeout) {
-        // `$script` is the variable k_remote_command reads the script into.
-        long long seconds = (timeout->count() + 999) / 1000;
+        // `$script` is the variable k_remote_command and the runner read the script into. It
+        // goes to the re-run in the environment while that is cheap (no process); a value
+        // over 128 KiB is more than exec() takes, so a big script goes on a here-document,
+        // read by one `cat` (whose stdin is then at EOF, as a step's is).
+        std::string t = "timeout -k 5 " + std::to_string((timeout->count() + 999) / 1000);
         out += "if [ -z \"${LEURA_TIMEBOX-}\" ] && command -v timeout >/dev/null 2>&1; then\n"
-               "  export LEURA_TIMEBOX=1 LEURA_SCRIPT=\"$script\"\n"
-               "  exec timeout -k 5 " +
-               std::to_string(seconds) +
+               "  export LEURA_TIMEBOX=1\n"
+               "  if [ ${#script} -lt 65536 ]; then\n"
+               "    export LEURA_SCRIPT=\"$script\"\n"
+               "    exec " +
+               t +
                " /bin/sh -c 'eval \"$LEURA_SCRIPT\"'\n"
+               "  fi\n"
+               "  exec " +
+               t +
+               " /bin/sh -c 'script=$(cat) && exec </dev/null && eval \"$script\"' "
+               "<<LEURA_SCRIPT_END\n$script\nLEURA_SCRIPT_END\n"
                "fi\n"
                "unset LEURA_SCRIPT LEURA_TIMEBOX\n";
     }
@@ -174,9 +188,10 @@ std::string render_script(const std::vector<std::pair<std::string, std::string>>
         // $$ is this shell; `kill 0` reaches its process group (timeout's, when timed). A
         // background job's stdin is /dev/null in sh, so the channel goes to it on fd 3.
         // The shell's `read` waits for the close without starting a `cat` each step.
+        // What ignores TERM is KILLed 2 s later.
         out += "exec 3<&0\n"
-               "(while read -r line <&3; do :; done; kill -0 $$ 2>/dev/null && kill -TERM 0) "
-               ">/dev/null 2>&1 &\n"
+               "(while read -r line <&3; do :; done; kill -0 $$ 2>/dev/null || exit 0; "
+               "trap '' TERM; kill -TERM 0; sleep 2; kill -KILL 0) >/dev/null 2>&1 &\n"
                "exec 3<&- </dev/null\n";
     }
     for (const auto& [name, value] : exports)

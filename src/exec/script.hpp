@@ -23,10 +23,11 @@ inline constexpr const char* k_read_script = "script=$(cat) && eval \"$script\""
 // the lifeline): stdin is "<lines>\n", then the script. The shell's own `read` takes exactly
 // the script (it reads a pipe a byte at a time; buffered readers such as head would swallow
 // part of the file), starts no process (`dd bs=1` cost a fork and an exec per step), and a
-// script cut short is never run.
+// script cut short is never run. One line with no single quote, backslash or `!`, so that
+// every login shell family passes it on unchanged (exec/runner.cpp); ${IFS#??} is a newline.
 inline constexpr const char* k_read_sized_script =
-    "IFS= read -r n && script= && while [ \"$n\" -gt 0 ] && IFS= read -r line; do "
-    "script=\"$script$line\n\"; n=$((n - 1)); done && [ \"$n\" = 0 ] && eval \"$script\"";
+    "IFS= read -r n && script= && nl=${IFS#??} && while [ \"$n\" -gt 0 ] && IFS= read -r line; "
+    "do script=\"$script$line$nl\"; n=$((n - 1)); done && [ \"$n\" = 0 ] && eval \"$script\"";
 std::string sized_command(); // exec /bin/sh -c '<k_read_sized_script>'
 // "<lines><tag>\n" + script (newline-ended)
 std::string sized_stdin(const std::string& script, std::string_view tag = {});
@@ -66,7 +67,7 @@ std::string download_body(const std::string& src);
 // kills the step's whole process group when time is up. The engine's own deadline fails the
 // host either way; this makes sure nothing keeps running there, which matters because sshd
 // refuses channel signal requests for root logins. The script travels in the environment of
-// that re-run, never on its command line.
+// that re-run (or, over 64 KiB, on a here-document), never on its command line.
 //
 // With `lifeline`, the script is sent sized (sized_stdin) and the channel's stdin stays open
 // while the step runs: a watcher in the background waits for it to close, which happens when

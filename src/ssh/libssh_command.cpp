@@ -21,18 +21,16 @@ constexpr size_t k_max_read_per_pump = 1 << 20;
 } // namespace
 
 LibsshCommand::LibsshCommand(ssh_session session, std::string command, std::string stdin_data,
-                             std::string stdin_file, std::chrono::milliseconds keepalive,
+                             util::Snapshot stdin_file, std::chrono::milliseconds keepalive,
                              bool keep_stdin_open)
     : m_session(session), m_command(std::move(command)), m_stdin(std::move(stdin_data)),
-      m_file_done(stdin_file.empty()), m_keep_stdin_open(keep_stdin_open), m_keepalive(keepalive) {
-    if (!stdin_file.empty()) m_file_fd = ::open(stdin_file.c_str(), O_RDONLY | O_CLOEXEC);
-}
+      m_file(std::move(stdin_file)), m_file_done(!m_file), m_keep_stdin_open(keep_stdin_open),
+      m_keepalive(keepalive) {}
 
 LibsshCommand::~LibsshCommand() {
     // A channel freed while still open lives on in libssh until the peer confirms the close,
     // and packets arriving meanwhile would reach callbacks in this object (see jump.cpp).
     if (m_channel) ssh_remove_channel_callbacks(m_channel.get(), &m_callbacks);
-    if (m_file_fd >= 0) ::close(m_file_fd);
 }
 
 // Output is taken as libssh processes each packet, whichever call made it read the socket.
@@ -168,17 +166,21 @@ Status LibsshCommand::feed_stdin() {
     for (;;) {
         if (m_stdin_sent == m_stdin.size() && !m_file_done) {
             // Refill from the file only once the last chunk has gone: memory stays one chunk.
-            if (m_file_fd < 0) return fail(ErrorKind::io, "cannot read the file to upload");
+            // Exactly the bytes that were hashed go, and a file changed in place since is
+            // caught before the first and after the last (the host's CRC check catches the
+            // rest): never a hang on a file that shrank, never a tail that grew.
+            if (m_file_sent == 0) LEURA_TRY(m_file->unchanged());
             m_stdin.resize(1 << 16);
-            ssize_t n = ::read(m_file_fd, m_stdin.data(), m_stdin.size());
-            if (n < 0) return fail(ErrorKind::io, "reading the file to upload failed");
-            m_stdin.resize(size_t(n));
+            LEURA_TRY_ASSIGN(n, m_file->read_at(m_file_sent, m_stdin.data(), m_stdin.size()));
+            m_stdin.resize(n);
             m_stdin_sent = 0;
-            if (n == 0) {
+            m_file_sent += n;
+            if (m_file_sent == m_file->size()) {
+                LEURA_TRY(m_file->unchanged());
                 m_file_done = true;
-                ::close(m_file_fd);
-                m_file_fd = -1;
+                m_file.reset();
             }
+            if (n == 0) continue;
         }
         if (m_stdin_sent == m_stdin.size()) break;
         uint32_t window = ssh_channel_window_size(ch);
@@ -237,12 +239,12 @@ Status LibsshCommand::send(std::string_view data) {
     return {};
 }
 
-Status LibsshCommand::send_file(const std::string& path) {
+Status LibsshCommand::send_file(util::Snapshot file) {
     if (!m_keep_stdin_open || m_eof_sent || m_state == State::done || !m_file_done)
         return fail(ErrorKind::internal, "the command's input is closed");
-    m_file_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (m_file_fd < 0) return fail(ErrorKind::io, "cannot read " + path);
-    m_file_done = false;
+    m_file = std::move(file);
+    m_file_sent = 0;
+    m_file_done = !m_file;
     m_last_heard = std::chrono::steady_clock::now();
     return {};
 }

@@ -294,7 +294,7 @@ Result<Step> LibsshConnection::connect() {
 
 std::unique_ptr<Command> LibsshConnection::exec_with_file(std::string command,
                                                           std::string stdin_data,
-                                                          std::string stdin_file) {
+                                                          util::Snapshot stdin_file) {
     return std::make_unique<LibsshCommand>(m_session.get(), std::move(command),
                                            std::move(stdin_data), std::move(stdin_file),
                                            m_options.keepalive);
@@ -303,8 +303,8 @@ std::unique_ptr<Command> LibsshConnection::exec_with_file(std::string command,
 std::unique_ptr<Command> LibsshConnection::exec(std::string command, std::string stdin_data,
                                                 bool keep_stdin_open) {
     return std::make_unique<LibsshCommand>(m_session.get(), std::move(command),
-                                           std::move(stdin_data), std::string(),
-                                           m_options.keepalive, keep_stdin_open);
+                                           std::move(stdin_data), nullptr, m_options.keepalive,
+                                           keep_stdin_open);
 }
 
 namespace {

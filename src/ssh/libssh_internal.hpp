@@ -37,7 +37,7 @@ public:
     std::unique_ptr<Command> exec(std::string command, std::string stdin_data,
                                   bool keep_stdin_open = false) override;
     std::unique_ptr<Command> exec_with_file(std::string command, std::string stdin_data,
-                                            std::string stdin_file) override;
+                                            util::Snapshot stdin_file) override;
     WaitFor wait_for() const override;
     bool dropped_in_handshake() const override { return m_dropped; }
     ssh_session session() const { return m_session.get(); }
@@ -72,7 +72,7 @@ private:
 class LibsshCommand final : public Command {
 public:
     LibsshCommand(ssh_session session, std::string command, std::string stdin_data,
-                  std::string stdin_file, std::chrono::milliseconds keepalive,
+                  util::Snapshot stdin_file, std::chrono::milliseconds keepalive,
                   bool keep_stdin_open = false);
     ~LibsshCommand() override;
 
@@ -81,7 +81,7 @@ public:
     std::string exit_signal() const override { return m_exit_signal; }
     void abort() override;
     Status send(std::string_view data) override;
-    Status send_file(const std::string& path) override;
+    Status send_file(util::Snapshot file) override;
     std::optional<std::chrono::steady_clock::time_point> wake_at() const override;
 
 private:
@@ -108,8 +108,8 @@ private:
     std::string m_command;
     std::string m_stdin;
     size_t m_stdin_sent = 0;
-    std::string m_file; // sent after m_stdin, a chunk at a time
-    int m_file_fd = -1;
+    util::Snapshot m_file; // sent after m_stdin, a chunk at a time
+    unsigned long long m_file_sent = 0;
     bool m_file_done = true;
     bool m_eof_sent = false;
     bool m_keep_stdin_open = false;

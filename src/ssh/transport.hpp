@@ -7,6 +7,7 @@
 // in-memory fake of these same interfaces.
 
 #include "util/error.hpp"
+#include "util/file_snapshot.hpp"
 
 #include <chrono>
 #include <memory>
@@ -62,9 +63,10 @@ public:
         (void)data;
         return fail(ErrorKind::internal, "this command takes no more input");
     }
-    // The same with a local file's content, streamed as the remote window allows.
-    virtual Status send_file(const std::string& path) {
-        (void)path;
+    // The same with a local file's bytes as they were hashed, streamed as the remote window
+    // allows. A file that changed since ends the command with an io error.
+    virtual Status send_file(util::Snapshot file) {
+        (void)file;
         return fail(ErrorKind::internal, "this command takes no more input");
     }
     // What to poll while this command runs, when it is not its connection's socket.
@@ -85,10 +87,10 @@ public:
     // lifeline: the host sees it close when the connection dies); progress comes from pump().
     virtual std::unique_ptr<Command> exec(std::string command, std::string stdin_data,
                                           bool keep_stdin_open = false) = 0;
-    // The same, with the content of local file `stdin_file` sent after `stdin_data`, streamed
-    // as the remote window allows (an upload never sits in memory whole).
+    // The same, with the hashed bytes of `stdin_file` sent after `stdin_data`, streamed as the
+    // remote window allows (an upload never sits in memory whole).
     virtual std::unique_ptr<Command> exec_with_file(std::string command, std::string stdin_data,
-                                                    std::string stdin_file) = 0;
+                                                    util::Snapshot stdin_file) = 0;
     virtual WaitFor wait_for() const = 0;
     // After connect() failed: the server closed or reset the connection before the key
     // exchange finished, as sshd does to handshakes beyond its MaxStartups. Worth retrying soon,

@@ -29,6 +29,12 @@ std::string sha256_hex(std::string_view data) {
 Result<FileDigest> sha256_file(const std::string& path) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return fail(ErrorKind::io, "cannot read " + path + ": " + std::strerror(errno));
+    auto d = sha256_fd(fd, path);
+    ::close(fd);
+    return d;
+}
+
+Result<FileDigest> sha256_fd(int fd, const std::string& path) {
     std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
     EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
     FileDigest d;
@@ -42,7 +48,6 @@ Result<FileDigest> sha256_file(const std::string& path) {
     }
     d.cksum = crc.finish();
     int saved = errno;
-    ::close(fd);
     if (n < 0) return fail(ErrorKind::io, "reading " + path + ": " + std::strerror(saved));
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int len = 0;

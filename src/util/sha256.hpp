@@ -19,5 +19,7 @@ struct FileDigest {
 };
 // The file's sha256, cksum CRC and size, read once in chunks. Errors: io.
 Result<FileDigest> sha256_file(const std::string& path);
+// The same from an open descriptor, read to its end; `path` names it in errors.
+Result<FileDigest> sha256_fd(int fd, const std::string& path);
 
 } // namespace leura::util

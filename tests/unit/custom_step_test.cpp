@@ -65,7 +65,8 @@ TEST_F(CustomStepTest, StepsBecomeCommandsWithTheStepsExports) {
     const auto& up = a->commands[2];
     EXPECT_EQ(up.label, "upload /etc/app.conf");
     EXPECT_EQ(up.command, exec::sized_command());
-    EXPECT_EQ(up.file, (m_dir / "files/app.conf").string());
+    ASSERT_TRUE(up.file);
+    EXPECT_EQ(up.file->path(), (m_dir / "files/app.conf").string());
     // sha256("hello\n"), the size, the normalized mode and the owner all reach the host's check.
     EXPECT_NE(up.script.find("5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"),
               std::string::npos);

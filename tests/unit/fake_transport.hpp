@@ -88,8 +88,8 @@ public:
     ~FakeConnection() override;
     Result<ssh::Step> connect() override;
     std::unique_ptr<ssh::Command> exec_with_file(std::string command, std::string stdin_data,
-                                                 std::string stdin_file) override {
-        std::ifstream in(stdin_file, std::ios::binary);
+                                                 util::Snapshot stdin_file) override {
+        std::ifstream in(stdin_file->path(), std::ios::binary);
         stdin_data.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
         return exec(std::move(command), std::move(stdin_data));
     }
