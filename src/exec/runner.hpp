@@ -36,7 +36,8 @@ private:
     friend class RunnerStep;
     ssh::Connection& m_connection;
     std::unique_ptr<ssh::Command> m_channel; // null: no runner (none yet, or it ended)
-    std::string m_marker;                    // "\n<random hex> "
+    std::string m_hex;                       // random per runner
+    std::string m_marker;                    // "\n<m_hex> "
     std::string m_left[2];                   // output after a step's marker: the next step's
     size_t m_steps = 0;                      // steps this runner has finished
 };

@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// What the host's runner reads (exec/runner.hpp), apart from the SSH parts so that the fuzz
+// target can drive the real shell with it: the exec request, the first line of its input, and
+// one frame per step (a header, the script, then `payload` bytes of file for the step).
+
+#include <string>
+
+namespace leura::exec {
+
+std::string runner_request();                        // exec /bin/sh -c '<the runner>'
+std::string runner_greeting(const std::string& hex); // the marker's random part
+std::string runner_frame(std::string script, unsigned long long payload, const std::string& hex);
+
+} // namespace leura::exec
