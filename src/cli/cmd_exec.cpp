@@ -49,9 +49,9 @@ void print_groups(const RunView& view) {
         }
         std::printf("---------------- %s (%zu)%s\n", inventory::fold_hosts(g.hosts).c_str(),
                     g.hosts.size(), ending.c_str());
-        std::fwrite(s.preview_out.data(), 1, s.preview_out.size(), stdout);
+        write_host_output(stdout, s.preview_out);
         std::fflush(stdout);
-        std::fwrite(s.preview_err.data(), 1, s.preview_err.size(), stderr);
+        write_host_output(stderr, s.preview_err);
         truncated = truncated || s.preview_out.size() < size_t(s.bytes_out) ||
                     s.preview_err.size() < size_t(s.bytes_err);
     }

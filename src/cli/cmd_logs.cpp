@@ -32,10 +32,6 @@ archive::HostDirs host_dirs(const std::vector<store::HostRecord>& hosts) {
     return dirs;
 }
 
-void write_out(std::FILE* to, std::string_view data) {
-    std::fwrite(data.data(), 1, data.size(), to);
-}
-
 int logs(const LogsFlags& f) {
     // --host's glob (* and ?) is also SQLite's, so the database returns only those hosts'
     // steps; a '[' means a literal bracket here but a set to SQLite, so such a pattern is not
@@ -66,8 +62,8 @@ int logs(const LogsFlags& f) {
                         s->name.c_str());
         std::fflush(stdout);
         if (!f.full) {
-            write_out(stdout, s->preview_out);
-            write_out(stderr, s->preview_err);
+            write_host_output(stdout, s->preview_out);
+            write_host_output(stderr, s->preview_err);
             continue;
         }
         for (bool err : {false, true}) {
@@ -75,7 +71,7 @@ int logs(const LogsFlags& f) {
                 archive::step_member(dirs.get(s->host), size_t(s->idx), s->name, err);
             std::FILE* to = err ? stderr : stdout;
             auto st = archive::read_member(*run.archive, member,
-                                           [to](std::string_view d) { write_out(to, d); });
+                                           [to](std::string_view d) { write_host_output(to, d); });
             if (!st) return report(st.error());
         }
     }

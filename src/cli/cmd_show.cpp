@@ -41,7 +41,7 @@ void print_step(const store::StepRecord& s) {
                 name.c_str(), result.c_str(), util::human_duration_ms(s.duration_ms).c_str(),
                 util::human_bytes(uint64_t(s.bytes_out)).c_str(),
                 util::human_bytes(uint64_t(s.bytes_err)).c_str(), s.error ? "  " : "",
-                s.error.value_or("").c_str());
+                util::terminal_safe(s.error.value_or(""), true).c_str());
 }
 
 // `--hosts STATUS`: one host per line, for scripts. "failed" includes unreachable hosts, as
@@ -92,7 +92,7 @@ int show(const std::string& prefix, const std::string& host_status) {
         for (const auto* h : members) {
             std::printf("  %-11s %-24s %7s  %s\n", h->status.c_str(), h->host.c_str(),
                         util::human_duration_ms(h->duration_ms).c_str(),
-                        h->error.value_or("").c_str());
+                        util::terminal_safe(h->error.value_or(""), true).c_str());
             auto [from, to] = steps_of.equal_range(h->host);
             for (auto it = from; it != to; ++it)
                 print_step(*it->second);

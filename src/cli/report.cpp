@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cli/report.hpp"
+#include "util/strings.hpp"
 
 #include <cstdio>
+#include <unistd.h>
 
 namespace leura::cli {
 
@@ -28,7 +30,8 @@ int report(const Error& e) {
             where += ":" + std::to_string(e.pos.line) + ":" + std::to_string(e.pos.column);
         where += ": ";
     }
-    std::fprintf(stderr, "leura: error: %s%s\n", where.c_str(), e.message.c_str());
+    std::fprintf(stderr, "leura: error: %s%s\n", where.c_str(),
+                 util::terminal_safe(e.message, true).c_str());
     return to_int(exit_code_for(e.kind));
 }
 
@@ -38,6 +41,15 @@ int report(const config::Diagnostics& diags) {
     std::fprintf(stderr, "leura: %zu problem%s found; nothing was run\n", diags.size(),
                  diags.size() == 1 ? "" : "s");
     return to_int(ExitCode::usage);
+}
+
+void write_host_output(std::FILE* to, std::string_view data) {
+    std::string safe;
+    if (::isatty(fileno(to))) {
+        safe = util::terminal_safe(data);
+        data = safe;
+    }
+    std::fwrite(data.data(), 1, data.size(), to);
 }
 
 } // namespace leura::cli

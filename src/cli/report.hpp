@@ -5,6 +5,9 @@
 #include "util/error.hpp"
 #include "util/exit_code.hpp"
 
+#include <cstdio>
+#include <string_view>
+
 namespace leura::cli {
 
 // "leura: error: <message>" on stderr, one line, and the exit status for its kind.
@@ -12,5 +15,8 @@ int report(const Error& e);
 // Every diagnostic, then a count; returns the usage exit status.
 int report(const config::Diagnostics& diags);
 ExitCode exit_code_for(ErrorKind kind);
+// A host's bytes: exact into a file or a pipe; on a terminal with control bytes escaped
+// (util::terminal_safe), so no host can drive the user's terminal.
+void write_host_output(std::FILE* to, std::string_view data);
 
 } // namespace leura::cli

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "inventory/inventory.hpp"
 
+#include "inventory/host_name.hpp"
 #include "inventory/range.hpp"
 
 #include <algorithm>
@@ -62,8 +63,19 @@ private:
                 report(pos, names.error().message);
                 continue;
             }
+            if (auto bad = first_bad_name(*names); !bad.empty()) {
+                report(pos, bad);
+                continue;
+            }
             add_names(*names, entry.names[i], pos, shape);
         }
+    }
+
+    // One diagnostic per pattern: a range of bad names has one cause.
+    static std::string first_bad_name(const std::vector<std::string>& names) {
+        for (const auto& name : names)
+            if (auto problem = host_name_problem(name); !problem.empty()) return problem;
+        return {};
     }
 
     // A repeated range would repeat every name; one diagnostic per pattern says enough.

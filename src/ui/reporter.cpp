@@ -71,7 +71,7 @@ private:
         std::string status = h.rollback ? "rollback:" + h.status : h.status;
         std::string detail;
         if (h.error)
-            detail = *h.error;
+            detail = util::terminal_safe(*h.error, true);
         else if (h.status == "ok")
             detail = std::to_string(h.steps_run) + "/" + std::to_string(h.steps_total) + " steps";
         const char* on = m_opt.color ? colour_of(h.status) : "";

@@ -130,4 +130,37 @@ std::string human_bytes(unsigned long long n) {
     return buf;
 }
 
+std::string terminal_safe(std::string_view s, bool one_line) {
+    static const char* hex = "0123456789abcdef";
+    std::string out;
+    out.reserve(s.size());
+    for (size_t i = 0; i < s.size(); ++i) {
+        auto c = static_cast<unsigned char>(s[i]);
+        bool keep = c >= 0x20 && c != 0x7f;
+        if (!one_line && (c == '\n' || c == '\t')) keep = true;
+        // UTF-8 C1 controls (U+0080..U+009F, encoded C2 80..C2 9F) act as CSI and OSC on
+        // some terminals.
+        if (c == 0xc2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
+            static_cast<unsigned char>(s[i + 1]) <= 0x9f) {
+            auto d = static_cast<unsigned char>(s[++i]);
+            out += "\\u00";
+            out += hex[d >> 4];
+            out += hex[d & 15];
+            continue;
+        }
+        if (keep) {
+            out += char(c);
+        } else if (c == '\n') {
+            out += "\\n";
+        } else if (c == '\t') {
+            out += "\\t";
+        } else {
+            out += "\\x";
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
+}
+
 } // namespace leura::util

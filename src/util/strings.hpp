@@ -31,4 +31,9 @@ std::string human_duration_ms(long long ms);
 // "512 B", "1.0 KiB", "3.4 MiB".
 std::string human_bytes(unsigned long long n);
 
+// For a terminal: control bytes (ESC, CR, BEL, DEL, C1 controls...) shown as "\x1b" and the
+// like, so no byte from a host can move the cursor, retitle the window or clear the screen.
+// Newlines and tabs stay, unless `one_line` (then "\n" and "\t" too); other bytes pass.
+std::string terminal_safe(std::string_view s, bool one_line = false);
+
 } // namespace leura::util
