@@ -110,6 +110,29 @@ std::optional<std::string> adhoc_command(std::string_view text) {
     return value->text;
 }
 
+namespace {
+
+// A download whose dest has no {host}, run on several hosts, would have them all write one
+// file: refused before any host is touched.
+bool shared_downloads_refused(const Prepared& p, config::Diagnostics& diags) {
+    if (p.hosts.size() < 2) return true;
+    bool ok = true;
+    for (const auto* list : {&p.task.steps, &p.task.verify, &p.task.rollback})
+        for (const auto& s : *list)
+            if (s.download && !s.download->dest.empty() &&
+                s.download->dest.find("{host}") == std::string::npos) {
+                add_error(diags, s.download->dest_pos,
+                          "the download's 'dest' has no {host}, and " +
+                              std::to_string(p.hosts.size()) +
+                              " hosts are selected: each would write the same file",
+                          p.task.text);
+                ok = false;
+            }
+    return ok;
+}
+
+} // namespace
+
 std::optional<Prepared> prepare(const PrepareOptions& o, config::Diagnostics& diags) {
     auto task =
         o.command ? std::optional(adhoc_task(*o.command)) : config::load_task(o.task_file, diags);
@@ -145,6 +168,7 @@ std::optional<Prepared> prepare(const PrepareOptions& o, config::Diagnostics& di
         return std::nullopt;
     }
     p.hosts = std::move(*hosts);
+    if (!shared_downloads_refused(p, diags)) return std::nullopt;
     return p;
 }
 

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <unistd.h>
+#include <utility>
 
 namespace leura::app {
 
@@ -41,13 +42,20 @@ private:
     util::RedactingStream m_streams[2];
 };
 
-// A download's stdout goes to "<dest>.part"; the recorder renames it into place when the step
-// succeeds and removes it when it fails. Its stderr goes to the spool like any step's.
+// A download's stdout goes to "<dest>.part", renamed into place when the step succeeds
+// (checked: a failed rename fails the step) and removed otherwise. Its stderr goes to the
+// spool like any step's.
 class DownloadOutput final : public ssh::OutputSink {
 public:
-    DownloadOutput(int fd, std::unique_ptr<ssh::OutputSink> spool)
-        : m_fd(fd), m_spool(std::move(spool)) {}
-    ~DownloadOutput() override { ::close(m_fd); }
+    DownloadOutput(int fd, std::filesystem::path dest, std::unique_ptr<ssh::OutputSink> spool)
+        : m_fd(fd), m_dest(std::move(dest)), m_spool(std::move(spool)) {
+        m_part = m_dest;
+        m_part += ".part";
+    }
+    ~DownloadOutput() override {
+        if (m_fd >= 0) ::close(m_fd);
+        if (!m_done) ::unlink(m_part.c_str());
+    }
     Status write(ssh::Stream stream, std::string_view data) override {
         if (stream == ssh::Stream::err) return m_spool->write(stream, data);
         while (!data.empty()) {
@@ -60,9 +68,22 @@ public:
         }
         return {};
     }
+    Status finish() override {
+        int fd = std::exchange(m_fd, -1);
+        if (::close(fd) != 0)
+            return fail(ErrorKind::io,
+                        "writing the download " + m_part.string() + ": " + std::strerror(errno));
+        if (::rename(m_part.c_str(), m_dest.c_str()) != 0)
+            return fail(ErrorKind::io, "the download could not be put in place at " +
+                                           m_dest.string() + ": " + std::strerror(errno));
+        m_done = true;
+        return {};
+    }
 
 private:
     int m_fd;
+    std::filesystem::path m_dest, m_part;
+    bool m_done = false;
     std::unique_ptr<ssh::OutputSink> m_spool;
 };
 
@@ -170,7 +191,6 @@ void RunRecorder::step_finished(const exec::StepOutcome& o) {
         r.status = "skipped";
         r.error = "run_once: ran on " + o.ran_on;
     }
-    finish_download(o);
     keep(m_store.begin_batch());
     keep(m_store.insert_step(r));
 }
@@ -208,33 +228,27 @@ void RunRecorder::host_finished(const exec::HostOutcome& o) {
     m_reporter.host_finished(d);
 }
 
-void RunRecorder::finish_download(const exec::StepOutcome& o) {
-    auto it = m_downloads.find(o.host);
-    if (it == m_downloads.end()) return;
-    std::filesystem::path part = it->second;
-    part += ".part";
-    if (o.ok)
-        ::rename(part.c_str(), it->second.c_str());
-    else
-        ::unlink(part.c_str());
-    m_downloads.erase(it);
-}
-
 Result<std::unique_ptr<ssh::OutputSink>> RunRecorder::open(size_t h, size_t step) {
     const StepMeta& m = m_steps[step];
     LEURA_TRY_ASSIGN(file, m_spool.open(name(h), m.record_index, m.name));
     auto spool = std::make_unique<SpoolOutput>(std::move(file), m_redactor);
     if (!m.download) return spool;
     std::filesystem::path dest = download_path(*m.download, name(h), m_run);
+    auto [owner, fresh] = m_download_owner.try_emplace(dest, h);
+    if (!fresh && owner->second != h)
+        return fail(ErrorKind::io, "the download's dest " + dest.string() + " is also " +
+                                       name(owner->second) + "'s: each host needs its own");
     std::error_code ec;
+    if (std::filesystem::is_directory(dest, ec))
+        return fail(ErrorKind::io, "the download's dest " + dest.string() +
+                                       " is a directory; name the file to write");
     std::filesystem::create_directories(dest.parent_path(), ec);
     std::filesystem::path part = dest;
     part += ".part";
-    int fd = ::open(part.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int fd = ::open(part.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0)
         return fail(ErrorKind::io, "cannot write " + part.string() + ": " + std::strerror(errno));
-    m_downloads[h] = dest;
-    return std::make_unique<DownloadOutput>(fd, std::move(spool));
+    return std::make_unique<DownloadOutput>(fd, std::move(dest), std::move(spool));
 }
 
 } // namespace leura::app

@@ -51,7 +51,6 @@ private:
     std::string preview(size_t h, size_t step, bool is_stderr);
     store::StepRecord step_record(size_t h, size_t step);
     void keep(const Status& s);
-    void finish_download(const exec::StepOutcome& o);
 
     store::Store& m_store;
     archive::Spool& m_spool;
@@ -64,7 +63,7 @@ private:
     bool m_rollback;
     std::vector<std::string> m_step_started;
     std::vector<size_t> m_ran;
-    std::map<size_t, std::filesystem::path> m_downloads; // host -> final path of its .part file
+    std::map<std::filesystem::path, size_t> m_download_owner; // a dest is one host's in a run
     std::optional<Error> m_error;
 };
 

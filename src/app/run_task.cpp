@@ -126,8 +126,12 @@ bool remote_shell_step(const config::Step& s) {
 // Those and uploads run in the host's runner (exec/runner.hpp), which watches the connection
 // for them; a step run as another user goes through sudo on a channel of its own, with a
 // lifeline (exec::render_script) keeping its stdin open.
+// Not downloads: their bytes are the channel's stdout, and a channel of their own keeps out
+// whatever an earlier step's background job still writes to the runner's.
 bool in_runner(const config::Step& s) {
-    return (remote_shell_step(s) || s.kind == config::StepKind::upload) && s.run_as.empty();
+    return (s.kind == config::StepKind::command || s.kind == config::StepKind::script ||
+            s.kind == config::StepKind::upload) &&
+           s.run_as.empty();
 }
 bool has_lifeline(const config::Step& s) {
     return remote_shell_step(s) && !in_runner(s);
@@ -152,6 +156,8 @@ exec::StepPlan step_plan(const StepSource& s, const Digests& digests) {
     if (!plan.run_as.empty())
         plan.command = exec::run_as_command(plan.run_as, sized ? exec::k_read_sized_script
                                                                : exec::k_read_script);
+    else if (sized && !plan.in_runner)
+        plan.command = exec::sized_command(); // a download, on a channel of its own
     if (step.kind == config::StepKind::upload && digests.count(&step)) {
         plan.precheck_command =
             plan.run_as.empty() ? exec::k_remote_command : exec::run_as_command(plan.run_as);

@@ -35,8 +35,11 @@ std::optional<std::string> normalize_upload_mode(std::string_view s);
 
 // download = { src = "/var/log/app.log", dest = "logs/{host}/app.log" }
 struct Download {
-    std::string src;  // an absolute path on the host
-    std::string dest; // local; "{host}" becomes the host's sanitized name; empty: the run's folder
+    std::string src; // an absolute path on the host
+    // Local; relative to the task file; "{host}" becomes the host's name; empty: the run's
+    // folder. Without {host}, only one host may download (app::prepare checks).
+    std::string dest;
+    SourcePos dest_pos;
 };
 
 struct Step {

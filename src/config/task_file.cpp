@@ -155,7 +155,7 @@ Body read_any_body(const Entry& entry, const std::string& where, const fs::path&
         body.upload = detail::read_upload(entry, where, task_dir, r);
         body.ok = body.upload.has_value();
     } else if (name == "download") {
-        body.download = detail::read_download(entry, where, r);
+        body.download = detail::read_download(entry, where, task_dir, r);
         body.ok = body.download.has_value();
     } else if (name == "custom") {
         body.text = detail::read_non_empty(*entry.second, name, r);

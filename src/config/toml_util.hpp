@@ -124,6 +124,7 @@ std::optional<KeyValues> read_secrets(const toml::node& node, const toml::node* 
 // be a readable regular file now; a missing src or dest is reported at the key.
 std::optional<Upload> read_upload(const Entry& entry, const std::string& where,
                                   const std::filesystem::path& task_dir, Reporter& r);
-std::optional<Download> read_download(const Entry& entry, const std::string& where, Reporter& r);
+std::optional<Download> read_download(const Entry& entry, const std::string& where,
+                                      const std::filesystem::path& task_dir, Reporter& r);
 
 } // namespace leura::config::detail

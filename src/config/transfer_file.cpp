@@ -139,7 +139,7 @@ void read_upload_key(Upload& up, const std::string& name, const toml::node& valu
 }
 
 void read_download_key(Download& down, const std::string& name, const toml::node& value,
-                       Reporter& r) {
+                       const fs::path& task_dir, Reporter& r) {
     if (name == "src") {
         auto text = read_string(value, name, r);
         if (text && (!text->starts_with('/') || has_newline_or_nul(*text)))
@@ -152,8 +152,12 @@ void read_download_key(Download& down, const std::string& name, const toml::node
             r.error(value, "'dest' must not contain a newline");
         else if (text && has_dot_dot_component(*text))
             r.error(value, "'dest' must not contain \"..\" path components");
-        else if (text)
-            down.dest = std::move(*text);
+        else if (text) {
+            // Relative to the task file, as upload.src and script_file are.
+            bool anchored = text->starts_with('/') || text->starts_with('~');
+            down.dest = anchored ? std::move(*text) : (task_dir / *text).string();
+            down.dest_pos = r.pos(value.source());
+        }
     }
 }
 
@@ -183,7 +187,8 @@ std::optional<Upload> read_upload(const Entry& entry, const std::string& where,
     return up;
 }
 
-std::optional<Download> read_download(const Entry& entry, const std::string& where, Reporter& r) {
+std::optional<Download> read_download(const Entry& entry, const std::string& where,
+                                      const fs::path& task_dir, Reporter& r) {
     const auto* table = entry.second->as_table();
     if (!table) {
         r.error(*entry.second, "'download' must be a table such as { src = \"...\" }");
@@ -194,7 +199,7 @@ std::optional<Download> read_download(const Entry& entry, const std::string& whe
     Download down;
     for (const auto& [key, value] : in_source_order(*table)) {
         if (check_key(*key, k_download_keys, what, r))
-            read_download_key(down, name_of(*key), *value, r);
+            read_download_key(down, name_of(*key), *value, task_dir, r);
     }
     required(*table, "src", *entry.first, what, r);
     if (r.count() != before) return std::nullopt;

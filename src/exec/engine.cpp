@@ -76,6 +76,7 @@ public:
         (stream == ssh::Stream::out ? m_out : m_err) += data.size();
         return m_inner->write(stream, data);
     }
+    Status finish() override { return m_inner->finish(); }
     unsigned long long m_out = 0, m_err = 0;
     std::string* capture = nullptr;
 
@@ -586,6 +587,8 @@ void Loop::finish_step(HostRun& r, int exit_code, std::string signal, std::optio
                             "may not run commands as " +
                             step.run_as + ")");
     }
+    if (!err && r.output)
+        if (auto done = r.output->finish(); !done) err = done.error();
     bool retryable =
         err && (err->kind == ErrorKind::remote_exit || err->kind == ErrorKind::timeout);
     if (retryable && r.step_attempt <= step.retries && m_stop == 0) {

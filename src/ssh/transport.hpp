@@ -41,6 +41,9 @@ class OutputSink {
 public:
     virtual ~OutputSink() = default;
     virtual Status write(Stream stream, std::string_view data) = 0;
+    // The step succeeded: make what was written final (a download renamed into place). An
+    // error fails the step.
+    virtual Status finish() { return {}; }
 };
 
 enum class Step { again, done };

@@ -236,7 +236,9 @@ dest = "/srv/keep/{host}..err"
     EXPECT_FALSE(t.steps[0].upload.has_value());
     ASSERT_TRUE(t.steps[0].download.has_value());
     EXPECT_EQ(t.steps[0].download->src, "/var/log/app.log");
-    EXPECT_EQ(t.steps[0].download->dest, "logs/{host}/app.log");
+    // Relative to the task file, as upload.src is.
+    EXPECT_EQ(t.steps[0].download->dest, (m_dir / "logs/{host}/app.log").string());
+    EXPECT_EQ(t.steps[0].download->dest_pos.line, 3);
     EXPECT_EQ(t.steps[0].run_as, "root");
 
     EXPECT_EQ(t.steps[1].kind, StepKind::download);
