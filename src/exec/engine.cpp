@@ -51,6 +51,16 @@ constexpr int k_max_drops = 8;
 constexpr size_t k_first_handshakes = 64;
 constexpr milliseconds k_handshake_wait{20};
 
+// Linux's numbering, as sshd names signals in exit-signal (without "SIG").
+std::string signal_name(int n) {
+    static const char* names[] = {
+        "",     "HUP",  "INT",  "QUIT", "ILL",    "TRAP",   "ABRT",  "BUS",  "FPE",  "KILL", "USR1",
+        "SEGV", "USR2", "PIPE", "ALRM", "TERM",   "STKFLT", "CHLD",  "CONT", "STOP", "TSTP", "TTIN",
+        "TTOU", "URG",  "XCPU", "XFSZ", "VTALRM", "PROF",   "WINCH", "IO",   "PWR",  "SYS"};
+    if (n > 0 && n < int(std::size(names))) return names[n];
+    return std::to_string(n);
+}
+
 // 50 ms doubling to 1.6 s, spread by +-50% so the dropped hosts do not return all at once
 // (deterministic: a hash of host and attempt, not a clock).
 milliseconds drop_backoff(size_t host, int drops) {
@@ -305,6 +315,8 @@ void Loop::advance_connecting(HostRun& r) {
         end_handshake(r, HandshakeEnd::done);
         r.has_deadline = false;
         r.connected = true;
+        // The outcome that stands: a host that connected after retries has no connect error.
+        if (!r.failed) r.first_error.reset();
         start_step(r);
         return;
     }
@@ -317,6 +329,10 @@ void Loop::advance_connecting(HostRun& r) {
         err = Error(ErrorKind::connect, "connect to " + m_job.hosts[r.host].name +
                                             " timed out after " +
                                             std::to_string(m_opt.connect_timeout.count()) + "ms");
+        if (auto cause = r.conn->explain_timeout())
+            err->message = cause->message + " (connect to " + m_job.hosts[r.host].name +
+                           " timed out after " + std::to_string(m_opt.connect_timeout.count()) +
+                           "ms)";
     }
     if (!err) return;
     bool dropped = !result && r.conn->dropped_in_handshake();
@@ -576,10 +592,17 @@ void Loop::advance_running(HostRun& r) {
 
 void Loop::finish_step(HostRun& r, int exit_code, std::string signal, std::optional<Error> err) {
     const auto& step = m_job.steps[r.step];
+    // Steps run under sh, which reports a command that a signal killed as 128 + its number
+    // (the runner's `wait`, or the last command of a channel's script): that is a signal.
+    if (!err && signal.empty() && exit_code > 128 && exit_code < 160) {
+        signal = signal_name(exit_code - 128);
+        exit_code = -1;
+    }
     if (!err && exit_code != 0) {
         std::string why = signal.empty() ? "exited with " + std::to_string(exit_code)
                                          : "killed by signal " + signal;
-        err = Error(ErrorKind::remote_exit, "step \"" + step.name + "\" " + why);
+        err = Error(signal.empty() ? ErrorKind::remote_exit : ErrorKind::signal,
+                    "step \"" + step.name + "\" " + why);
         if (!step.run_as.empty() && exit_code == k_sudo_refused)
             err = Error(ErrorKind::permission,
                         "step \"" + step.name + "\": sudo -n -u " + step.run_as +
@@ -589,8 +612,8 @@ void Loop::finish_step(HostRun& r, int exit_code, std::string signal, std::optio
     }
     if (!err && r.output)
         if (auto done = r.output->finish(); !done) err = done.error();
-    bool retryable =
-        err && (err->kind == ErrorKind::remote_exit || err->kind == ErrorKind::timeout);
+    bool retryable = err && (err->kind == ErrorKind::remote_exit ||
+                             err->kind == ErrorKind::signal || err->kind == ErrorKind::timeout);
     if (retryable && r.step_attempt <= step.retries && m_stop == 0) {
         // Verify checks poll until a service comes up: try again on the same connection.
         r.cmd.reset();

@@ -97,16 +97,26 @@ private:
     Status start(ssh::OutputSink& out) {
         m_started = true;
         unsigned long long payload = m_file ? m_file->size() : 0;
-        // A runner that ended while idle (its channel closed) takes no input: start another.
-        if (m_runner.m_channel &&
-            !m_runner.m_channel->send(runner_frame(m_script, payload, m_runner.m_hex)))
-            m_runner.m_channel.reset();
+        // What came after the last step's marker is this step's (a background job's output).
+        for (int s = 0; s < 2; ++s) {
+            std::string left = std::move(m_runner.m_left[s]);
+            m_runner.m_left[s].clear();
+            if (!left.empty()) LEURA_TRY(out.write(ssh::Stream(s), left));
+        }
+        // A runner that ended while idle (killed, its channel closed) must not be handed the
+        // step, which would then seem to have died with it: look first, and start another.
+        if (m_runner.m_channel) {
+            m_out = &out;
+            auto alive = m_runner.m_channel->pump(*this);
+            m_out = nullptr;
+            if (!alive || *alive == ssh::Step::done ||
+                !m_runner.m_channel->send(runner_frame(m_script, payload, m_runner.m_hex)))
+                m_runner.m_channel.reset();
+        }
         if (!m_runner.m_channel) {
             std::string hex = util::random_hex(16);
             m_runner.m_hex = hex;
             m_runner.m_marker = "\n" + hex + " ";
-            m_runner.m_left[0].clear();
-            m_runner.m_left[1].clear();
             m_runner.m_steps = 0;
             m_runner.m_channel = m_runner.m_connection.exec(
                 runner_request(), runner_greeting(hex) + runner_frame(m_script, payload, hex),
@@ -114,11 +124,6 @@ private:
         }
         m_script.clear();
         if (m_file) LEURA_TRY(m_runner.m_channel->send_file(m_file));
-        for (int s = 0; s < 2; ++s) {
-            std::string left = std::move(m_runner.m_left[s]);
-            m_runner.m_left[s].clear();
-            if (!left.empty()) LEURA_TRY(out.write(ssh::Stream(s), left));
-        }
         return {};
     }
 

@@ -49,6 +49,7 @@ public:
         : m_hop(std::move(hop)), m_options(options), m_reach(std::move(reach)) {}
 
     void run(JumpHost& owner);
+    const Endpoint& hop() const { return m_hop; } // set once, before the thread starts
 
 private:
     struct TunnelState {
@@ -188,6 +189,7 @@ bool JumpHost::Worker::pump(TunnelState& t) {
             return true;
         }
         t.open = true;
+        t.request.status->set_open();
         moved = true;
     }
     std::array<char, k_chunk> buf;
@@ -340,7 +342,7 @@ Result<Tunnel> JumpHost::open_tunnel(const std::string& host, int port) {
     int sv[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) != 0)
         return fail(ErrorKind::connect, std::string("socketpair: ") + std::strerror(errno));
-    auto status = std::make_shared<TunnelStatus>();
+    auto status = std::make_shared<TunnelStatus>(hop_name(m_worker->hop()));
     {
         std::lock_guard lock(m_mutex);
         m_requests.push_back({sv[0], host, port, status});

@@ -9,6 +9,7 @@
 
 #include "ssh/transport.hpp"
 
+#include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <memory>
@@ -24,12 +25,19 @@ namespace leura::ssh {
 // riding on it when its socket reports EOF.
 class TunnelStatus {
 public:
+    explicit TunnelStatus(std::string hop = {}) : m_hop(std::move(hop)) {}
     void set(Error e);
     std::optional<Error> get() const;
+    // The jump host opened the way to the target (its direct-tcpip channel is open).
+    void set_open() { m_open = true; }
+    bool is_open() const { return m_open; }
+    const std::string& hop() const { return m_hop; } // the jump host, for messages
 
 private:
     mutable std::mutex m_mutex;
     std::optional<Error> m_error;
+    std::atomic<bool> m_open{false};
+    std::string m_hop;
 };
 
 struct Tunnel {

@@ -87,6 +87,15 @@ WaitFor LibsshConnection::wait_for() const {
     return {m_fd, write};
 }
 
+std::optional<Error> LibsshConnection::explain_timeout() const {
+    if (!m_tunnel) return std::nullopt;
+    if (auto e = m_tunnel->get()) return e;
+    if (m_tunnel->is_open()) return std::nullopt;
+    return Error(ErrorKind::connect, "jump host " + m_tunnel->hop() + " did not open the way to " +
+                                         m_endpoint.host +
+                                         " in time (the jump host is slow or hung)");
+}
+
 Error LibsshConnection::ssh_failure(ErrorKind kind, const std::string& what) const {
     // Through a jump host, the jump host's own failure is the one worth telling.
     if (m_tunnel)

@@ -40,6 +40,7 @@ public:
                                             util::Snapshot stdin_file) override;
     WaitFor wait_for() const override;
     bool dropped_in_handshake() const override { return m_dropped; }
+    std::optional<Error> explain_timeout() const override;
     ssh_session session() const { return m_session.get(); }
 
 private:

@@ -99,6 +99,9 @@ public:
     // exchange finished, as sshd does to handshakes beyond its MaxStartups. Worth retrying soon,
     // with fewer handshakes at once.
     virtual bool dropped_in_handshake() const { return false; }
+    // After connect() ran out of time: the cause when it is not this host (a jump host that
+    // failed, or never opened the way to it). nullopt: the host itself was too slow.
+    virtual std::optional<Error> explain_timeout() const { return std::nullopt; }
 };
 
 struct TransportOptions {

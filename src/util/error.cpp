@@ -21,6 +21,8 @@ const char* to_string(ErrorKind kind) {
         return "timeout";
     case ErrorKind::remote_exit:
         return "exit";
+    case ErrorKind::signal:
+        return "signal";
     case ErrorKind::io:
         return "io";
     case ErrorKind::permission:

@@ -18,6 +18,7 @@ enum class ErrorKind {
     host_key_changed, // known_hosts has a different key for the host: never accepted
     timeout,
     remote_exit,
+    signal, // a step killed by a signal: not an exit status, so ignore_errors does not cover it
     io,
     permission,
     not_found,

@@ -31,8 +31,10 @@ command = "exit 7"
 ignore_errors = true
 [[steps]]
 name = "kills its runner"
-command = "echo before; kill -9 $$"
-ignore_errors = true
+command = "echo before; (sleep 0.3; kill -9 $$) >/dev/null 2>&1 &"
+[[steps]]
+name = "idle"
+local = "sleep 1"
 [[steps]]
 name = "after"
 command = "echo \"runner $$\"; echo done"
@@ -68,6 +70,38 @@ bin=$(find "$T/x" -path "*127.0.1.1*" -name "*binary*" -name "*out*" | head -1)
 printf '\000\001\n\377\n0123456789abcdef0123456789abcdef 0\n' | cmp - "$bin" || fail "binary output differs"
 "$LEURA_BIN" show "$id" > "$T/show"
 grep -qE "fails .*(exit 7|failed)" "$T/show" || { cat "$T/show" >&2; fail "exit 7 not recorded"; }
-grep -qE "kills its runner .*killed by signal KILL" "$T/show" || { cat "$T/show" >&2; fail "killed runner not a failure"; }
 grep -qE "too slow .*timeout" "$T/show" || { cat "$T/show" >&2; fail "timeout not recorded"; }
 logs "kills its runner" | grep -q "^before" || fail "output before the kill was lost"
+
+# A step that kills its runner (its shell, as far as it knows) was killed by a signal: a
+# failure that ignore_errors (about exit statuses) does not cover, of kind "signal".
+t=$(task kill '
+[[steps]]
+name = "kills its runner"
+command = "echo before; kill -9 $$"
+ignore_errors = true
+[[steps]]
+name = "never"
+command = "echo never"
+[[steps]]
+name = "signal from a command"
+command = "true"')
+run_leura "$t" --json
+expect_rc 1
+grep -q '"error_kind":"signal"' "$T/out" || grep -q '"error":{"kind":"signal"' "$T/out" || grep -q '"signal"' "$T/out" || { cat "$T/out"; fail "no signal kind in the events"; }
+leura show "$(last_run)"
+expect_out "kills its runner .*killed by signal KILL"
+not_out "never +exit 0"
+# A command a signal killed, under the step's sh: 128 + 9 is a signal too, not "exit 137".
+t=$(task kill2 '
+[[steps]]
+name = "killed child"
+command = "sh -c \u0027kill -9 $$\u0027"
+ignore_errors = true
+[[steps]]
+name = "never"
+command = "echo never"')
+run_leura "$t"
+expect_rc 1
+expect_out 'step "killed child" killed by signal KILL'
+echo ok

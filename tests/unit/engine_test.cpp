@@ -242,6 +242,8 @@ TEST_F(EngineTest, ConnectSucceedsAfterFailedAttempts) {
     transport.hosts["flaky"].fail_times = 2;
     run({"flaky"}, plans({"one", "two"}));
     EXPECT_EQ(outcome(0).status, HostStatus::ok);
+    // The outcome that stands is success: the failed attempts leave no error behind.
+    EXPECT_FALSE(outcome(0).error.has_value()) << outcome(0).error->message;
     ASSERT_EQ(transport.opens("flaky"), 3u);
     EXPECT_TRUE(transport.opened["flaky"][0].commands.empty());
     EXPECT_TRUE(transport.opened["flaky"][1].commands.empty());
@@ -261,6 +263,8 @@ TEST_F(EngineTest, DroppedHandshakesAreRetriedWithFewerAtOnce) {
     options.connect_attempts = 1;
     auto summary = run(names, plans({"one"}));
     EXPECT_EQ(summary.ok, 300u);
+    for (size_t i = 0; i < names.size(); ++i)
+        EXPECT_FALSE(outcome(i).error.has_value()) << names[i] << " keeps a dropped handshake";
     EXPECT_GT(transport.dropped, 0u);
     EXPECT_LT(transport.dropped, 300u) << "the allowance never narrowed";
     for (const auto& name : names)

@@ -308,6 +308,7 @@ TEST(UtilError, KindNamesAreInterface) {
         {ErrorKind::host_key_changed, "host_key_changed"},
         {ErrorKind::timeout, "timeout"},
         {ErrorKind::remote_exit, "exit"},
+        {ErrorKind::signal, "signal"},
         {ErrorKind::io, "io"},
         {ErrorKind::permission, "permission"},
         {ErrorKind::not_found, "not_found"},
