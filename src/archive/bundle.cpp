@@ -4,6 +4,7 @@
 #include "util/sha256.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -88,14 +89,23 @@ Status write_item(struct archive* a, const Item& item) {
 Result<Bundle> pack_directory(const fs::path& dir, const fs::path& out) {
     LEURA_TRY_ASSIGN(items, walk(dir));
     Bundle bundle;
-    std::string manifest;
+    std::vector<std::string> shape;
+    std::string contents;
     for (const auto& item : items) {
+        char mode[16];
+        std::snprintf(mode, sizeof mode, "%o", unsigned(item.st.st_mode & 07777));
+        shape.push_back(std::string(S_ISREG(item.st.st_mode) ? "f " : "d ") + mode + " " +
+                        item.name + "\n");
         if (!S_ISREG(item.st.st_mode)) continue;
         LEURA_TRY_ASSIGN(digest, util::sha256_file(item.path.string()));
-        manifest += digest.sha256 + "  " + item.name + "\n";
+        contents += digest.sha256 + "  " + item.name + "\n";
         ++bundle.files;
     }
-    bundle.manifest_sha256 = util::sha256_hex(manifest);
+    std::sort(shape.begin(), shape.end()); // as LC_ALL=C sort does
+    std::string manifest;
+    for (const auto& line : shape)
+        manifest += line;
+    bundle.manifest_sha256 = util::sha256_hex(manifest + contents);
 
     int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) return fail(ErrorKind::io, "cannot create " + out.string());

@@ -11,8 +11,11 @@ namespace leura::archive {
 // A directory packed for upload.
 struct Bundle {
     unsigned long long files = 0;
-    // sha256 of "<sha256>  ./path\n" for every regular file, paths in byte order: what
-    // exec::manifest_command prints on the host for the same tree.
+    // sha256 of the tree's shape and content: a "<type> <mode> <path>" line for every entry
+    // (the top "." too; type f or d, mode in octal as find's %m prints it), sorted, then
+    // "<sha256>  ./path" for every regular file in path order. What exec::manifest_command
+    // prints on the host for the same tree: any other mode, an extra entry or a symlink there
+    // gives another sum.
     std::string manifest_sha256;
 };
 

@@ -106,9 +106,12 @@ std::string upload_body(const std::string& dest, const util::FileDigest& d, cons
 }
 
 std::string manifest_command() {
+    // GNU find's -printf; where find has none, the listing fails and the sum differs: the tree
+    // is sent again, never wrongly found unchanged.
     return std::string(k_sha256_function) +
+           "{ find . -printf '%y %m %p\\n' | LC_ALL=C sort; "
            "find . -type f | LC_ALL=C sort | while IFS= read -r f; do "
-           "printf '%s  %s\\n' \"$(sha256 < \"$f\")\" \"$f\"; done | sha256";
+           "printf '%s  %s\\n' \"$(sha256 < \"$f\")\" \"$f\"; done; } | sha256";
 }
 
 std::string upload_dir_precheck(const std::string& dest, const std::string& manifest,

@@ -55,8 +55,8 @@ std::string upload_dir_precheck(const std::string& dest, const std::string& mani
                                 const std::string& owner);
 std::string upload_dir_body(const std::string& dest, const util::FileDigest& d,
                             const std::string& owner);
-// Prints, for the tree in the current directory, the sha256 of "<sha256>  ./path" lines of its
-// regular files in byte order: archive::pack_directory computes the same locally.
+// Prints, for the tree in the current directory, the sha256 of its shape (type, mode and path
+// of every entry) and of its regular files' contents: archive::Bundle::manifest_sha256.
 std::string manifest_command();
 
 // Download: the file on stdout.
