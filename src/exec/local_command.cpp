@@ -54,6 +54,7 @@ public:
     Result<ssh::Step> pump(ssh::OutputSink& out) override {
         if (!m_start_error.empty())
             return fail(ErrorKind::io, "cannot start a local step: " + m_start_error);
+        feed_stdin();
         // Reap first, then drain: output written just before the exit is still read.
         if (!m_reaped) {
             int status = 0;
@@ -121,14 +122,11 @@ private:
         in_r.reset();
         out_w.reset();
         err_w.reset();
-        // The wrapper reads all of stdin before it runs anything, so this cannot deadlock.
-        for (size_t sent = 0; sent < stdin_data.size();) {
-            ssize_t n = ::write(in_w.get(), stdin_data.data() + sent, stdin_data.size() - sent);
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) break;
-            sent += size_t(n);
-        }
-        in_w.reset();
+        // Fed from pump() as the pipe takes it: a command that does not read its stdin (a
+        // custom step's executable may not, or only later) must never block the event loop.
+        ::fcntl(in_w.get(), F_SETFL, O_NONBLOCK);
+        m_in = std::move(in_w);
+        m_stdin = stdin_data;
         m_out[0] = std::move(out_r);
         m_out[1] = std::move(err_r);
         m_pidfd = Fd(int(::syscall(SYS_pidfd_open, m_pid, 0)));
@@ -141,7 +139,31 @@ private:
             ev.data.fd = fd->get();
             ::epoll_ctl(m_epoll.get(), EPOLL_CTL_ADD, fd->get(), &ev);
         }
+        feed_stdin();
+        if (m_in.get() >= 0) {
+            epoll_event ev{};
+            ev.events = EPOLLOUT;
+            ev.data.fd = m_in.get();
+            ::epoll_ctl(m_epoll.get(), EPOLL_CTL_ADD, m_in.get(), &ev);
+        }
         return true;
+    }
+
+    // Writes what the pipe takes now; closes it when all is sent or the command stopped
+    // reading (EPIPE: SIGPIPE is ignored in leura).
+    void feed_stdin() {
+        while (m_in.get() >= 0 && m_sent < m_stdin.size()) {
+            ssize_t n = ::write(m_in.get(), m_stdin.data() + m_sent, m_stdin.size() - m_sent);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0 && errno == EAGAIN) return;
+            if (n <= 0) break;
+            m_sent += size_t(n);
+        }
+        if (m_in.get() < 0) return;
+        ::epoll_ctl(m_epoll.get(), EPOLL_CTL_DEL, m_in.get(), nullptr);
+        m_in.reset();
+        m_stdin.clear();
+        m_stdin.shrink_to_fit();
     }
 
     pid_t m_pid = -1;
@@ -149,6 +171,9 @@ private:
     int m_exit = -1;
     std::string m_signal;
     std::string m_start_error;
+    Fd m_in;
+    std::string m_stdin;
+    size_t m_sent = 0;
     Fd m_out[2];
     Fd m_pidfd;
     Fd m_epoll;
