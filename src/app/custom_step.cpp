@@ -64,10 +64,11 @@ private:
             Error(ErrorKind::remote_exit, "step \"" + m_c.step_name + "\": the answer " + what));
     }
 
-    std::string exec_request(bool sized) const {
-        const char* reader = sized ? exec::k_read_sized_script : exec::k_read_script;
-        if (!m_c.run_as.empty()) return exec::run_as_command(m_c.run_as, reader);
-        return sized ? exec::sized_command() : exec::k_remote_command;
+    // Every command of an answer runs on a channel of its own, marked: it ends when its shell
+    // ends, whatever a background job it started still holds open.
+    std::string exec_request() const {
+        if (!m_c.run_as.empty()) return exec::run_as_command(m_c.run_as, exec::k_read_sized_script);
+        return exec::sized_command();
     }
 
     const std::string* text_member(const JsonValue& v, const char* key) const {
@@ -86,8 +87,9 @@ private:
             if (!value.is(JsonValue::Type::string) || value.text.empty())
                 return bad(where + "." + kind + " must be a non-empty string");
             sub.label = kind;
-            sub.command = exec_request(false);
-            sub.script = exec::render_script(m_c.exports, value.text);
+            sub.command = exec_request();
+            sub.script = exec::sized_stdin(exec::render_script(m_c.exports, value.text));
+            sub.marked = true;
             return sub;
         }
         if (kind != "upload")
@@ -121,7 +123,8 @@ private:
             return bad(where + ".upload.src " + file.string() + ": " + snapshot.error().message);
         exec::SubCommand sub;
         sub.label = "upload " + *dest;
-        sub.command = exec_request(true);
+        sub.command = exec_request();
+        sub.marked = true;
         sub.script = exec::sized_stdin(exec::render_script(
             m_c.exports, exec::upload_body(*dest, (*snapshot)->digest(), mode, owner)));
         sub.file = *snapshot;

@@ -158,6 +158,7 @@ exec::StepPlan step_plan(const StepSource& s, const Digests& digests) {
                                                                : exec::k_read_script);
     else if (sized && !plan.in_runner)
         plan.command = exec::sized_command(); // a download, on a channel of its own
+    plan.marked = sized && !plan.in_runner;
     if (step.kind == config::StepKind::upload && digests.count(&step)) {
         plan.precheck_command =
             plan.run_as.empty() ? exec::k_remote_command : exec::run_as_command(plan.run_as);

@@ -14,8 +14,10 @@
 // channel into the step's OutputSink; the engine only counts it.
 #include "exec/engine.hpp"
 #include "exec/local_command.hpp"
+#include "exec/marked_command.hpp"
 #include "exec/runner.hpp"
 #include "exec/script.hpp"
+#include "util/random.hpp"
 
 #include <algorithm>
 #include <deque>
@@ -153,6 +155,9 @@ private:
     void start_main_command(HostRun& r);
     std::unique_ptr<ssh::Command> in_runner(HostRun& r, std::string script,
                                             util::Snapshot file = nullptr);
+    std::unique_ptr<ssh::Command> on_channel(HostRun& r, const std::string& command,
+                                             std::string script, util::Snapshot file,
+                                             bool keep_stdin_open, bool is_marked);
     void finish_asking(HostRun& r);
     void start_sub_command(HostRun& r);
     void finish_step(HostRun& r, int exit_code, std::string signal, std::optional<Error> err);
@@ -465,6 +470,16 @@ void Loop::settle_once(HostRun& r, OnceLedger::State state) {
         if (other->phase == Phase::waiting_once) other->ready = true;
 }
 
+std::unique_ptr<ssh::Command> Loop::on_channel(HostRun& r, const std::string& command,
+                                               std::string script, util::Snapshot file,
+                                               bool keep_stdin_open, bool is_marked) {
+    std::string hex = is_marked ? util::random_hex(8) : std::string();
+    if (is_marked) script = marker_line(hex) + script;
+    auto cmd = file ? r.conn->exec_with_file(command, std::move(script), std::move(file))
+                    : r.conn->exec(command, std::move(script), keep_stdin_open);
+    return is_marked ? marked(std::move(cmd), hex) : std::move(cmd);
+}
+
 std::unique_ptr<ssh::Command> Loop::in_runner(HostRun& r, std::string script, util::Snapshot file) {
     if (!r.runner) r.runner = std::make_unique<Runner>(*r.conn);
     return r.runner->run(std::move(script), std::move(file));
@@ -486,10 +501,8 @@ void Loop::start_main_command(HostRun& r) {
         r.cmd = spawn_local(command, script);
     else if (plan.in_runner)
         r.cmd = in_runner(r, std::move(script), std::move(file));
-    else if (file)
-        r.cmd = r.conn->exec_with_file(command, script, file);
     else
-        r.cmd = r.conn->exec(command, script, plan.keep_stdin_open);
+        r.cmd = on_channel(r, command, std::move(script), file, plan.keep_stdin_open, plan.marked);
     ++r.commands;
 }
 
@@ -529,8 +542,7 @@ void Loop::start_sub_command(HostRun& r) {
     r.subs.pop_front();
     ++r.sub_number;
     r.sub_label = "command " + std::to_string(r.sub_number) + " of its answer (" + sub.label + ")";
-    r.cmd = !sub.file ? r.conn->exec(sub.command, sub.script)
-                      : r.conn->exec_with_file(sub.command, sub.script, sub.file);
+    r.cmd = on_channel(r, sub.command, std::move(sub.script), sub.file, false, sub.marked);
     ++r.commands;
 }
 

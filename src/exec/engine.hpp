@@ -41,6 +41,8 @@ struct StepPlan {
     // script is plain (not sized) and needs no lifeline of its own.
     bool in_runner = false;
     bool precheck_in_runner = false; // the same for the precheck
+    // `command` reads a marker line first and ends the script with it (exec/marked_command.hpp).
+    bool marked = false;
 };
 
 // One command a custom step asked for, run on the host's session.
@@ -49,6 +51,7 @@ struct SubCommand {
     std::string command; // the exec request
     std::string script;  // its stdin
     util::Snapshot file; // a local file streamed after the script (uploads); null: none
+    bool marked = false; // as StepPlan::marked
 };
 
 // What a custom step answered: a result (recorded as the step's output) or commands to run.

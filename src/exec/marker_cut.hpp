@@ -49,6 +49,15 @@ public:
 
     bool done() const { return m_state == State::done; }
     const std::string& status() const { return m_status; }
+    // The status as a number; -1 when it is not one.
+    int exit_status() const {
+        int code = 0;
+        for (char c : m_status) {
+            if (c < '0' || c > '9' || code > 1000) return -1;
+            code = code * 10 + (c - '0');
+        }
+        return m_status.empty() ? -1 : code;
+    }
     // Bytes held back as a possible marker, when none came after all: output.
     std::string_view held() const { return m_state == State::output ? m_held : std::string_view(); }
 

@@ -10,18 +10,7 @@
 
 namespace leura::exec {
 
-namespace {
-
-int parse_status(const std::string& s) {
-    int code = 0;
-    for (char c : s) {
-        if (c < '0' || c > '9' || code > 1000) return -1;
-        code = code * 10 + (c - '0');
-    }
-    return s.empty() ? -1 : code;
-}
-
-} // namespace
+namespace {} // namespace
 
 class RunnerStep final : public ssh::Command, private ssh::OutputSink {
 public:
@@ -45,7 +34,7 @@ public:
         }
         if (m_cut[0].done() && m_cut[1].done()) {
             m_done = true;
-            m_exit = parse_status(m_cut[0].status());
+            m_exit = m_cut[0].exit_status();
             ++m_runner.m_steps;
             // After a payload the runner reads nothing more (exec/runner_protocol.cpp): it
             // has ended, and goes here too.

@@ -19,15 +19,20 @@ inline constexpr const char* k_remote_command =
     "exec /bin/sh -c 'script=$(cat) && eval \"$script\"'";
 inline constexpr const char* k_read_script = "script=$(cat) && eval \"$script\"";
 
-// When stdin goes on after the script (an upload's file; or nothing until the channel closes,
-// the lifeline): stdin is "<lines>\n", then the script. The shell's own `read` takes exactly
-// the script (it reads a pipe a byte at a time; buffered readers such as head would swallow
-// part of the file), starts no process (`dd bs=1` cost a fork and an exec per step), and a
-// script cut short is never run. One line with no single quote, backslash or `!`, so that
-// every login shell family passes it on unchanged (exec/runner.cpp); ${IFS#??} is a newline.
+// A channel of its own (a run_as step, a download, a custom step's command): stdin is a marker
+// line (exec/marked_command.hpp), "<lines>\n", then the script, then whatever follows (an
+// upload's file; or nothing until the channel closes, the lifeline). The shell's own `read`
+// takes exactly the script (it reads a pipe a byte at a time; buffered readers such as head
+// would swallow part of the file), starts no process, and a script cut short is never run.
+// The script runs in a subshell; then the reader writes "\n<marker> <status>\n" on stdout and
+// stderr, which ends the step even while a background job holds the channel open. One line
+// with no single quote, backslash pair or `!`, so that every login shell family passes it on
+// unchanged (exec/runner_protocol.cpp); ${IFS#??} is a newline.
 inline constexpr const char* k_read_sized_script =
-    "IFS= read -r n && script= && nl=${IFS#??} && while [ \"$n\" -gt 0 ] && IFS= read -r line; "
-    "do script=\"$script$line$nl\"; n=$((n - 1)); done && [ \"$n\" = 0 ] && eval \"$script\"";
+    "IFS= read -r m && IFS= read -r n && script= && nl=${IFS#??} && "
+    "while [ \"$n\" -gt 0 ] && IFS= read -r line; do script=\"$script$line$nl\"; "
+    "n=$((n - 1)); done && [ \"$n\" = 0 ] && { (unset m n nl line; eval \"$script\"); rc=$?; "
+    "printf \"\\n%s %s\\n\" \"$m\" $rc; printf \"\\n%s %s\\n\" \"$m\" $rc >&2; exit $rc; }";
 std::string sized_command(); // exec /bin/sh -c '<k_read_sized_script>'
 // "<lines><tag>\n" + script (newline-ended)
 std::string sized_stdin(const std::string& script, std::string_view tag = {});

@@ -187,8 +187,10 @@ def task_file(d, name, steps):
 W4_DEST = "/tmp/leura-bench-payload"  # every host is this machine: one file for all
 
 
-def commands(tool, workload, n, d, leura, par):
+def commands(tool, workload, n, d, leura, par, before=None):
     """The shell command for one tool doing one workload on n hosts (None: not applicable)."""
+    if tool == "leura-before":  # another leura binary (--leura-before), run exactly as leura
+        return commands("leura", workload, n, d, before, par)
     hosts = f"{d}/hosts-{n}.txt"
     cfg = f"{d}/ssh_config"
     lexec = (f"{leura} exec -i {d}/inventory-{n}.toml --known-hosts {d}/known_hosts "
@@ -312,7 +314,8 @@ def table(rows, cores):
                          f"{m['fails']}/{m['reps']} | {ratio_w} | {ratio_c} |")
         if lw:
             floor = (lw["server"] + lw["client"]) / cores
-            peers = {t: m for t, m in med.items() if t not in ("leura", "ssh") and m["fails"] == 0}
+            peers = {t: m for t, m in med.items()
+                     if t not in ("leura", "leura-before", "ssh") and m["fails"] == 0}
             best = min(peers.items(), key=lambda tm: tm[1]["wall"]) if peers else None
             note = (f"{wl} x {n}: leura {lw['wall']:.2f} s = {lw['wall'] / floor:.2f} x the floor "
                     f"({floor:.2f} s = (server {lw['server']:.2f} + client {lw['client']:.2f}) / "
@@ -351,7 +354,10 @@ def run_inside(a):
         if wl in ("W3", "W4") and not wl_sizes:
             wl_sizes = [min(sizes)]
         for n in wl_sizes:
-            for tool in (["leura", "ssh"] if wl == "serial" else tools):
+            tools_here = ["leura", "ssh"] if wl == "serial" else tools
+            if a.leura_before:
+                tools_here = tools_here[:1] + ["leura-before"] + tools_here[1:]
+            for tool in tools_here:
                 # ansible runs W2 three times slower than anyone: left out there, for time.
                 if not (wl == "W2" and tool == "ansible"):
                     plan.append((wl, n, tool))
@@ -362,7 +368,7 @@ def run_inside(a):
             fleet.files_for(n)
         for rep in range(a.reps):
             for wl, n, tool in plan:
-                cmd = commands(tool, wl, n, root, a.leura, a.parallel)
+                cmd = commands(tool, wl, n, root, a.leura, a.parallel, a.leura_before)
                 if not cmd:
                     continue
                 shutil.rmtree(f"{root}/pssh-out", ignore_errors=True)
@@ -405,6 +411,8 @@ def main():
     p.add_argument("--parallel", type=int, default=64)
     p.add_argument("--maxstartups", default="10000", help="sshd's; '10:30:100' is a stock server's")
     p.add_argument("--leura", default=os.path.abspath("build/leura"))
+    p.add_argument("--leura-before", help="another leura binary, measured as tool leura-before "
+                   "in the same run (its ratio column is after/before)")
     p.add_argument("--out", default=os.path.abspath("bench-results.md"))
     p.add_argument("--keep", action="store_true", help="keep the fleet's folder and logs")
     p.add_argument("--inside", help=argparse.SUPPRESS)

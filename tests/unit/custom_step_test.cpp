@@ -58,9 +58,10 @@ TEST_F(CustomStepTest, StepsBecomeCommandsWithTheStepsExports) {
         context());
     ASSERT_TRUE(a) << a.error().message;
     ASSERT_EQ(a->commands.size(), 3u);
-    EXPECT_EQ(a->commands[0].command, exec::k_remote_command);
+    EXPECT_EQ(a->commands[0].command, exec::sized_command());
+    EXPECT_TRUE(a->commands[0].marked);
     EXPECT_EQ(a->commands[0].script,
-              exec::render_script(context().exports, "systemctl restart app"));
+              exec::sized_stdin(exec::render_script(context().exports, "systemctl restart app")));
     EXPECT_EQ(a->commands[1].label, "script");
     const auto& up = a->commands[2];
     EXPECT_EQ(up.label, "upload /etc/app.conf");
@@ -79,7 +80,7 @@ TEST_F(CustomStepTest, RunAsWrapsEveryAnsweredCommand) {
     c.run_as = "root";
     auto a = read_custom_answer(R"({"steps":[{"command":"id -u"}]})", c);
     ASSERT_TRUE(a);
-    EXPECT_EQ(a->commands[0].command, exec::run_as_command("root"));
+    EXPECT_EQ(a->commands[0].command, exec::run_as_command("root", exec::k_read_sized_script));
 }
 
 TEST_F(CustomStepTest, BadAnswersSayWhatIsWrong) {

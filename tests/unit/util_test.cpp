@@ -278,9 +278,11 @@ TEST(UtilScript, SizedReaderTakesExactlyTheScript) {
         return sh("(" + exec::sized_command() + ") < " + shell_quote(file.string()) +
                   " || echo refused");
     };
-    EXPECT_EQ(run(exec::sized_stdin(body) + "the file\nafter"), "lead\\ |a\\tb|the file\nafter|");
+    // The marker line comes first; the script's end is reported after it, with its status.
+    EXPECT_EQ(run("mk\n" + exec::sized_stdin(body) + "the file\nafter"),
+              "lead\\ |a\\tb|the file\nafter|\nmk 0\n");
     std::string whole =
-        exec::sized_stdin("touch " + shell_quote(file.string() + ".ran") + "\nfalse");
+        "mk\n" + exec::sized_stdin("touch " + shell_quote(file.string() + ".ran") + "\nfalse");
     EXPECT_EQ(run(whole.substr(0, whole.size() - 3)), "refused\n");
     EXPECT_FALSE(fs::exists(file.string() + ".ran")) << "a truncated script ran";
     fs::remove(file);
