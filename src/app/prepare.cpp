@@ -191,6 +191,12 @@ bool looks_like_task(const fs::path& file) {
 
 void check_files(const std::vector<std::string>& files, config::Diagnostics& diags) {
     for (const auto& f : files) {
+        std::error_code ec;
+        auto type = fs::status(f, ec).type();
+        if (!ec && type != fs::file_type::regular) { // a FIFO would block, /dev/zero never end
+            diags.add({f, 0, 0}, "cannot read the file: not a regular file");
+            continue;
+        }
         if (looks_like_task(f)) {
             config::Diagnostics task_diags;
             auto task = config::load_task(f, task_diags);

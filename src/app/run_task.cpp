@@ -63,17 +63,34 @@ std::vector<StepSource> job_steps(const config::Task& t, bool rollback) {
     return out;
 }
 
+std::string attr_variable(const std::string& key) {
+    std::string name = "LEURA_ATTR_";
+    for (char c : key)
+        name += std::isalnum(static_cast<unsigned char>(c))
+                    ? char(std::toupper(static_cast<unsigned char>(c)))
+                    : '_';
+    return name;
+}
+
 // A local step sees the host's attributes as LEURA_ATTR_<NAME> (upper case, other characters
 // as '_'), e.g. to tell a load balancer which pool the host is in.
 void add_attrs(config::KeyValues& exports, const config::KeyValues& attrs) {
-    for (const auto& [key, value] : attrs) {
-        std::string name = "LEURA_ATTR_";
-        for (char c : key)
-            name += std::isalnum(static_cast<unsigned char>(c))
-                        ? char(std::toupper(static_cast<unsigned char>(c)))
-                        : '_';
-        exports.emplace_back(name, value);
+    for (const auto& [key, value] : attrs)
+        exports.emplace_back(attr_variable(key), value);
+}
+
+Status check_attr_names(const Prepared& p) {
+    for (const auto* h : p.hosts) {
+        std::map<std::string, std::string> seen;
+        for (const auto& [key, value] : h->attrs) {
+            auto [it, fresh] = seen.try_emplace(attr_variable(key), key);
+            if (!fresh && it->second != key)
+                return fail(ErrorKind::config, "host " + h->name + ": attributes '" + it->second +
+                                                   "' and '" + key + "' would both be " +
+                                                   it->first + " in local steps");
+        }
     }
+    return {};
 }
 
 // What an upload streams: the file itself, or a tar of a directory packed for this run, pinned
@@ -463,6 +480,14 @@ void Runner::run() {
 Result<RunResult> run_task(const Prepared& p, const RunOptions& o,
                            const std::optional<config::Rollout>& rollout_spec,
                            const rollout::Plan& plan, ui::Reporter& reporter) {
+    // A --var of a secret's name would replace the secret (and escape its redaction).
+    for (const auto& [name, value] : o.vars)
+        for (const auto& secret : p.task.secrets)
+            if (secret.first == name)
+                return fail(ErrorKind::usage,
+                            "--var " + name + " would replace the task's secret " + name);
+    // Attribute names that differ only in punctuation would share one LEURA_ATTR_ variable.
+    LEURA_TRY(check_attr_names(p));
     fs::path data = util::data_dir();
     LEURA_TRY(util::ensure_private_dir(data));
     LEURA_TRY(util::ensure_private_dir(data / "archives"));

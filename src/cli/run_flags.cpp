@@ -75,23 +75,29 @@ Status parse_flags(RunFlags& f) {
         if (eq == std::string::npos || !util::is_shell_identifier(kv.substr(0, eq)))
             return fail(ErrorKind::usage,
                         "--var wants NAME=VALUE with NAME a shell variable name, got '" + kv + "'");
-        f.run.vars.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+        std::string name = kv.substr(0, eq);
+        // leura's own variables say where a step runs: a --var must not quietly change them.
+        if (name.starts_with("LEURA_"))
+            return fail(ErrorKind::usage,
+                        "--var " + name + ": names starting with LEURA_ are leura's own");
+        f.run.vars.emplace_back(std::move(name), kv.substr(eq + 1));
     }
-    auto timeout = config::parse_duration(f.connect_timeout);
-    if (!timeout)
-        return fail(ErrorKind::usage, "--connect-timeout wants a duration such as 10s, got '" +
-                                          f.connect_timeout + "'");
-    f.run.connect_timeout = *timeout;
-    auto keepalive = config::parse_duration(f.keepalive);
-    if (!keepalive)
-        return fail(ErrorKind::usage,
-                    "--keepalive wants a duration such as 15s, got '" + f.keepalive + "'");
-    f.run.keepalive = *keepalive;
-    auto grace = config::parse_duration(f.grace);
-    if (!grace)
-        return fail(ErrorKind::usage,
-                    "--grace wants a duration such as 10s, got '" + f.grace + "'");
-    f.run.stop_grace = *grace;
+    // A duration flag: at most a year; > 0 unless `zero_ok` (a grace of 0 ends steps at once).
+    auto duration = [](const char* flag, const std::string& text, const char* example,
+                       bool zero_ok) -> Result<std::chrono::milliseconds> {
+        auto d = config::parse_duration(text);
+        if (!d || (!zero_ok && d->count() == 0))
+            return fail(ErrorKind::usage, std::string(flag) + " wants a duration such as " +
+                                              example + (zero_ok ? "" : ", more than 0") +
+                                              " and at most 365d, got '" + text + "'");
+        return *d;
+    };
+    LEURA_TRY_ASSIGN(timeout, duration("--connect-timeout", f.connect_timeout, "10s", false));
+    f.run.connect_timeout = timeout;
+    LEURA_TRY_ASSIGN(keepalive, duration("--keepalive", f.keepalive, "15s", false));
+    f.run.keepalive = keepalive;
+    LEURA_TRY_ASSIGN(grace, duration("--grace", f.grace, "10s", true));
+    f.run.stop_grace = grace;
     if (f.wait) {
         // Without a duration: as long as it takes (a day is as long as cron would care).
         auto wait = f.wait->empty() ? std::optional(std::chrono::milliseconds(86'400'000))

@@ -118,6 +118,8 @@ struct Task {
 std::optional<Task> load_task(const std::filesystem::path& file, Diagnostics& diags);
 
 // "90s", "5m", "1h30m", "250ms", "2h", "7d"; a bare number is seconds.
+// At most k_max_duration: anything longer is a typo, and would overflow a clock deadline.
 std::optional<std::chrono::milliseconds> parse_duration(const std::string& text);
+inline constexpr std::chrono::milliseconds k_max_duration{365LL * 24 * 3600 * 1000};
 
 } // namespace leura::config

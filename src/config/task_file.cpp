@@ -388,13 +388,17 @@ std::optional<Task> load_task(const fs::path& file, Diagnostics& diags) {
 }
 
 std::optional<milliseconds> parse_duration(const std::string& text) {
+    auto within = [](int64_t ms) -> std::optional<milliseconds> {
+        if (ms > k_max_duration.count()) return std::nullopt;
+        return milliseconds(ms);
+    };
     std::string_view rest = text;
     int64_t number;
     int64_t total = 0;
     if (!take_number(rest, number)) return std::nullopt;
     if (rest.empty()) {
         if (__builtin_mul_overflow(number, 1000, &total)) return std::nullopt;
-        return milliseconds(total);
+        return within(total);
     }
     // Units must shrink from left to right, as in "1h30m": "30m1h" or "5m5m" is a typo.
     int64_t previous_unit = std::numeric_limits<int64_t>::max();
@@ -406,7 +410,7 @@ std::optional<milliseconds> parse_duration(const std::string& text) {
         if (__builtin_mul_overflow(number, unit->ms, &part) ||
             __builtin_add_overflow(total, part, &total))
             return std::nullopt;
-        if (rest.empty()) return milliseconds(total);
+        if (rest.empty()) return within(total);
         if (!take_number(rest, number)) return std::nullopt;
     }
 }

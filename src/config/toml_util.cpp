@@ -60,14 +60,27 @@ std::optional<std::string> scalar_to_string(const toml::node& node) {
 
 } // namespace
 
+// Task, inventory and script files are text of a human size: a FIFO must not block `check`,
+// nor /dev/zero fill the memory.
+constexpr size_t k_max_text_file = 64u << 20;
+
 Result<std::string> read_text_file(const std::filesystem::path& file) {
+    std::error_code ec;
+    auto type = std::filesystem::status(file, ec).type();
+    if (!ec && type != std::filesystem::file_type::regular &&
+        type != std::filesystem::file_type::directory)
+        return fail(ErrorKind::io, "not a regular file");
     std::unique_ptr<std::FILE, FileCloser> f(std::fopen(file.c_str(), "rb"));
     if (!f) return std::unexpected(file_error(errno));
     std::string text;
     char buf[65536];
     size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0)
+    while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) {
         text.append(buf, n);
+        if (text.size() > k_max_text_file)
+            return fail(ErrorKind::io, "larger than " + std::to_string(k_max_text_file >> 20) +
+                                           " MiB: not a task, inventory or script");
+    }
     // Opening a directory succeeds on Linux; the read then fails with EISDIR.
     if (std::ferror(f.get())) return std::unexpected(file_error(errno));
     return text;
@@ -204,7 +217,7 @@ std::optional<std::chrono::milliseconds> read_duration(const toml::node& node,
     std::optional<std::chrono::milliseconds> duration;
     if (const auto* seconds = node.as_integer()) {
         // Negative counts become 0 (rejected below) so that scaling cannot overflow.
-        constexpr int64_t k_max_seconds = std::numeric_limits<int64_t>::max() / 1000;
+        const int64_t k_max_seconds = k_max_duration.count() / 1000;
         if (seconds->get() > k_max_seconds) {
             r.error(node, in_quotes(name) + " is too large");
             return std::nullopt;
@@ -214,7 +227,8 @@ std::optional<std::chrono::milliseconds> read_duration(const toml::node& node,
         duration = parse_duration(text->get());
     }
     if (!duration) {
-        r.error(node, in_quotes(name) + " must be a duration such as \"90s\" or \"5m\"");
+        r.error(node,
+                in_quotes(name) + " must be a duration such as \"90s\" or \"5m\", at most 365d");
         return std::nullopt;
     }
     if (duration->count() <= 0) {

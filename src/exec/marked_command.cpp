@@ -15,7 +15,7 @@ public:
 
     Result<ssh::Step> pump(ssh::OutputSink& out) override {
         if (m_done) return ssh::Step::done;
-        m_out = &out;
+        m_out = m_last_out = &out;
         auto result = m_inner->pump(*this);
         m_out = nullptr;
         if (!result) return result;
@@ -38,6 +38,10 @@ public:
     int exit_code() const override { return m_exit; }
     std::string exit_signal() const override { return m_signal; }
     void abort() override {
+        if (m_last_out && !m_done) // held back as a possible marker; none will come now
+            for (int s = 0; s < 2; ++s)
+                if (!m_cut[s].held().empty())
+                    (void)m_last_out->write(ssh::Stream(s), m_cut[s].held());
         m_inner->abort();
         m_done = true;
     }
@@ -59,6 +63,7 @@ private:
     std::array<MarkerCut, 2> m_cut;
     std::string m_after[2]; // after the markers: a background job's, dropped
     ssh::OutputSink* m_out = nullptr;
+    ssh::OutputSink* m_last_out = nullptr; // the engine's, alive until after abort()
     bool m_done = false;
     int m_exit = -1;
     std::string m_signal;

@@ -24,7 +24,7 @@ public:
     Result<ssh::Step> pump(ssh::OutputSink& out) override {
         if (m_done) return ssh::Step::done;
         if (!m_started) LEURA_TRY(start(out));
-        m_out = &out;
+        m_out = m_last_out = &out;
         auto result = m_runner.m_channel->pump(*this);
         m_out = nullptr;
         if (!result) {
@@ -68,6 +68,12 @@ public:
     std::string exit_signal() const override { return m_signal; }
 
     void abort() override {
+        // A step ended early (a timeout, a stop) keeps the output held back as a possible
+        // marker: no marker will come now.
+        if (m_last_out && !m_done)
+            for (int s = 0; s < 2; ++s)
+                if (!m_cut[s].held().empty())
+                    (void)m_last_out->write(ssh::Stream(s), m_cut[s].held());
         if (m_runner.m_channel && m_started && !m_done) {
             m_runner.m_channel->abort();
             m_runner.m_channel.reset();
@@ -135,6 +141,7 @@ private:
     std::string m_signal;
     std::array<MarkerCut, 2> m_cut;
     ssh::OutputSink* m_out = nullptr;
+    ssh::OutputSink* m_last_out = nullptr; // the engine's, alive until after abort()
 };
 
 Runner::Runner(ssh::Connection& connection) : m_connection(connection) {}

@@ -4,6 +4,7 @@
 #include "util/strings.hpp"
 
 #include <algorithm>
+#include <initializer_list>
 
 namespace leura::exec {
 
@@ -34,6 +35,18 @@ namespace {
 constexpr const char* k_sha256_function =
     "sha256() { if command -v openssl >/dev/null 2>&1; then set -- $(openssl dgst -sha256 -r); "
     "else set -- $(sha256sum); fi; echo \"$1\"; }\n";
+
+// The tools a body needs, checked up front (`command -v` is built in), so that a minimal host
+// (busybox without cksum, say) gets a message naming what is missing, not a shell error.
+std::string need_tools(const char* what, std::initializer_list<const char*> tools) {
+    std::string list;
+    for (const char* t : tools)
+        list += std::string(list.empty() ? "" : " ") + t;
+    return std::string("for t in ") + list +
+           "; do command -v \"$t\" >/dev/null 2>&1 || { echo \"leura: the host has no $t, "
+           "which " +
+           what + " need\" >&2; exit 127; }; done\n";
+}
 
 std::string owner_user(const std::string& owner) {
     return owner.substr(0, owner.find(':'));
@@ -83,7 +96,8 @@ std::string upload_body(const std::string& dest, const util::FileDigest& d, cons
     // the chmod below), so a private file is never readable by others on the way; the owner
     // and then the mode are applied before the rename. Without a mode, `chmod =rw` gives what
     // a new file gets under the login's umask.
-    std::string s = "set -eu\n"
+    std::string s = need_tools("uploads", {"head", "cksum", "chmod", "mv", "rm"}) +
+                    "set -eu\n"
                     "dest=" +
                     util::shell_quote(dest) +
                     "\n"
@@ -128,7 +142,9 @@ std::string upload_dir_precheck(const std::string& dest, const std::string& mani
 std::string upload_dir_body(const std::string& dest, const util::FileDigest& d,
                             const std::string& owner) {
     std::string n = std::to_string(d.size);
-    std::string s = "set -eu\n"
+    std::string s = need_tools("directory uploads", {"head", "cksum", "tar", "mktemp", "dirname",
+                                                     "find", "wc", "tr", "mv", "rm"}) +
+                    "set -eu\n"
                     "dest=" +
                     util::shell_quote(dest) +
                     "\n"

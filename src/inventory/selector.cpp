@@ -134,8 +134,19 @@ private:
         return {};
     }
 
+    // Nesting deeper than any person writes would only exhaust the stack.
+    static constexpr int k_max_depth = 100;
+
     Status factor() {
         const Token& token = peek();
+        if (m_depth >= k_max_depth && (token.kind == Tok::bang || token.kind == Tok::lparen))
+            return syntax_error("nested more than " + std::to_string(k_max_depth) + " deep",
+                                token.column);
+        struct Deeper {
+            int& depth;
+            explicit Deeper(int& d) : depth(++d) {}
+            ~Deeper() { --depth; }
+        } deeper(m_depth);
         if (token.kind == Tok::bang) {
             take();
             LEURA_TRY(factor());
@@ -169,6 +180,7 @@ private:
 
     std::vector<Token> m_tokens;
     size_t m_next = 0;
+    int m_depth = 0;
     std::vector<Op> m_program;
 };
 

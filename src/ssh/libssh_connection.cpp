@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <mutex>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace leura::ssh {
@@ -35,10 +36,15 @@ std::string fingerprint(ssh_session session) {
     return out;
 }
 
-// Appends one known_hosts line (created 0600, its folder too, when missing).
+// Appends one known_hosts line (created 0600, its folder 0700, as OpenSSH makes ~/.ssh).
 Status append_known_host(const std::string& file, const std::string& line) {
     std::error_code ec;
-    std::filesystem::create_directories(std::filesystem::path(file).parent_path(), ec);
+    auto dir = std::filesystem::path(file).parent_path();
+    if (!dir.empty() && !std::filesystem::exists(dir, ec)) {
+        mode_t old = ::umask(077);
+        std::filesystem::create_directories(dir, ec);
+        ::umask(old);
+    }
     int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
     bool ok = fd >= 0 && ::write(fd, line.data(), line.size()) == ssize_t(line.size());
     int saved = errno;

@@ -44,7 +44,9 @@ std::string user_name() {
 
 std::filesystem::path data_dir() {
     std::string home = env("LEURA_HOME");
-    if (!home.empty()) return home;
+    // Absolute: archive paths recorded in the database must work from any directory.
+    std::error_code ec;
+    if (!home.empty()) return std::filesystem::absolute(home, ec);
     std::string xdg = env("XDG_DATA_HOME");
     if (!xdg.empty()) return std::filesystem::path(xdg) / "leura";
     return std::filesystem::path(home_dir()) / ".local/share/leura";

@@ -361,10 +361,12 @@ interval = "soon"
               "'script' cannot be combined with 'command' in verify 2; a step runs exactly one "
               "of them");
     expect_at(errors[5], 11, 11, "'retries' must be an integer of 0 or more");
-    expect_at(errors[6], 12, 12, "'interval' must be a duration such as \"90s\" or \"5m\"");
+    expect_at(errors[6], 12, 12,
+              "'interval' must be a duration such as \"90s\" or \"5m\", at most 365d");
     expect_at(errors[7], 14, 14, "'idempotent' must be true or false");
     expect_at(errors[8], 16, 11, "'retries' is too large");
-    expect_at(errors[9], 17, 12, "'interval' must be a duration such as \"90s\" or \"5m\"");
+    expect_at(errors[9], 17, 12,
+              "'interval' must be a duration such as \"90s\" or \"5m\", at most 365d");
     expect_at(errors[10], 15, 1,
               "rollback 2 needs one of 'command', 'script', 'script_file', 'local', 'custom', "
               "'upload' or 'download'");

@@ -300,13 +300,19 @@ TEST_F(ConfigTest, BadDurations) {
                               "[[steps]]\ncommand = \"ls\"\ntimeout = 0\n"
                               "[[steps]]\ncommand = \"ls\"\ntimeout = true\n"
                               "[[steps]]\ncommand = \"ls\"\ntimeout = -9223372036854775807\n"
-                              "[[steps]]\ncommand = \"ls\"\ntimeout = 9223372036854775807\n");
-    ASSERT_EQ(errors.size(), 5u);
-    expect_at(errors[0], 3, 11, "'timeout' must be a duration such as \"90s\" or \"5m\"");
+                              "[[steps]]\ncommand = \"ls\"\ntimeout = 9223372036854775807\n"
+                              "[[steps]]\ncommand = \"ls\"\ntimeout = \"106752d\"\n");
+    ASSERT_EQ(errors.size(), 6u);
+    expect_at(errors[0], 3, 11,
+              "'timeout' must be a duration such as \"90s\" or \"5m\", at most 365d");
     expect_at(errors[1], 6, 11, "'timeout' must be greater than zero");
-    expect_at(errors[2], 9, 11, "'timeout' must be a duration such as \"90s\" or \"5m\"");
+    expect_at(errors[2], 9, 11,
+              "'timeout' must be a duration such as \"90s\" or \"5m\", at most 365d");
     expect_at(errors[3], 12, 11, "'timeout' must be greater than zero");
     expect_at(errors[4], 15, 11, "'timeout' is too large");
+    // Past a year: a typo, and more than a clock deadline holds.
+    expect_at(errors[5], 18, 11,
+              "'timeout' must be a duration such as \"90s\" or \"5m\", at most 365d");
 }
 
 TEST_F(ConfigTest, CommandAndScriptTogetherAreRejectedInEachStep) {
