@@ -2,6 +2,7 @@
 #include "app/recorder.hpp"
 #include "archive/names.hpp"
 #include "util/paths.hpp"
+#include "util/sha256.hpp"
 #include "util/time.hpp"
 
 #include <cerrno>
@@ -17,21 +18,26 @@ namespace {
 constexpr size_t k_preview_budget = 16 * 1024;
 
 // Output on its way to the spool passes the redactor, so the spool, the previews read from it
-// and the archive packed from it never hold a secret.
+// and the archive packed from it never hold a secret. What it writes is digested as it goes,
+// and the digest left in `digest` when the step's output ends (store::StepRecord).
 class SpoolOutput final : public ssh::OutputSink {
 public:
-    SpoolOutput(std::unique_ptr<archive::SpoolFile> file, const util::Redactor& redactor)
-        : m_file(std::move(file)), m_streams{
-                                       util::RedactingStream(redactor,
-                                                             [this](std::string_view d) {
-                                                                 return m_file->write(false, d);
-                                                             }),
-                                       util::RedactingStream(redactor, [this](std::string_view d) {
-                                           return m_file->write(true, d);
-                                       })} {}
+    SpoolOutput(std::unique_ptr<archive::SpoolFile> file, const util::Redactor& redactor,
+                std::string* digest)
+        : m_file(std::move(file)),
+          m_digest(digest), m_streams{util::RedactingStream(redactor,
+                                                            [this](std::string_view d) {
+                                                                m_hash[0].update(d);
+                                                                return m_file->write(false, d);
+                                                            }),
+                                      util::RedactingStream(redactor, [this](std::string_view d) {
+                                          m_hash[1].update(d);
+                                          return m_file->write(true, d);
+                                      })} {}
     ~SpoolOutput() override {
         for (auto& s : m_streams)
             (void)s.finish();
+        if (m_digest) *m_digest = util::sha256_hex(m_hash[0].finish_hex() + m_hash[1].finish_hex());
     }
     Status write(ssh::Stream stream, std::string_view data) override {
         return m_streams[stream == ssh::Stream::err ? 1 : 0].write(data);
@@ -39,6 +45,8 @@ public:
 
 private:
     std::unique_ptr<archive::SpoolFile> m_file;
+    std::string* m_digest;
+    util::Sha256 m_hash[2];
     util::RedactingStream m_streams[2];
 };
 
@@ -186,6 +194,8 @@ void RunRecorder::step_finished(const exec::StepOutcome& o) {
     r.bytes_err = int64_t(o.bytes_err);
     r.preview_out = preview(o.host, o.step, false);
     r.preview_err = preview(o.host, o.step, true);
+    if (auto d = m_output_digest.find(o.host); d != m_output_digest.end() && !d->second.empty())
+        r.output_sha256 = std::exchange(d->second, {});
     if (o.unchanged) r.status = "unchanged";
     if (!o.ran_on.empty()) {
         r.status = "skipped";
@@ -231,7 +241,7 @@ void RunRecorder::host_finished(const exec::HostOutcome& o) {
 Result<std::unique_ptr<ssh::OutputSink>> RunRecorder::open(size_t h, size_t step) {
     const StepMeta& m = m_steps[step];
     LEURA_TRY_ASSIGN(file, m_spool.open(name(h), m.record_index, m.name));
-    auto spool = std::make_unique<SpoolOutput>(std::move(file), m_redactor);
+    auto spool = std::make_unique<SpoolOutput>(std::move(file), m_redactor, &m_output_digest[h]);
     if (!m.download) return spool;
     std::filesystem::path dest = download_path(*m.download, name(h), m_run);
     auto [owner, fresh] = m_download_owner.try_emplace(dest, h);

@@ -64,6 +64,7 @@ private:
     std::vector<std::string> m_step_started;
     std::vector<size_t> m_ran;
     std::map<std::filesystem::path, size_t> m_download_owner; // a dest is one host's in a run
+    std::map<size_t, std::string> m_output_digest; // host -> its last step's, when it ended
     std::optional<Error> m_error;
 };
 

@@ -26,8 +26,11 @@ std::vector<OutputGroup> group_outputs(const std::vector<store::StepRecord>& ste
     std::map<std::string, size_t> index;
     std::vector<OutputGroup> groups;
     for (const auto& s : steps) {
-        std::string key = s.status + '\0' + std::to_string(s.exit_code.value_or(-1)) + '\0' +
-                          s.preview_out + '\0' + s.preview_err;
+        // The digest of the whole output: previews of long outputs that differ only in the
+        // middle are alike. Runs recorded before the digest existed fall back to previews.
+        std::string key =
+            s.status + '\0' + std::to_string(s.exit_code.value_or(-1)) + '\0' +
+            (s.output_sha256 ? *s.output_sha256 : s.preview_out + '\0' + s.preview_err);
         auto [it, fresh] = index.try_emplace(std::move(key), groups.size());
         if (fresh) groups.push_back({&s, {}});
         groups[it->second].hosts.push_back(s.host);

@@ -99,6 +99,11 @@ ALTER TABLE runs ADD COLUMN resumes TEXT;
     R"sql(
 CREATE INDEX hosts_run_seq ON hosts(run_id, seq);
 )sql",
+    // 5: a digest of a step's whole output (both streams, as recorded): `exec` groups hosts by
+    // it, not by the previews, which cannot tell outputs apart in the middle.
+    R"sql(
+ALTER TABLE steps ADD COLUMN output_sha256 TEXT;
+)sql",
 };
 
 } // namespace

@@ -78,6 +78,8 @@ struct StepRecord {
     int64_t bytes_out = 0, bytes_err = 0;
     std::string preview_out, preview_err;
     std::string phase = "steps"; // steps, verify, rollback
+    // sha256 of the hex sha256s of stdout and of stderr, whole, as recorded (redacted).
+    std::optional<std::string> output_sha256;
 };
 
 struct RunFilter {

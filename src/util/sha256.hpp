@@ -12,6 +12,19 @@ namespace leura::util {
 // Lower-case hex SHA-256 of `data`.
 std::string sha256_hex(std::string_view data);
 
+// The same over pieces, as they stream by.
+class Sha256 {
+public:
+    Sha256();
+    ~Sha256();
+    Sha256(const Sha256&) = delete;
+    Sha256& operator=(const Sha256&) = delete;
+    void update(std::string_view data);
+    std::string finish_hex(); // once
+private:
+    void* m_ctx; // EVP_MD_CTX, kept out of this header
+};
+
 struct FileDigest {
     std::string sha256;
     unsigned long long size = 0;

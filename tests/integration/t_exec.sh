@@ -44,3 +44,10 @@ wait "$slow" || fail "the slow exec failed"
 # Without -i it is a usage error, and nothing runs.
 leura exec -- true
 expect_rc 2
+
+# Outputs longer than a preview that differ only in the middle are two groups, not one: hosts
+# are grouped by a digest of the whole output.
+printf 'i=0; while [ $i -lt 3000 ]; do echo "line $i"; [ $i = 1500 ] && echo "$LEURA_HOST"; i=$((i + 1)); done\n' > "$T/long.sh"
+ex -t '127.0.1.[1-2]' -- sh "$T/long.sh"
+expect_rc 0
+[ "$(grep -c '^----------------' "$T/out")" = 2 ] || { head -3 "$T/out"; fail "different outputs were grouped as one"; }
