@@ -187,6 +187,15 @@ Status LibsshCommand::feed_stdin() {
         if (window == 0) return flush();
         size_t n = std::min({size_t(window), m_stdin.size() - m_stdin_sent, size_t(32768)});
         int rc = ssh_channel_write(ch, m_stdin.data() + m_stdin_sent, uint32_t(n));
+        if (rc == SSH_ERROR && ssh_is_connected(m_session)) {
+            // The command ended without reading all its input (an upload whose body failed
+            // first) and its channel is closing ("Remote channel is closed": libssh refuses
+            // writes once the peer's close arrived, even with output still unread, when
+            // ssh_channel_is_closed() is not yet true). Not a broken connection: its own
+            // status tells how it ended; a dead session shows in run().
+            stop_feeding();
+            return {};
+        }
         if (rc == SSH_ERROR) return std::unexpected(broken("sending the script"));
         if (rc == 0) return flush();
         m_stdin_sent += size_t(rc);
@@ -201,6 +210,14 @@ Status LibsshCommand::feed_stdin() {
         m_stdin.shrink_to_fit();
     }
     return {};
+}
+
+void LibsshCommand::stop_feeding() {
+    m_file.reset();
+    m_file_done = true;
+    m_eof_sent = true;
+    m_stdin.clear();
+    m_stdin_sent = 0;
 }
 
 Result<bool> LibsshCommand::drain(OutputSink& out) {

@@ -93,6 +93,7 @@ private:
 
     Result<Step> run(OutputSink& out);
     Status feed_stdin();
+    void stop_feeding(); // the command no longer reads its input
     Status flush();
     Result<bool> drain(OutputSink& out); // true once both streams hit EOF
     Error broken(const std::string& what) const;

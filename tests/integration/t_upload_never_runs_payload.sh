@@ -6,8 +6,12 @@
 fleet_up_watched "$F" 1
 mkdir -p "$T/files" "$T/remote"
 # Each line of the payload would leave a trace if a shell ever ran it.
+# Big enough (8 MiB) that the host's body fails while leura is still sending: the rest of the
+# file meets a closed channel, which is no broken connection.
 {
   printf '1\n'
+  for i in $(seq 1 2000); do printf 'touch %s/PWNED\n' "$T"; done
+  head -c 8000000 /dev/zero | tr '\0' '\n'
   for i in $(seq 1 2000); do printf 'touch %s/PWNED\n' "$T"; done
 } > "$T/files/evil.sh"
 
