@@ -1,6 +1,7 @@
 # Steps run whatever the account's login shell: sh, bash, csh, tcsh and fish logins all run
-# the runner (one line, no quote, no `!` csh would expand), with plain, timed and big steps and
-# an upload; an account that cannot log in (nologin) gets a message that says so.
+# the runner (one line, no quote, no `!` csh would expand), with plain, timed and big steps, an
+# upload and a download (on a channel of its own); an account that cannot log in (nologin)
+# gets a message that says so.
 . "$(dirname "$0")/lib.sh"
 [ "$(id -u)" = 0 ] || { echo "skipped: needs root to add users"; exit 0; }
 fleet_up_watched "$F" 1
@@ -34,14 +35,18 @@ name = \"ship\"
 upload = { src = \"files/data\", dest = \"$T/out-$user/data\" }
 [[steps]]
 name = \"last\"
-command = 'cat $T/out-$user/data | head -1'")
+command = 'cat $T/out-$user/data | head -1'
+[[steps]]
+name = \"fetch\"
+download = { src = \"$T/out-$user/data\", dest = \"$T/got-$user\" }")
   leura run "$t" -i "$T/inv-$user.toml" --known-hosts "$F/known_hosts"
   expect_rc 0
-  expect_out "ok +127.0.1.1 .*5/5 steps"
+  expect_out "ok +127.0.1.1 .*6/6 steps"
   id=$(last_run)
   [ "$("$LEURA_BIN" logs "$id" --step plain --full)" = "$(printf 'plain 127.0.1.1\nbang!')" ] || fail "$sh: plain step output"
   [ "$("$LEURA_BIN" logs "$id" --step last --full)" = payload ] || fail "$sh: upload"
   [ ! -e "$T/PWNED" ] || fail "$sh: payload ran"
+  cmp "$T/files/data" "$T/got-$user" || fail "$sh: download (a channel of its own)"
 done
 
 user=leura-nologin$$
