@@ -190,7 +190,8 @@ W4_DEST = "/tmp/leura-bench-payload"  # every host is this machine: one file for
 def commands(tool, workload, n, d, leura, par, before=None):
     """The shell command for one tool doing one workload on n hosts (None: not applicable)."""
     if tool == "leura-before":  # another leura binary (--leura-before), run exactly as leura
-        return commands("leura", workload, n, d, before, par)
+        cmd = commands("leura", workload, n, d, before, par)  # its own data (schema versions)
+        return cmd and f"LEURA_HOME={d}/leura-data-before " + cmd.replace("&& ", f"&& LEURA_HOME={d}/leura-data-before ")
     hosts = f"{d}/hosts-{n}.txt"
     cfg = f"{d}/ssh_config"
     lexec = (f"{leura} exec -i {d}/inventory-{n}.toml --known-hosts {d}/known_hosts "
