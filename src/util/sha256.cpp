@@ -13,10 +13,12 @@
 
 namespace leura::util {
 
-std::string sha256_hex(std::string_view data) {
+namespace {
+// The digest an EVP context ends with, in lower-case hex.
+std::string final_hex(EVP_MD_CTX* ctx) {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
+    EVP_DigestFinal_ex(ctx, digest, &len);
     static const char* hex = "0123456789abcdef";
     std::string out;
     for (unsigned int i = 0; i < len; ++i) {
@@ -24,6 +26,13 @@ std::string sha256_hex(std::string_view data) {
         out += hex[digest[i] & 15];
     }
     return out;
+}
+} // namespace
+
+std::string sha256_hex(std::string_view data) {
+    Sha256 h;
+    h.update(data);
+    return h.finish_hex();
 }
 
 Sha256::Sha256() : m_ctx(EVP_MD_CTX_new()) {
@@ -39,16 +48,7 @@ void Sha256::update(std::string_view data) {
 }
 
 std::string Sha256::finish_hex() {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(m_ctx), digest, &len);
-    static const char* hex = "0123456789abcdef";
-    std::string out;
-    for (unsigned int i = 0; i < len; ++i) {
-        out += hex[digest[i] >> 4];
-        out += hex[digest[i] & 15];
-    }
-    return out;
+    return final_hex(static_cast<EVP_MD_CTX*>(m_ctx));
 }
 
 Result<FileDigest> sha256_file(const std::string& path) {
@@ -74,14 +74,7 @@ Result<FileDigest> sha256_fd(int fd, const std::string& path) {
     d.cksum = crc.finish();
     int saved = errno;
     if (n < 0) return fail(ErrorKind::io, "reading " + path + ": " + std::strerror(saved));
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    EVP_DigestFinal_ex(ctx.get(), digest, &len);
-    static const char* hex = "0123456789abcdef";
-    for (unsigned int i = 0; i < len; ++i) {
-        d.sha256 += hex[digest[i] >> 4];
-        d.sha256 += hex[digest[i] & 15];
-    }
+    d.sha256 = final_hex(ctx.get());
     return d;
 }
 
