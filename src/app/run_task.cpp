@@ -523,6 +523,10 @@ Result<RunResult> run_task(const Prepared& p, const RunOptions& o,
     LEURA_TRY_ASSIGN(run_lock, lock_run(data, run.id));
     if (task_lock) (void)task_lock->note(holder_note(run.id)); // a hint for whoever finds it held
     LEURA_TRY(store.insert_run(run));
+    if (auto probe = store.probe_writes(run.id); !probe)
+        return fail(ErrorKind::io, "the database " + (data / "leura.db").string() +
+                                       " cannot take this run's records (" + probe.error().message +
+                                       "); no host was touched");
     LEURA_TRY_ASSIGN(spool, archive::Spool::create(data / "spool" / run.id));
 
     reporter.run_started(

@@ -29,6 +29,26 @@ Status Store::write(const char* sql, const std::function<void(Stmt&)>& bind) {
     return own ? own->commit() : Status{};
 }
 
+Status Store::probe_writes(const std::string& run_id) {
+    if (m_batch) return fail(ErrorKind::internal, "probe_writes inside a batch");
+    LEURA_TRY(begin_batch());
+    BatchRecord b;
+    b.run_id = run_id;
+    HostRecord h;
+    h.run_id = run_id;
+    h.host = "leura-probe";
+    StepRecord s;
+    s.run_id = run_id;
+    s.host = h.host;
+    s.name = "probe";
+    s.status = "running";
+    Status st = insert_batch(b);
+    if (st) st = upsert_host(h);
+    if (st) st = insert_step(s);
+    m_batch.reset(); // rolled back
+    return st;
+}
+
 Status Store::begin_batch() {
     if (m_batch) return {};
     LEURA_TRY_ASSIGN(tx, Transaction::begin(*m_db));

@@ -106,6 +106,10 @@ public:
     // Opens a batch unless one is open; end_batch() commits it (nothing to do without one).
     Status begin_batch();
     Status end_batch();
+    // Writes a wave, a host and a step of `run_id` the way a run does, then rolls them back:
+    // b-tree pages a run's records will go to are read and written before any host is
+    // touched, so a damaged database fails the run up front rather than its hosts halfway.
+    Status probe_writes(const std::string& run_id);
     // A dead run's hosts still recorded as running become interrupted.
     Status interrupt_hosts(const std::string& run_id, const std::string& at);
 

@@ -2,7 +2,8 @@
 # a hang or a quiet surprise. A selector nested 20,000 deep; durations out of range; `check` on
 # a FIFO and on /dev/zero; --var over LEURA_* or a secret; attributes that would share one
 # LEURA_ATTR_ name. And: a relative LEURA_HOME works from anywhere; ~/.ssh is made 0700; a host
-# without cksum is told so; a step that times out keeps its last bytes.
+# without cksum is told so; a step that times out keeps its last bytes; a damaged database
+# fails a run before any host is touched.
 . "$(dirname "$0")/lib.sh"
 fleet_up_watched "$F" 1
 t=$(task t "
@@ -87,4 +88,17 @@ command = 'printf \"partial line\"; sleep 30'")
 run_leura "$tt"
 expect_rc 1
 [ "$("$LEURA_BIN" logs "$(last_run)" --step slow --full)" = "partial line" ] || fail "the tail was lost"
+
+# A damaged database fails the run before any host is touched (rc 70, nothing ran there).
+tc=$(task touch "
+[[steps]]
+command = 'touch $T/touched'")
+export LEURA_HOME=$T/dbcheck
+for _ in 1 2 3; do run_leura "$t" > /dev/null; done
+pages=$(( $(stat -c %s "$LEURA_HOME/leura.db") / 4096 ))
+dd if=/dev/urandom of="$LEURA_HOME/leura.db" bs=4096 seek=1 count=$((pages - 1)) conv=notrunc 2>/dev/null
+run_leura "$tc"
+expect_rc 70
+expect_err "database"
+[ ! -e "$T/touched" ] || fail "a host was touched with a damaged database"
 echo ok

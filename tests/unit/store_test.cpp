@@ -111,6 +111,20 @@ TEST_F(StoreTest, ReopenKeepsDataAndVersion) {
     EXPECT_EQ(query_int("SELECT COUNT(*) FROM runs"), 1);
 }
 
+// The probe writes a run's kinds of records and leaves none of them behind.
+TEST_F(StoreTest, ProbeWritesLeaveNothing) {
+    auto store = open();
+    ASSERT_TRUE(store.insert_run(make_run("20260101-000000-aaaa", "2026-01-01T00:00:00.000Z")));
+    auto probe = store.probe_writes("20260101-000000-aaaa");
+    ASSERT_TRUE(probe) << probe.error().message;
+    EXPECT_EQ(query_int("SELECT COUNT(*) FROM batches"), 0);
+    EXPECT_EQ(query_int("SELECT COUNT(*) FROM hosts"), 0);
+    EXPECT_EQ(query_int("SELECT COUNT(*) FROM steps"), 0);
+    // Later writes go on as usual (no transaction left open).
+    ASSERT_TRUE(store.insert_run(make_run("20260101-000001-bbbb", "2026-01-01T00:00:01.000Z")));
+    EXPECT_EQ(query_int("SELECT COUNT(*) FROM runs"), 2);
+}
+
 TEST_F(StoreTest, RunRoundTripsThroughInsertAndFinish) {
     auto store = open();
     RunRecord r = make_run("20260101-000000-aaaa", "2026-01-01T00:00:00.000Z");
