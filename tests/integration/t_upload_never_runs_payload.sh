@@ -1,7 +1,7 @@
 # An upload's bytes are data, never a script: whatever stops the body on the host before it has
 # read the whole file (missing directory, permission denied, no `head`, a retry), no byte left
 # in the runner's input runs as a step, the real next step runs, and the failed upload is never
-# recorded ok or unchanged.
+# recorded ok or unchanged. Also on a host whose disk fills up mid-file.
 . "$(dirname "$0")/lib.sh"
 fleet_up_watched "$F" 1
 mkdir -p "$T/files" "$T/remote"
@@ -71,7 +71,26 @@ check_clean "no head"
 leura show "$(last_run)"
 not_out "ship +exit 0"
 
-# 4. Permission denied: a directory the login cannot write (needs a non-root login; as root,
+# 4. The host's disk fills up mid-file (a 1 MiB tmpfs as the destination, root only).
+if [ "$(id -u)" = 0 ]; then
+  mkdir -p "$T/remote/small"
+  mount -t tmpfs -o size=1m tmpfs "$T/remote/small" || fail "cannot mount a tmpfs"
+  at_exit "umount $T/remote/small"
+  t=$(task full "
+[[steps]]
+name = \"ship\"
+upload = { src = \"files/evil.sh\", dest = \"$T/remote/small/evil.sh\" }
+ignore_errors = true
+[[steps]]
+name = \"next\"
+command = 'echo next-ran'")
+  run_leura "$t"
+  check_clean "disk full"
+  [ "$("$LEURA_BIN" logs "$(last_run)" --step next --full)" = next-ran ] || fail "the next step did not run (disk full)"
+  ! ls -a "$T/remote/small" | grep -q leura-upload || fail "a partial temporary file was left on the full disk"
+fi
+
+# 5. Permission denied: a directory the login cannot write (needs a non-root login; as root,
 # a read-only bind is the same thing for the body).
 mkdir -p "$T/remote/ro"
 chmod 555 "$T/remote/ro"
