@@ -18,8 +18,8 @@ namespace {
 constexpr size_t k_preview_budget = 16 * 1024;
 
 // Output on its way to the spool passes the redactor, so the spool, the previews read from it
-// and the archive packed from it never hold a secret. What it writes is digested as it goes,
-// and the digest left in `digest` when the step's output ends (store::StepRecord).
+// and the archive packed from it never hold a secret. With `digest`, what it writes is hashed
+// as it goes, and the digest left there when the step's output ends (store::StepRecord).
 class SpoolOutput final : public ssh::OutputSink {
 public:
     SpoolOutput(std::unique_ptr<archive::SpoolFile> file, const util::Redactor& redactor,
@@ -27,11 +27,11 @@ public:
         : m_file(std::move(file)),
           m_digest(digest), m_streams{util::RedactingStream(redactor,
                                                             [this](std::string_view d) {
-                                                                m_hash[0].update(d);
+                                                                if (m_digest) m_hash[0].update(d);
                                                                 return m_file->write(false, d);
                                                             }),
                                       util::RedactingStream(redactor, [this](std::string_view d) {
-                                          m_hash[1].update(d);
+                                          if (m_digest) m_hash[1].update(d);
                                           return m_file->write(true, d);
                                       })} {}
     ~SpoolOutput() override {
@@ -45,7 +45,7 @@ public:
 
 private:
     std::unique_ptr<archive::SpoolFile> m_file;
-    std::string* m_digest;
+    std::string* m_digest; // null: no digest wanted
     util::Sha256 m_hash[2];
     util::RedactingStream m_streams[2];
 };
@@ -113,10 +113,11 @@ std::filesystem::path download_path(const config::Download& d, const std::string
 
 RunRecorder::RunRecorder(store::Store& store, archive::Spool& spool, ui::Reporter& reporter,
                          const util::Redactor& redactor, const exec::Job& job,
-                         std::vector<StepMeta> steps, std::string run_id, int wave, bool rollback)
+                         std::vector<StepMeta> steps, std::string run_id, int wave, bool rollback,
+                         bool digest_outputs)
     : m_store(store), m_spool(spool), m_reporter(reporter), m_redactor(redactor), m_job(job),
       m_steps(std::move(steps)), m_run(std::move(run_id)), m_wave(wave), m_rollback(rollback),
-      m_step_started(job.hosts.size()) {}
+      m_step_started(job.hosts.size()), m_digest_outputs(digest_outputs) {}
 
 void RunRecorder::keep(const Status& s) {
     if (!s && !m_error) m_error = s.error();
@@ -241,7 +242,8 @@ void RunRecorder::host_finished(const exec::HostOutcome& o) {
 Result<std::unique_ptr<ssh::OutputSink>> RunRecorder::open(size_t h, size_t step) {
     const StepMeta& m = m_steps[step];
     LEURA_TRY_ASSIGN(file, m_spool.open(name(h), m.record_index, m.name));
-    auto spool = std::make_unique<SpoolOutput>(std::move(file), m_redactor, &m_output_digest[h]);
+    auto spool = std::make_unique<SpoolOutput>(std::move(file), m_redactor,
+                                               m_digest_outputs ? &m_output_digest[h] : nullptr);
     if (!m.download) return spool;
     std::filesystem::path dest = download_path(*m.download, name(h), m_run);
     auto [owner, fresh] = m_download_owner.try_emplace(dest, h);

@@ -31,7 +31,7 @@ class RunRecorder final : public exec::EventSink, public exec::OutputStore {
 public:
     RunRecorder(store::Store& store, archive::Spool& spool, ui::Reporter& reporter,
                 const util::Redactor& redactor, const exec::Job& job, std::vector<StepMeta> steps,
-                std::string run_id, int wave, bool rollback);
+                std::string run_id, int wave, bool rollback, bool digest_outputs = false);
 
     void host_started(size_t h) override;
     void step_started(size_t h, size_t step) override;
@@ -64,6 +64,8 @@ private:
     std::vector<std::string> m_step_started;
     std::vector<size_t> m_ran;
     std::map<std::filesystem::path, size_t> m_download_owner; // a dest is one host's in a run
+    // Only `exec` groups hosts by output; hashing every task's output would cost CPU per byte.
+    bool m_digest_outputs;
     std::map<size_t, std::string> m_output_digest; // host -> its last step's, when it ended
     std::optional<Error> m_error;
 };

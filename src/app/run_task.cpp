@@ -63,34 +63,11 @@ std::vector<StepSource> job_steps(const config::Task& t, bool rollback) {
     return out;
 }
 
-std::string attr_variable(const std::string& key) {
-    std::string name = "LEURA_ATTR_";
-    for (char c : key)
-        name += std::isalnum(static_cast<unsigned char>(c))
-                    ? char(std::toupper(static_cast<unsigned char>(c)))
-                    : '_';
-    return name;
-}
-
 // A local step sees the host's attributes as LEURA_ATTR_<NAME> (upper case, other characters
 // as '_'), e.g. to tell a load balancer which pool the host is in.
 void add_attrs(config::KeyValues& exports, const config::KeyValues& attrs) {
     for (const auto& [key, value] : attrs)
-        exports.emplace_back(attr_variable(key), value);
-}
-
-Status check_attr_names(const Prepared& p) {
-    for (const auto* h : p.hosts) {
-        std::map<std::string, std::string> seen;
-        for (const auto& [key, value] : h->attrs) {
-            auto [it, fresh] = seen.try_emplace(attr_variable(key), key);
-            if (!fresh && it->second != key)
-                return fail(ErrorKind::config, "host " + h->name + ": attributes '" + it->second +
-                                                   "' and '" + key + "' would both be " +
-                                                   it->first + " in local steps");
-        }
-    }
-    return {};
+        exports.emplace_back(inventory::attr_variable(key), value);
 }
 
 // What an upload streams: the file itself, or a tar of a directory packed for this run, pinned
@@ -141,14 +118,13 @@ bool remote_shell_step(const config::Step& s) {
 }
 
 // Those and uploads run in the host's runner (exec/runner.hpp), which watches the connection
-// for them; a step run as another user goes through sudo on a channel of its own, with a
-// lifeline (exec::render_script) keeping its stdin open.
-// Not downloads: their bytes are the channel's stdout, and a channel of their own keeps out
-// whatever an earlier step's background job still writes to the runner's.
+// for them, except downloads (their bytes are the channel's stdout, and a channel of their own
+// keeps out whatever an earlier step's background job still writes to the runner's) and steps
+// run as another user (through sudo on a channel of their own). Those off the runner keep a
+// lifeline (exec::render_script) on their stdin.
 bool in_runner(const config::Step& s) {
-    return (s.kind == config::StepKind::command || s.kind == config::StepKind::script ||
-            s.kind == config::StepKind::upload) &&
-           s.run_as.empty();
+    return (remote_shell_step(s) || s.kind == config::StepKind::upload) &&
+           s.kind != config::StepKind::download && s.run_as.empty();
 }
 bool has_lifeline(const config::Step& s) {
     return remote_shell_step(s) && !in_runner(s);
@@ -437,7 +413,7 @@ void Runner::run() {
         exec::Job job = make_job(m_p, m_o, m_run, wave.hosts, steps, number, m_digests);
         job.once = &m_once;
         RunRecorder recorder(m_store, m_spool, m_reporter, m_redactor, job, metas(steps), m_run,
-                             number, false);
+                             number, false, m_p.task.adhoc);
         auto sum = run_job(job, recorder);
         totals.ok += sum.ok;
         totals.failed += sum.failed;
@@ -486,8 +462,6 @@ Result<RunResult> run_task(const Prepared& p, const RunOptions& o,
             if (secret.first == name)
                 return fail(ErrorKind::usage,
                             "--var " + name + " would replace the task's secret " + name);
-    // Attribute names that differ only in punctuation would share one LEURA_ATTR_ variable.
-    LEURA_TRY(check_attr_names(p));
     fs::path data = util::data_dir();
     LEURA_TRY(util::ensure_private_dir(data));
     LEURA_TRY(util::ensure_private_dir(data / "archives"));

@@ -20,6 +20,7 @@
 #include "util/random.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <deque>
 #include <tuple>
 #include <unistd.h>
@@ -53,14 +54,10 @@ constexpr int k_max_drops = 8;
 constexpr size_t k_first_handshakes = 64;
 constexpr milliseconds k_handshake_wait{20};
 
-// Linux's numbering, as sshd names signals in exit-signal (without "SIG").
+// As sshd names signals in exit-signal (without "SIG"), from glibc as local steps' are.
 std::string signal_name(int n) {
-    static const char* names[] = {
-        "",     "HUP",  "INT",  "QUIT", "ILL",    "TRAP",   "ABRT",  "BUS",  "FPE",  "KILL", "USR1",
-        "SEGV", "USR2", "PIPE", "ALRM", "TERM",   "STKFLT", "CHLD",  "CONT", "STOP", "TSTP", "TTIN",
-        "TTOU", "URG",  "XCPU", "XFSZ", "VTALRM", "PROF",   "WINCH", "IO",   "PWR",  "SYS"};
-    if (n > 0 && n < int(std::size(names))) return names[n];
-    return std::to_string(n);
+    const char* name = sigabbrev_np(n);
+    return name ? name : std::to_string(n);
 }
 
 // 50 ms doubling to 1.6 s, spread by +-50% so the dropped hosts do not return all at once
@@ -331,13 +328,10 @@ void Loop::advance_connecting(HostRun& r) {
         err = result.error();
     } else if (m_reactor.now() >= r.deadline) {
         timed_out = true;
-        err = Error(ErrorKind::connect, "connect to " + m_job.hosts[r.host].name +
-                                            " timed out after " +
-                                            std::to_string(m_opt.connect_timeout.count()) + "ms");
-        if (auto cause = r.conn->explain_timeout())
-            err->message = cause->message + " (connect to " + m_job.hosts[r.host].name +
-                           " timed out after " + std::to_string(m_opt.connect_timeout.count()) +
-                           "ms)";
+        std::string what = "connect to " + m_job.hosts[r.host].name + " timed out after " +
+                           std::to_string(m_opt.connect_timeout.count()) + "ms";
+        auto cause = r.conn->explain_timeout();
+        err = Error(ErrorKind::connect, cause ? cause->message + " (" + what + ")" : what);
     }
     if (!err) return;
     bool dropped = !result && r.conn->dropped_in_handshake();

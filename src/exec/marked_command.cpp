@@ -2,8 +2,6 @@
 #include "exec/marked_command.hpp"
 #include "exec/marker_cut.hpp"
 
-#include <array>
-
 namespace leura::exec {
 
 namespace {
@@ -19,9 +17,9 @@ public:
         auto result = m_inner->pump(*this);
         m_out = nullptr;
         if (!result) return result;
-        if (m_cut[0].done() && m_cut[1].done()) {
+        if (m_streams.done()) {
             m_done = true;
-            m_exit = m_cut[0].exit_status();
+            m_exit = m_streams.exit_status();
             m_inner->abort(); // the script has ended; whatever holds the channel open goes
             return ssh::Step::done;
         }
@@ -31,17 +29,14 @@ public:
         m_done = true;
         m_exit = m_inner->exit_code();
         m_signal = m_inner->exit_signal();
-        for (int s = 0; s < 2; ++s)
-            if (!m_cut[s].held().empty()) LEURA_TRY(out.write(ssh::Stream(s), m_cut[s].held()));
+        LEURA_TRY(m_streams.flush_held(out));
         return ssh::Step::done;
     }
     int exit_code() const override { return m_exit; }
     std::string exit_signal() const override { return m_signal; }
     void abort() override {
         if (m_last_out && !m_done) // held back as a possible marker; none will come now
-            for (int s = 0; s < 2; ++s)
-                if (!m_cut[s].held().empty())
-                    (void)m_last_out->write(ssh::Stream(s), m_cut[s].held());
+            (void)m_streams.flush_held(*m_last_out);
         m_inner->abort();
         m_done = true;
     }
@@ -52,15 +47,12 @@ public:
 
 private:
     Status write(ssh::Stream stream, std::string_view data) override {
-        int s = stream == ssh::Stream::out ? 0 : 1;
-        return m_cut[s].take(data, m_marker, m_after[s], [this, stream](std::string_view part) {
-            return part.empty() ? Status() : m_out->write(stream, part);
-        });
+        return m_streams.take(stream, data, m_marker, m_after, *m_out);
     }
 
     std::unique_ptr<ssh::Command> m_inner;
     std::string m_marker;
-    std::array<MarkerCut, 2> m_cut;
+    MarkedStreams m_streams;
     std::string m_after[2]; // after the markers: a background job's, dropped
     ssh::OutputSink* m_out = nullptr;
     ssh::OutputSink* m_last_out = nullptr; // the engine's, alive until after abort()

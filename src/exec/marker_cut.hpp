@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "ssh/transport.hpp"
 #include "util/error.hpp"
+
+#include <array>
 
 #include <string>
 #include <string_view>
@@ -74,6 +77,30 @@ private:
     State m_state = State::output;
     std::string m_held;
     std::string m_status;
+};
+
+// A step's stdout and stderr, each cut at the same marker: what comes before goes to the step's
+// sink, what comes after to `after` (the next step's output, or dropped).
+class MarkedStreams {
+public:
+    Status take(ssh::Stream stream, std::string_view data, const std::string& marker,
+                std::string (&after)[2], ssh::OutputSink& out) {
+        int s = stream == ssh::Stream::out ? 0 : 1;
+        return m_cut[s].take(data, marker, after[s], [&out, stream](std::string_view part) {
+            return part.empty() ? Status() : out.write(stream, part);
+        });
+    }
+    bool done() const { return m_cut[0].done() && m_cut[1].done(); }
+    int exit_status() const { return m_cut[0].exit_status(); }
+    // Output held back as a possible start of the marker, once no marker will come.
+    Status flush_held(ssh::OutputSink& out) const {
+        for (int s = 0; s < 2; ++s)
+            if (!m_cut[s].held().empty()) LEURA_TRY(out.write(ssh::Stream(s), m_cut[s].held()));
+        return {};
+    }
+
+private:
+    std::array<MarkerCut, 2> m_cut;
 };
 
 } // namespace leura::exec

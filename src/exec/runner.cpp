@@ -2,15 +2,9 @@
 #include "exec/runner.hpp"
 #include "exec/marker_cut.hpp"
 #include "exec/runner_protocol.hpp"
-#include "exec/script.hpp"
 #include "util/random.hpp"
-#include "util/strings.hpp"
-
-#include <array>
 
 namespace leura::exec {
-
-namespace {} // namespace
 
 class RunnerStep final : public ssh::Command, private ssh::OutputSink {
 public:
@@ -32,9 +26,9 @@ public:
             m_done = true;
             return result;
         }
-        if (m_cut[0].done() && m_cut[1].done()) {
+        if (m_streams.done()) {
             m_done = true;
-            m_exit = m_cut[0].exit_status();
+            m_exit = m_streams.exit_status();
             ++m_runner.m_steps;
             // After a payload the runner reads nothing more (exec/runner_protocol.cpp): it
             // has ended, and goes here too.
@@ -48,8 +42,7 @@ public:
         int runner_exit = m_runner.m_channel->exit_code();
         m_runner.m_channel.reset();
         m_done = true;
-        for (int s = 0; s < 2; ++s)
-            if (!m_cut[s].held().empty()) LEURA_TRY(out.write(ssh::Stream(s), m_cut[s].held()));
+        LEURA_TRY(m_streams.flush_held(out));
         if (!m_signal.empty()) return ssh::Step::done;
         std::string status =
             runner_exit >= 0 ? " (exit " + std::to_string(runner_exit) + ")" : std::string();
@@ -70,10 +63,7 @@ public:
     void abort() override {
         // A step ended early (a timeout, a stop) keeps the output held back as a possible
         // marker: no marker will come now.
-        if (m_last_out && !m_done)
-            for (int s = 0; s < 2; ++s)
-                if (!m_cut[s].held().empty())
-                    (void)m_last_out->write(ssh::Stream(s), m_cut[s].held());
+        if (m_last_out && !m_done) (void)m_streams.flush_held(*m_last_out);
         if (m_runner.m_channel && m_started && !m_done) {
             m_runner.m_channel->abort();
             m_runner.m_channel.reset();
@@ -124,12 +114,7 @@ private:
 
     // The runner's output, split at the markers.
     Status write(ssh::Stream stream, std::string_view data) override {
-        int s = stream == ssh::Stream::out ? 0 : 1;
-        return m_cut[s].take(data, m_runner.m_marker, m_runner.m_left[s],
-                             [this, stream](std::string_view part) -> Status {
-                                 if (part.empty()) return {};
-                                 return m_out->write(stream, part);
-                             });
+        return m_streams.take(stream, data, m_runner.m_marker, m_runner.m_left, *m_out);
     }
 
     Runner& m_runner;
@@ -139,7 +124,7 @@ private:
     bool m_done = false;
     int m_exit = -1;
     std::string m_signal;
-    std::array<MarkerCut, 2> m_cut;
+    MarkedStreams m_streams;
     ssh::OutputSink* m_out = nullptr;
     ssh::OutputSink* m_last_out = nullptr; // the engine's, alive until after abort()
 };

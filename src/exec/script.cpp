@@ -19,11 +19,10 @@ std::string sized_command() {
     return std::string("exec /bin/sh -c ") + util::shell_quote(k_read_sized_script);
 }
 
-std::string sized_stdin(const std::string& script, std::string_view tag) {
+std::string sized_stdin(const std::string& script) {
     std::string text = script;
     if (!text.empty() && text.back() != '\n') text += '\n';
-    return std::to_string(std::count(text.begin(), text.end(), '\n')) + std::string(tag) + "\n" +
-           text;
+    return std::to_string(std::count(text.begin(), text.end(), '\n')) + "\n" + text;
 }
 
 namespace {

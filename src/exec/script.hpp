@@ -34,8 +34,8 @@ inline constexpr const char* k_read_sized_script =
     "n=$((n - 1)); done && [ \"$n\" = 0 ] && { (unset m n nl line; eval \"$script\"); rc=$?; "
     "printf \"\\n%s %s\\n\" \"$m\" $rc; printf \"\\n%s %s\\n\" \"$m\" $rc >&2; exit $rc; }";
 std::string sized_command(); // exec /bin/sh -c '<k_read_sized_script>'
-// "<lines><tag>\n" + script (newline-ended)
-std::string sized_stdin(const std::string& script, std::string_view tag = {});
+// "<lines>\n" + script (newline-ended)
+std::string sized_stdin(const std::string& script);
 
 // The exit status of the sudo check in front of a run_as step: sudo -n refused (a password is
 // wanted, or the user may not switch). The engine reports it as ErrorKind::permission.

@@ -5,6 +5,8 @@
 #include "inventory/range.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <map>
 #include <set>
 #include <unordered_map>
 
@@ -55,6 +57,7 @@ private:
     }
 
     void add_entry(const config::HostEntry& entry) {
+        check_attr_names(entry);
         Host shape = layered(entry);
         for (size_t i = 0; i < entry.names.size(); ++i) {
             const SourcePos& pos = i < entry.name_pos.size() ? entry.name_pos[i] : entry.pos;
@@ -68,6 +71,16 @@ private:
                 continue;
             }
             add_names(*names, entry.names[i], pos, shape);
+        }
+    }
+
+    void check_attr_names(const config::HostEntry& entry) {
+        std::map<std::string, std::string> seen;
+        for (const auto& [key, value] : entry.attrs) {
+            auto [it, fresh] = seen.try_emplace(attr_variable(key), key);
+            if (!fresh && it->second != key)
+                report(entry.pos, "attributes '" + it->second + "' and '" + key +
+                                      "' would both be " + it->first + " in local steps");
         }
     }
 
@@ -138,6 +151,15 @@ private:
 };
 
 } // namespace
+
+std::string attr_variable(std::string_view key) {
+    std::string name = "LEURA_ATTR_";
+    for (char c : key)
+        name += std::isalnum(static_cast<unsigned char>(c))
+                    ? char(std::toupper(static_cast<unsigned char>(c)))
+                    : '_';
+    return name;
+}
 
 std::optional<Inventory> build(const config::InventoryFile& file, config::Diagnostics& diags) {
     return Builder(file, diags).run();

@@ -26,8 +26,13 @@ struct Inventory {
     std::vector<std::string> groups; // every group named anywhere, sorted
 };
 
-// Expands ranges and layers settings. Reports bad ranges, duplicate hosts and unknown
-// group sections to `diags`, with the file position of the offending entry.
+// The variable a local step sees an attribute as: LEURA_ATTR_<KEY>, upper case, other
+// characters as '_'. Two attributes of one entry with the same variable are refused by build().
+std::string attr_variable(std::string_view key);
+
+// Expands ranges and layers settings. Reports bad ranges, bad host names, duplicate hosts,
+// colliding attribute names and unknown group sections to `diags`, with the file position of
+// the offending entry.
 std::optional<Inventory> build(const config::InventoryFile& file, config::Diagnostics& diags);
 
 } // namespace leura::inventory

@@ -2,6 +2,7 @@
 #include "ssh/known_hosts.hpp"
 #include "ssh/libssh_internal.hpp"
 #include "ssh/libssh_transport.hpp"
+#include "util/paths.hpp"
 
 #include <cerrno>
 #include <cstdlib>
@@ -38,13 +39,8 @@ std::string fingerprint(ssh_session session) {
 
 // Appends one known_hosts line (created 0600, its folder 0700, as OpenSSH makes ~/.ssh).
 Status append_known_host(const std::string& file, const std::string& line) {
-    std::error_code ec;
     auto dir = std::filesystem::path(file).parent_path();
-    if (!dir.empty() && !std::filesystem::exists(dir, ec)) {
-        mode_t old = ::umask(077);
-        std::filesystem::create_directories(dir, ec);
-        ::umask(old);
-    }
+    if (!dir.empty()) (void)util::ensure_private_dir(dir); // a failure shows at the open below
     int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
     bool ok = fd >= 0 && ::write(fd, line.data(), line.size()) == ssize_t(line.size());
     int saved = errno;
