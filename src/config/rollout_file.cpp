@@ -19,7 +19,7 @@ using detail::Reporter;
 
 const detail::KeySet k_rollout_keys{
     {"batches", "affinity", "spread", "max_failed", "max_failed_total", "on_failure", "pause",
-     "concurrency"},
+     "concurrency", "on_host_failure"},
     {},
 };
 
@@ -148,6 +148,12 @@ void read_rollout_key(Rollout& rollout, const std::string& name, const toml::nod
         rollout.max_failed_total = read_amount(value, name, r);
     } else if (name == "on_failure") {
         read_on_failure(rollout, value, has_rollback_steps, r);
+    } else if (name == "on_host_failure") {
+        auto choice = detail::read_choice(value, name, {"none", "rollback"}, r);
+        if (choice)
+            rollout.on_host_failure = *choice ? OnHostFailure::rollback : OnHostFailure::none;
+        if (choice && *choice && !has_rollback_steps)
+            r.error(value, "on_host_failure = \"rollback\" needs [[rollback]] steps");
     } else if (name == "pause") {
         read_pause(rollout, value, r);
     } else if (name == "concurrency") {

@@ -51,7 +51,13 @@ struct Step {
     bool ignore_errors = false;
     bool run_once = false;   // on one host of the whole run; the others wait for it, then go on
     bool idempotent = false; // safe to run again when a resume cannot know whether it ran
-    std::string run_as;      // run through `sudo -n -u USER` on the host; empty: the login user
+    // Runs on every host that started, even after an earlier step failed or the run was
+    // stopped within --grace (the undrain / cleanup step).
+    bool always = false;
+    // The shell that runs the body on the host ("bash", "sh", ...); empty: the task's, else
+    // the script's own #! line, else sh.
+    std::string shell;
+    std::string run_as; // run through `sudo -n -u USER` on the host; empty: the login user
     std::optional<Upload> upload;     // with StepKind::upload
     std::optional<Download> download; // with StepKind::download
     // With StepKind::custom: `body` is NAME, `custom_path` the leura-step-NAME executable
@@ -75,6 +81,8 @@ std::optional<Amount> parse_amount(const std::string& text);
 std::optional<std::vector<Amount>> parse_amounts(const std::string& csv);
 
 enum class OnFailure { stop, rollback, continue_ };
+// What a host that fails a step or a verify check does at once, whatever the gate decides.
+enum class OnHostFailure { none, rollback };
 enum class Pause { none, confirm, duration };
 
 // The [rollout] table (DESIGN §2, §4). Absent: the run is one wave with no gate.
@@ -85,6 +93,7 @@ struct Rollout {
     Amount max_failed{false, 0};            // per wave; the gate halts when failures EXCEED it
     std::optional<Amount> max_failed_total; // across the run so far
     OnFailure on_failure = OnFailure::stop;
+    OnHostFailure on_host_failure = OnHostFailure::none;
     Pause pause = Pause::none;
     std::chrono::milliseconds pause_for{0}; // with Pause::duration
     std::optional<size_t> concurrency;
@@ -102,6 +111,7 @@ struct Task {
     std::string inventory; // a name under inventories/ or a path; may be empty
     std::string targets;   // a selector; empty means every host
     std::vector<std::string> tags;
+    std::string shell; // default for every step's `shell`
     KeyValues vars;
     // [secrets]: name -> value, read from the environment or an owner-only file when the task
     // loads. Exported to scripts like vars; redacted from every record and every output.

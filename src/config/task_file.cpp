@@ -7,6 +7,7 @@
 
 #include "config/toml_util.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdint>
 #include <cstdlib>
@@ -27,14 +28,14 @@ using std::chrono::milliseconds;
 
 const KeySet k_task_keys{
     {"description", "inventory", "targets", "tags", "vars", "secrets", "steps", "rollout", "verify",
-     "rollback"},
+     "rollback", "shell"},
     {},
 };
 
 const KeySet k_step_keys{
     {"name", "command", "script", "script_file", "local", "timeout", "env", "ignore_errors",
      "run_as", "retries", "interval", "upload", "download", "run_once", "custom", "with",
-     "idempotent"},
+     "idempotent", "always", "shell"},
     {},
 };
 
@@ -201,6 +202,21 @@ void apply_body(Step& step, std::vector<Body>& bodies, const StepList& list,
     step.custom_path = std::move(bodies[0].custom_path);
 }
 
+// A shell name or absolute path: it becomes part of the command the host runs.
+std::optional<std::string> read_shell(const toml::node& value, Reporter& r) {
+    auto v = detail::read_non_empty(value, "shell", r);
+    if (!v) return std::nullopt;
+    bool ok = std::all_of(v->begin(), v->end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '-' || c == '_' ||
+               c == '.';
+    });
+    if (!ok || v->find("..") != std::string::npos) {
+        r.error(value, "'shell' must be a shell's name or absolute path, such as \"bash\"");
+        return std::nullopt;
+    }
+    return v;
+}
+
 void read_step_key(Step& step, const std::string& name, const toml::node& value, Reporter& r) {
     if (name == "name") {
         if (auto v = detail::read_non_empty(value, name, r)) step.name = std::move(*v);
@@ -217,6 +233,10 @@ void read_step_key(Step& step, const std::string& name, const toml::node& value,
             step.with_json = detail::to_json(value);
     } else if (name == "idempotent") {
         if (auto v = detail::read_bool(value, name, r)) step.idempotent = *v;
+    } else if (name == "always") {
+        if (auto v = detail::read_bool(value, name, r)) step.always = *v;
+    } else if (name == "shell") {
+        if (auto v = read_shell(value, r)) step.shell = std::move(*v);
     } else if (name == "run_once") {
         if (auto v = detail::read_bool(value, name, r)) step.run_once = *v;
     } else if (name == "run_as") {
@@ -309,6 +329,8 @@ void read_task_key(Task& task, const std::string& name, const toml::node& value,
         (name == "description" ? task.description
          : name == "inventory" ? task.inventory
                                : task.targets) = std::move(*text);
+    } else if (name == "shell") {
+        if (auto v = read_shell(value, r)) task.shell = std::move(*v);
     } else if (name == "tags") {
         if (auto v = detail::read_string_array(value, name, r)) task.tags = std::move(*v);
     } else if (name == "vars") {
