@@ -206,8 +206,43 @@ void RunRecorder::step_finished(const exec::StepOutcome& o) {
     keep(m_store.insert_step(r));
 }
 
+std::vector<size_t> RunRecorder::hosts_to_roll_back() const {
+    std::vector<size_t> out;
+    for (size_t h : m_ran) {
+        const auto& o = m_outcomes.at(h);
+        if (o.status == exec::HostStatus::rolled_back) continue;
+        auto kind = o.error ? o.error->kind : ErrorKind::internal;
+        if (kind == ErrorKind::host_key || kind == ErrorKind::host_key_changed ||
+            kind == ErrorKind::auth)
+            continue;
+        out.push_back(h);
+    }
+    return out;
+}
+
 void RunRecorder::host_finished(const exec::HostOutcome& o) {
     if (o.steps_run > 0) m_ran.push_back(o.host);
+    m_outcomes[o.host] = o;
+    switch (o.status) {
+    case exec::HostStatus::ok:
+        ++m_ended.ok;
+        break;
+    case exec::HostStatus::failed:
+        ++m_ended.failed;
+        break;
+    case exec::HostStatus::unreachable:
+        ++m_ended.unreachable;
+        break;
+    case exec::HostStatus::skipped:
+        ++m_ended.skipped;
+        break;
+    case exec::HostStatus::interrupted:
+        ++m_ended.interrupted;
+        break;
+    case exec::HostStatus::rolled_back:
+        ++m_ended.rolled_back;
+        break;
+    }
     ui::HostDone d;
     d.host = name(o.host);
     d.wave = m_wave;

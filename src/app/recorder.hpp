@@ -43,8 +43,16 @@ public:
 
     // The first failure to write a record; the run stops starting hosts after one.
     const std::optional<Error>& record_error() const { return m_error; }
-    // Hosts of this job that ran at least one step (for a rollback).
+    // Hosts of this job that ran at least one step.
     const std::vector<size_t>& hosts_that_ran() const { return m_ran; }
+    // Hosts a wave's rollback should run on: those that ran a step, were not rolled back
+    // already (on_host_failure), and did not fail on their host key or login (a rollback
+    // would fail there the same way).
+    std::vector<size_t> hosts_to_roll_back() const;
+    // The hosts that ended so far, by outcome (the gate judges a wave while it runs).
+    const exec::RunSummary& ended() const { return m_ended; }
+    // How each host of the job ended (only those that did).
+    const std::map<size_t, exec::HostOutcome>& outcomes() const { return m_outcomes; }
 
 private:
     const std::string& name(size_t h) const { return m_job.hosts[h].name; }
@@ -63,6 +71,8 @@ private:
     bool m_rollback;
     std::vector<std::string> m_step_started;
     std::vector<size_t> m_ran;
+    exec::RunSummary m_ended;
+    std::map<size_t, exec::HostOutcome> m_outcomes;
     std::map<std::filesystem::path, size_t> m_download_owner; // a dest is one host's in a run
     // Only `exec` groups hosts by output; hashing every task's output would cost CPU per byte.
     bool m_digest_outputs;

@@ -33,6 +33,7 @@ struct RunOptions {
     // of its first step that did not finish there; hosts not named start at 0).
     std::optional<std::string> resumes;
     std::map<std::string, size_t> first_steps;
+    std::optional<std::string> overrides; // recorded with the run (store::RunRecord)
 };
 
 struct RunResult {

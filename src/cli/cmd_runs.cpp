@@ -51,7 +51,9 @@ int list(const RunsFlags& f) {
             o.add("run", r.id).add("task", r.task).add("status", r.status);
             o.add("exit", r.exit_code).add("started_at", r.started_at);
             o.add("finished_at", r.finished_at).add("hosts", r.hosts).add("ok", r.ok);
-            o.add("failed", r.failed).add("unreachable", r.unreachable).add("user", r.user);
+            o.add("failed", r.failed).add("unreachable", r.unreachable).add("skipped", r.skipped);
+            o.add("interrupted", r.interrupted).add("rolled_back", r.rolled_back);
+            o.add("user", r.user);
             std::printf("%s\n", o.str().c_str());
         }
         return 0;
@@ -60,15 +62,15 @@ int list(const RunsFlags& f) {
         std::fprintf(stderr, "leura: no runs recorded yet\n");
         return 0;
     }
-    std::printf("%-21s %-20s %-11s %6s %5s %6s %6s %8s  %s\n", "RUN", "STARTED", "STATUS", "HOSTS",
-                "OK", "FAILED", "UNREACH", "TOOK", "TASK");
+    std::printf("%-21s %-20s %-11s %6s %5s %6s %6s %6s %6s %8s  %s\n", "RUN", "STARTED", "STATUS",
+                "HOSTS", "OK", "FAILED", "UNREACH", "INTR", "ROLLED", "TOOK", "TASK");
     for (const auto& r : *runs) {
         std::string started = r.started_at.substr(0, 19);
         started[10] = ' ';
-        std::printf("%-21s %-20s %-11s %6lld %5lld %6lld %7lld %8s  %s\n", r.id.c_str(),
+        std::printf("%-21s %-20s %-11s %6lld %5lld %6lld %7lld %6lld %6lld %8s  %s\n", r.id.c_str(),
                     started.c_str(), r.status.c_str(), (long long)r.hosts, (long long)r.ok,
-                    (long long)r.failed, (long long)r.unreachable, duration_of(r).c_str(),
-                    r.task.c_str());
+                    (long long)r.failed, (long long)r.unreachable, (long long)r.interrupted,
+                    (long long)r.rolled_back, duration_of(r).c_str(), r.task.c_str());
     }
     return 0;
 }

@@ -23,9 +23,10 @@ void print_header(const store::RunRecord& r) {
     std::printf("finished   %s\n", r.finished_at.value_or("-").c_str());
     std::printf("status     %s", r.status.c_str());
     if (r.exit_code) std::printf(" (exit %lld)", (long long)*r.exit_code);
-    std::printf("\nhosts      %lld: %lld ok, %lld failed, %lld unreachable, %lld skipped\n",
+    std::printf("\nhosts      %lld: %lld ok, %lld failed, %lld unreachable, %lld skipped, "
+                "%lld interrupted, %lld rolled back\n",
                 (long long)r.hosts, (long long)r.ok, (long long)r.failed, (long long)r.unreachable,
-                (long long)r.skipped);
+                (long long)r.skipped, (long long)r.interrupted, (long long)r.rolled_back);
     std::printf("archive    %s\n", r.archive.value_or("-").c_str());
     if (r.resumes) std::printf("resumes    %s\n", r.resumes->c_str());
 }
@@ -60,9 +61,13 @@ void print_wave_header(int64_t wave, const RunView& view, const std::string& fol
                 folded.c_str());
     for (const auto& b : view.batches) {
         if (b.wave != wave) continue;
-        std::printf("  gate %s: %lld ok, %lld failed, %lld unreachable (%lld failed in the run)",
+        std::printf("  gate %s: %lld ok, %lld failed, %lld unreachable",
                     b.gate.value_or("running").c_str(), (long long)b.ok, (long long)b.failed,
-                    (long long)b.unreachable, (long long)b.failed_total);
+                    (long long)b.unreachable);
+        if (b.skipped) std::printf(", %lld skipped", (long long)b.skipped);
+        if (b.interrupted) std::printf(", %lld interrupted", (long long)b.interrupted);
+        if (b.rolled_back) std::printf(", %lld rolled back", (long long)b.rolled_back);
+        std::printf(" (%lld failed in the run)", (long long)b.failed_total);
         if (b.reason) std::printf("; %s", b.reason->c_str());
         if (b.rollback != "none") std::printf("; rollback %s", b.rollback.c_str());
         std::printf("\n");
@@ -110,7 +115,8 @@ Action add_show(CLI::App& sub) {
     sub.add_option("--hosts", *hosts,
                    "Only list the hosts with this result, one per line (failed includes "
                    "unreachable)")
-        ->check(CLI::IsMember({"ok", "failed", "unreachable", "skipped", "all"}));
+        ->check(CLI::IsMember(
+            {"ok", "failed", "unreachable", "skipped", "interrupted", "rolled_back", "all"}));
     return [run, hosts] { return show(*run, *hosts); };
 }
 

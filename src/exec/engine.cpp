@@ -37,6 +37,10 @@ const char* to_string(HostStatus s) {
         return "unreachable";
     case HostStatus::skipped:
         return "skipped";
+    case HostStatus::interrupted:
+        return "interrupted";
+    case HostStatus::rolled_back:
+        return "rolled_back";
     }
     return "failed";
 }
@@ -118,7 +122,9 @@ struct HostRun {
     size_t steps_run = 0;
     int last_exit = -1;
     bool failed = false;
-    bool ready = true; // its socket was ready in the last poll, or it is new
+    bool rollback_failed = false; // an after_failure step failed too
+    size_t rollback_ran = 0;      // after_failure steps that succeeded
+    bool ready = true;            // its socket was ready in the last poll, or it is new
     std::optional<Error> first_error;
     std::string once_taken; // the once_key of a run_once step this host took and runs
     // A custom step: asking its executable, then running the commands it answered.
@@ -138,6 +144,8 @@ public:
           m_handshake_cap(double(std::min(options.concurrency, k_first_handshakes))) {
         for (size_t i = 0; i < job.hosts.size(); ++i)
             m_queue.push_back(i);
+        m_needs_ssh = std::any_of(job.steps.begin(), job.steps.end(),
+                                  [](const StepPlan& p) { return !p.local; });
     }
 
     RunSummary run();
@@ -159,8 +167,9 @@ private:
     void start_sub_command(HostRun& r);
     void finish_step(HostRun& r, int exit_code, std::string signal, std::optional<Error> err);
     void finish_host(HostRun& r, HostStatus status);
-    void skip_queued();
-    void end_backoff_on_stop(HostRun& r);
+    void skip_queued(const std::string& reason, ErrorKind kind = ErrorKind::interrupted);
+    size_t next_step(const HostRun& r, size_t from) const;
+    void fail_host(HostRun& r, const std::optional<Error>& err);
     bool take_or_settle_once(HostRun& r);
     void settle_once(HostRun& r, OnceLedger::State state);
     void wait();
@@ -188,6 +197,9 @@ private:
     RunSummary m_summary;
     int m_stop = 0;
     Clock::time_point m_abort_at;
+    // A job with any remote step connects (host key, authentication) before its first step of
+    // any kind: a local drain must not run on a host leura then cannot reach.
+    bool m_needs_ssh = false;
     // Handshakes in flight, and how many may be. A handshake costs both sides real CPU, and
     // too many at once make every one of them slow, then time out, then start again: at 1,000
     // at once on this 2-core loopback fleet, 86% of hosts timed out. So the allowance starts at
@@ -235,33 +247,46 @@ void Loop::check_stop() {
         m_stop = level;
         if (m_stop == 1) m_abort_at = m_reactor.now() + m_opt.stop_grace;
     }
-    skip_queued();
-    for (auto& r : m_active)
-        if (r->phase == Phase::backoff) end_backoff_on_stop(*r);
+    skip_queued("the run was stopped before this host started");
+    for (auto& r : m_active) {
+        if (r->phase == Phase::done) continue;
+        // A host still connecting has not started its work: it does not start now.
+        if (r->steps_run == 0 && (r->phase == Phase::backoff || r->phase == Phase::connecting)) {
+            r->first_error = Error(ErrorKind::interrupted, "the run was stopped before this "
+                                                           "host's first step");
+            finish_host(*r, HostStatus::skipped);
+        }
+    }
     if (m_stop < 2) return;
     for (auto& r : m_active) {
+        if (r->phase == Phase::done) continue;
         if (r->phase == Phase::running && r->cmd) {
             r->cmd->abort();
             finish_step(*r, -1, {}, Error(ErrorKind::interrupted, "interrupted"));
-        } else if (r->phase != Phase::done) {
+        } else {
             if (!r->first_error) r->first_error = Error(ErrorKind::interrupted, "interrupted");
-            r->failed = true;
-            finish_host(*r, HostStatus::failed);
+            finish_host(*r, HostStatus::interrupted);
         }
     }
 }
 
-void Loop::skip_queued() {
+void Loop::skip_queued(const std::string& reason, ErrorKind kind) {
     while (!m_queue.empty()) {
         HostRun r;
         r.host = m_queue.front();
         m_queue.pop_front();
         r.started = m_reactor.now();
+        r.first_error = Error(kind, reason);
         finish_host(r, HostStatus::skipped);
     }
 }
 
 void Loop::admit() {
+    if (m_stop == 0 && !m_queue.empty() && m_opt.hold && !m_summary.held)
+        if (auto reason = m_opt.hold()) {
+            m_summary.held = *reason;
+            skip_queued(*reason, ErrorKind::halted);
+        }
     while (m_stop == 0 && !m_queue.empty() && m_active.size() < m_opt.concurrency &&
            handshake_allowed()) {
         auto r = std::make_unique<HostRun>();
@@ -359,28 +384,46 @@ void Loop::advance_connecting(HostRun& r) {
     finish_host(r, HostStatus::unreachable);
 }
 
-void Loop::end_backoff_on_stop(HostRun& r) {
-    // A stop request starts nothing new, and a retry is a new connection.
-    r.first_error->message +=
-        " (" + std::to_string(r.attempt - 1) + " attempts; stopped before retrying)";
-    finish_host(r, HostStatus::unreachable);
+// The first step from `from` on that this host runs: on a host that failed, only `always` and
+// (unless one of them failed too) after_failure steps; on one that did not, all but those.
+size_t Loop::next_step(const HostRun& r, size_t from) const {
+    for (; from < m_job.steps.size(); ++from) {
+        const StepPlan& p = m_job.steps[from];
+        if (!r.failed ? !p.after_failure : p.always || (p.after_failure && !r.rollback_failed))
+            return from;
+    }
+    return from;
+}
+
+// A step failed for good: the host goes on with what must still run there, or ends failed.
+void Loop::fail_host(HostRun& r, const std::optional<Error>& err) {
+    if (r.failed && m_job.steps[r.step].after_failure) r.rollback_failed = true;
+    r.failed = true;
+    if (!r.first_error) r.first_error = err;
+    r.step = next_step(r, r.step + 1);
+    r.step_attempt = 1;
+    start_step(r);
 }
 
 void Loop::start_step(HostRun& r) {
-    if (r.step >= m_job.steps.size() || m_stop > 0) {
-        if (m_stop > 0 && r.step < m_job.steps.size() && !r.failed) {
-            r.failed = true;
+    if (m_stop < 2) r.step = next_step(r, r.step);
+    if (r.step >= m_job.steps.size() || m_stop > 1) {
+        HostStatus status = !r.failed                              ? HostStatus::ok
+                            : r.rollback_ran && !r.rollback_failed ? HostStatus::rolled_back
+                                                                   : HostStatus::failed;
+        if (m_stop > 1 && r.step < m_job.steps.size() && !r.failed) {
             r.first_error = Error(ErrorKind::interrupted,
                                   "interrupted before step \"" + m_job.steps[r.step].name + "\"");
+            status = HostStatus::interrupted;
         }
-        finish_host(r, r.failed ? HostStatus::failed : HostStatus::ok);
+        finish_host(r, status);
         return;
     }
     const StepPlan& plan = m_job.steps[r.step];
     if (!plan.once_key.empty() && m_job.once && r.once_taken != plan.once_key &&
         !take_or_settle_once(r))
         return;
-    if (!plan.local && !r.connected) {
+    if ((!plan.local || m_needs_ssh) && !r.connected) {
         begin_handshake(r);
         return;
     }
@@ -442,9 +485,7 @@ bool Loop::take_or_settle_once(HostRun& r) {
     m_events.step_finished(o);
     ++r.steps_run;
     if (!ok && !plan.ignore_errors) {
-        r.failed = true;
-        if (!r.first_error) r.first_error = o.error;
-        finish_host(r, HostStatus::failed);
+        fail_host(r, o.error);
         return false;
     }
     ++r.step;
@@ -620,7 +661,7 @@ void Loop::finish_step(HostRun& r, int exit_code, std::string signal, std::optio
         if (auto done = r.output->finish(); !done) err = done.error();
     bool retryable = err && (err->kind == ErrorKind::remote_exit ||
                              err->kind == ErrorKind::signal || err->kind == ErrorKind::timeout);
-    if (retryable && r.step_attempt <= step.retries && m_stop == 0) {
+    if (retryable && r.step_attempt <= step.retries && m_stop < 2) {
         // Verify checks poll until a service comes up: try again on the same connection.
         r.cmd.reset();
         r.output.reset();
@@ -653,12 +694,16 @@ void Loop::finish_step(HostRun& r, int exit_code, std::string signal, std::optio
         settle_once(r, err ? OnceLedger::State::failed : OnceLedger::State::ok);
 
     bool broken = err && err->kind != ErrorKind::remote_exit;
-    if (err && (!step.ignore_errors || broken)) {
-        r.failed = true;
+    if (err && err->kind == ErrorKind::interrupted) {
         if (!r.first_error) r.first_error = err;
-        finish_host(r, HostStatus::failed);
+        finish_host(r, HostStatus::interrupted);
         return;
     }
+    if (err && (!step.ignore_errors || broken)) {
+        fail_host(r, err);
+        return;
+    }
+    if (step.after_failure && r.failed) ++r.rollback_ran;
     ++r.step;
     r.step_attempt = 1;
     start_step(r);
@@ -724,6 +769,12 @@ void Loop::finish_host(HostRun& r, HostStatus status) {
         break;
     case HostStatus::skipped:
         ++m_summary.skipped;
+        break;
+    case HostStatus::interrupted:
+        ++m_summary.interrupted;
+        break;
+    case HostStatus::rolled_back:
+        ++m_summary.rolled_back;
         break;
     }
     m_events.host_finished(o);

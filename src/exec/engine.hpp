@@ -43,6 +43,12 @@ struct StepPlan {
     bool precheck_in_runner = false; // the same for the precheck
     // `command` reads a marker line first and ends the script with it (exec/marked_command.hpp).
     bool marked = false;
+    // Runs on a host that started even after an earlier step failed, and within the grace
+    // of a stop (the undrain step).
+    bool always = false;
+    // Runs only on a host that failed an earlier step (on_host_failure = "rollback"); a host
+    // whose steps all succeeded ends before these.
+    bool after_failure = false;
 };
 
 // One command a custom step asked for, run on the host's session.
@@ -92,7 +98,9 @@ struct Job {
         expand_custom;
 };
 
-enum class HostStatus { ok, failed, unreachable, skipped };
+// interrupted: a stop cut the host off (resumable); rolled_back: it failed, and its
+// after_failure steps then all succeeded.
+enum class HostStatus { ok, failed, unreachable, skipped, interrupted, rolled_back };
 const char* to_string(HostStatus s);
 
 struct StepOutcome {
@@ -145,14 +153,19 @@ struct EngineOptions {
     int connect_attempts = 3;          // attempts for connect errors; auth and host keys: one
     milliseconds connect_backoff{500}; // doubles after each failed attempt
     milliseconds stop_grace{10'000};   // after the first stop request, before aborting steps
-    // 0: run; 1: start nothing new, let running steps finish (up to stop_grace); 2: abort now.
+    // 0: run; 1: start no new host, let started hosts run their remaining steps (up to
+    // stop_grace); 2: abort now.
     std::function<int()> stop_level;
+    // Asked before each host starts: a reason means no further host of this job starts (a
+    // gate tripped mid-wave); those queued are skipped with it. Hosts running go on.
+    std::function<std::optional<std::string>()> hold;
     int wake_fd = -1; // non-blocking pipe, readable when stop_level may have changed; drained here
 };
 
 struct RunSummary {
-    size_t ok = 0, failed = 0, unreachable = 0, skipped = 0;
+    size_t ok = 0, failed = 0, unreachable = 0, skipped = 0, interrupted = 0, rolled_back = 0;
     bool stopped = false;
+    std::optional<std::string> held; // the hold's reason, when it skipped hosts
 };
 
 // Runs every step of `job` on every host: one connection per host, reused by its steps, many

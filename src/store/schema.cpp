@@ -104,6 +104,17 @@ CREATE INDEX hosts_run_seq ON hosts(run_id, seq);
     R"sql(
 ALTER TABLE steps ADD COLUMN output_sha256 TEXT;
 )sql",
+    // 6: interrupted and rolled-back hosts are counted apart from failed and ok ones; the
+    // overrides a run was given (--concurrency, --var, --batches, -t), which retry and resume
+    // reuse.
+    R"sql(
+ALTER TABLE runs ADD COLUMN interrupted INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN rolled_back INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN overrides TEXT;
+ALTER TABLE batches ADD COLUMN interrupted INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE batches ADD COLUMN rolled_back INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE batches ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 
 } // namespace

@@ -65,19 +65,20 @@ Status Store::end_batch() {
 
 Status Store::insert_run(const RunRecord& r) {
     return write("INSERT INTO runs (id, task, task_hash, task_text, inventory, targets, user, "
-                 "args, started_at, status, hosts, plan, waves, resumes) "
-                 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                 "args, started_at, status, hosts, plan, waves, resumes, overrides) "
+                 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                  [&](Stmt& s) {
                      s.bind(1, r.id).bind(2, r.task).bind(3, r.task_hash).bind(4, r.task_text);
                      s.bind(5, r.inventory).bind(6, r.targets).bind(7, r.user).bind(8, r.args);
                      s.bind(9, r.started_at).bind(10, r.status).bind(11, r.hosts);
                      s.bind(12, r.plan).bind(13, r.waves).bind(14, r.resumes);
+                     s.bind(15, r.overrides);
                  });
 }
 
 Status Store::finish_run(const RunRecord& r) {
     return write("UPDATE runs SET finished_at=?, status=?, exit_code=?, ok=?, failed=?, "
-                 "unreachable=?, skipped=?, archive=? WHERE id=?",
+                 "unreachable=?, skipped=?, archive=?, interrupted=?, rolled_back=? WHERE id=?",
                  [&](Stmt& s) {
                      s.bind(1, r.finished_at).bind(2, r.status);
                      if (r.exit_code)
@@ -85,7 +86,8 @@ Status Store::finish_run(const RunRecord& r) {
                      else
                          s.bind_null(3);
                      s.bind(4, r.ok).bind(5, r.failed).bind(6, r.unreachable).bind(7, r.skipped);
-                     s.bind(8, r.archive).bind(9, r.id);
+                     s.bind(8, r.archive).bind(9, r.interrupted).bind(10, r.rolled_back);
+                     s.bind(11, r.id);
                  });
 }
 
@@ -99,13 +101,17 @@ Status Store::insert_batch(const BatchRecord& b) {
 }
 
 Status Store::finish_batch(const BatchRecord& b) {
-    return write("UPDATE batches SET finished_at=?, ok=?, failed=?, unreachable=?, "
-                 "failed_total=?, gate=?, rollback=?, reason=? WHERE run_id=? AND wave=?",
-                 [&](Stmt& s) {
-                     s.bind(1, b.finished_at).bind(2, b.ok).bind(3, b.failed);
-                     s.bind(4, b.unreachable).bind(5, b.failed_total).bind(6, b.gate);
-                     s.bind(7, b.rollback).bind(8, b.reason).bind(9, b.run_id).bind(10, b.wave);
-                 });
+    return write(
+        "UPDATE batches SET finished_at=?, ok=?, failed=?, unreachable=?, "
+        "failed_total=?, gate=?, rollback=?, reason=?, skipped=?, interrupted=?, rolled_back=? "
+        "WHERE run_id=? AND wave=?",
+        [&](Stmt& s) {
+            s.bind(1, b.finished_at).bind(2, b.ok).bind(3, b.failed);
+            s.bind(4, b.unreachable).bind(5, b.failed_total).bind(6, b.gate);
+            s.bind(7, b.rollback).bind(8, b.reason).bind(9, b.skipped);
+            s.bind(10, b.interrupted).bind(11, b.rolled_back).bind(12, b.run_id);
+            s.bind(13, b.wave);
+        });
 }
 
 Status Store::upsert_host(const HostRecord& h) {
@@ -128,6 +134,12 @@ Status Store::upsert_host(const HostRecord& h) {
             s.bind(8, h.started_at).bind(9, h.finished_at).bind(10, h.duration_ms);
             s.bind(11, h.steps_run);
         });
+}
+
+Status Store::set_host_status(const std::string& run_id, const std::string& host,
+                              const std::string& status) {
+    return write("UPDATE hosts SET status=? WHERE run_id=? AND host=?",
+                 [&](Stmt& s) { s.bind(1, status).bind(2, run_id).bind(3, host); });
 }
 
 Status Store::insert_step(const StepRecord& r) {
@@ -170,7 +182,8 @@ std::optional<int64_t> opt_int(const Stmt& s, int col) {
 
 constexpr const char* k_run_columns =
     "id, task, task_hash, inventory, targets, user, args, started_at, finished_at, status, "
-    "exit_code, hosts, ok, failed, unreachable, skipped, archive, task_text, plan, waves, resumes";
+    "exit_code, hosts, ok, failed, unreachable, skipped, archive, task_text, plan, waves, resumes, "
+    "interrupted, rolled_back, overrides";
 
 RunRecord read_run(const Stmt& s) {
     RunRecord r;
@@ -195,6 +208,9 @@ RunRecord read_run(const Stmt& s) {
     r.plan = opt_text(s, 18);
     r.waves = s.integer(19);
     r.resumes = opt_text(s, 20);
+    r.interrupted = s.integer(21);
+    r.rolled_back = s.integer(22);
+    r.overrides = opt_text(s, 23);
     return r;
 }
 
@@ -306,7 +322,8 @@ Result<std::vector<StepRecord>> Store::steps(const std::string& run_id, bool pre
 Result<std::vector<BatchRecord>> Store::batches(const std::string& run_id) {
     LEURA_TRY_ASSIGN(s, Stmt::prepare(*m_db, "SELECT wave, planned_hosts, hosts, started_at, "
                                              "finished_at, ok, failed, unreachable, failed_total, "
-                                             "gate, rollback, reason FROM batches WHERE run_id = ? "
+                                             "gate, rollback, reason, skipped, interrupted, "
+                                             "rolled_back FROM batches WHERE run_id = ? "
                                              "ORDER BY wave"));
     s.bind(1, run_id);
     std::vector<BatchRecord> out;
@@ -325,6 +342,9 @@ Result<std::vector<BatchRecord>> Store::batches(const std::string& run_id) {
         b.gate = opt_text(row, 9);
         b.rollback = row.text(10);
         b.reason = opt_text(row, 11);
+        b.skipped = row.integer(12);
+        b.interrupted = row.integer(13);
+        b.rolled_back = row.integer(14);
         out.push_back(std::move(b));
     }));
     return out;

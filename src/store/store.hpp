@@ -16,7 +16,7 @@ namespace leura::store {
 
 struct RunRecord {
     std::string id;
-    std::string task;      // the task file's path as given
+    std::string task;      // the task file's absolute path
     std::string task_hash; // sha256 of the task file
     std::string inventory;
     std::string targets;
@@ -24,15 +24,18 @@ struct RunRecord {
     std::string args; // the command line, JSON array
     std::string started_at;
     std::optional<std::string> finished_at;
-    std::string status = "running"; // running, ok, failed, halted, interrupted
+    std::string status = "running"; // store::RunStatus
     std::optional<int64_t> exit_code;
     int64_t hosts = 0;
-    int64_t ok = 0, failed = 0, unreachable = 0, skipped = 0;
+    int64_t ok = 0, failed = 0, unreachable = 0, skipped = 0, interrupted = 0, rolled_back = 0;
     std::optional<std::string> archive;
     std::optional<std::string> task_text; // the task as run
     std::optional<std::string> plan;      // the waves, JSON, as `leura plan --json` prints them
     int64_t waves = 1;
     std::optional<std::string> resumes; // the interrupted run this one continues
+    // The overrides given on the command line, JSON: {"concurrency":N,"vars":[["K","V"]],
+    // "batches":"...","targets":"...","replace_targets":true}; retry and resume reuse them.
+    std::optional<std::string> overrides;
 };
 
 struct BatchRecord {
@@ -42,9 +45,11 @@ struct BatchRecord {
     std::string hosts; // folded host list
     std::string started_at;
     std::optional<std::string> finished_at;
-    int64_t ok = 0, failed = 0, unreachable = 0;
-    int64_t failed_total = 0;          // failures in the run up to and including this wave
-    std::optional<std::string> gate;   // pass, halt; null while running
+    int64_t ok = 0, failed = 0, unreachable = 0, skipped = 0, interrupted = 0, rolled_back = 0;
+    int64_t failed_total = 0; // failures in the run up to and including this wave
+    // pass, halt, interrupted (a stop cut the wave short: it is not finished, finished_at
+    // stays null); null while running.
+    std::optional<std::string> gate;
     std::string rollback = "none";     // none, ok, failed
     std::optional<std::string> reason; // why the gate halted
 };
@@ -53,7 +58,7 @@ struct HostRecord {
     std::string run_id;
     std::string host;
     int64_t wave = 1;
-    std::string status = "running"; // running, ok, failed, unreachable, skipped
+    std::string status = "running"; // store::HostState
     std::optional<std::string> error_kind;
     std::optional<std::string> error;
     std::optional<int64_t> exit_code;
@@ -102,6 +107,9 @@ public:
     Status insert_batch(const BatchRecord& batch);
     Status finish_batch(const BatchRecord& batch); // counts, gate, rollback, reason, end
     Status upsert_host(const HostRecord& host);
+    // Only the status (a wave's rollback brought the host back: rolled_back).
+    Status set_host_status(const std::string& run_id, const std::string& host,
+                           const std::string& status);
     Status insert_step(const StepRecord& step);
     // Opens a batch unless one is open; end_batch() commits it (nothing to do without one).
     Status begin_batch();

@@ -45,8 +45,9 @@ public:
         if (b.waves < 2 && b.gate == "pass") return;
         clear_progress();
         std::fprintf(m_notes,
-                     "leura: wave %d/%zu: %zu ok, %zu failed, %zu unreachable; gate %s%s%s", b.wave,
-                     b.waves, b.ok, b.failed, b.unreachable, b.gate.c_str(),
+                     "leura: wave %d/%zu: %zu ok, %zu failed, %zu unreachable%s; gate %s%s%s",
+                     b.wave, b.waves, b.ok, b.failed, b.unreachable,
+                     other_counts(b.skipped, b.interrupted, b.rolled_back).c_str(), b.gate.c_str(),
                      b.reason.empty() ? "" : ": ", b.reason.c_str());
         if (b.rollback != "none") std::fprintf(m_notes, "; rollback %s", b.rollback.c_str());
         std::fputc('\n', m_notes);
@@ -56,9 +57,10 @@ public:
         clear_progress();
         if (!r.warning.empty()) std::fprintf(m_notes, "leura: warning: %s\n", r.warning.c_str());
         std::fprintf(m_notes,
-                     "leura: %s: %zu ok, %zu failed, %zu unreachable, %zu skipped in %s "
+                     "leura: %s: %zu ok, %zu failed, %zu unreachable, %zu skipped%s in %s "
                      "(run %s)\n",
                      r.status.c_str(), r.ok, r.failed, r.unreachable, r.skipped,
+                     other_counts(0, r.interrupted, r.rolled_back).c_str(),
                      util::human_duration_ms(r.duration_ms).c_str(), m_run.c_str());
         if (!m_opt.quiet && !r.archive.empty())
             std::fprintf(m_notes, "leura: logs: leura logs %s --host HOST   archive: %s\n",
@@ -67,6 +69,14 @@ public:
     }
 
 private:
+    // The states most runs never see, named only when some host is in them.
+    static std::string other_counts(size_t skipped, size_t interrupted, size_t rolled_back) {
+        std::string out;
+        if (skipped) out += ", " + std::to_string(skipped) + " skipped";
+        if (interrupted) out += ", " + std::to_string(interrupted) + " interrupted";
+        if (rolled_back) out += ", " + std::to_string(rolled_back) + " rolled back";
+        return out;
+    }
     void print_host(const HostDone& h) {
         std::string status = h.rollback ? "rollback:" + h.status : h.status;
         std::string detail;
@@ -136,6 +146,9 @@ public:
                  .add("ok", b.ok)
                  .add("failed", b.failed)
                  .add("unreachable", b.unreachable)
+                 .add("skipped", b.skipped)
+                 .add("interrupted", b.interrupted)
+                 .add("rolled_back", b.rolled_back)
                  .add("gate", b.gate)
                  .add("rollback", b.rollback)
                  .add("reason", b.reason));
@@ -145,6 +158,12 @@ public:
         emit(base("run_finished")
                  .add("status", r.status)
                  .add("exit", r.exit_code)
+                 .add("ok", r.ok)
+                 .add("failed", r.failed)
+                 .add("unreachable", r.unreachable)
+                 .add("skipped", r.skipped)
+                 .add("interrupted", r.interrupted)
+                 .add("rolled_back", r.rolled_back)
                  .add("archive", r.archive));
         m_human.run_finished(r);
     }

@@ -32,16 +32,17 @@ struct BatchDone {
     int wave = 1;
     size_t waves = 1;
     size_t ok = 0, failed = 0, unreachable = 0;
-    std::string gate = "pass";
+    std::string gate = "pass"; // pass, halt, interrupted
     std::string rollback = "none";
     std::string reason; // why the gate halted
+    size_t skipped = 0, interrupted = 0, rolled_back = 0;
 };
 
 struct RunEnd {
     std::string status; // ok, failed, halted, interrupted
     int exit_code = 0;
     std::string archive;
-    size_t ok = 0, failed = 0, unreachable = 0, skipped = 0;
+    size_t ok = 0, failed = 0, unreachable = 0, skipped = 0, interrupted = 0, rolled_back = 0;
     int64_t duration_ms = 0;
     std::string warning; // e.g. the archive could not be written
 };

@@ -31,6 +31,8 @@ const char* to_string(ErrorKind kind) {
         return "not_found";
     case ErrorKind::interrupted:
         return "interrupted";
+    case ErrorKind::halted:
+        return "halted";
     case ErrorKind::locked:
         return "locked";
     case ErrorKind::internal:

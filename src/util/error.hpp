@@ -23,6 +23,7 @@ enum class ErrorKind {
     permission,
     not_found,
     interrupted,
+    halted, // a gate halted the wave before this host started
     locked, // another run holds the lock (exit 5)
     internal,
 };

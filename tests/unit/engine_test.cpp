@@ -56,7 +56,7 @@ protected:
 
     void check_invariants(const RunSummary& summary) {
         std::map<size_t, int> finished;
-        size_t by_status[4] = {};
+        size_t by_status[6] = {};
         for (const auto& o : events.hosts) {
             ++finished[o.host];
             ++by_status[size_t(o.status)];
@@ -68,6 +68,8 @@ protected:
         EXPECT_EQ(summary.failed, by_status[size_t(HostStatus::failed)]);
         EXPECT_EQ(summary.unreachable, by_status[size_t(HostStatus::unreachable)]);
         EXPECT_EQ(summary.skipped, by_status[size_t(HostStatus::skipped)]);
+        EXPECT_EQ(summary.interrupted, by_status[size_t(HostStatus::interrupted)]);
+        EXPECT_EQ(summary.rolled_back, by_status[size_t(HostStatus::rolled_back)]);
         EXPECT_EQ(transport.live, 0u) << "connections left open";
         size_t started = 0;
         for (const auto& line : events.log)
@@ -377,26 +379,39 @@ TEST_F(EngineTest, StopLevelOneSkipsQueuedHostsAndLetsTheRunningStepFinish) {
     EXPECT_EQ(outcome(2).status, HostStatus::skipped);
 }
 
-TEST_F(EngineTest, StopLevelOneStartsNoFurtherStep) {
+TEST_F(EngineTest, StopLevelOneLetsAStartedHostRunItsRemainingSteps) {
+    // After a first stop request a started host goes on (within the grace): a host stopped
+    // half-way would stay drained.
     transport.hosts["a"].steps = {talks({{Stream::out, "1"}, {Stream::out, "2"}})};
     options.stop_level = [this] { return transport.total_pumps >= 1 ? 1 : 0; };
     auto summary = run({"a"}, plans({"one", "two"}));
     EXPECT_TRUE(summary.stopped);
-    EXPECT_EQ(transport.opened["a"][0].commands.size(), 1u);
-    EXPECT_EQ(outcome(0).status, HostStatus::failed);
-    ASSERT_TRUE(outcome(0).error);
-    EXPECT_EQ(outcome(0).error->kind, ErrorKind::interrupted);
-    EXPECT_EQ(outcome(0).error->message, "interrupted before step \"two\"");
+    EXPECT_EQ(transport.opened["a"][0].commands.size(), 2u);
+    EXPECT_EQ(outcome(0).status, HostStatus::ok);
 }
 
-TEST_F(EngineTest, StopLevelOneAbortsARunningStepAfterTheGrace) {
+TEST_F(EngineTest, StopLevelOneStartsNoNewHost) {
+    std::vector<std::string> names = {"a", "b", "c"};
+    options.concurrency = 1;
+    options.stop_level = [this] { return transport.total_pumps >= 1 ? 1 : 0; };
+    auto summary = run(names, plans({"one", "two"}));
+    EXPECT_EQ(summary.ok, 1u);
+    EXPECT_EQ(summary.skipped, 2u);
+    EXPECT_EQ(transport.opens("b") + transport.opens("c"), 0u);
+    ASSERT_TRUE(outcome(1).error);
+    EXPECT_EQ(outcome(1).error->kind, ErrorKind::interrupted);
+}
+
+TEST_F(EngineTest, StopLevelOneInterruptsARunningStepAfterTheGrace) {
     transport.hosts["a"].steps = {hangs()};
     options.stop_grace = 3s;
     options.stop_level = [this] { return transport.total_pumps >= 1 ? 1 : 0; };
-    run({"a"}, plans({"forever"}));
+    auto summary = run({"a"}, plans({"forever", "after"}));
     EXPECT_TRUE(command("a", 0).aborted);
-    EXPECT_EQ(outcome(0).status, HostStatus::failed);
+    EXPECT_EQ(outcome(0).status, HostStatus::interrupted);
+    EXPECT_EQ(summary.interrupted, 1u);
     EXPECT_EQ(outcome(0).error->kind, ErrorKind::interrupted);
+    EXPECT_EQ(transport.opened["a"][0].commands.size(), 1u) << "nothing after the grace";
     EXPECT_GE(reactor.elapsed(), 3s);
     EXPECT_LT(reactor.elapsed(), 4s);
 }
@@ -410,11 +425,11 @@ TEST_F(EngineTest, StopLevelTwoAbortsRunningCommandsAtOnce) {
     auto summary = run(names, plans({"forever"}));
 
     EXPECT_TRUE(summary.stopped);
-    EXPECT_EQ(summary.failed, 2u);
+    EXPECT_EQ(summary.interrupted, 2u);
     EXPECT_EQ(summary.skipped, 2u);
     for (size_t h = 0; h < 2; ++h) {
         EXPECT_TRUE(command(names[h], 0).aborted);
-        EXPECT_EQ(outcome(h).status, HostStatus::failed);
+        EXPECT_EQ(outcome(h).status, HostStatus::interrupted);
         ASSERT_TRUE(outcome(h).error);
         EXPECT_EQ(outcome(h).error->kind, ErrorKind::interrupted);
     }
@@ -422,11 +437,12 @@ TEST_F(EngineTest, StopLevelTwoAbortsRunningCommandsAtOnce) {
     EXPECT_EQ(transport.opens("c") + transport.opens("d"), 0u);
 }
 
-TEST_F(EngineTest, StopLevelTwoFailsAHostStillConnecting) {
+TEST_F(EngineTest, AStopSkipsAHostStillConnecting) {
+    // It has not started its work: it is skipped (resumable), not failed.
     transport.hosts["a"].connect = FakeHost::Connect::hang;
     options.stop_level = [this] { return reactor.elapsed() >= 100ms ? 2 : 0; };
     run({"a"}, plans({"one"}));
-    EXPECT_EQ(outcome(0).status, HostStatus::failed);
+    EXPECT_EQ(outcome(0).status, HostStatus::skipped);
     ASSERT_TRUE(outcome(0).error);
     EXPECT_EQ(outcome(0).error->kind, ErrorKind::interrupted);
     EXPECT_EQ(transport.opens("a"), 1u);
@@ -439,10 +455,88 @@ TEST_F(EngineTest, StopLevelOneOpensNoNewConnectionForAHostInBackoff) {
     options.stop_level = [this] { return transport.opens("down") >= 1 ? 1 : 0; };
     run({"down"}, plans({"one"}));
     EXPECT_EQ(transport.opens("down"), 1u);
-    EXPECT_EQ(outcome(0).status, HostStatus::unreachable);
+    EXPECT_EQ(outcome(0).status, HostStatus::skipped);
     ASSERT_TRUE(outcome(0).error);
-    EXPECT_EQ(outcome(0).error->kind, ErrorKind::connect);
-    EXPECT_NE(outcome(0).error->message.find("stopped before retrying"), std::string::npos);
+    EXPECT_EQ(outcome(0).error->kind, ErrorKind::interrupted);
+}
+
+// ---- always, after_failure, hold, connecting first ----
+
+TEST_F(EngineTest, AnAlwaysStepRunsAfterAFailure) {
+    transport.hosts["a"].steps = {exits(0), exits(3), exits(0)};
+    auto steps = plans({"drain", "deploy", "check", "undrain"});
+    steps[3].always = true;
+    run({"a"}, steps);
+    EXPECT_EQ(outcome(0).status, HostStatus::failed);
+    EXPECT_EQ(outcome(0).error->message, "step \"deploy\" exited with 3");
+    // drain, deploy, undrain: "check" is skipped, "undrain" runs.
+    ASSERT_EQ(transport.opened["a"][0].commands.size(), 3u);
+    EXPECT_NE(transport.opened["a"][0].commands[2].stdin_data.find("step 3"), std::string::npos);
+}
+
+TEST_F(EngineTest, AnAlwaysStepRunsWithinTheGraceOfAStop) {
+    auto steps = plans({"drain", "restart", "undrain"});
+    steps[2].always = true;
+    options.stop_level = [this] { return transport.total_pumps >= 1 ? 1 : 0; };
+    run({"a"}, steps);
+    EXPECT_EQ(transport.opened["a"][0].commands.size(), 3u);
+    EXPECT_EQ(outcome(0).status, HostStatus::ok);
+}
+
+TEST_F(EngineTest, AfterFailureStepsRollBackOnlyAHostThatFailed) {
+    transport.hosts["bad"].steps = {exits(1), exits(0)};
+    auto steps = plans({"deploy", "rollback"});
+    steps[1].after_failure = true;
+    auto summary = run({"good", "bad"}, steps);
+    EXPECT_EQ(outcome(0).status, HostStatus::ok);
+    EXPECT_EQ(transport.opened["good"][0].commands.size(), 1u) << "no rollback on success";
+    EXPECT_EQ(outcome(1).status, HostStatus::rolled_back);
+    EXPECT_EQ(transport.opened["bad"][0].commands.size(), 2u);
+    EXPECT_EQ(summary.rolled_back, 1u);
+}
+
+TEST_F(EngineTest, AFailedRollbackLeavesTheHostFailed) {
+    transport.hosts["bad"].steps = {exits(1), exits(2), exits(0)};
+    auto steps = plans({"deploy", "rollback 1", "rollback 2"});
+    steps[1].after_failure = steps[2].after_failure = true;
+    run({"bad"}, steps);
+    EXPECT_EQ(outcome(0).status, HostStatus::failed);
+    EXPECT_EQ(transport.opened["bad"][0].commands.size(), 2u) << "rollback stops at a failure";
+}
+
+TEST_F(EngineTest, AHoldSkipsEveryHostNotYetStarted) {
+    std::vector<std::string> names;
+    for (int i = 0; i < 20; ++i)
+        names.push_back("h" + std::to_string(i));
+    transport.hosts["h0"].steps = {exits(1)};
+    options.concurrency = 2;
+    options.hold = [this]() -> std::optional<std::string> {
+        for (const auto& o : events.hosts)
+            if (o.status == HostStatus::failed) return "gate";
+        return std::nullopt;
+    };
+    auto summary = run(names, plans({"one"}));
+    EXPECT_EQ(summary.failed, 1u);
+    EXPECT_LE(summary.ok, 2u) << "at most the host running beside it, and one admitted with it";
+    EXPECT_EQ(summary.failed + summary.ok + summary.skipped, 20u);
+    EXPECT_EQ(summary.held, std::optional<std::string>("gate"));
+    for (const auto& o : events.hosts)
+        if (o.status == HostStatus::skipped) {
+            EXPECT_EQ(o.error->kind, ErrorKind::halted);
+        }
+}
+
+TEST_F(EngineTest, AHostConnectsBeforeItsFirstLocalStep) {
+    transport.hosts["a"].connect = FakeHost::Connect::fail;
+    transport.hosts["a"].error_kind = ErrorKind::host_key;
+    auto steps = plans({"drain", "restart"});
+    steps[0].local = true;
+    steps[0].command = "false";
+    run({"a"}, steps);
+    EXPECT_EQ(outcome(0).status, HostStatus::unreachable);
+    EXPECT_EQ(outcome(0).steps_run, 0u) << "the local drain never ran";
+    for (const auto& line : events.log)
+        EXPECT_FALSE(line.starts_with("step_started")) << line;
 }
 
 // ---- run_once ----

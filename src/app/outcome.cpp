@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "app/outcome.hpp"
+
+#include <csignal>
+
+namespace leura::app {
+
+RunVerdict run_verdict(const WaveOutcome& w, int stop_signal) {
+    using store::RunStatus;
+    if (stop_signal != 0)
+        return {RunStatus::interrupted,
+                stop_signal == SIGTERM ? ExitCode::sigterm : ExitCode::sigint};
+    if (w.record_error) return {RunStatus::failed, ExitCode::internal};
+    // A declined confirmation halts the rollout as a gate would: `resume` continues it.
+    if (w.halted || w.declined) return {RunStatus::halted, ExitCode::halted};
+    const auto& t = w.totals;
+    if (t.failed + t.unreachable + t.rolled_back + t.interrupted > 0)
+        return {RunStatus::failed, ExitCode::hosts_failed};
+    return {RunStatus::ok, ExitCode::ok};
+}
+
+} // namespace leura::app
