@@ -84,6 +84,28 @@ std::optional<Prepared> select_named(Prepared p, const std::vector<std::string>&
     return p;
 }
 
+// `retry -t SELECTOR`: of the named hosts, those the selector selects too.
+std::optional<Prepared> narrowed(std::optional<Prepared> p, const std::string& selector,
+                                 config::Diagnostics& diags) {
+    if (!p || selector.empty()) return p;
+    auto hosts = inventory::select(p->inventory, selector);
+    if (!hosts) {
+        diags.add({"-t", 0, 0}, "-t: " + hosts.error().message);
+        return std::nullopt;
+    }
+    std::set<const inventory::Host*> keep(hosts->begin(), hosts->end());
+    std::erase_if(p->hosts, [&](const inventory::Host* h) { return !keep.count(h); });
+    if (p->hosts.empty()) {
+        diags.add({"-t", 0, 0}, "-t " + selector + " selects none of the hosts to run again");
+        return std::nullopt;
+    }
+    std::vector<std::string> names;
+    for (const auto* h : p->hosts)
+        names.push_back(h->name);
+    p->targets = inventory::fold_hosts(names);
+    return p;
+}
+
 } // namespace
 
 config::Task adhoc_task(const std::string& command) {
@@ -156,8 +178,13 @@ std::optional<Prepared> prepare(const PrepareOptions& o, config::Diagnostics& di
     auto inv = load_inventory(*file, diags);
     if (!inv) return std::nullopt;
     Prepared p{std::move(*task), *file, std::move(*inv), {}, {}};
+    // Recorded with the run, so `retry` and `resume` work from any directory.
+    std::error_code ec;
+    if (!p.task.adhoc) p.task.file = std::filesystem::absolute(p.task.file, ec).lexically_normal();
+    p.inventory_file = std::filesystem::absolute(p.inventory_file, ec).lexically_normal();
     p.targets = o.targets.empty() ? p.task.targets : o.targets;
-    if (!o.only_hosts.empty()) return select_named(std::move(p), o.only_hosts, diags);
+    if (!o.only_hosts.empty())
+        return narrowed(select_named(std::move(p), o.only_hosts, diags), o.narrow, diags);
     auto hosts = inventory::select(p.inventory, p.targets);
     if (!hosts) {
         selector_error(diags, hosts.error(), p.task, !o.targets.empty());

@@ -26,7 +26,8 @@ struct PrepareOptions {
     std::string inventory;               // -i: overrides the task's
     std::string targets;                 // -t: overrides the task's
     std::vector<std::string> only_hosts; // `retry`: exactly these hosts, instead of a selector
-    std::optional<std::string> command;  // `exec`: this ad-hoc command instead of a task file
+    std::string narrow; // with only_hosts: only those this selector also selects (`retry -t`)
+    std::optional<std::string> command; // `exec`: this ad-hoc command instead of a task file
 };
 
 // `leura exec`: a task of one step that runs `command`, recorded like any other.

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // `leura exec -i INVENTORY [-t TARGETS] -- COMMAND`: the ad-hoc command pdsh and clush are used
 // for, run and recorded like a one-step task; afterwards the hosts' outputs, grouped by content.
+#include "app/records.hpp"
 #include "cli/commands.hpp"
-#include "cli/records.hpp"
 #include "cli/report.hpp"
 #include "cli/run_flags.hpp"
 #include "inventory/range.hpp"
@@ -40,7 +40,7 @@ std::vector<OutputGroup> group_outputs(const std::vector<store::StepRecord>& ste
     return groups;
 }
 
-void print_groups(const RunView& view) {
+void print_groups(const app::RunView& view) {
     auto groups = group_outputs(view.steps);
     bool truncated = false;
     for (const auto& g : groups) {
@@ -80,7 +80,7 @@ int exec(ExecFlags& f) {
     app::RunResult result;
     int exit = execute_run(f.run, &result);
     if (f.run.json || result.run_id.empty()) return exit;
-    auto view = load_run(result.run_id);
+    auto view = app::load_run(result.run_id);
     if (!view) return report(view.error());
     print_groups(*view);
     return exit;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
+#include "app/records.hpp"
 #include "archive/names.hpp"
 #include "archive/tarball.hpp"
 #include "cli/commands.hpp"
-#include "cli/records.hpp"
 #include "cli/report.hpp"
 #include "util/strings.hpp"
 
@@ -36,7 +36,7 @@ int logs(const LogsFlags& f) {
     // --host's glob (* and ?) is also SQLite's, so the database returns only those hosts'
     // steps; a '[' means a literal bracket here but a set to SQLite, so such a pattern is not
     // passed down. glob_match below decides either way.
-    auto view = load_run(f.run, true, f.host.find('[') == std::string::npos ? f.host : "");
+    auto view = app::load_run(f.run, true, f.host.find('[') == std::string::npos ? f.host : "");
     if (!view) return report(view.error());
     const store::RunRecord& run = view->run;
     const std::string& id = run.id;

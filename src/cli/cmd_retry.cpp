@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
+// `leura retry RUN`: the run's task again, on the hosts that ended a given way in it (default:
+// failed and unreachable), with the run's inventory and overrides unless new ones are given.
+#include "app/records.hpp"
 #include "cli/commands.hpp"
-#include "cli/records.hpp"
 #include "cli/report.hpp"
 #include "cli/run_flags.hpp"
+#include "store/status.hpp"
 
 #include <cstdio>
 #include <memory>
@@ -11,25 +14,44 @@ namespace leura::cli {
 
 namespace {
 
-int retry(RunFlags& f, const std::string& prefix) {
-    auto view = load_run(prefix, false);
+bool wanted(const std::string& which, const store::HostRecord& h) {
+    using store::HostState;
+    auto state = store::parse_host_state(h.status).value_or(HostState::running);
+    if (which == "all") return true;
+    if (which == "failed") return state == HostState::failed;
+    if (which == "unreachable") return state == HostState::unreachable;
+    if (which == "skipped") return state == HostState::skipped;
+    if (which == "interrupted") return state == HostState::interrupted;
+    if (which == "rolled_back") return state == HostState::rolled_back;
+    return state == HostState::failed || state == HostState::unreachable; // the default
+}
+
+int retry(RunFlags& f, const std::string& prefix, const std::string& which) {
+    auto view = app::load_run(prefix, false);
     if (!view) return report(view.error());
     const auto& run = view->run;
-    std::vector<std::string> failed;
+    if (auto st = reuse_recorded(f, run); !st) return report(st.error());
+    std::vector<std::string> hosts;
     for (const auto& h : view->hosts)
-        if (h.status == "failed" || h.status == "unreachable") failed.push_back(h.host);
-    if (failed.empty()) {
-        std::fprintf(stderr, "leura: run %s has no failed or unreachable hosts\n", run.id.c_str());
+        if (wanted(which, h)) hosts.push_back(h.host);
+    const char* what = which.empty() ? "failed or unreachable" : which.c_str();
+    if (hosts.empty()) {
+        std::fprintf(stderr, "leura: run %s has no %s hosts\n", run.id.c_str(),
+                     which == "all" ? "recorded" : what);
         return 0;
     }
-    if (auto same = task_unchanged(run); same && !*same)
+    if (auto same = app::task_unchanged(run); same && !*same)
         std::fprintf(stderr, "leura: warning: %s changed since run %s; running it as it is now\n",
                      run.task.c_str(), run.id.c_str());
-    if (auto st = rerun_source(run, f.prepare); !st) return report(st.error());
+    if (auto st = app::rerun_source(run, f.prepare); !st) return report(st.error());
     if (f.prepare.inventory.empty()) f.prepare.inventory = run.inventory;
-    f.prepare.only_hosts = failed;
-    std::fprintf(stderr, "leura: retrying %zu host%s of run %s\n", failed.size(),
-                 failed.size() == 1 ? "" : "s", run.id.c_str());
+    f.prepare.only_hosts = hosts;
+    // -t narrows the hosts to run again; it never adds any.
+    f.prepare.narrow = f.prepare.targets;
+    f.prepare.targets.clear();
+    std::fprintf(stderr, "leura: retrying %zu %s%shost%s of run %s\n", hosts.size(),
+                 which.empty() ? "" : which.c_str(), which.empty() ? "" : " ",
+                 hosts.size() == 1 ? "" : "s", run.id.c_str());
     return execute_run(f);
 }
 
@@ -38,12 +60,16 @@ int retry(RunFlags& f, const std::string& prefix) {
 Action add_retry(CLI::App& sub) {
     auto f = std::make_shared<RunFlags>();
     auto run = std::make_shared<std::string>();
+    auto which = std::make_shared<std::string>();
     sub.add_option("run", *run, "Run id or a unique prefix of one")->required();
-    sub.add_option("-i,--inventory", f->prepare.inventory,
-                   "Inventory (default: the one the run used)");
-    sub.add_option("--batches", f->batches, "Cumulative waves (over the task's)");
+    sub.add_option("--hosts", *which,
+                   "Which hosts to run again: failed, unreachable, skipped, interrupted, "
+                   "rolled_back or all (default: failed and unreachable)")
+        ->check(CLI::IsMember(
+            {"failed", "unreachable", "skipped", "interrupted", "rolled_back", "all"}));
+    add_selection_flags(sub, *f);
     add_run_flags(sub, *f);
-    return [f, run] { return retry(*f, *run); };
+    return [f, run, which] { return retry(*f, *run, *which); };
 }
 
 } // namespace leura::cli

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
+#include "app/records.hpp"
 #include "cli/commands.hpp"
-#include "cli/records.hpp"
 #include "cli/report.hpp"
 #include "config/task.hpp"
 #include "util/json.hpp"
@@ -41,7 +41,7 @@ int list(const RunsFlags& f) {
         filter.since = util::rfc3339(std::chrono::system_clock::now() - *age);
     }
     filter.limit = f.limit;
-    auto records = open_records();
+    auto records = app::open_records();
     if (!records) return report(records.error());
     auto runs = records->runs(filter);
     if (!runs) return report(runs.error());

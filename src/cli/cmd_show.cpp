@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
+#include "app/records.hpp"
 #include "cli/commands.hpp"
-#include "cli/records.hpp"
 #include "cli/report.hpp"
 #include "inventory/range.hpp"
 #include "util/strings.hpp"
@@ -47,7 +47,7 @@ void print_step(const store::StepRecord& s) {
 
 // `--hosts STATUS`: one host per line, for scripts. "failed" includes unreachable hosts, as
 // `retry` does.
-int list_hosts(const RunView& view, const std::string& status) {
+int list_hosts(const app::RunView& view, const std::string& status) {
     for (const auto& h : view.hosts) {
         bool match = status == "all" || h.status == status ||
                      (status == "failed" && h.status == "unreachable");
@@ -56,7 +56,7 @@ int list_hosts(const RunView& view, const std::string& status) {
     return 0;
 }
 
-void print_wave_header(int64_t wave, const RunView& view, const std::string& folded) {
+void print_wave_header(int64_t wave, const app::RunView& view, const std::string& folded) {
     std::printf("\nwave %lld/%lld: %s\n", (long long)wave, (long long)view.run.waves,
                 folded.c_str());
     for (const auto& b : view.batches) {
@@ -75,7 +75,7 @@ void print_wave_header(int64_t wave, const RunView& view, const std::string& fol
 }
 
 int show(const std::string& prefix, const std::string& host_status) {
-    auto view = load_run(prefix, false);
+    auto view = app::load_run(prefix, false);
     if (!view) return report(view.error());
     if (!host_status.empty()) return list_hosts(*view, host_status);
     const store::RunRecord& run = view->run;

@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cli/run_flags.hpp"
+#include "app/launch.hpp"
 #include "cli/commands.hpp"
 #include "cli/report.hpp"
 #include "inventory/range.hpp"
-#include "util/fd_limit.hpp"
-#include "util/signals.hpp"
 #include "util/strings.hpp"
 
 #include <cstdio>
@@ -70,6 +69,7 @@ Result<app::WaveOptions> wave_options(const RunFlags& f) {
 }
 
 Status parse_flags(RunFlags& f) {
+    f.run.vars.clear();
     for (const auto& kv : f.vars) {
         auto eq = kv.find('=');
         if (eq == std::string::npos || !util::is_shell_identifier(kv.substr(0, eq)))
@@ -110,28 +110,41 @@ Status parse_flags(RunFlags& f) {
     return {};
 }
 
-namespace {
-
-// A thousand hosts at once need a few thousand descriptors: take the hard limit, and run no
-// more hosts at once than it allows rather than fail them with EMFILE.
-void limit_concurrency_to_fds(RunFlags& f, const std::optional<config::Rollout>& rollout) {
-    size_t wanted = f.run.concurrency;
-    if (!f.run.concurrency_set && rollout && rollout->concurrency) wanted = *rollout->concurrency;
-    size_t limit = util::raise_fd_limit();
-    size_t most = util::hosts_within_fd_limit(limit);
-    if (wanted <= most) return;
-    std::fprintf(stderr,
-                 "leura: note: %zu hosts at once need more than the %zu open files allowed "
-                 "(ulimit -n); running %zu at once\n",
-                 wanted, limit, most);
-    f.run.concurrency = most;
-    f.run.concurrency_set = true;
+// The overrides on this command line, as recorded with the run.
+app::Overrides given_overrides(const RunFlags& f) {
+    app::Overrides o;
+    if (f.run.concurrency_set) o.concurrency = f.run.concurrency;
+    o.vars = f.run.vars;
+    if (!f.batches.empty()) o.batches = f.batches;
+    if (!f.prepare.targets.empty()) o.targets = f.prepare.targets;
+    return o;
 }
 
-} // namespace
+Status reuse_recorded(RunFlags& f, const store::RunRecord& run) {
+    LEURA_TRY(parse_flags(f));
+    app::Overrides given = given_overrides(f);
+    auto reused = app::reuse_overrides(given, app::parse_overrides(run.overrides));
+    if (given.concurrency) {
+        f.run.concurrency = *given.concurrency;
+        f.run.concurrency_set = true;
+    }
+    f.run.vars = given.vars;
+    f.batches = given.batches.value_or("");
+    f.prepare.targets = given.targets.value_or("");
+    f.vars.clear(); // parsed already
+    f.flags_parsed = true;
+    if (!reused.empty()) {
+        std::string list;
+        for (const auto& r : reused)
+            list += (list.empty() ? "" : " ") + r;
+        std::fprintf(stderr, "leura: reusing run %s's %s\n", run.id.c_str(), list.c_str());
+    }
+    return {};
+}
 
 int execute_run(RunFlags& f, app::RunResult* result) {
-    if (auto st = parse_flags(f); !st) return report(st.error());
+    if (!f.flags_parsed)
+        if (auto st = parse_flags(f); !st) return report(st.error());
     auto waves = wave_options(f);
     if (!waves) return report(waves.error());
     config::Diagnostics diags;
@@ -145,35 +158,14 @@ int execute_run(RunFlags& f, app::RunResult* result) {
 int run_planned(RunFlags& f, const app::Prepared& prepared,
                 const std::optional<config::Rollout>& rollout, const rollout::Plan& plan,
                 app::RunResult* result) {
-    if (f.dry_run) {
-        for (size_t k = 0; k < plan.waves.size(); ++k) {
-            std::vector<std::string> names;
-            for (size_t i : plan.waves[k].hosts)
-                names.push_back(prepared.hosts[i]->name);
-            std::printf("wave %zu: %zu host%s: %s\n", k + 1, names.size(),
-                        names.size() == 1 ? "" : "s", inventory::fold_hosts(names).c_str());
-        }
-        for (size_t i = 0; i < prepared.task.steps.size(); ++i)
-            std::printf("step %zu: %s\n", i + 1, prepared.task.steps[i].name.c_str());
-        return to_int(ExitCode::ok);
-    }
-    // Asking needs a person at a terminal; decide before any host is touched.
-    if (rollout && rollout->pause == config::Pause::confirm && !f.run.yes &&
-        plan.waves.size() > 1 && !::isatty(STDIN_FILENO))
-        return report(Error(ErrorKind::usage, "the task pauses for confirmation between waves "
-                                              "(pause = \"confirm\") and stdin is not a "
-                                              "terminal: pass --yes to go on without asking"));
-
-    limit_concurrency_to_fds(f, rollout);
-    ui::ReporterOptions ro;
-    ro.json = f.json;
-    ro.quiet = f.quiet;
-    ro.color = !f.json && ui::wants_color(f.report_on_stderr ? stderr : stdout);
-    ro.progress = !f.quiet && ::isatty(STDERR_FILENO);
-    auto reporter = ui::make_reporter(ro, f.report_on_stderr ? stderr : stdout, stderr);
-    util::install_stop_signals();
+    app::LaunchOptions lo;
+    lo.json = f.json;
+    lo.quiet = f.quiet;
+    lo.dry_run = f.dry_run;
+    lo.report_on_stderr = f.report_on_stderr;
     f.run.argv = invocation();
-    auto ran = app::run_task(prepared, f.run, rollout, plan, *reporter);
+    f.run.overrides = app::to_json(given_overrides(f));
+    auto ran = app::launch(prepared, f.run, rollout, plan, lo);
     if (!ran) return report(ran.error());
     if (result) *result = *ran;
     return to_int(ran->exit);

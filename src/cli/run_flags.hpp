@@ -3,8 +3,10 @@
 
 // The options `run` and `retry` share, and the code both end in.
 
+#include "app/overrides.hpp"
 #include "app/run_task.hpp"
 #include "app/waves.hpp"
+#include "store/store.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -28,6 +30,7 @@ struct RunFlags {
     bool dry_run = false;
     bool report_on_stderr = false;   // `exec`: stdout carries the hosts' outputs only
     std::optional<std::string> wait; // --wait [DURATION]: "" when given without one
+    bool flags_parsed = false;       // parse_flags already ran (reuse_recorded)
 };
 
 // -i/-t, batches and shuffle: what choosing hosts and waves needs (`plan` uses these too).
@@ -38,6 +41,11 @@ void add_run_flags(CLI::App& sub, RunFlags& f);
 Result<app::WaveOptions> wave_options(const RunFlags& f);
 // --var, --connect-timeout and --wait into f.run. Errors: usage.
 Status parse_flags(RunFlags& f);
+// The overrides given on this command line (recorded with the run).
+app::Overrides given_overrides(const RunFlags& f);
+// `retry` and `resume`: parses the flags, then takes the overrides `run` was given for those
+// not given now, saying which on stderr. Errors: usage.
+Status reuse_recorded(RunFlags& f, const store::RunRecord& run);
 // Validates, plans and runs; returns leura's exit status. `result`, when given, receives the
 // run's id and status (left empty when nothing ran).
 int execute_run(RunFlags& f, app::RunResult* result = nullptr);

@@ -146,25 +146,25 @@ public:
                  .add("ok", b.ok)
                  .add("failed", b.failed)
                  .add("unreachable", b.unreachable)
-                 .add("skipped", b.skipped)
-                 .add("interrupted", b.interrupted)
-                 .add("rolled_back", b.rolled_back)
                  .add("gate", b.gate)
                  .add("rollback", b.rollback)
-                 .add("reason", b.reason));
+                 .add("reason", b.reason)
+                 .add("skipped", b.skipped)
+                 .add("interrupted", b.interrupted)
+                 .add("rolled_back", b.rolled_back));
         m_human.batch_finished(b);
     }
     void run_finished(const RunEnd& r) override {
         emit(base("run_finished")
                  .add("status", r.status)
                  .add("exit", r.exit_code)
+                 .add("archive", r.archive)
                  .add("ok", r.ok)
                  .add("failed", r.failed)
                  .add("unreachable", r.unreachable)
                  .add("skipped", r.skipped)
                  .add("interrupted", r.interrupted)
-                 .add("rolled_back", r.rolled_back)
-                 .add("archive", r.archive));
+                 .add("rolled_back", r.rolled_back));
         m_human.run_finished(r);
     }
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "cli/records.hpp"
+#include "app/records.hpp"
 #include "app/recovery.hpp"
 #include "util/paths.hpp"
 #include "util/sha256.hpp"
@@ -7,13 +7,13 @@
 #include <fstream>
 #include <sstream>
 
-namespace leura::cli {
+namespace leura::app {
 
 Result<store::Store> open_records() {
     auto dir = util::data_dir();
     LEURA_TRY(util::ensure_private_dir(dir));
     LEURA_TRY_ASSIGN(store, store::Store::open((dir / "leura.db").string()));
-    (void)app::recover_dead_runs(store, dir); // shows a dead run as interrupted; retried later
+    (void)recover_dead_runs(store, dir); // shows a dead run as interrupted; retried later
     return store;
 }
 
@@ -27,10 +27,10 @@ Result<RunView> load_run(const std::string& prefix, bool previews, const std::st
     return RunView{std::move(run), std::move(hosts), std::move(steps), std::move(batches)};
 }
 
-Status rerun_source(const store::RunRecord& run, app::PrepareOptions& o) {
+Status rerun_source(const store::RunRecord& run, PrepareOptions& o) {
     o.task_file = run.task;
     if (run.task != config::k_adhoc_task) return {};
-    o.command = app::adhoc_command(run.task_text.value_or(""));
+    o.command = adhoc_command(run.task_text.value_or(""));
     if (!o.command)
         return fail(ErrorKind::config, "run " + run.id + ": its ad-hoc command is unreadable");
     return {};
@@ -45,4 +45,4 @@ Result<bool> task_unchanged(const store::RunRecord& run) {
     return util::sha256_hex(text.str()) == run.task_hash;
 }
 
-} // namespace leura::cli
+} // namespace leura::app

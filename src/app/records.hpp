@@ -4,7 +4,7 @@
 #include "app/prepare.hpp"
 #include "store/store.hpp"
 
-namespace leura::cli {
+namespace leura::app {
 
 // The run records in the data directory (created empty when missing).
 Result<store::Store> open_records();
@@ -28,6 +28,6 @@ Result<bool> task_unchanged(const store::RunRecord& run);
 
 // Points `o` at what the run ran: its task file, or its ad-hoc command (`leura exec`).
 // Errors: config when an ad-hoc run's recorded command cannot be read back.
-Status rerun_source(const store::RunRecord& run, app::PrepareOptions& o);
+Status rerun_source(const store::RunRecord& run, PrepareOptions& o);
 
-} // namespace leura::cli
+} // namespace leura::app

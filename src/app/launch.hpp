@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// What `run`, `exec`, `retry` and `resume` share once they know what to run: the effective
+// concurrency (one place: --concurrency, else [rollout] concurrency, else 100, then the fd
+// limit), --dry-run, the check that a confirming rollout has a terminal, the reporter, the
+// stop signals, and the run itself.
+#include "app/prepare.hpp"
+#include "app/run_task.hpp"
+#include "rollout/plan.hpp"
+
+#include <optional>
+
+namespace leura::app {
+
+struct LaunchOptions {
+    bool json = false;
+    bool quiet = false;
+    bool dry_run = false;
+    bool report_on_stderr = false; // `exec`: stdout carries the hosts' outputs only
+};
+
+// Hosts at once: --concurrency when given, else the rollout's, else the default.
+size_t effective_concurrency(const RunOptions& o, const std::optional<config::Rollout>& rollout);
+
+// Runs `plan`. A dry run prints the waves and steps and runs nothing (result: no run id).
+// Errors: usage (a confirming rollout without a terminal), and those of run_task.
+Result<RunResult> launch(const Prepared& prepared, RunOptions run,
+                         const std::optional<config::Rollout>& rollout, const rollout::Plan& plan,
+                         const LaunchOptions& options);
+
+} // namespace leura::app
