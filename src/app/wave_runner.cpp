@@ -68,7 +68,7 @@ exec::RunSummary Waves::run_job(const exec::Job& job, RunRecorder& recorder,
 // are added to `rolled`.
 std::string Waves::run_rollback(int wave, const std::vector<size_t>& wave_hosts,
                                 const std::vector<size_t>& hosts, std::vector<size_t>& rolled) {
-    if (hosts.empty()) return "ok";
+    if (hosts.empty()) return "none";
     std::vector<size_t> plan_hosts;
     for (size_t i : hosts)
         plan_hosts.push_back(wave_hosts[i]);

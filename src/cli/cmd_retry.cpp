@@ -49,9 +49,13 @@ int retry(RunFlags& f, const std::string& prefix, const std::string& which) {
     // -t narrows the hosts to run again; it never adds any.
     f.prepare.narrow = f.prepare.targets;
     f.prepare.targets.clear();
-    std::fprintf(stderr, "leura: retrying %zu %s%shost%s of run %s\n", hosts.size(),
-                 which.empty() ? "" : which.c_str(), which.empty() ? "" : " ",
-                 hosts.size() == 1 ? "" : "s", run.id.c_str());
+    std::string kind = which.empty() ? "" : which + " ";
+    if (f.prepare.narrow.empty())
+        std::fprintf(stderr, "leura: retrying %zu %shost%s of run %s\n", hosts.size(), kind.c_str(),
+                     hosts.size() == 1 ? "" : "s", run.id.c_str());
+    else
+        std::fprintf(stderr, "leura: retrying the %shosts of run %s that -t %s selects\n",
+                     kind.c_str(), run.id.c_str(), f.prepare.narrow.c_str());
     return execute_run(f);
 }
 
