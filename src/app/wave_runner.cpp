@@ -108,7 +108,8 @@ bool Waves::pause_for(milliseconds d) {
         if (left.count() <= 0) return true;
         std::vector<pollfd> fds;
         if (m_d.stop.wake_fd >= 0) fds.push_back({m_d.stop.wake_fd, POLLIN, 0});
-        m_d.reactor.wait(fds, std::min<milliseconds>(left, milliseconds(60'000)));
+        // A second at a time: a stop source without a wake fd is still seen within one.
+        m_d.reactor.wait(fds, std::min<milliseconds>(left, milliseconds(1000)));
     }
     return false;
 }
