@@ -31,7 +31,7 @@ size_t effective_concurrency(const RunOptions& o, const std::optional<config::Ro
     return o.concurrency;
 }
 
-Result<RunResult> launch(const Prepared& prepared, RunOptions run,
+Result<RunResult> launch(Context& ctx, const Prepared& prepared, RunOptions run,
                          const std::optional<config::Rollout>& rollout, const rollout::Plan& plan,
                          const LaunchOptions& options) {
     if (options.dry_run) {
@@ -66,7 +66,8 @@ Result<RunResult> launch(const Prepared& prepared, RunOptions run,
     ro.progress = !options.quiet && ::isatty(STDERR_FILENO);
     auto reporter = ui::make_reporter(ro, options.report_on_stderr ? stderr : stdout, stderr);
     util::install_stop_signals();
-    return run_task(prepared, run, rollout, plan, *reporter);
+    ctx.stop.wake_fd = util::stop_wake_fd(); // the signal pipe exists from here on
+    return run_task(ctx, prepared, run, rollout, plan, *reporter);
 }
 
 } // namespace leura::app

@@ -5,6 +5,7 @@
 // concurrency (one place: --concurrency, else [rollout] concurrency, else 100, then the fd
 // limit), --dry-run, the check that a confirming rollout has a terminal, the reporter, the
 // stop signals, and the run itself.
+#include "app/context.hpp"
 #include "app/prepare.hpp"
 #include "app/run_task.hpp"
 #include "rollout/plan.hpp"
@@ -25,7 +26,7 @@ size_t effective_concurrency(const RunOptions& o, const std::optional<config::Ro
 
 // Runs `plan`. A dry run prints the waves and steps and runs nothing (result: no run id).
 // Errors: usage (a confirming rollout without a terminal), and those of run_task.
-Result<RunResult> launch(const Prepared& prepared, RunOptions run,
+Result<RunResult> launch(Context& ctx, const Prepared& prepared, RunOptions run,
                          const std::optional<config::Rollout>& rollout, const rollout::Plan& plan,
                          const LaunchOptions& options);
 

@@ -9,16 +9,10 @@
 
 namespace leura::app {
 
-Result<store::Store> open_records() {
-    auto dir = util::data_dir();
-    LEURA_TRY(util::ensure_private_dir(dir));
-    LEURA_TRY_ASSIGN(store, store::Store::open((dir / "leura.db").string()));
-    (void)recover_dead_runs(store, dir); // shows a dead run as interrupted; retried later
-    return store;
-}
-
-Result<RunView> load_run(const std::string& prefix, bool previews, const std::string& host_glob) {
-    LEURA_TRY_ASSIGN(records, open_records());
+Result<RunView> load_run(Context& ctx, const std::string& prefix, bool previews,
+                         const std::string& host_glob) {
+    LEURA_TRY_ASSIGN(store, ctx.records());
+    store::Store& records = *store;
     LEURA_TRY_ASSIGN(id, records.resolve_run(prefix));
     LEURA_TRY_ASSIGN(run, records.run(id));
     LEURA_TRY_ASSIGN(hosts, records.hosts(id));

@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "app/context.hpp"
 #include "app/prepare.hpp"
 #include "store/store.hpp"
 
 namespace leura::app {
-
-// The run records in the data directory (created empty when missing).
-Result<store::Store> open_records();
 
 // Everything recorded about one run, named by a unique prefix of its id.
 struct RunView {
@@ -19,7 +17,7 @@ struct RunView {
 // `previews` false leaves the steps' output previews out (most of the bytes; `show` has no use
 // for them).
 // host_glob: the steps of only those hosts (Store::steps).
-Result<RunView> load_run(const std::string& prefix, bool previews = true,
+Result<RunView> load_run(Context& ctx, const std::string& prefix, bool previews = true,
                          const std::string& host_glob = {});
 
 // Whether the run's task file still has the content it ran with (an ad-hoc command always

@@ -72,7 +72,7 @@ bool ask_to_continue(int next_wave, size_t waves, size_t hosts) {
 
 } // namespace
 
-Result<RunResult> run_task(const Prepared& p, const RunOptions& o,
+Result<RunResult> run_task(Context& ctx, const Prepared& p, const RunOptions& o,
                            const std::optional<config::Rollout>& rollout_spec,
                            const rollout::Plan& plan, ui::Reporter& reporter) {
     // A --var of a secret's name would replace the secret (and escape its redaction).
@@ -81,14 +81,15 @@ Result<RunResult> run_task(const Prepared& p, const RunOptions& o,
             if (secret.first == name)
                 return fail(ErrorKind::usage,
                             "--var " + name + " would replace the task's secret " + name);
-    fs::path data = util::data_dir();
+    const fs::path& data = ctx.data_dir;
     LEURA_TRY(util::ensure_private_dir(data));
     LEURA_TRY(util::ensure_private_dir(data / "archives"));
     LEURA_TRY(util::ensure_private_dir(data / "spool"));
     LEURA_TRY(util::ensure_private_dir(data / "tmp"));
-    LEURA_TRY_ASSIGN(store, store::Store::open((data / "leura.db").string()));
-    // A run that died holding this task's lock is found here, before the lock is judged.
-    (void)recover_dead_runs(store, data); // a failure leaves it for the next start; not fatal
+    // A run that died holding this task's lock is found here (Context::records recovers dead
+    // runs), before the lock is judged.
+    LEURA_TRY_ASSIGN(records, ctx.records());
+    store::Store& store = *records;
     // Ad-hoc commands (`leura exec`) share no task, so nothing to keep from overlapping.
     std::optional<util::FileLock> task_lock;
     if (!p.task.adhoc) {
@@ -109,7 +110,7 @@ Result<RunResult> run_task(const Prepared& p, const RunOptions& o,
     run.task_text = p.task.text;
     run.inventory = p.inventory_file.string();
     run.targets = p.targets;
-    run.user = util::user_name();
+    run.user = ctx.identity.name;
     run.args = util::json_string_array(o.argv);
     run.started_at = util::rfc3339(started);
     run.hosts = int64_t(p.hosts.size());
@@ -166,7 +167,7 @@ Result<RunResult> run_task(const Prepared& p, const RunOptions& o,
             auto steps = job_steps(p.task, phase, host_rb);
             return WaveJob{make_job(p, o, run_id, hosts, steps, wave, digests), metas(steps)};
         },
-        {util::stop_level, util::stop_wake_fd()}};
+        ctx.stop};
     WaveOutcome waves = run_waves(settings, plan, deps);
     const exec::RunSummary& sum = waves.totals;
 

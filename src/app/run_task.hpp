@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "app/context.hpp"
 #include "app/prepare.hpp"
 #include "rollout/plan.hpp"
 #include "ui/reporter.hpp"
@@ -47,7 +48,7 @@ struct RunResult {
 // opened (nothing ran then).
 // Waves follow `plan` (from plan_waves, exactly as `leura plan` shows it); after each, the
 // gate of `rollout` decides. Errors: io when the records cannot be opened (nothing ran then).
-Result<RunResult> run_task(const Prepared& prepared, const RunOptions& options,
+Result<RunResult> run_task(Context& ctx, const Prepared& prepared, const RunOptions& options,
                            const std::optional<config::Rollout>& rollout, const rollout::Plan& plan,
                            ui::Reporter& reporter);
 

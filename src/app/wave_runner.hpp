@@ -19,6 +19,7 @@
 //   rollback steps; a wave's rollback skips hosts already rolled back that way.
 #include "app/job.hpp"
 #include "app/recorder.hpp"
+#include "app/stop_source.hpp"
 #include "archive/spool.hpp"
 #include "config/task.hpp"
 #include "exec/engine.hpp"
@@ -36,12 +37,6 @@
 #include <vector>
 
 namespace leura::app {
-
-// Where stop requests come from: util/signals.hpp in a real run, a test's lambda in memory.
-struct StopSource {
-    std::function<int()> level; // 0 run, 1 stop gracefully, 2 stop now
-    int wake_fd = -1;           // readable when level() may have changed; -1: none
-};
 
 // One job of a wave: the engine's job, and where each of its steps lands in the records.
 struct WaveJob {

@@ -73,7 +73,9 @@ int dispatch(int argc, char** argv) {
         std::fprintf(stderr, "leura: error: %s (see: leura --help)\n", e.what());
         return to_int(ExitCode::usage);
     }
-    return chosen ? chosen() : to_int(ExitCode::usage);
+    if (!chosen) return to_int(ExitCode::usage);
+    app::Context context = app::process_context();
+    return chosen(context);
 }
 
 } // namespace

@@ -11,7 +11,7 @@ namespace leura::cli {
 Action add_check(CLI::App& sub) {
     auto files = std::make_shared<std::vector<std::string>>();
     sub.add_option("files", *files, "Task or inventory files")->required();
-    return [files] {
+    return [files](app::Context&) {
         config::Diagnostics diags;
         app::check_files(*files, diags);
         if (!diags.empty()) {

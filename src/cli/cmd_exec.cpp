@@ -70,7 +70,7 @@ struct ExecFlags {
     std::vector<std::string> words;
 };
 
-int exec(ExecFlags& f) {
+int exec(app::Context& ctx, ExecFlags& f) {
     std::string command;
     for (const auto& w : f.words)
         command += (command.empty() ? "" : " ") + w;
@@ -78,9 +78,9 @@ int exec(ExecFlags& f) {
     // The grouped outputs are what a person reads; per-host lines only for failures.
     if (!f.run.json) f.run.quiet = f.run.report_on_stderr = true;
     app::RunResult result;
-    int exit = execute_run(f.run, &result);
+    int exit = execute_run(ctx, f.run, &result);
     if (f.run.json || result.run_id.empty()) return exit;
-    auto view = app::load_run(result.run_id);
+    auto view = app::load_run(ctx, result.run_id);
     if (!view) return report(view.error());
     print_groups(*view);
     return exit;
@@ -98,7 +98,7 @@ Action add_exec(CLI::App& sub) {
     add_run_flags(sub, f->run);
     sub.add_option("command", f->words, "The command (after --), run by the login shell")
         ->required();
-    return [f] { return exec(*f); };
+    return [f](app::Context& ctx) { return exec(ctx, *f); };
 }
 
 } // namespace leura::cli

@@ -32,11 +32,12 @@ archive::HostDirs host_dirs(const std::vector<store::HostRecord>& hosts) {
     return dirs;
 }
 
-int logs(const LogsFlags& f) {
+int logs(app::Context& ctx, const LogsFlags& f) {
     // --host's glob (* and ?) is also SQLite's, so the database returns only those hosts'
     // steps; a '[' means a literal bracket here but a set to SQLite, so such a pattern is not
     // passed down. glob_match below decides either way.
-    auto view = app::load_run(f.run, true, f.host.find('[') == std::string::npos ? f.host : "");
+    auto view =
+        app::load_run(ctx, f.run, true, f.host.find('[') == std::string::npos ? f.host : "");
     if (!view) return report(view.error());
     const store::RunRecord& run = view->run;
     const std::string& id = run.id;
@@ -87,7 +88,7 @@ Action add_logs(CLI::App& sub) {
     sub.add_option("--host", f->host, "Only this host (a glob is allowed)");
     sub.add_option("--step", f->step, "Only this step: its number or name (a glob is allowed)");
     sub.add_flag("--full", f->full, "The whole output, read from the run's archive");
-    return [f] { return logs(*f); };
+    return [f](app::Context& ctx) { return logs(ctx, *f); };
 }
 
 } // namespace leura::cli

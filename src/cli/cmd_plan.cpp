@@ -55,7 +55,7 @@ Action add_plan(CLI::App& sub) {
     sub.add_option("task", f->prepare.task_file, "Task file (TOML)")->required();
     add_selection_flags(sub, *f);
     sub.add_flag("--json", f->json, "The plan as one JSON object");
-    return [f] {
+    return [f](app::Context&) {
         auto waves = wave_options(*f);
         if (!waves) return report(waves.error());
         config::Diagnostics diags;

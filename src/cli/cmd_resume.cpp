@@ -22,23 +22,23 @@ struct ResumeFlags {
 };
 
 // The run that already resumed `id`, or "".
-Result<std::string> resumed_by(const std::string& id) {
-    LEURA_TRY_ASSIGN(records, app::open_records());
+Result<std::string> resumed_by(app::Context& ctx, const std::string& id) {
+    LEURA_TRY_ASSIGN(records, ctx.records());
     store::RunFilter all;
     all.limit = 100000;
-    LEURA_TRY_ASSIGN(runs, records.runs(all));
+    LEURA_TRY_ASSIGN(runs, records->runs(all));
     for (const auto& r : runs)
         if (r.resumes == id) return r.id;
     return std::string();
 }
 
-int resume(ResumeFlags& rf, const std::string& prefix) {
+int resume(app::Context& ctx, ResumeFlags& rf, const std::string& prefix) {
     RunFlags& f = rf.run;
-    auto view = app::load_run(prefix, false);
+    auto view = app::load_run(ctx, prefix, false);
     if (!view) return report(view.error());
     const auto& run = view->run;
-    if (auto st = reuse_recorded(f, run); !st) return report(st.error());
-    auto by = resumed_by(run.id);
+    if (auto st = reuse_recorded(f, run, false); !st) return report(st.error());
+    auto by = resumed_by(ctx, run.id);
     if (!by) return report(by.error());
     // The task as recorded: a file changed since is run only when asked (and recorded anew).
     auto same = app::task_unchanged(run);
@@ -87,7 +87,7 @@ int resume(ResumeFlags& rf, const std::string& prefix) {
                  run.id.c_str(), todo->hosts(), todo->hosts() == 1 ? "" : "s", plan.waves.size(),
                  plan.waves.size() == 1 ? "" : "s",
                  run.status == "halted" ? "halted" : "was interrupted");
-    return run_planned(f, *prepared, rollout, plan);
+    return run_planned(ctx, f, *prepared, rollout, plan);
 }
 
 } // namespace
@@ -103,7 +103,7 @@ Action add_resume(CLI::App& sub) {
     sub.add_flag("--use-current", f->use_current,
                  "Continue with the task file as it is now, though it changed since the run");
     add_run_flags(sub, f->run);
-    return [f, run] { return resume(*f, *run); };
+    return [f, run](app::Context& ctx) { return resume(ctx, *f, *run); };
 }
 
 } // namespace leura::cli

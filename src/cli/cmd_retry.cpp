@@ -26,11 +26,11 @@ bool wanted(const std::string& which, const store::HostRecord& h) {
     return state == HostState::failed || state == HostState::unreachable; // the default
 }
 
-int retry(RunFlags& f, const std::string& prefix, const std::string& which) {
-    auto view = app::load_run(prefix, false);
+int retry(app::Context& ctx, RunFlags& f, const std::string& prefix, const std::string& which) {
+    auto view = app::load_run(ctx, prefix, false);
     if (!view) return report(view.error());
     const auto& run = view->run;
-    if (auto st = reuse_recorded(f, run); !st) return report(st.error());
+    if (auto st = reuse_recorded(f, run, true); !st) return report(st.error());
     std::vector<std::string> hosts;
     for (const auto& h : view->hosts)
         if (wanted(which, h)) hosts.push_back(h.host);
@@ -56,7 +56,7 @@ int retry(RunFlags& f, const std::string& prefix, const std::string& which) {
     else
         std::fprintf(stderr, "leura: retrying the %shosts of run %s that -t %s selects\n",
                      kind.c_str(), run.id.c_str(), f.prepare.narrow.c_str());
-    return execute_run(f);
+    return execute_run(ctx, f);
 }
 
 } // namespace
@@ -73,7 +73,7 @@ Action add_retry(CLI::App& sub) {
             {"failed", "unreachable", "skipped", "interrupted", "rolled_back", "all"}));
     add_selection_flags(sub, *f);
     add_run_flags(sub, *f);
-    return [f, run, which] { return retry(*f, *run, *which); };
+    return [f, run, which](app::Context& ctx) { return retry(ctx, *f, *run, *which); };
 }
 
 } // namespace leura::cli

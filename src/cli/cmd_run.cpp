@@ -11,7 +11,7 @@ Action add_run(CLI::App& sub) {
     sub.add_option("task", f->prepare.task_file, "Task file (TOML)")->required();
     add_selection_flags(sub, *f);
     add_run_flags(sub, *f);
-    return [f] { return execute_run(*f); };
+    return [f](app::Context& ctx) { return execute_run(ctx, *f); };
 }
 
 } // namespace leura::cli

@@ -28,7 +28,7 @@ std::string duration_of(const store::RunRecord& r) {
         std::chrono::duration_cast<std::chrono::milliseconds>(*b - *a).count());
 }
 
-int list(const RunsFlags& f) {
+int list(app::Context& ctx, const RunsFlags& f) {
     store::RunFilter filter;
     if (!f.task.empty()) filter.task = f.task;
     if (!f.status.empty()) filter.status = f.status;
@@ -41,9 +41,9 @@ int list(const RunsFlags& f) {
         filter.since = util::rfc3339(std::chrono::system_clock::now() - *age);
     }
     filter.limit = f.limit;
-    auto records = app::open_records();
+    auto records = ctx.records();
     if (!records) return report(records.error());
-    auto runs = records->runs(filter);
+    auto runs = (*records)->runs(filter);
     if (!runs) return report(runs.error());
     if (f.json) {
         for (const auto& r : *runs) {
@@ -85,7 +85,7 @@ Action add_runs(CLI::App& sub) {
     sub.add_option("--since", f->since, "Only runs started within this duration (e.g. 7d)");
     sub.add_option("--limit", f->limit, "At most this many runs")->default_val(20);
     sub.add_flag("--json", f->json, "One JSON object per run");
-    return [f] { return list(*f); };
+    return [f](app::Context& ctx) { return list(ctx, *f); };
 }
 
 } // namespace leura::cli

@@ -74,8 +74,8 @@ void print_wave_header(int64_t wave, const app::RunView& view, const std::string
     }
 }
 
-int show(const std::string& prefix, const std::string& host_status) {
-    auto view = app::load_run(prefix, false);
+int show(app::Context& ctx, const std::string& prefix, const std::string& host_status) {
+    auto view = app::load_run(ctx, prefix, false);
     if (!view) return report(view.error());
     if (!host_status.empty()) return list_hosts(*view, host_status);
     const store::RunRecord& run = view->run;
@@ -117,7 +117,7 @@ Action add_show(CLI::App& sub) {
                    "unreachable)")
         ->check(CLI::IsMember(
             {"ok", "failed", "unreachable", "skipped", "interrupted", "rolled_back", "all"}));
-    return [run, hosts] { return show(*run, *hosts); };
+    return [run, hosts](app::Context& ctx) { return show(ctx, *run, *hosts); };
 }
 
 } // namespace leura::cli

@@ -9,7 +9,7 @@
 namespace leura::cli {
 
 Action add_version(CLI::App&) {
-    return [] {
+    return [](app::Context&) {
         std::printf("leura %s\n", LEURA_VERSION);
         std::printf("libssh %s, sqlite %s, %s\n", ssh::library_version(), store::library_version(),
                     archive::library_version());

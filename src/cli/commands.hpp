@@ -5,6 +5,8 @@
 // a plain options struct and calls one core function. add_* returns the action to run when
 // that subcommand was chosen; the action returns the exit status.
 
+#include "app/context.hpp"
+
 #include <CLI/CLI.hpp>
 
 #include <functional>
@@ -13,7 +15,8 @@
 
 namespace leura::cli {
 
-using Action = std::function<int()>;
+// Runs the chosen subcommand in the process's context (app/context.hpp).
+using Action = std::function<int(app::Context&)>;
 
 struct Command {
     const char* name;

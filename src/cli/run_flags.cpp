@@ -120,10 +120,15 @@ app::Overrides given_overrides(const RunFlags& f) {
     return o;
 }
 
-Status reuse_recorded(RunFlags& f, const store::RunRecord& run) {
+Status reuse_recorded(RunFlags& f, const store::RunRecord& run, bool batches) {
     LEURA_TRY(parse_flags(f));
     app::Overrides given = given_overrides(f);
-    auto reused = app::reuse_overrides(given, app::parse_overrides(run.overrides));
+    app::Overrides recorded = app::parse_overrides(run.overrides);
+    // The hosts come from the records (the run's selection is in them): a recorded -t has
+    // nothing left to select; and a resume follows the recorded waves.
+    recorded.targets.reset();
+    if (!batches) recorded.batches.reset();
+    auto reused = app::reuse_overrides(given, recorded);
     if (given.concurrency) {
         f.run.concurrency = *given.concurrency;
         f.run.concurrency_set = true;
@@ -142,7 +147,7 @@ Status reuse_recorded(RunFlags& f, const store::RunRecord& run) {
     return {};
 }
 
-int execute_run(RunFlags& f, app::RunResult* result) {
+int execute_run(app::Context& ctx, RunFlags& f, app::RunResult* result) {
     if (!f.flags_parsed)
         if (auto st = parse_flags(f); !st) return report(st.error());
     auto waves = wave_options(f);
@@ -152,10 +157,10 @@ int execute_run(RunFlags& f, app::RunResult* result) {
     if (!prepared) return report(diags);
     auto rollout = app::effective_rollout(*prepared, *waves);
     auto plan = app::plan_waves(*prepared, rollout, *waves);
-    return run_planned(f, *prepared, rollout, plan, result);
+    return run_planned(ctx, f, *prepared, rollout, plan, result);
 }
 
-int run_planned(RunFlags& f, const app::Prepared& prepared,
+int run_planned(app::Context& ctx, RunFlags& f, const app::Prepared& prepared,
                 const std::optional<config::Rollout>& rollout, const rollout::Plan& plan,
                 app::RunResult* result) {
     app::LaunchOptions lo;
@@ -165,7 +170,7 @@ int run_planned(RunFlags& f, const app::Prepared& prepared,
     lo.report_on_stderr = f.report_on_stderr;
     f.run.argv = invocation();
     f.run.overrides = app::to_json(given_overrides(f));
-    auto ran = app::launch(prepared, f.run, rollout, plan, lo);
+    auto ran = app::launch(ctx, prepared, f.run, rollout, plan, lo);
     if (!ran) return report(ran.error());
     if (result) *result = *ran;
     return to_int(ran->exit);

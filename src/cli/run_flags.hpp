@@ -3,6 +3,7 @@
 
 // The options `run` and `retry` share, and the code both end in.
 
+#include "app/context.hpp"
 #include "app/overrides.hpp"
 #include "app/run_task.hpp"
 #include "app/waves.hpp"
@@ -44,13 +45,14 @@ Status parse_flags(RunFlags& f);
 // The overrides given on this command line (recorded with the run).
 app::Overrides given_overrides(const RunFlags& f);
 // `retry` and `resume`: parses the flags, then takes the overrides `run` was given for those
-// not given now, saying which on stderr. Errors: usage.
-Status reuse_recorded(RunFlags& f, const store::RunRecord& run);
+// not given now (--concurrency, --var, and with `batches` --batches), saying which on stderr.
+// Errors: usage.
+Status reuse_recorded(RunFlags& f, const store::RunRecord& run, bool batches);
 // Validates, plans and runs; returns leura's exit status. `result`, when given, receives the
 // run's id and status (left empty when nothing ran).
-int execute_run(RunFlags& f, app::RunResult* result = nullptr);
+int execute_run(app::Context& ctx, RunFlags& f, app::RunResult* result = nullptr);
 // Runs a plan made elsewhere (resume): --dry-run, the confirmation check, the reporter, the run.
-int run_planned(RunFlags& f, const app::Prepared& prepared,
+int run_planned(app::Context& ctx, RunFlags& f, const app::Prepared& prepared,
                 const std::optional<config::Rollout>& rollout, const rollout::Plan& plan,
                 app::RunResult* result = nullptr);
 

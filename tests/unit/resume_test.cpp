@@ -201,3 +201,28 @@ TEST(StatusTest, EveryStatusParsesBack) {
 
 } // namespace
 } // namespace leura::app
+
+namespace leura::app {
+namespace {
+
+// ---- who is acting ----
+
+std::optional<std::string> names(uid_t uid) {
+    if (uid == 0) return "root";
+    if (uid == 1000) return "alice";
+    if (uid == 999) return "leura";
+    return std::nullopt;
+}
+
+TEST(IdentityTest, TheRealUidDecidesNotTheEnvironment) {
+    EXPECT_EQ(identify({1000, std::nullopt, std::nullopt, std::nullopt}, names).name, "alice");
+    // SUDO_UID is anyone's to set: it counts only under the service account.
+    EXPECT_EQ(identify({1000, 0, std::nullopt, std::nullopt}, names).name, "alice");
+    EXPECT_EQ(identify({1000, 0, 999, std::nullopt}, names).name, "alice");
+    EXPECT_EQ(identify({999, 1000, 999, std::nullopt}, names).name, "alice");
+    EXPECT_EQ(identify({999, 1000, 999, 0}, names).name, "root") << "a socket's peer wins";
+    EXPECT_EQ(identify({4242, std::nullopt, std::nullopt, std::nullopt}, names).name, "uid-4242");
+}
+
+} // namespace
+} // namespace leura::app

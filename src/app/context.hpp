@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// What every command runs within, built once in cli::run and passed down: where the data
+// lives, who is acting, the records (opened on first use, once), where stop requests come
+// from, and the clock. Access checks, schedules and `serve` plug in here.
+#include "app/identity.hpp"
+#include "app/stop_source.hpp"
+#include "store/store.hpp"
+#include "util/error.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <optional>
+
+namespace leura::app {
+
+class Context {
+public:
+    std::filesystem::path data_dir;
+    Principal identity;
+    StopSource stop;
+    std::function<std::chrono::system_clock::time_point()> clock;
+
+    // The run records in data_dir (created empty when missing; dead runs recovered).
+    // Errors: io, config (a database newer than this leura).
+    Result<store::Store*> records();
+
+private:
+    std::optional<store::Store> m_records;
+};
+
+// This process's context: LEURA_HOME (or the default data dir), its user, its signals.
+Context process_context();
+
+} // namespace leura::app

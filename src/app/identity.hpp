@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// Who is acting (DESIGN §6 "Identity"): one pure function over uids, never $USER or $LOGNAME,
+// which anyone can set. Names come from the passwd lookup the caller passes in.
+#include <functional>
+#include <optional>
+#include <string>
+#include <sys/types.h>
+
+namespace leura::app {
+
+struct IdentityInputs {
+    uid_t real_uid = 0;
+    std::optional<uid_t> sudo_uid;    // SUDO_UID, when leura runs under sudo
+    std::optional<uid_t> service_uid; // the service account that holds the SSH keys, if any
+    std::optional<uid_t> peer_uid;    // the uid at the other end of a local socket (serve)
+};
+
+struct Principal {
+    uid_t uid = 0;
+    std::string name; // the passwd name, or "uid-N" when there is none
+};
+
+// A socket's peer is who it is; SUDO_UID counts only when the real uid is the service
+// account's (anyone may set SUDO_UID in their own environment); otherwise the real uid.
+Principal identify(const IdentityInputs& in,
+                   const std::function<std::optional<std::string>(uid_t)>& name_of);
+
+// This process's inputs (getuid, SUDO_UID) and the local passwd lookup.
+IdentityInputs process_identity_inputs();
+std::optional<std::string> passwd_name(uid_t uid);
+
+} // namespace leura::app
