@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# On-demand soak (not in CI): CYCLES times, start a rollout over HOSTS loopback hosts, kill -9
-# leura at a random moment, then `leura resume` until the run is complete. Checks after each
+# On-demand soak (not in CI): CYCLES times, start a rollout over HOSTS loopback hosts, stop
+# leura at a random moment with a random one of kill -9, SIGINT and SIGTERM (the graceful ones
+# with a random --grace, so some hosts finish and some are cut off), then `leura resume` until
+# the run is complete. Checks after each
 # cycle: no run lost (each is recorded, finished or interrupted), every host recorded ok really
 # ran every step (its log on disk), nothing ran twice, every archived stream is an exact prefix
 # of what the host printed, and every resume completed.
@@ -34,13 +36,21 @@ name = "three"
 idempotent = true
 command = "echo three >> $S/log/\$LEURA_HOST"
 TOML
+signals=(KILL INT TERM)
+declare -A sent=([KILL]=0 [INT]=0 [TERM]=0)
 runs_lost=0 resumes=0 resumes_failed=0 bad_hosts=0 bad_streams=0 bytes_archived=0
 for c in $(seq 1 "$CYCLES"); do
   rm -f "$S"/log/*
+  sig=${signals[$((RANDOM % 3))]}
+  sent[$sig]=$((sent[$sig] + 1))
+  grace=$(awk -v r=$RANDOM 'BEGIN { printf "%dms", r % 2000 }')
   "$LEURA" run "$S/task.toml" -i "$S/fleet/inventory.toml" --known-hosts "$S/fleet/known_hosts" \
-    -q -y >"$S/run.out" 2>&1 &
+    -q -y --grace "$grace" >"$S/run.out" 2>&1 &
   bg=$!
   sleep "$(awk -v r=$RANDOM 'BEGIN { printf "%.2f", 0.3 + (r % 300) / 100 }')"
+  kill -"$sig" "$bg" 2>/dev/null || true
+  # A graceful stop ends within its grace; anything longer is a hang (bounded: 30 s).
+  for _ in $(seq 1 300); do kill -0 "$bg" 2>/dev/null || break; sleep 0.1; done
   kill -9 "$bg" 2>/dev/null || true
   wait "$bg" 2>/dev/null || true
   id=$("$LEURA" runs --limit 1 --json | sed -n 's/.*"run":"\([^"]*\)".*/\1/p')
@@ -73,8 +83,9 @@ for c in $(seq 1 "$CYCLES"); do
       cmp -s -n "$n" "$S/stream" "$S/expected" || bad_streams=$((bad_streams + 1))
     done
   done
-  echo "cycle $c: run $id, ${#chain[@]} run(s) in the chain"
+  echo "cycle $c: SIG$sig (grace $grace), run $id, ${#chain[@]} run(s) in the chain"
 done
+echo "signals: KILL=${sent[KILL]} INT=${sent[INT]} TERM=${sent[TERM]}"
 echo "cycles=$CYCLES hosts=$HOSTS runs_lost=$runs_lost resumes=$resumes resumes_failed=$resumes_failed"
 echo "hosts_not_finished=$bad_hosts streams_not_a_prefix=$bad_streams bytes_archived=$bytes_archived"
 [ $((runs_lost + resumes_failed + bad_hosts + bad_streams)) = 0 ]
