@@ -145,4 +145,32 @@ Result<ResumePlan> plan_resume(const RunView& view, const config::Task& task,
     return plan;
 }
 
+rollout::Plan resume_waves(const ResumePlan& todo, const Prepared& prepared) {
+    std::map<std::string, size_t> index;
+    for (size_t i = 0; i < prepared.hosts.size(); ++i)
+        index[prepared.hosts[i]->name] = i;
+    rollout::Plan plan;
+    size_t cumulative = 0;
+    for (const auto& wave : todo.waves) {
+        rollout::Wave& w = plan.waves.emplace_back();
+        for (const auto& h : wave)
+            if (auto at = index.find(h.name); at != index.end()) w.hosts.push_back(at->second);
+        cumulative += w.hosts.size();
+        w.cumulative = w.target = cumulative;
+    }
+    return plan;
+}
+
+std::vector<std::string> hosts_to_retry(const RunView& view, const std::string& which) {
+    std::vector<std::string> out;
+    for (const auto& h : view.hosts) {
+        auto state = store::parse_host_state(h.status).value_or(HostState::running);
+        bool wanted = which == "all" ||
+                      (which.empty() ? state == HostState::failed || state == HostState::unreachable
+                                     : which == to_string(state));
+        if (wanted) out.push_back(h.host);
+    }
+    return out;
+}
+
 } // namespace leura::app

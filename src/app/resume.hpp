@@ -14,8 +14,10 @@
 // - A step that was running when the run stopped may or may not have done its work: unless
 //   it is idempotent or rerun_unknown is set, the plan is refused, naming each such host.
 // - Waves keep their recorded order; a wave with nothing left drops out.
+#include "app/prepare.hpp"
 #include "app/records.hpp"
 #include "config/task.hpp"
+#include "rollout/plan.hpp"
 #include "util/error.hpp"
 
 #include <string>
@@ -46,5 +48,12 @@ Result<std::vector<std::vector<std::string>>> recorded_waves(const store::RunRec
 // be resumed, or steps of unknown outcome), config (no recorded plan).
 Result<ResumePlan> plan_resume(const RunView& view, const config::Task& task,
                                const std::string& resumed_by, const ResumeOptions& options);
+
+// The resume's waves over `prepared` (prepared with only the plan's hosts), in plan order.
+rollout::Plan resume_waves(const ResumePlan& plan, const Prepared& prepared);
+
+// `leura retry --hosts WHICH`: the hosts of the run that ended that way; "" is the default
+// (failed and unreachable), "all" every recorded host.
+std::vector<std::string> hosts_to_retry(const RunView& view, const std::string& which);
 
 } // namespace leura::app

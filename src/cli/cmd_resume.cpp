@@ -68,19 +68,7 @@ int resume(app::Context& ctx, ResumeFlags& rf, const std::string& prefix) {
         }
     auto prepared = app::prepare(f.prepare, diags);
     if (!prepared) return report(diags);
-    std::map<std::string, size_t> index;
-    for (size_t i = 0; i < prepared->hosts.size(); ++i)
-        index[prepared->hosts[i]->name] = i;
-    rollout::Plan plan;
-    for (const auto& wave : todo->waves) {
-        plan.waves.emplace_back();
-        for (const auto& h : wave)
-            plan.waves.back().hosts.push_back(index.at(h.name));
-        plan.waves.back().cumulative =
-            (plan.waves.size() > 1 ? plan.waves[plan.waves.size() - 2].cumulative : 0) +
-            wave.size();
-        plan.waves.back().target = plan.waves.back().cumulative;
-    }
+    rollout::Plan plan = app::resume_waves(*todo, *prepared);
     auto rollout = app::effective_rollout(*prepared, app::WaveOptions{});
     f.run.resumes = run.id;
     std::fprintf(stderr, "leura: resuming run %s: %zu host%s in %zu wave%s (it %s)\n",

@@ -2,10 +2,10 @@
 // `leura retry RUN`: the run's task again, on the hosts that ended a given way in it (default:
 // failed and unreachable), with the run's inventory and overrides unless new ones are given.
 #include "app/records.hpp"
+#include "app/resume.hpp"
 #include "cli/commands.hpp"
 #include "cli/report.hpp"
 #include "cli/run_flags.hpp"
-#include "store/status.hpp"
 
 #include <cstdio>
 #include <memory>
@@ -14,26 +14,12 @@ namespace leura::cli {
 
 namespace {
 
-bool wanted(const std::string& which, const store::HostRecord& h) {
-    using store::HostState;
-    auto state = store::parse_host_state(h.status).value_or(HostState::running);
-    if (which == "all") return true;
-    if (which == "failed") return state == HostState::failed;
-    if (which == "unreachable") return state == HostState::unreachable;
-    if (which == "skipped") return state == HostState::skipped;
-    if (which == "interrupted") return state == HostState::interrupted;
-    if (which == "rolled_back") return state == HostState::rolled_back;
-    return state == HostState::failed || state == HostState::unreachable; // the default
-}
-
 int retry(app::Context& ctx, RunFlags& f, const std::string& prefix, const std::string& which) {
     auto view = app::load_run(ctx, prefix, false);
     if (!view) return report(view.error());
     const auto& run = view->run;
     if (auto st = reuse_recorded(f, run, true); !st) return report(st.error());
-    std::vector<std::string> hosts;
-    for (const auto& h : view->hosts)
-        if (wanted(which, h)) hosts.push_back(h.host);
+    std::vector<std::string> hosts = app::hosts_to_retry(*view, which);
     const char* what = which.empty() ? "failed or unreachable" : which.c_str();
     if (hosts.empty()) {
         std::fprintf(stderr, "leura: run %s has no %s hosts\n", run.id.c_str(),
