@@ -33,3 +33,9 @@ for h in 1 3 4; do
 done
 leura show "$(last_run)" --hosts rolled_back
 [ "$(cat "$T/out")" = "$bad" ] || fail "show --hosts rolled_back"
+
+# The example rolling restart runs as documented.
+leura run "$LEURA_SOURCE_DIR/runbooks/examples/rolling-restart.toml" -i "$F/inventory.toml" \
+  --known-hosts "$F/known_hosts"
+expect_rc 0
+expect_err "ok: 4 ok, 0 failed"
