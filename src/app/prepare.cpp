@@ -5,6 +5,7 @@
 #include "inventory/selector.hpp"
 #include "util/json.hpp"
 #include "util/json_parse.hpp"
+#include "util/strings.hpp"
 
 #include <fstream>
 #include <regex>
@@ -106,6 +107,71 @@ std::optional<Prepared> narrowed(std::optional<Prepared> p, const std::string& s
     return p;
 }
 
+bool blank(const std::string& selector) {
+    return util::trim(selector).empty();
+}
+
+// -t narrows the task's targets: the hosts are those both select, and the recorded selector is
+// `(TASK) & (FLAG)`. Each is checked on its own first, so that an error points at the one that
+// has it. An empty intersection is an error of its own: -t was meant to pick among the task's
+// hosts, and widening them takes --replace-targets.
+bool select_targets(Prepared& p, const PrepareOptions& o, config::Diagnostics& diags) {
+    const std::string& task_targets = p.task.targets;
+    const bool flag = !blank(o.targets);
+    if (o.replace_targets && !flag) {
+        diags.add({"--replace-targets", 0, 0},
+                  "--replace-targets needs -t, the selector that replaces the task's targets");
+        return false;
+    }
+    const bool task = !blank(task_targets) && !(flag && o.replace_targets);
+    p.targets_replaced = flag && o.replace_targets && !blank(task_targets);
+    if (task) {
+        auto own = inventory::select(p.inventory, task_targets);
+        if (!own) {
+            selector_error(diags, own.error(), p.task, false);
+            return false;
+        }
+        if (own->empty()) {
+            add_error(diags, key_pos(p.task, "targets"),
+                      "targets: '" + task_targets + "' selects no host", p.task.text);
+            return false;
+        }
+    }
+    if (flag) {
+        auto given = inventory::select(p.inventory, o.targets);
+        if (!given) {
+            selector_error(diags, given.error(), p.task, true);
+            return false;
+        }
+        if (given->empty()) {
+            diags.add({"-t", 0, 0}, "'" + o.targets + "' selects no host");
+            return false;
+        }
+    }
+    p.targets = task && flag ? "(" + task_targets + ") & (" + o.targets + ")"
+                : flag       ? o.targets
+                             : task_targets;
+    auto hosts = inventory::select(p.inventory, p.targets);
+    if (!hosts) { // each part was valid on its own
+        diags.add({p.task.file.string(), 0, 0},
+                  "the selector '" + p.targets + "': " + hosts.error().message);
+        return false;
+    }
+    if (hosts->empty()) {
+        if (task && flag)
+            diags.add({"-t", 0, 0},
+                      "'" + o.targets + "' selects none of the task's targets ('" + task_targets +
+                          "'), so no host is selected: -t narrows the task's targets; to run on "
+                          "-t's hosts instead, pass --replace-targets");
+        else
+            diags.add({p.task.file.string(), 0, 0},
+                      "the selector '" + p.targets + "' selects no host");
+        return false;
+    }
+    p.hosts = std::move(*hosts);
+    return true;
+}
+
 } // namespace
 
 config::Task adhoc_task(const std::string& command) {
@@ -177,24 +243,17 @@ std::optional<Prepared> prepare(const PrepareOptions& o, config::Diagnostics& di
     }
     auto inv = load_inventory(*file, diags);
     if (!inv) return std::nullopt;
-    Prepared p{std::move(*task), *file, std::move(*inv), {}, {}};
+    Prepared p;
+    p.task = std::move(*task);
+    p.inventory = std::move(*inv);
     // Recorded with the run, so `retry` and `resume` work from any directory.
     std::error_code ec;
     if (!p.task.adhoc) p.task.file = std::filesystem::absolute(p.task.file, ec).lexically_normal();
-    p.inventory_file = std::filesystem::absolute(p.inventory_file, ec).lexically_normal();
-    p.targets = o.targets.empty() ? p.task.targets : o.targets;
+    p.inventory_file = std::filesystem::absolute(*file, ec).lexically_normal();
     if (!o.only_hosts.empty())
         return narrowed(select_named(std::move(p), o.only_hosts, diags), o.narrow, diags);
-    auto hosts = inventory::select(p.inventory, p.targets);
-    if (!hosts) {
-        selector_error(diags, hosts.error(), p.task, !o.targets.empty());
-        return std::nullopt;
-    }
-    if (hosts->empty()) {
-        diags.add({p.task.file.string(), 0, 0}, "the selector '" + p.targets + "' selects no host");
-        return std::nullopt;
-    }
-    p.hosts = std::move(*hosts);
+    p.flag_targets = o.targets;
+    if (!select_targets(p, o, diags)) return std::nullopt;
     if (!shared_downloads_refused(p, diags)) return std::nullopt;
     return p;
 }

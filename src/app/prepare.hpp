@@ -17,14 +17,20 @@ struct Prepared {
     config::Task task;
     std::filesystem::path inventory_file;
     inventory::Inventory inventory;
+    // The selector the hosts came from, recorded with the run: the task's targets narrowed by
+    // -t (`(TASK) & (FLAG)`), or either alone, or -t with --replace-targets; for `retry` and
+    // `resume`, the hosts named.
     std::string targets;
     std::vector<const inventory::Host*> hosts;
+    std::string flag_targets;      // -t as given; empty without one
+    bool targets_replaced = false; // --replace-targets: -t stood in for the task's targets
 };
 
 struct PrepareOptions {
     std::string task_file;
     std::string inventory;               // -i: overrides the task's
-    std::string targets;                 // -t: overrides the task's
+    std::string targets;                 // -t: narrows the task's (they intersect)
+    bool replace_targets = false;        // --replace-targets: -t instead of the task's
     std::vector<std::string> only_hosts; // `retry`: exactly these hosts, instead of a selector
     std::string narrow; // with only_hosts: only those this selector also selects (`retry -t`)
     std::optional<std::string> command; // `exec`: this ad-hoc command instead of a task file

@@ -29,6 +29,16 @@ rollout::Plan plan_waves(const Prepared& p, const std::optional<config::Rollout>
     return rollout::make_plan(in);
 }
 
+std::string targets_json(const Prepared& p) {
+    util::JsonObject o;
+    o.add("task", p.task.targets);
+    if (p.flag_targets.empty())
+        o.add_null("flag");
+    else
+        o.add("flag", p.flag_targets);
+    return o.add("replaced", p.targets_replaced).add("selector", p.targets).str();
+}
+
 std::string plan_json(const Prepared& p, const rollout::Plan& plan,
                       const std::optional<config::Rollout>& r) {
     std::vector<std::string> waves;
@@ -61,6 +71,7 @@ std::string plan_json(const Prepared& p, const rollout::Plan& plan,
         .add("waves", plan.waves.size())
         .add_raw("plan", util::json_array(waves))
         .add("warnings", plan.warnings)
+        .add_raw("targets", targets_json(p))
         .str();
 }
 

@@ -22,6 +22,10 @@ std::optional<config::Rollout> effective_rollout(const Prepared& p, const WaveOp
 rollout::Plan plan_waves(const Prepared& p, const std::optional<config::Rollout>& rollout,
                          const WaveOptions& o);
 
+// How the hosts were chosen, as one JSON object: the task's targets, -t (null without one),
+// whether -t replaced the task's targets, and the selector that resulted.
+std::string targets_json(const Prepared& p);
+
 // The plan as `leura plan --json` prints it and the run records store it.
 std::string plan_json(const Prepared& p, const rollout::Plan& plan,
                       const std::optional<config::Rollout>& rollout);

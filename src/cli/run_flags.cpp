@@ -15,6 +15,7 @@ void add_selection_flags(CLI::App& sub, RunFlags& f) {
     sub.add_option("-i,--inventory", f.prepare.inventory,
                    "Inventory name or file (default: the task's)");
     sub.add_option("-t,--targets", f.prepare.targets, "Selector (default: the task's)");
+    sub.add_flag("--replace-targets", f.prepare.replace_targets, "-t replaces the task's targets");
     sub.add_option("--batches", f.batches,
                    "Cumulative waves, e.g. 1%,5%,50%,100% or 1,10,100% (over the task's)");
     sub.add_option("--shuffle", f.shuffle, "Seed that varies how ties between units are broken");
