@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/prepare.hpp"
+#include "app/waves.hpp"
 #include "config/inventory_file.hpp"
 #include "inventory/range.hpp"
 #include "inventory/selector.hpp"
@@ -169,7 +170,9 @@ bool select_targets(Prepared& p, const PrepareOptions& o, config::Diagnostics& d
         return false;
     }
     p.hosts = std::move(*hosts);
-    return true;
+    size_t before = diags.size();
+    check_rollout_attributes(p, diags);
+    return diags.size() == before;
 }
 
 } // namespace

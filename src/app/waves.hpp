@@ -19,6 +19,15 @@ struct WaveOptions {
 // without [rollout] run without --batches is one wave with no gate (failures give exit 1).
 std::optional<config::Rollout> effective_rollout(const Prepared& p, const WaveOptions& o);
 
+// affinity = "none": every host is a unit of its own.
+inline constexpr const char* k_no_affinity = "none";
+
+// The attributes [rollout] names must be ones the selected hosts have: an affinity or a spread
+// attribute that none of them has is a typo that would split clusters or spread nothing, and is
+// reported where it is written, with a "did you mean" among the hosts' attribute names. The
+// default affinity (cluster, not written) is not checked: hosts without it plan one by one.
+void check_rollout_attributes(const Prepared& p, config::Diagnostics& diags);
+
 rollout::Plan plan_waves(const Prepared& p, const std::optional<config::Rollout>& rollout,
                          const WaveOptions& o);
 

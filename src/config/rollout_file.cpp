@@ -139,9 +139,18 @@ void read_rollout_key(Rollout& rollout, const std::string& name, const toml::nod
     if (name == "batches") {
         if (auto v = read_batches(value, r)) rollout.batches = std::move(*v);
     } else if (name == "affinity") {
-        if (auto v = detail::read_non_empty(value, name, r)) rollout.affinity = std::move(*v);
+        if (auto v = detail::read_non_empty(value, name, r)) {
+            rollout.affinity = std::move(*v);
+            rollout.affinity_set = true;
+            rollout.affinity_pos = r.pos(value.source());
+        }
     } else if (name == "spread") {
-        if (auto v = read_spread(value, r)) rollout.spread = std::move(*v);
+        if (auto v = read_spread(value, r)) {
+            rollout.spread = std::move(*v);
+            rollout.spread_pos.clear();
+            for (const auto& item : *value.as_array())
+                rollout.spread_pos.push_back(r.pos(item.source()));
+        }
     } else if (name == "max_failed") {
         if (auto v = read_amount(value, name, r)) rollout.max_failed = *v;
     } else if (name == "max_failed_total") {

@@ -88,8 +88,14 @@ enum class Pause { none, confirm, duration };
 // The [rollout] table (DESIGN §2, §4). Absent: the run is one wave with no gate.
 struct Rollout {
     std::vector<Amount> batches = {{true, 1}, {true, 5}, {true, 50}, {true, 100}};
+    // The attribute whose hosts share a wave; "none": no grouping. Written in the file
+    // (affinity_set), it must be an attribute some selected host has (app::prepare checks);
+    // the default is not, so a fleet without clusters plans host by host.
     std::string affinity = "cluster";
-    std::vector<std::string> spread;
+    bool affinity_set = false;
+    SourcePos affinity_pos;
+    std::vector<std::string> spread; // each must be an attribute some selected host has
+    std::vector<SourcePos> spread_pos;
     Amount max_failed{false, 0};            // per wave; the gate halts when failures EXCEED it
     std::optional<Amount> max_failed_total; // across the run so far
     OnFailure on_failure = OnFailure::stop;

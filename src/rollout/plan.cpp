@@ -174,7 +174,8 @@ private:
         std::unordered_map<std::string_view, uint32_t> by_value;
         std::vector<uint32_t> unit_of(n);
         for (size_t h = 0; h < n; ++h) {
-            const std::string* value = find_attr(*m_input.hosts[h], m_input.affinity);
+            const std::string* value =
+                m_input.affinity.empty() ? nullptr : find_attr(*m_input.hosts[h], m_input.affinity);
             auto unit = static_cast<uint32_t>(m_name.size());
             if (value) {
                 auto [it, added] = by_value.try_emplace(*value, unit);

@@ -14,7 +14,8 @@ namespace leura::rollout {
 struct PlanInput {
     std::vector<const inventory::Host*> hosts; // the selection, in inventory order
     std::vector<config::Amount> batches;       // cumulative targets; the last is forced to 100%
-    std::string affinity = "cluster";          // hosts sharing its value form one unit
+    std::string affinity = "cluster";          // hosts sharing its value form one unit;
+                                               // empty: every host is a unit of its own
     std::vector<std::string> spread;           // attributes early waves cover widely
     std::optional<uint64_t> shuffle_seed;      // permutes tie-breaking, still deterministic
 };

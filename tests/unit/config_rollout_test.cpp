@@ -157,6 +157,31 @@ TEST_F(RolloutConfigTest, MissingRolloutKeysTakeTheDefaults) {
     EXPECT_TRUE(none.rollback.empty());
 }
 
+// Whether affinity was written decides whether app::prepare checks it against the hosts; both
+// keys keep where each value stands, for that check's diagnostics.
+TEST_F(RolloutConfigTest, AffinityAndSpreadKeepWhereTheyAreWritten) {
+    Task t = task(std::string("[rollout]\naffinity = \"rack\"\nspread = [\"az\",  \"vpc\"]\n") +
+                  k_one_step);
+    ASSERT_TRUE(t.rollout.has_value());
+    EXPECT_TRUE(t.rollout->affinity_set);
+    EXPECT_EQ(t.rollout->affinity_pos.line, 2);
+    EXPECT_EQ(t.rollout->affinity_pos.column, 12);
+    EXPECT_EQ(t.rollout->affinity_pos.file, (m_dir / "task.toml").string());
+    ASSERT_EQ(t.rollout->spread_pos.size(), 2u);
+    EXPECT_EQ(t.rollout->spread_pos[0].line, 3);
+    EXPECT_EQ(t.rollout->spread_pos[0].column, 11);
+    EXPECT_EQ(t.rollout->spread_pos[1].column, 18);
+
+    Task defaulted = task(std::string("[rollout]\nconcurrency = 3\n") + k_one_step);
+    EXPECT_EQ(defaulted.rollout->affinity, "cluster");
+    EXPECT_FALSE(defaulted.rollout->affinity_set);
+    EXPECT_TRUE(defaulted.rollout->spread_pos.empty());
+
+    Task none = task(std::string("[rollout]\naffinity = \"none\"\n") + k_one_step);
+    EXPECT_EQ(none.rollout->affinity, "none");
+    EXPECT_TRUE(none.rollout->affinity_set);
+}
+
 TEST_F(RolloutConfigTest, BatchesMixCountsAndStrings) {
     Task t = task(std::string("[rollout]\nbatches = [1, 10, \"2.5%\", \"20\", \"100%\"]\n"
                               "max_failed = 3\nmax_failed_total = 0\non_failure = \"continue\"\n"

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// app::prepare: how -t and the task's targets choose hosts.
+// app::prepare: how -t and the task's targets choose hosts, and the [rollout] attributes checked
+// against the hosts chosen.
 #include "app/prepare.hpp"
+#include "app/waves.hpp"
 #include "config_fixture.hpp"
 
 #include <gtest/gtest.h>
@@ -130,7 +132,64 @@ TEST_F(PrepareTest, SelectorErrorsNameTheirSource) {
     EXPECT_EQ(diags.items()[0].message, "targets: 'web & db' selects no host");
 }
 
-// retry and resume name their hosts: -t does not apply to them.
+TEST_F(PrepareTest, AffinityNoSelectedHostHasIsAnErrorWithDidYouMean) {
+    EXPECT_FALSE(prep("[rollout]\naffinity = \"clustr\""));
+    ASSERT_EQ(diags.size(), 1u) << messages();
+    const auto& d = diags.items()[0];
+    EXPECT_EQ(d.pos.file, (m_dir / "task.toml").string());
+    EXPECT_EQ(d.pos.line, 3);
+    EXPECT_EQ(d.pos.column, 12);
+    EXPECT_EQ(d.message, "affinity 'clustr': no selected host has this attribute, so it would "
+                         "keep no hosts together; did you mean \"cluster\"?");
+    EXPECT_EQ(d.source_line, "affinity = \"clustr\"");
+}
+
+TEST_F(PrepareTest, SpreadAttributesAreCheckedAgainstTheSelectedHostsOnly) {
+    // zone is a db attribute: among the web hosts nobody has it.
+    EXPECT_FALSE(prep("targets = \"web\"\n[rollout]\nspread = [\"az\", \"zone\", \"azz\"]"));
+    ASSERT_EQ(diags.size(), 2u) << messages();
+    EXPECT_EQ(diags.items()[0].pos.line, 4);
+    EXPECT_EQ(diags.items()[0].pos.column, 17);
+    EXPECT_EQ(diags.items()[0].message,
+              "spread 'zone': no selected host has this attribute (the selected hosts have: az, "
+              "cluster)");
+    EXPECT_EQ(diags.items()[1].message,
+              "spread 'azz': no selected host has this attribute; did you mean \"az\"?");
+
+    EXPECT_TRUE(prep("[rollout]\nspread = [\"az\", \"zone\"]")) << messages();
+    EXPECT_TRUE(prep("targets = \"web\"\n[rollout]\naffinity = \"az\"\nspread = [\"cluster\"]"))
+        << messages();
+}
+
+// The default affinity is not written, so hosts without clusters plan one by one; "none" is
+// always allowed, and plans every host as a unit of its own.
+TEST_F(PrepareTest, DefaultAndNoneAffinityNeedNoAttribute) {
+    auto bare = prep("targets = \"bare\"\n[rollout]\nbatches = [1, \"100%\"]");
+    ASSERT_TRUE(bare) << messages();
+    EXPECT_EQ(bare->task.rollout->affinity, "cluster");
+
+    EXPECT_FALSE(prep("targets = \"bare\"\n[rollout]\naffinity = \"cluster\""));
+    ASSERT_EQ(diags.size(), 1u);
+    EXPECT_EQ(diags.items()[0].message,
+              "affinity 'cluster': no selected host has this attribute, so it would keep no hosts "
+              "together (the selected hosts have no attributes)");
+
+    auto none = prep("targets = \"web\"\n[rollout]\naffinity = \"none\"\nbatches = [1, \"100%\"]");
+    ASSERT_TRUE(none) << messages();
+    auto rollout = effective_rollout(*none, WaveOptions{});
+    auto plan = plan_waves(*none, rollout, WaveOptions{});
+    ASSERT_EQ(plan.waves.size(), 2u);
+    EXPECT_EQ(plan.waves[0].hosts.size(), 1u) << "the web cluster was kept together";
+    EXPECT_TRUE(plan.waves[1].clusters.empty());
+
+    auto grouped = prep("targets = \"web\"\n[rollout]\nbatches = [1, \"100%\"]");
+    ASSERT_TRUE(grouped) << messages();
+    plan = plan_waves(*grouped, effective_rollout(*grouped, WaveOptions{}), WaveOptions{});
+    ASSERT_EQ(plan.waves.size(), 1u);
+    EXPECT_EQ(plan.waves[0].clusters, (Names{"w"}));
+}
+
+// retry and resume name their hosts: neither -t nor the attribute check applies to them.
 TEST_F(PrepareTest, NamedHostsSkipSelectors) {
     PrepareOptions o;
     o.task_file =

@@ -322,6 +322,23 @@ TEST(RolloutPlan, CustomAffinityAttribute) {
     EXPECT_EQ(plan.waves[1].clusters, Names{"p1"});
 }
 
+// affinity = "none" reaches the planner as an empty affinity: no host is grouped, even one with
+// an attribute named like the default.
+TEST(RolloutPlan, EmptyAffinityGroupsNoHosts) {
+    Fleet fleet;
+    fleet.add_cluster("c1", 3);
+    fleet.add({{"", "x"}});
+    PlanInput in = fleet.input({cnt(1), pct(100)});
+    in.affinity = "";
+    const Plan plan = make_plan(in);
+    ASSERT_EQ(plan.waves.size(), 2u);
+    EXPECT_EQ(plan.waves[0].hosts, Sizes{0});
+    EXPECT_TRUE(plan.waves[0].clusters.empty());
+    EXPECT_FALSE(plan.waves[0].oversized);
+    EXPECT_EQ(plan.waves[1].hosts, (Sizes{1, 2, 3}));
+    EXPECT_TRUE(plan.waves[1].clusters.empty());
+}
+
 TEST(RolloutPlan, EmptySelectionHasNoWaves) {
     Fleet fleet;
     const Plan plan = make_plan(fleet.input({pct(1), pct(100)}));
