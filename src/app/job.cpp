@@ -96,7 +96,7 @@ bool has_lifeline(const config::Step& s) {
     return remote_shell_step(s) && !in_runner(s);
 }
 
-exec::StepPlan step_plan(const StepSource& s, const Digests& digests) {
+exec::StepPlan step_plan(const StepSource& s, const config::Task& t, const Digests& digests) {
     const config::Step& step = *s.step;
     exec::StepPlan plan;
     plan.name = s.meta.name;
@@ -108,6 +108,10 @@ exec::StepPlan step_plan(const StepSource& s, const Digests& digests) {
     plan.always = step.always;
     plan.after_failure = s.after_failure;
     plan.run_as = step.run_as;
+    if (!step.upload && !step.download && step.kind != config::StepKind::custom)
+        if (auto shell = exec::step_interpreter(step.body, step.shell, t.shell,
+                                                step.kind == config::StepKind::script))
+            plan.shell = exec::interpreter_name(*shell);
     if (step.run_once) plan.once_key = std::to_string(s.meta.record_index);
     plan.keep_stdin_open = has_lifeline(step);
     plan.in_runner = in_runner(step);
@@ -132,15 +136,19 @@ exec::StepPlan step_plan(const StepSource& s, const Digests& digests) {
     return plan;
 }
 
-// The step's shell body: its own text, or the script an upload or a download runs.
-std::string step_body(const config::Step& s, const Digests& digests) {
+// The step's shell body: its own text (run by its shell, exec::step_interpreter), or the
+// script an upload or a download runs.
+std::string step_body(const config::Step& s, const config::Task& t, const Digests& digests) {
     if (s.upload) {
         const auto& d = digests.at(&s).digest();
         if (s.upload->directory) return exec::upload_dir_body(s.upload->dest, d, s.upload->owner);
         return exec::upload_body(s.upload->dest, d, s.upload->mode, s.upload->owner);
     }
     if (s.download) return exec::download_body(s.download->src);
-    return s.body;
+    auto shell =
+        exec::step_interpreter(s.body, s.shell, t.shell, s.kind == config::StepKind::script);
+    return shell ? exec::interpreted_body(s.body, *shell, s.kind == config::StepKind::local)
+                 : s.body;
 }
 
 // Jump hosts log in with their own user (default: the invoking one) and the host's identity.
@@ -160,7 +168,7 @@ exec::Job make_job(const Prepared& p, const RunOptions& o, const std::string& ru
                    const Digests& digests) {
     exec::Job job;
     for (const auto& s : steps)
-        job.steps.push_back(step_plan(s, digests));
+        job.steps.push_back(step_plan(s, p.task, digests));
     for (size_t i : hosts) {
         const inventory::Host* h = p.hosts[i];
         // Resume points index the task's steps; a rollback job always starts at its first.
@@ -193,8 +201,8 @@ exec::Job make_job(const Prepared& p, const RunOptions& o, const std::string& ru
             return custom_request(request);
         }
         bool lifeline = has_lifeline(s);
-        std::string script = exec::render_script(exports_for(host, step), step_body(s, digests),
-                                                 s.timeout, lifeline);
+        std::string script = exec::render_script(
+            exports_for(host, step), step_body(s, p.task, digests), s.timeout, lifeline);
         // The runner sizes its scripts itself.
         return (s.upload || lifeline) && !in_runner(s) ? exec::sized_stdin(script) : script;
     };

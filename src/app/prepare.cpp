@@ -177,16 +177,18 @@ bool select_targets(Prepared& p, const PrepareOptions& o, config::Diagnostics& d
 
 } // namespace
 
-config::Task adhoc_task(const std::string& command) {
+config::Task adhoc_task(const std::string& command, const std::string& shell) {
     config::Task t;
     t.file = config::k_adhoc_task;
     t.adhoc = true;
     t.description = "ad-hoc command";
     // The task as a file would say it: archived with the run and hashed like any task.
     t.text = "# leura exec\n[[steps]]\nname = \"exec\"\nrun = " + util::json_string(command) + "\n";
+    if (!shell.empty()) t.text += "shell = " + util::json_string(shell) + "\n";
     config::Step step;
     step.name = "exec";
     step.body = command;
+    step.shell = shell;
     t.steps.push_back(std::move(step));
     return t;
 }
@@ -198,6 +200,16 @@ std::optional<std::string> adhoc_command(std::string_view text) {
     auto line = text.substr(at + key.size());
     auto value = util::parse_json(line.substr(0, line.find('\n')));
     if (!value || !value->is(util::JsonValue::Type::string)) return std::nullopt;
+    return value->text;
+}
+
+std::string adhoc_shell(std::string_view text) {
+    constexpr std::string_view key = "\nshell = ";
+    auto at = text.find(key);
+    if (!adhoc_command(text) || at == std::string_view::npos) return {};
+    auto line = text.substr(at + key.size());
+    auto value = util::parse_json(line.substr(0, line.find('\n')));
+    if (!value || !value->is(util::JsonValue::Type::string)) return {};
     return value->text;
 }
 
@@ -225,8 +237,13 @@ bool shared_downloads_refused(const Prepared& p, config::Diagnostics& diags) {
 } // namespace
 
 std::optional<Prepared> prepare(const PrepareOptions& o, config::Diagnostics& diags) {
-    auto task =
-        o.command ? std::optional(adhoc_task(*o.command)) : config::load_task(o.task_file, diags);
+    if (o.command && !o.shell.empty() && !config::is_shell_name(o.shell)) {
+        diags.add({"--shell", 0, 0},
+                  "'" + o.shell + "' is not a shell's name or absolute path, such as bash");
+        return std::nullopt;
+    }
+    auto task = o.command ? std::optional(adhoc_task(*o.command, o.shell))
+                          : config::load_task(o.task_file, diags);
     if (!task) return std::nullopt;
     std::string name = o.inventory.empty() ? task->inventory : o.inventory;
     if (name.empty()) {

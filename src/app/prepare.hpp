@@ -34,13 +34,17 @@ struct PrepareOptions {
     std::vector<std::string> only_hosts; // `retry`: exactly these hosts, instead of a selector
     std::string narrow; // with only_hosts: only those this selector also selects (`retry -t`)
     std::optional<std::string> command; // `exec`: this ad-hoc command instead of a task file
+    std::string shell;                  // `exec --shell`: what runs the command; empty: sh
 };
 
-// `leura exec`: a task of one step that runs `command`, recorded like any other.
-config::Task adhoc_task(const std::string& command);
+// `leura exec`: a task of one step that runs `command` (by `shell`, when not empty), recorded
+// like any other.
+config::Task adhoc_task(const std::string& command, const std::string& shell = "");
 // The command back from the text adhoc_task wrote (recorded with the run); nullopt when the
 // text is not one of those.
 std::optional<std::string> adhoc_command(std::string_view task_text);
+// The shell it was run by; "" for the runner's sh (also for text adhoc_task did not write).
+std::string adhoc_shell(std::string_view task_text);
 
 // Loads and checks everything a run needs; every problem goes to `diags`, and the result is
 // empty when there was any.

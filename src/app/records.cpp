@@ -27,6 +27,7 @@ Status rerun_source(const store::RunRecord& run, PrepareOptions& o) {
     o.command = adhoc_command(run.task_text.value_or(""));
     if (!o.command)
         return fail(ErrorKind::config, "run " + run.id + ": its ad-hoc command is unreadable");
+    o.shell = adhoc_shell(run.task_text.value_or(""));
     return {};
 }
 

@@ -95,8 +95,10 @@ Action add_exec(CLI::App& sub) {
     sub.add_option("-t,--targets", f->run.prepare.targets, "Selector (default: every host)");
     sub.add_option("--batches", f->run.batches,
                    "Cumulative waves, e.g. 1,10,100% (default: all hosts at once)");
+    sub.add_option("--shell", f->run.prepare.shell,
+                   "The shell that runs the command on each host, such as bash (default: sh)");
     add_run_flags(sub, f->run);
-    sub.add_option("command", f->words, "The command (after --), run by the login shell")
+    sub.add_option("command", f->words, "The command (after --), run by /bin/sh or --shell")
         ->required();
     return [f](app::Context& ctx) { return exec(ctx, *f); };
 }

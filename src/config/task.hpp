@@ -128,6 +128,9 @@ struct Task {
     std::optional<Rollout> rollout;
 };
 
+// A `shell` value: a name or an absolute path of letters, digits and `/-_.`, without "..".
+bool is_shell_name(std::string_view s);
+
 // Reads and validates a task file. Every problem goes to `diags` (syntax, unknown keys with a
 // "did you mean", wrong types, bad durations, missing script files); the task is returned only
 // when there were none.

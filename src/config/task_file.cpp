@@ -206,11 +206,7 @@ void apply_body(Step& step, std::vector<Body>& bodies, const StepList& list,
 std::optional<std::string> read_shell(const toml::node& value, Reporter& r) {
     auto v = detail::read_non_empty(value, "shell", r);
     if (!v) return std::nullopt;
-    bool ok = std::all_of(v->begin(), v->end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '-' || c == '_' ||
-               c == '.';
-    });
-    if (!ok || v->find("..") != std::string::npos) {
+    if (!is_shell_name(*v)) {
         r.error(value, "'shell' must be a shell's name or absolute path, such as \"bash\"");
         return std::nullopt;
     }
@@ -268,6 +264,7 @@ std::optional<Step> read_step(const toml::node& node, const StepList& list, int 
     std::vector<Body> bodies;
     const toml::key* run_as = nullptr;
     const toml::key* with = nullptr;
+    const toml::key* shell = nullptr;
     bool disallowed = false;
     for (const auto& entry : detail::in_source_order(*table)) {
         const std::string name = detail::name_of(*entry.first);
@@ -284,6 +281,7 @@ std::optional<Step> read_step(const toml::node& node, const StepList& list, int 
         }
         if (name == "run_as") run_as = entry.first;
         if (name == "with") with = entry.first;
+        if (name == "shell") shell = entry.first;
         read_step_key(step, name, *entry.second, r);
     }
     apply_body(step, bodies, list, where, disallowed, r);
@@ -293,6 +291,13 @@ std::optional<Step> read_step(const toml::node& node, const StepList& list, int 
         r.error(*run_as, "'run_as' cannot be used with a local step");
     if (with && !bodies.empty() && detail::name_of(*bodies[0].entry.first) != "custom")
         r.error(*with, "'with' belongs to custom steps (custom = \"NAME\")");
+    // Uploads and downloads run leura's own scripts; a custom step's are its own.
+    if (shell && !bodies.empty()) {
+        const std::string body = detail::name_of(*bodies[0].entry.first);
+        if (body == "upload" || body == "download" || body == "custom")
+            r.error(*shell, "'shell' belongs to command, script and local steps, not to '" + body +
+                                "' steps");
+    }
     if (r.count() != before) return std::nullopt;
     return step;
 }
@@ -398,6 +403,14 @@ const DurationUnit* take_unit(std::string_view& rest) {
 }
 
 } // namespace
+
+bool is_shell_name(std::string_view s) {
+    return !s.empty() && s.find("..") == std::string_view::npos &&
+           std::all_of(s.begin(), s.end(), [](char c) {
+               return std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '-' ||
+                      c == '_' || c == '.';
+           });
+}
 
 std::optional<Task> load_task(const fs::path& file, Diagnostics& diags) {
     try {

@@ -656,6 +656,10 @@ void Loop::finish_step(HostRun& r, int exit_code, std::string signal, std::optio
                             " was refused on the host (it wants a password, or the login user "
                             "may not run commands as " +
                             step.run_as + ")");
+        if (!step.shell.empty() && exit_code == k_shell_missing)
+            err = Error(ErrorKind::remote_exit, "step \"" + step.name + "\": " + step.shell +
+                                                    (step.local ? " not found on the controller"
+                                                                : " not found on the host"));
     }
     if (!err && r.output)
         if (auto done = r.output->finish(); !done) err = done.error();

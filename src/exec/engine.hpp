@@ -25,6 +25,7 @@ struct StepPlan {
     bool local = false;  // runs on the controller (exec::spawn_local), not over SSH
     std::string command; // the exec request; empty: Job::remote_command
     std::string run_as;  // for the message when sudo refuses (see exec::k_sudo_refused)
+    std::string shell;   // for the message when the host lacks it (see exec::k_shell_missing)
     // A check run first (its script from Job::render_precheck): exit 0 means the step's work is
     // already done (an upload whose target has the same content), so the step is recorded as
     // unchanged and the main command never runs. Empty: no check.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "exec/script.hpp"
 #include "util/random.hpp"
+#include "util/sha256.hpp"
 #include "util/strings.hpp"
 
 #include <algorithm>
@@ -175,6 +176,82 @@ std::string upload_dir_body(const std::string& dest, const util::FileDigest& d,
 
 std::string download_body(const std::string& src) {
     return "exec cat -- " + util::shell_quote(src) + "\n";
+}
+
+namespace {
+
+bool is_blank(char c) {
+    return c == ' ' || c == '\t';
+}
+
+std::string_view trim_blanks(std::string_view s) {
+    while (!s.empty() && is_blank(s.front()))
+        s.remove_prefix(1);
+    while (!s.empty() && (is_blank(s.back()) || s.back() == '\r'))
+        s.remove_suffix(1);
+    return s;
+}
+
+// The runner's own shell: running the body under it again would only cost a process.
+bool is_runner_shell(const Interpreter& i) {
+    if (i.arg.empty()) return i.path == "sh" || i.path == "/bin/sh";
+    return i.path == "/usr/bin/env" && i.arg == "sh";
+}
+
+// `command -v NAME`, else a message naming what is missing and exit k_shell_missing.
+std::string need_interpreter(const std::string& name, bool local) {
+    std::string q = util::shell_quote(name);
+    return "command -v " + q + " >/dev/null 2>&1 || { printf 'leura: %s not found on the " +
+           (local ? std::string("controller") : std::string("host")) + "\\n' " + q + " >&2; exit " +
+           std::to_string(k_shell_missing) + "; }\n";
+}
+
+} // namespace
+
+std::optional<Interpreter> shebang(std::string_view body) {
+    if (!body.starts_with("#!")) return std::nullopt;
+    std::string_view line = body.substr(2);
+    line = trim_blanks(line.substr(0, line.find('\n')));
+    size_t end = 0;
+    while (end < line.size() && !is_blank(line[end]))
+        ++end;
+    if (end == 0) return std::nullopt;
+    return Interpreter{std::string(line.substr(0, end)),
+                       std::string(trim_blanks(line.substr(end)))};
+}
+
+std::optional<Interpreter> step_interpreter(std::string_view body, const std::string& step_shell,
+                                            const std::string& task_shell, bool script) {
+    std::optional<Interpreter> i;
+    if (!step_shell.empty())
+        i = Interpreter{step_shell, {}};
+    else if (!task_shell.empty())
+        i = Interpreter{task_shell, {}};
+    else if (script)
+        i = shebang(body);
+    if (i && is_runner_shell(*i)) return std::nullopt;
+    return i;
+}
+
+std::string interpreter_name(const Interpreter& i) {
+    return i.arg.empty() ? i.path : i.path + " " + i.arg;
+}
+
+std::string interpreted_body(std::string_view body, const Interpreter& interpreter, bool local) {
+    std::string out = need_interpreter(interpreter.path, local);
+    // `/usr/bin/env NAME`: NAME is the interpreter that matters, and env's own "No such file"
+    // would not say that it is missing on the host.
+    if (interpreter.path.ends_with("/env") && !interpreter.arg.empty() &&
+        interpreter.arg.find_first_of(" \t") == std::string::npos && interpreter.arg[0] != '-')
+        out += need_interpreter(interpreter.arg, local);
+    // No line of the body can be this one: it names the body's own digest.
+    std::string end = "LEURA_BODY_" + util::sha256_hex(body).substr(0, 24);
+    out += "exec " + util::shell_quote(interpreter.path);
+    if (!interpreter.arg.empty()) out += " " + util::shell_quote(interpreter.arg);
+    out += " /dev/fd/5 5<<'" + end + "'\n";
+    out += body;
+    if (!out.empty() && out.back() != '\n') out += '\n';
+    return out + end + "\n";
 }
 
 std::string render_script(const std::vector<std::pair<std::string, std::string>>& exports,

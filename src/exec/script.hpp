@@ -67,6 +67,45 @@ std::string manifest_command();
 // Download: the file on stdout.
 std::string download_body(const std::string& src);
 
+// What runs a step's body when it is not the runner's /bin/sh itself: an interpreter (a name
+// looked up on the host's PATH, or an absolute path) and, as on a `#!` line, at most one
+// argument ("bash" for `#!/usr/bin/env bash`).
+struct Interpreter {
+    std::string path;
+    std::string arg;
+    bool operator==(const Interpreter&) const = default;
+};
+
+// The interpreter a script's first line names, as the kernel reads it: "#!", optional blanks,
+// the path, then optionally blanks and one argument (the rest of the line, trimmed). nullopt
+// when the body does not start with "#!" or names no path.
+std::optional<Interpreter> shebang(std::string_view body);
+
+// Who runs a step's body: the step's `shell`, else the task's, else (for a script) the
+// script's own #! line, else the runner's /bin/sh (nullopt; also for "sh", "/bin/sh" and a
+// plain `#!/bin/sh` line, which need no second shell).
+std::optional<Interpreter> step_interpreter(std::string_view body, const std::string& step_shell,
+                                            const std::string& task_shell, bool script);
+
+// The exit status of a step whose interpreter the host does not have (interpreted_body). The
+// engine reports it as "NAME not found on the host".
+inline constexpr int k_shell_missing = 222;
+
+// The interpreter as a message names it: "bash", "/usr/bin/env bash".
+std::string interpreter_name(const Interpreter& interpreter);
+
+// A body to be run, from the runner's /bin/sh, by `interpreter`: a check that it exists (else
+// "leura: NAME not found on the host" (or "controller", for a local step) on stderr and exit
+// k_shell_missing), then
+// `exec INTERPRETER [ARG] /dev/fd/5` with the body on a quoted here-document on fd 5, as the
+// kernel would run a #! script from a file. No byte of the body or of the interpreter's name
+// reaches a command line unquoted, the body is never on one at all, and stdin stays the step's
+// (at EOF, or the upload's file): nothing the body runs can read the rest of the body. Being an
+// exec, the interpreter keeps the step's process (its exports, the timeout's process group,
+// the lifeline and the runner's wait and marker).
+std::string interpreted_body(std::string_view body, const Interpreter& interpreter,
+                             bool local = false);
+
 // "export NAME='value'" lines (values shell-quoted), then the body. With a timeout, a prologue
 // re-runs the script under the host's `timeout` (coreutils or busybox) when it has one, which
 // kills the step's whole process group when time is up. The engine's own deadline fails the

@@ -130,6 +130,44 @@ TEST_F(StepsConfigTest, RunAsWithAStepThatIsNotLocalIsFine) {
               "them");
 }
 
+// ---- shell ----
+
+TEST_F(StepsConfigTest, ShellOnTheTaskAndOnSteps) {
+    Task t = task("shell = \"bash\"\n[[steps]]\ncommand = \"a\"\n[[steps]]\nshell = "
+                  "\"/usr/local/bin/zsh\"\nscript = \"b\"\n[[steps]]\nlocal = \"c\"\nshell = "
+                  "\"ksh\"\n");
+    EXPECT_EQ(t.shell, "bash");
+    ASSERT_EQ(t.steps.size(), 3u);
+    EXPECT_EQ(t.steps[0].shell, "") << "the task's applies when the step runs";
+    EXPECT_EQ(t.steps[1].shell, "/usr/local/bin/zsh");
+    EXPECT_EQ(t.steps[2].shell, "ksh");
+}
+
+// leura writes the scripts of uploads and downloads for sh, and a custom step's are its own.
+TEST_F(StepsConfigTest, ShellBelongsToStepsWithABody) {
+    write("files/up.txt", "x");
+    auto errors = task_errors(
+        "[[steps]]\nupload = { src = \"files/up.txt\", dest = \"/tmp/up.txt\" }\nshell = "
+        "\"bash\"\n[[steps]]\ndownload = { src = \"/etc/hostname\" }\n  shell = \"bash\"\n"
+        "[[steps]]\nshell = \"bash sh\"\ncommand = \"a\"\n[[steps]]\nshell = \"../bash\"\n"
+        "command = \"a\"\n");
+    ASSERT_EQ(errors.size(), 4u);
+    expect_at(errors[0], 3, 1,
+              "'shell' belongs to command, script and local steps, not to 'upload' "
+              "steps");
+    expect_at(errors[1], 6, 3,
+              "'shell' belongs to command, script and local steps, not to "
+              "'download' steps");
+    expect_at(errors[2], 8, 9, "'shell' must be a shell's name or absolute path, such as \"bash\"");
+    expect_at(errors[3], 11, 9,
+              "'shell' must be a shell's name or absolute path, such as \"bash\"");
+    EXPECT_TRUE(is_shell_name("bash"));
+    EXPECT_TRUE(is_shell_name("/opt/bin/bash-5.2"));
+    EXPECT_FALSE(is_shell_name(""));
+    EXPECT_FALSE(is_shell_name("bash;rm"));
+    EXPECT_FALSE(is_shell_name("/opt/../bin/sh"));
+}
+
 // ---- run_as ----
 
 TEST_F(StepsConfigTest, RunAsKeepsTheUserName) {

@@ -202,5 +202,33 @@ TEST_F(PrepareTest, NamedHostsSkipSelectors) {
     EXPECT_EQ(names(*p), (Names{"web1", "bare1"}));
 }
 
+// `exec --shell`: the step's shell, recorded in the task text so that retry and resume run
+// the command by the same shell.
+TEST_F(PrepareTest, AdhocShellIsRecordedAndReadBack) {
+    config::Task t = adhoc_task("[[ 1 == 1 ]] && echo \"yes\"", "bash");
+    ASSERT_EQ(t.steps.size(), 1u);
+    EXPECT_EQ(t.steps[0].shell, "bash");
+    EXPECT_EQ(adhoc_command(t.text), "[[ 1 == 1 ]] && echo \"yes\"");
+    EXPECT_EQ(adhoc_shell(t.text), "bash");
+    config::Task plain = adhoc_task("uptime");
+    EXPECT_EQ(plain.steps[0].shell, "");
+    EXPECT_EQ(adhoc_shell(plain.text), "");
+    EXPECT_EQ(adhoc_command(plain.text), "uptime");
+    EXPECT_EQ(adhoc_shell("shell = \"bash\"\n"), "") << "not an exec's text";
+
+    PrepareOptions o;
+    o.command = "true";
+    o.inventory = (m_dir / "inv.toml").string();
+    o.shell = "bash; rm -rf /";
+    EXPECT_FALSE(prepare(o, diags));
+    ASSERT_EQ(diags.size(), 1u);
+    EXPECT_EQ(diags.items()[0].pos.file, "--shell");
+    o.shell = "/bin/bash";
+    diags = config::Diagnostics();
+    auto p = prepare(o, diags);
+    ASSERT_TRUE(p) << messages();
+    EXPECT_EQ(p->task.steps[0].shell, "/bin/bash");
+}
+
 } // namespace
 } // namespace leura::app
