@@ -13,6 +13,7 @@ namespace leura::app {
 namespace {
 
 void print_dry_run(const Prepared& prepared, const rollout::Plan& plan) {
+    std::printf("%s", describe_targets(prepared).c_str());
     for (size_t k = 0; k < plan.waves.size(); ++k) {
         std::vector<std::string> names;
         for (size_t i : plan.waves[k].hosts)

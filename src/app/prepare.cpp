@@ -177,6 +177,22 @@ bool select_targets(Prepared& p, const PrepareOptions& o, config::Diagnostics& d
 
 } // namespace
 
+std::string describe_targets(const Prepared& p) {
+    std::string out =
+        "targets   " +
+        (p.task.targets.empty() ? std::string("(the task has none: every host)") : p.task.targets) +
+        "\n";
+    if (!p.flag_targets.empty())
+        out += "-t        " + p.flag_targets + " (" +
+               (p.targets_replaced       ? "replaces the task's targets"
+                : p.task.targets.empty() ? "selects alone"
+                                         : "narrows the task's targets") +
+               ")\n";
+    out += "selector  " + (p.targets.empty() ? std::string("(every host)") : p.targets) + ": " +
+           std::to_string(p.hosts.size()) + " host" + (p.hosts.size() == 1 ? "" : "s") + "\n";
+    return out;
+}
+
 config::Task adhoc_task(const std::string& command, const std::string& shell) {
     config::Task t;
     t.file = config::k_adhoc_task;

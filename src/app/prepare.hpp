@@ -37,6 +37,10 @@ struct PrepareOptions {
     std::string shell;                  // `exec --shell`: what runs the command; empty: sh
 };
 
+// Where the hosts came from, for `plan` and `--dry-run`: the task's targets, -t, and the
+// selector both make with its host count, one per line.
+std::string describe_targets(const Prepared& p);
+
 // `leura exec`: a task of one step that runs `command` (by `shell`, when not empty), recorded
 // like any other.
 config::Task adhoc_task(const std::string& command, const std::string& shell = "");

@@ -11,23 +11,9 @@ namespace leura::cli {
 
 namespace {
 
-// Where the hosts came from: the task's targets, -t, and the selector both make.
-void print_targets(const app::Prepared& p) {
-    std::printf("targets   %s\n", p.task.targets.empty() ? "(the task has none: every host)"
-                                                         : p.task.targets.c_str());
-    if (!p.flag_targets.empty())
-        std::printf("-t        %s (%s)\n", p.flag_targets.c_str(),
-                    p.targets_replaced       ? "replaces the task's targets"
-                    : p.task.targets.empty() ? "selects alone"
-                                             : "narrows the task's targets");
-    std::printf("selector  %s: %zu host%s\n\n",
-                p.targets.empty() ? "(every host)" : p.targets.c_str(), p.hosts.size(),
-                p.hosts.size() == 1 ? "" : "s");
-}
-
 void print_plan(const app::Prepared& p, const std::optional<config::Rollout>& r,
                 const rollout::Plan& plan) {
-    print_targets(p);
+    std::printf("%s\n", app::describe_targets(p).c_str());
     std::printf("%zu host%s in %zu wave%s", p.hosts.size(), p.hosts.size() == 1 ? "" : "s",
                 plan.waves.size(), plan.waves.size() == 1 ? "" : "s");
     if (r) {

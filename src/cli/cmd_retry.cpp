@@ -57,7 +57,13 @@ Action add_retry(CLI::App& sub) {
                    "rolled_back or all (default: failed and unreachable)")
         ->check(CLI::IsMember(
             {"failed", "unreachable", "skipped", "interrupted", "rolled_back", "all"}));
-    add_selection_flags(sub, *f);
+    sub.add_option("-i,--inventory", f->prepare.inventory,
+                   "Inventory (default: the one the run used)");
+    sub.add_option("-t,--targets", f->prepare.targets,
+                   "Only those of the hosts this selector selects (it never adds any)");
+    sub.add_option("--batches", f->batches,
+                   "Cumulative waves (default: the run's, over the task's)");
+    sub.add_option("--shuffle", f->shuffle, "Seed that varies how ties between units are broken");
     add_run_flags(sub, *f);
     return [f, run, which](app::Context& ctx) { return retry(ctx, *f, *run, *which); };
 }

@@ -14,7 +14,8 @@ namespace leura::cli {
 void add_selection_flags(CLI::App& sub, RunFlags& f) {
     sub.add_option("-i,--inventory", f.prepare.inventory,
                    "Inventory name or file (default: the task's)");
-    sub.add_option("-t,--targets", f.prepare.targets, "Selector (default: the task's)");
+    sub.add_option("-t,--targets", f.prepare.targets,
+                   "Selector narrowing the task's targets (or replacing them: --replace-targets)");
     sub.add_flag("--replace-targets", f.prepare.replace_targets, "-t replaces the task's targets");
     sub.add_option("--batches", f.batches,
                    "Cumulative waves, e.g. 1%,5%,50%,100% or 1,10,100% (over the task's)");
@@ -118,6 +119,7 @@ app::Overrides given_overrides(const RunFlags& f) {
     o.vars = f.run.vars;
     if (!f.batches.empty()) o.batches = f.batches;
     if (!f.prepare.targets.empty()) o.targets = f.prepare.targets;
+    o.replace_targets = f.prepare.replace_targets;
     return o;
 }
 

@@ -90,3 +90,10 @@ expect_out "^selector  web: 3 hosts$"
 leura plan "$t" -t db
 expect_rc 2
 expect_err "selects none of the task's targets"
+
+# --dry-run prints the task's targets, -t and the result, like plan.
+leura run "$t" -t 127.0.1.2 --dry-run
+expect_rc 0
+expect_out "^targets +web$"
+expect_out "^-t +127\.0\.1\.2 \(narrows the task's targets\)$"
+expect_out "^selector +\(web\) & \(127\.0\.1\.2\): 1 host$"
