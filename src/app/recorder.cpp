@@ -223,26 +223,7 @@ std::vector<size_t> RunRecorder::hosts_to_roll_back() const {
 void RunRecorder::host_finished(const exec::HostOutcome& o) {
     if (o.steps_run > 0) m_ran.push_back(o.host);
     m_outcomes[o.host] = o;
-    switch (o.status) {
-    case exec::HostStatus::ok:
-        ++m_ended.ok;
-        break;
-    case exec::HostStatus::failed:
-        ++m_ended.failed;
-        break;
-    case exec::HostStatus::unreachable:
-        ++m_ended.unreachable;
-        break;
-    case exec::HostStatus::skipped:
-        ++m_ended.skipped;
-        break;
-    case exec::HostStatus::interrupted:
-        ++m_ended.interrupted;
-        break;
-    case exec::HostStatus::rolled_back:
-        ++m_ended.rolled_back;
-        break;
-    }
+    ++m_ended.of(o.status);
     ui::HostDone d;
     d.host = name(o.host);
     d.wave = m_wave;

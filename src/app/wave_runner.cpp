@@ -178,12 +178,7 @@ WaveOutcome Waves::run() {
                        v.reason + ")";
             };
         auto sum = run_job(wj.job, recorder, std::move(hold));
-        m_out.totals.ok += sum.ok;
-        m_out.totals.failed += sum.failed;
-        m_out.totals.unreachable += sum.unreachable;
-        m_out.totals.skipped += sum.skipped;
-        m_out.totals.interrupted += sum.interrupted;
-        m_out.totals.rolled_back += sum.rolled_back;
+        m_out.totals.add(sum);
         size_t wave_failed = sum.failed + sum.unreachable + sum.rolled_back;
         run_failed += wave_failed;
         // A stop that left hosts of the wave unfinished: the wave did not end, so it has no

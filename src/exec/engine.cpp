@@ -45,6 +45,33 @@ const char* to_string(HostStatus s) {
     return "failed";
 }
 
+size_t& RunSummary::of(HostStatus s) {
+    switch (s) {
+    case HostStatus::ok:
+        return ok;
+    case HostStatus::failed:
+        return failed;
+    case HostStatus::unreachable:
+        return unreachable;
+    case HostStatus::skipped:
+        return skipped;
+    case HostStatus::interrupted:
+        return interrupted;
+    case HostStatus::rolled_back:
+        return rolled_back;
+    }
+    return failed;
+}
+
+void RunSummary::add(const RunSummary& o) {
+    ok += o.ok;
+    failed += o.failed;
+    unreachable += o.unreachable;
+    skipped += o.skipped;
+    interrupted += o.interrupted;
+    rolled_back += o.rolled_back;
+}
+
 namespace {
 
 using std::chrono::duration_cast;
@@ -761,26 +788,7 @@ void Loop::finish_host(HostRun& r, HostStatus status) {
     o.exit_code = r.last_exit;
     o.duration = elapsed(r.started);
     o.steps_run = r.steps_run;
-    switch (status) {
-    case HostStatus::ok:
-        ++m_summary.ok;
-        break;
-    case HostStatus::failed:
-        ++m_summary.failed;
-        break;
-    case HostStatus::unreachable:
-        ++m_summary.unreachable;
-        break;
-    case HostStatus::skipped:
-        ++m_summary.skipped;
-        break;
-    case HostStatus::interrupted:
-        ++m_summary.interrupted;
-        break;
-    case HostStatus::rolled_back:
-        ++m_summary.rolled_back;
-        break;
-    }
+    ++m_summary.of(status);
     m_events.host_finished(o);
 }
 

@@ -165,6 +165,10 @@ struct EngineOptions {
 
 struct RunSummary {
     size_t ok = 0, failed = 0, unreachable = 0, skipped = 0, interrupted = 0, rolled_back = 0;
+    // The count of hosts that ended `s`.
+    size_t& of(HostStatus s);
+    // Adds another job's counts (not its flags).
+    void add(const RunSummary& other);
     bool stopped = false;
     std::optional<std::string> held; // the hold's reason, when it skipped hosts
 };
