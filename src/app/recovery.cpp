@@ -2,6 +2,7 @@
 #include "app/recovery.hpp"
 #include "app/run_json.hpp"
 #include "archive/tarball.hpp"
+#include "store/status.hpp"
 #include "util/paths.hpp"
 #include "util/sha256.hpp"
 #include "util/signals.hpp"
@@ -71,15 +72,19 @@ Result<std::vector<std::string>> recover_dead_runs(store::Store& store, const fs
         fs::path path = run_lock_path(data, run.id);
         LEURA_TRY_ASSIGN(lock, util::FileLock::try_acquire(path));
         if (!lock) continue; // alive
-        run.status = "interrupted";
+        run.status = to_string(store::RunStatus::interrupted);
         run.finished_at = util::now_rfc3339();
         LEURA_TRY(store.interrupt_hosts(run.id, *run.finished_at));
         LEURA_TRY_ASSIGN(hosts, store.hosts(run.id));
         for (const auto& h : hosts) {
-            run.ok += h.status == "ok";
-            run.failed += h.status == "failed" || h.status == "interrupted";
-            run.unreachable += h.status == "unreachable";
-            run.skipped += h.status == "skipped";
+            using store::HostState;
+            auto state = store::parse_host_state(h.status);
+            run.ok += state == HostState::ok;
+            run.failed += state == HostState::failed;
+            run.unreachable += state == HostState::unreachable;
+            run.skipped += state == HostState::skipped;
+            run.interrupted += state == HostState::interrupted;
+            run.rolled_back += state == HostState::rolled_back;
         }
         LEURA_TRY_ASSIGN(spool, archive::Spool::create(data / "spool" / run.id));
         fs::path archive = data / "archives" / (run.id + ".tar.gz");

@@ -30,6 +30,9 @@ start_and_kill() {
 
 id=$(start_and_kill "$t")
 [ -n "$id" ] || fail "the run never reached step two"
+leura runs --json
+grep -q "\"run\":\"$id\".*\"failed\":0,.*\"interrupted\":2" "$T/out" ||
+  { cat "$T/out"; fail "the dead run's hosts count as interrupted, not failed"; }
 leura resume "$id" --known-hosts "$F/known_hosts"
 expect_rc 2
 expect_err "inside a step when run $id stopped, so whether it did its work is unknown: 127.0.1.1 \(step 2 \"two\"\), 127.0.1.2 \(step 2 \"two\"\)"
