@@ -165,9 +165,13 @@ std::vector<std::string> hosts_to_retry(const RunView& view, const std::string& 
     std::vector<std::string> out;
     for (const auto& h : view.hosts) {
         auto state = store::parse_host_state(h.status).value_or(HostState::running);
-        bool wanted = which == "all" ||
-                      (which.empty() ? state == HostState::failed || state == HostState::unreachable
-                                     : which == to_string(state));
+        // By default the hosts that failed, including those that then rolled themselves back
+        // (on_host_failure: their error is kept), and the unreachable ones.
+        bool failed_then_rolled_back = state == HostState::rolled_back && h.error_kind;
+        bool wanted = which == "all" || (which.empty() ? state == HostState::failed ||
+                                                             state == HostState::unreachable ||
+                                                             failed_then_rolled_back
+                                                       : which == to_string(state));
         if (wanted) out.push_back(h.host);
     }
     return out;

@@ -53,7 +53,8 @@ Result<ResumePlan> plan_resume(const RunView& view, const config::Task& task,
 rollout::Plan resume_waves(const ResumePlan& plan, const Prepared& prepared);
 
 // `leura retry --hosts WHICH`: the hosts of the run that ended that way; "" is the default
-// (failed and unreachable), "all" every recorded host.
+// (failed, unreachable, and failed then rolled back by on_host_failure), "all" every recorded
+// host.
 std::vector<std::string> hosts_to_retry(const RunView& view, const std::string& which);
 
 } // namespace leura::app

@@ -39,3 +39,9 @@ leura run "$LEURA_SOURCE_DIR/runbooks/examples/rolling-restart.toml" -i "$F/inve
   --known-hosts "$F/known_hosts"
 expect_rc 0
 expect_err "ok: 4 ok, 0 failed"
+
+# retry's default includes the host that failed and rolled itself back.
+leura run "$t" --known-hosts "$F/known_hosts" -i "$F/inventory.toml"
+id=$(last_run)
+leura retry "$id" --known-hosts "$F/known_hosts"
+expect_err "retrying 1 host of run $id"
