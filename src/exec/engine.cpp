@@ -150,6 +150,7 @@ struct HostRun {
     int last_exit = -1;
     bool failed = false;
     bool rollback_failed = false; // an after_failure step failed too
+    bool connection_lost = false; // a step failed with the connection: no remote step follows
     size_t rollback_ran = 0;      // after_failure steps that succeeded
     bool ready = true;            // its socket was ready in the last poll, or it is new
     std::optional<Error> first_error;
@@ -416,6 +417,7 @@ void Loop::advance_connecting(HostRun& r) {
 size_t Loop::next_step(const HostRun& r, size_t from) const {
     for (; from < m_job.steps.size(); ++from) {
         const StepPlan& p = m_job.steps[from];
+        if (r.connection_lost && !p.local) continue;
         if (!r.failed ? !p.after_failure : p.always || (p.after_failure && !r.rollback_failed))
             return from;
     }
@@ -425,6 +427,8 @@ size_t Loop::next_step(const HostRun& r, size_t from) const {
 // A step failed for good: the host goes on with what must still run there, or ends failed.
 void Loop::fail_host(HostRun& r, const std::optional<Error>& err) {
     if (r.failed && m_job.steps[r.step].after_failure) r.rollback_failed = true;
+    // A dead connection fails whatever runs on it next; the host's local steps still may run.
+    if (err && err->kind == ErrorKind::connect) r.connection_lost = true;
     r.failed = true;
     if (!r.first_error) r.first_error = err;
     r.step = next_step(r, r.step + 1);
@@ -726,8 +730,9 @@ void Loop::finish_step(HostRun& r, int exit_code, std::string signal, std::optio
 
     bool broken = err && err->kind != ErrorKind::remote_exit;
     if (err && err->kind == ErrorKind::interrupted) {
+        // A host that had failed already ended failed; the stop only cut its clean-up short.
         if (!r.first_error) r.first_error = err;
-        finish_host(r, HostStatus::interrupted);
+        finish_host(r, r.failed ? HostStatus::failed : HostStatus::interrupted);
         return;
     }
     if (err && (!step.ignore_errors || broken)) {

@@ -483,6 +483,20 @@ TEST_F(EngineTest, AnAlwaysStepRunsWithinTheGraceOfAStop) {
     EXPECT_EQ(outcome(0).status, HostStatus::ok);
 }
 
+TEST_F(EngineTest, ALostConnectionRunsNoFurtherRemoteStep) {
+    // Not even an `always` one: it would only fail the same way, after a timeout. (Local
+    // always steps still run; the fake reactor cannot run local processes.)
+    FakeStep lost;
+    lost.error = Error(ErrorKind::connect, "the host stopped answering");
+    transport.hosts["a"].steps = {lost};
+    auto steps = plans({"restart", "remote cleanup"});
+    steps[1].always = true;
+    run({"a"}, steps);
+    EXPECT_EQ(outcome(0).status, HostStatus::failed);
+    EXPECT_EQ(outcome(0).error->kind, ErrorKind::connect);
+    EXPECT_EQ(transport.opened["a"][0].commands.size(), 1u) << "nothing more on a dead session";
+}
+
 TEST_F(EngineTest, AfterFailureStepsRollBackOnlyAHostThatFailed) {
     transport.hosts["bad"].steps = {exits(1), exits(0)};
     auto steps = plans({"deploy", "rollback"});
