@@ -16,9 +16,17 @@ std::string env(const char* name) {
 }
 } // namespace
 
+// Cron, `env -i` and some systemd units run without HOME: the passwd entry says where it is.
 std::string home_dir() {
     std::string home = env("HOME");
-    return home.empty() ? "/" : home;
+    if (!home.empty()) return home;
+    passwd pw{};
+    passwd* found = nullptr;
+    std::vector<char> buf(16384);
+    if (getpwuid_r(::getuid(), &pw, buf.data(), buf.size(), &found) == 0 && found &&
+        found->pw_dir && found->pw_dir[0] == '/')
+        return found->pw_dir;
+    return "/";
 }
 
 std::string expand_tilde(const std::string& path) {

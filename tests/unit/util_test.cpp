@@ -3,10 +3,14 @@
 #include "util/error.hpp"
 #include "util/exit_code.hpp"
 #include "util/json.hpp"
+#include "util/paths.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
 #include <gtest/gtest.h>
+
+#include <pwd.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -321,6 +325,25 @@ TEST(UtilError, KindNamesAreInterface) {
     auto err = fail(ErrorKind::timeout, "too slow");
     EXPECT_EQ(err.error().kind, ErrorKind::timeout);
     EXPECT_EQ(err.error().message, "too slow");
+}
+
+
+TEST(PathsTest, AMissingHomeFallsBackToThePasswdEntry) {
+    // cron and `env -i` run without HOME; "/" would put known_hosts and the data in the root.
+    const char* saved = std::getenv("HOME");
+    std::string keep = saved ? saved : "";
+    ::unsetenv("HOME");
+    std::string home = util::home_dir();
+    if (saved) ::setenv("HOME", keep.c_str(), 1);
+    passwd* pw = ::getpwuid(::getuid());
+    ASSERT_TRUE(pw);
+    EXPECT_EQ(home, pw->pw_dir);
+    ::setenv("HOME", "/tmp/elsewhere", 1);
+    EXPECT_EQ(util::home_dir(), "/tmp/elsewhere");
+    if (saved)
+        ::setenv("HOME", keep.c_str(), 1);
+    else
+        ::unsetenv("HOME");
 }
 
 } // namespace
