@@ -4,6 +4,8 @@
 #include "util/paths.hpp"
 #include "util/signals.hpp"
 
+#include <cstdlib>
+
 namespace leura::app {
 
 Result<store::Store*> Context::records() {
@@ -15,9 +17,15 @@ Result<store::Store*> Context::records() {
     return &*m_records;
 }
 
-Context process_context() {
+std::optional<Context> process_context(config::Diagnostics& diags) {
+    auto settings = config::load_settings(config::settings_files(), std::getenv, diags);
+    if (!settings) return std::nullopt;
     Context c;
-    c.data_dir = util::data_dir();
+    c.settings = std::move(*settings);
+    const char* home = std::getenv("LEURA_HOME");
+    c.data_dir = (home && *home) || c.settings.is_default("data_dir")
+                     ? util::data_dir()
+                     : std::filesystem::path(util::expand_tilde(c.settings.text("data_dir")));
     c.identity = identify(process_identity_inputs(), passwd_name);
     c.stop = {util::stop_level, util::stop_wake_fd()};
     c.clock = [] { return std::chrono::system_clock::now(); };

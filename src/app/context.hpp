@@ -6,6 +6,7 @@
 // from, and the clock. Access checks, schedules and `serve` plug in here.
 #include "app/identity.hpp"
 #include "app/stop_source.hpp"
+#include "config/settings.hpp"
 #include "store/store.hpp"
 #include "util/error.hpp"
 
@@ -19,6 +20,7 @@ namespace leura::app {
 class Context {
 public:
     std::filesystem::path data_dir;
+    config::Settings settings; // defaults < /etc < the user's file < LEURA_* (flags go over)
     Principal identity;
     StopSource stop;
     std::function<std::chrono::system_clock::time_point()> clock;
@@ -31,7 +33,9 @@ private:
     std::optional<store::Store> m_records;
 };
 
-// This process's context: LEURA_HOME (or the default data dir), its user, its signals.
-Context process_context();
+// This process's context: its settings, LEURA_HOME (else the data_dir setting, else the
+// default data dir), its user, its signals. Nothing when a settings file or variable is bad
+// (the problems are in `diags`).
+std::optional<Context> process_context(config::Diagnostics& diags);
 
 } // namespace leura::app

@@ -63,7 +63,10 @@ Result<RunResult> launch(Context& ctx, const Prepared& prepared, RunOptions run,
     ui::ReporterOptions ro;
     ro.json = options.json;
     ro.quiet = options.quiet;
-    ro.color = !options.json && ui::wants_color(options.report_on_stderr ? stderr : stdout);
+    ro.color =
+        !options.json &&
+        (options.color == "always" ||
+         (options.color == "auto" && ui::wants_color(options.report_on_stderr ? stderr : stdout)));
     ro.progress = !options.quiet && ::isatty(STDERR_FILENO);
     auto reporter = ui::make_reporter(ro, options.report_on_stderr ? stderr : stdout, stderr);
     util::install_stop_signals();

@@ -19,6 +19,8 @@ struct LaunchOptions {
     bool quiet = false;
     bool dry_run = false;
     bool report_on_stderr = false; // `exec`: stdout carries the hosts' outputs only
+    std::string color =
+        "auto"; // the color setting: auto (a terminal without NO_COLOR), always, never
 };
 
 // Hosts at once: --concurrency when given, else the rollout's, else the default.

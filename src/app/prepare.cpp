@@ -261,7 +261,9 @@ std::optional<Prepared> prepare(const PrepareOptions& o, config::Diagnostics& di
     auto task = o.command ? std::optional(adhoc_task(*o.command, o.shell))
                           : config::load_task(o.task_file, diags);
     if (!task) return std::nullopt;
-    std::string name = o.inventory.empty() ? task->inventory : o.inventory;
+    std::string name = !o.inventory.empty()       ? o.inventory
+                       : !task->inventory.empty() ? task->inventory
+                                                  : o.default_inventory;
     if (name.empty()) {
         diags.add({task->file.string(), 0, 0},
                   "no inventory: set 'inventory' in the task or pass -i INVENTORY");

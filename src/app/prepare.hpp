@@ -29,6 +29,7 @@ struct Prepared {
 struct PrepareOptions {
     std::string task_file;
     std::string inventory;               // -i: overrides the task's
+    std::string default_inventory;       // the inventory setting: when neither names one
     std::string targets;                 // -t: narrows the task's (they intersect)
     bool replace_targets = false;        // --replace-targets: -t instead of the task's
     std::vector<std::string> only_hosts; // `retry`: exactly these hosts, instead of a selector

@@ -98,11 +98,10 @@ private:
 // Where a host's download lands: the template with {host} filled in, or by default
 // <data>/downloads/<run>/<host>/<file name>.
 std::filesystem::path download_path(const config::Download& d, const std::string& host,
-                                    const std::string& run) {
+                                    const std::string& run, const std::filesystem::path& data) {
     std::string safe = archive::sanitize_component(host);
     if (d.dest.empty())
-        return util::data_dir() / "downloads" / run / safe /
-               std::filesystem::path(d.src).filename();
+        return data / "downloads" / run / safe / std::filesystem::path(d.src).filename();
     std::string out = d.dest;
     for (size_t at; (at = out.find("{host}")) != std::string::npos;)
         out.replace(at, 6, safe);
@@ -114,10 +113,11 @@ std::filesystem::path download_path(const config::Download& d, const std::string
 RunRecorder::RunRecorder(store::Store& store, archive::Spool& spool, ui::Reporter& reporter,
                          const util::Redactor& redactor, const exec::Job& job,
                          std::vector<StepMeta> steps, std::string run_id, int wave, bool rollback,
-                         bool digest_outputs)
-    : m_store(store), m_spool(spool), m_reporter(reporter), m_redactor(redactor), m_job(job),
-      m_steps(std::move(steps)), m_run(std::move(run_id)), m_wave(wave), m_rollback(rollback),
-      m_step_started(job.hosts.size()), m_digest_outputs(digest_outputs) {}
+                         bool digest_outputs, std::filesystem::path data_dir)
+    : m_data_dir(std::move(data_dir)), m_store(store), m_spool(spool), m_reporter(reporter),
+      m_redactor(redactor), m_job(job), m_steps(std::move(steps)), m_run(std::move(run_id)),
+      m_wave(wave), m_rollback(rollback), m_step_started(job.hosts.size()),
+      m_digest_outputs(digest_outputs) {}
 
 void RunRecorder::keep(const Status& s) {
     if (!s && !m_error) m_error = s.error();
@@ -261,7 +261,7 @@ Result<std::unique_ptr<ssh::OutputSink>> RunRecorder::open(size_t h, size_t step
     auto spool = std::make_unique<SpoolOutput>(std::move(file), m_redactor,
                                                m_digest_outputs ? &m_output_digest[h] : nullptr);
     if (!m.download) return spool;
-    std::filesystem::path dest = download_path(*m.download, name(h), m_run);
+    std::filesystem::path dest = download_path(*m.download, name(h), m_run, m_data_dir);
     auto [owner, fresh] = m_download_owner.try_emplace(dest, h);
     if (!fresh && owner->second != h)
         return fail(ErrorKind::io, "the download's dest " + dest.string() + " is also " +

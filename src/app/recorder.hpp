@@ -31,7 +31,8 @@ class RunRecorder final : public exec::EventSink, public exec::OutputStore {
 public:
     RunRecorder(store::Store& store, archive::Spool& spool, ui::Reporter& reporter,
                 const util::Redactor& redactor, const exec::Job& job, std::vector<StepMeta> steps,
-                std::string run_id, int wave, bool rollback, bool digest_outputs = false);
+                std::string run_id, int wave, bool rollback, bool digest_outputs = false,
+                std::filesystem::path data_dir = {});
 
     void host_started(size_t h) override;
     void step_started(size_t h, size_t step) override;
@@ -60,6 +61,7 @@ private:
     store::StepRecord step_record(size_t h, size_t step);
     void keep(const Status& s);
 
+    std::filesystem::path m_data_dir; // downloads without a dest go under it
     store::Store& m_store;
     archive::Spool& m_spool;
     ui::Reporter& m_reporter;

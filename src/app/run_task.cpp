@@ -154,6 +154,7 @@ Result<RunResult> run_task(Context& ctx, const Prepared& p, const RunOptions& o,
     settings.connect_attempts = o.connect_attempts;
     settings.yes = o.yes;
     settings.digest_outputs = p.task.adhoc;
+    settings.data_dir = data;
     settings.confirm = ask_to_continue;
     const std::string run_id = run.id;
     WaveDeps deps{

@@ -75,7 +75,7 @@ std::string Waves::run_rollback(int wave, const std::vector<size_t>& wave_hosts,
     WaveJob wj = m_d.make_job(plan_hosts, JobPhase::rollback, wave, false);
     wj.job.once = &m_once;
     RunRecorder recorder(m_d.store, m_d.spool, m_d.reporter, m_d.redactor, wj.job, wj.steps,
-                         m_s.run_id, wave, true);
+                         m_s.run_id, wave, true, false, m_s.data_dir);
     auto sum = run_job(wj.job, recorder);
     for (const auto& [h, o] : recorder.outcomes()) {
         if (o.status != exec::HostStatus::ok) continue;
@@ -164,7 +164,7 @@ WaveOutcome Waves::run() {
         WaveJob wj = m_d.make_job(wave.hosts, JobPhase::wave, number, host_rollback);
         wj.job.once = &m_once;
         RunRecorder recorder(m_d.store, m_d.spool, m_d.reporter, m_d.redactor, wj.job, wj.steps,
-                             m_s.run_id, number, false, m_s.digest_outputs);
+                             m_s.run_id, number, false, m_s.digest_outputs, m_s.data_dir);
         // The gate, asked before each host starts: once the failures so far exceed it, no
         // further host of the wave starts (unless on_failure = "continue").
         std::function<std::optional<std::string>()> hold;

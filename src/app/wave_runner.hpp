@@ -31,6 +31,7 @@
 #include "util/redact.hpp"
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
@@ -55,8 +56,9 @@ struct WaveSettings {
     std::chrono::milliseconds connect_timeout{10'000};
     std::chrono::milliseconds stop_grace{10'000};
     int connect_attempts = 3;
-    bool yes = false;            // no confirmation between waves
-    bool digest_outputs = false; // `exec` groups hosts by output
+    bool yes = false;               // no confirmation between waves
+    bool digest_outputs = false;    // `exec` groups hosts by output
+    std::filesystem::path data_dir; // downloads without a dest land in <data_dir>/downloads
     // Asked before wave `next` (1-based) of `waves` with `hosts` hosts, when the rollout
     // pauses for confirmation: true goes on.
     std::function<bool(int next, size_t waves, size_t hosts)> confirm;

@@ -20,6 +20,7 @@ const std::vector<Command>& commands() {
         {"logs", "Print the output of a run's steps", add_logs},
         {"retry", "Run a run's task again on the hosts that failed in it", add_retry},
         {"resume", "Continue an interrupted run from where each host stopped", add_resume},
+        {"config", "Show every setting, its value and where it came from", add_config},
         {"version", "Print leura's version and its libraries'", add_version},
     };
     return table;
@@ -74,8 +75,10 @@ int dispatch(int argc, char** argv) {
         return to_int(ExitCode::usage);
     }
     if (!chosen) return to_int(ExitCode::usage);
-    app::Context context = app::process_context();
-    return chosen(context);
+    config::Diagnostics diags;
+    auto context = app::process_context(diags);
+    if (!context) return report(diags);
+    return chosen(*context);
 }
 
 } // namespace

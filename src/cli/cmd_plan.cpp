@@ -56,7 +56,8 @@ Action add_plan(CLI::App& sub) {
     sub.add_option("task", f->prepare.task_file, "Task file (TOML)")->required();
     add_selection_flags(sub, *f);
     sub.add_flag("--json", f->json, "The plan as one JSON object");
-    return [f](app::Context&) {
+    return [f](app::Context& ctx) {
+        f->prepare.default_inventory = ctx.settings.text("inventory");
         auto waves = wave_options(*f);
         if (!waves) return report(waves.error());
         config::Diagnostics diags;

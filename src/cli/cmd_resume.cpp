@@ -37,7 +37,7 @@ int resume(app::Context& ctx, ResumeFlags& rf, const std::string& prefix) {
     auto view = app::load_run(ctx, prefix, false);
     if (!view) return report(view.error());
     const auto& run = view->run;
-    if (auto st = reuse_recorded(f, run, false); !st) return report(st.error());
+    if (auto st = reuse_recorded(ctx, f, run, false); !st) return report(st.error());
     auto by = resumed_by(ctx, run.id);
     if (!by) return report(by.error());
     // The task as recorded: a file changed since is run only when asked (and recorded anew).

@@ -18,7 +18,7 @@ int retry(app::Context& ctx, RunFlags& f, const std::string& prefix, const std::
     auto view = app::load_run(ctx, prefix, false);
     if (!view) return report(view.error());
     const auto& run = view->run;
-    if (auto st = reuse_recorded(f, run, true); !st) return report(st.error());
+    if (auto st = reuse_recorded(ctx, f, run, true); !st) return report(st.error());
     std::vector<std::string> hosts = app::hosts_to_retry(*view, which);
     const char* what = which.empty() ? "failed or unreachable" : which.c_str();
     if (hosts.empty()) {

@@ -34,6 +34,7 @@ Action add_runs(CLI::App& sub);
 Action add_show(CLI::App& sub);
 Action add_logs(CLI::App& sub);
 Action add_version(CLI::App& sub);
+Action add_config(CLI::App& sub);
 
 // The command line as given, recorded with each run.
 std::vector<std::string>& invocation();

@@ -23,31 +23,31 @@ void add_selection_flags(CLI::App& sub, RunFlags& f) {
 }
 
 void add_run_flags(CLI::App& sub, RunFlags& f) {
-    sub.add_option("--concurrency", f.run.concurrency, "Hosts at once (default 100)")
+    sub.add_option("--concurrency", f.run.concurrency,
+                   "Hosts at once (default: the concurrency setting, 100)")
         ->check(CLI::Range(1, 100000))
         ->each([&f](const std::string&) { f.run.concurrency_set = true; });
     sub.add_option("--var", f.vars, "Set a variable, NAME=VALUE (repeatable)");
     sub.add_option("--known-hosts", f.run.known_hosts,
-                   "known_hosts file (default: ~/.ssh/known_hosts)");
+                   "known_hosts file (default: the known_hosts setting, ~/.ssh/known_hosts)");
     sub.add_flag("--accept-new-host-keys", f.run.accept_new_host_keys,
                  "Record keys of hosts not yet in known_hosts (a changed key is never accepted)");
-    sub.add_option("--connect-timeout", f.connect_timeout, "Per connection attempt")
-        ->default_val("10s");
+    sub.add_option("--connect-timeout", f.connect_timeout,
+                   "Per connection attempt (default: the connect_timeout setting, 10s)");
     sub.add_option("--connect-attempts", f.run.connect_attempts,
-                   "Attempts per host for connection errors")
-        ->default_val(3)
-        ->check(CLI::Range(1, 20));
+                   "Attempts per host for connection errors (default: the setting, 3)")
+        ->check(CLI::Range(1, 20))
+        ->each([&f](const std::string&) { f.connect_attempts_set = true; });
     sub.add_flag("-y,--yes", f.run.yes, "Go on between waves without asking (pause = confirm)");
     sub.add_flag("--json", f.json, "JSON Lines events on stdout; human text on stderr");
     sub.add_flag("-q,--quiet", f.quiet, "Print only failures and the summary");
     sub.add_flag("--dry-run", f.dry_run, "Validate and list the selected hosts; touch none");
-    sub.add_option(
-           "--grace", f.grace,
-           "After Ctrl-C or SIGTERM, how long running steps may finish before they are ended")
-        ->capture_default_str();
+    sub.add_option("--grace", f.grace,
+                   "After Ctrl-C or SIGTERM, how long started hosts may finish their steps "
+                   "(default: the grace setting, 10s)");
     sub.add_option("--keepalive", f.keepalive,
-                   "Probe a host silent this long; fail it when the probe goes unanswered as long")
-        ->capture_default_str();
+                   "Probe a host silent this long; fail it when the probe goes unanswered as long "
+                   "(default: the keepalive setting, 15s)");
     sub.add_option("--wait", f.wait,
                    "When another run holds the task's lock, wait for it (up to DURATION)")
         ->expected(0, 1)
@@ -70,7 +70,21 @@ Result<app::WaveOptions> wave_options(const RunFlags& f) {
     return w;
 }
 
-Status parse_flags(RunFlags& f) {
+Status parse_flags(RunFlags& f, const config::Settings& settings) {
+    // What the command line leaves unset, the settings say.
+    auto or_setting = [&settings](std::string& flag, const char* key) {
+        if (flag.empty()) flag = settings.text(key);
+    };
+    or_setting(f.connect_timeout, "connect_timeout");
+    or_setting(f.keepalive, "keepalive");
+    or_setting(f.grace, "grace");
+    if (!f.run.concurrency_set) f.run.concurrency = size_t(settings.count("concurrency"));
+    if (!f.connect_attempts_set) f.run.connect_attempts = int(settings.count("connect_attempts"));
+    if (f.run.known_hosts.empty()) f.run.known_hosts = settings.text("known_hosts");
+    if (settings.flag("accept_new_host_keys")) f.run.accept_new_host_keys = true;
+    if (f.prepare.default_inventory.empty())
+        f.prepare.default_inventory = settings.text("inventory");
+    f.color = settings.text("color");
     f.run.vars.clear();
     for (const auto& kv : f.vars) {
         auto eq = kv.find('=');
@@ -123,8 +137,9 @@ app::Overrides given_overrides(const RunFlags& f) {
     return o;
 }
 
-Status reuse_recorded(RunFlags& f, const store::RunRecord& run, bool batches) {
-    LEURA_TRY(parse_flags(f));
+Status reuse_recorded(const app::Context& ctx, RunFlags& f, const store::RunRecord& run,
+                      bool batches) {
+    LEURA_TRY(parse_flags(f, ctx.settings));
     app::Overrides given = given_overrides(f);
     app::Overrides recorded = app::parse_overrides(run.overrides);
     // The hosts come from the records (the run's selection is in them): a recorded -t has
@@ -152,7 +167,7 @@ Status reuse_recorded(RunFlags& f, const store::RunRecord& run, bool batches) {
 
 int execute_run(app::Context& ctx, RunFlags& f, app::RunResult* result) {
     if (!f.flags_parsed)
-        if (auto st = parse_flags(f); !st) return report(st.error());
+        if (auto st = parse_flags(f, ctx.settings); !st) return report(st.error());
     auto waves = wave_options(f);
     if (!waves) return report(waves.error());
     config::Diagnostics diags;
@@ -171,6 +186,7 @@ int run_planned(app::Context& ctx, RunFlags& f, const app::Prepared& prepared,
     lo.quiet = f.quiet;
     lo.dry_run = f.dry_run;
     lo.report_on_stderr = f.report_on_stderr;
+    lo.color = f.color;
     f.run.argv = invocation();
     f.run.overrides = app::to_json(given_overrides(f));
     auto ran = app::launch(ctx, prepared, f.run, rollout, plan, lo);

@@ -21,9 +21,11 @@ struct RunFlags {
     app::PrepareOptions prepare;
     app::RunOptions run;
     std::vector<std::string> vars;
-    std::string connect_timeout = "10s";
-    std::string keepalive = "15s";
-    std::string grace = "10s";
+    // Empty unless given: then the setting of the same name (config::Settings) decides.
+    std::string connect_timeout;
+    std::string keepalive;
+    std::string grace;
+    bool connect_attempts_set = false;
     std::string batches;             // --batches, raw
     std::optional<uint64_t> shuffle; // --shuffle SEED
     bool json = false;
@@ -32,6 +34,7 @@ struct RunFlags {
     bool report_on_stderr = false;   // `exec`: stdout carries the hosts' outputs only
     std::optional<std::string> wait; // --wait [DURATION]: "" when given without one
     bool flags_parsed = false;       // parse_flags already ran (reuse_recorded)
+    std::string color = "auto";      // the color setting: auto, always, never
 };
 
 // -i/-t, batches and shuffle: what choosing hosts and waves needs (`plan` uses these too).
@@ -40,14 +43,16 @@ void add_selection_flags(CLI::App& sub, RunFlags& f);
 void add_run_flags(CLI::App& sub, RunFlags& f);
 // --batches and --shuffle as WaveOptions; a usage error for a bad --batches.
 Result<app::WaveOptions> wave_options(const RunFlags& f);
-// --var, --connect-timeout and --wait into f.run. Errors: usage.
-Status parse_flags(RunFlags& f);
+// --var, the durations and --wait into f.run, with `settings` for what the flags leave unset.
+// Errors: usage.
+Status parse_flags(RunFlags& f, const config::Settings& settings);
 // The overrides given on this command line (recorded with the run).
 app::Overrides given_overrides(const RunFlags& f);
 // `retry` and `resume`: parses the flags, then takes the overrides `run` was given for those
 // not given now (--concurrency, --var, and with `batches` --batches), saying which on stderr.
 // Errors: usage.
-Status reuse_recorded(RunFlags& f, const store::RunRecord& run, bool batches);
+Status reuse_recorded(const app::Context& ctx, RunFlags& f, const store::RunRecord& run,
+                      bool batches);
 // Validates, plans and runs; returns leura's exit status. `result`, when given, receives the
 // run's id and status (left empty when nothing ran).
 int execute_run(app::Context& ctx, RunFlags& f, app::RunResult* result = nullptr);

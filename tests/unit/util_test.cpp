@@ -327,7 +327,6 @@ TEST(UtilError, KindNamesAreInterface) {
     EXPECT_EQ(err.error().message, "too slow");
 }
 
-
 TEST(PathsTest, AMissingHomeFallsBackToThePasswdEntry) {
     // cron and `env -i` run without HOME; "/" would put known_hosts and the data in the root.
     const char* saved = std::getenv("HOME");

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: Apache-2.0
+// Settings layered over real files in a temporary folder and a fake environment.
+#include "config/settings.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <unistd.h>
+
+namespace leura::config {
+namespace {
+
+namespace fs = std::filesystem;
+
+class SettingsTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        static std::atomic<int> n{0};
+        dir = fs::temp_directory_path() /
+              ("leura-settings-" + std::to_string(getpid()) + "-" + std::to_string(n++));
+        fs::create_directories(dir / "etc");
+        fs::create_directories(dir / "user");
+    }
+    void TearDown() override { fs::remove_all(dir); }
+    fs::path write(const std::string& name, const std::string& text) {
+        fs::path p = dir / name;
+        std::ofstream(p) << text;
+        return p;
+    }
+    std::optional<Settings> load(std::vector<fs::path> files) {
+        diags = Diagnostics();
+        return load_settings(
+            files,
+            [this](const char* name) -> const char* {
+                auto it = env.find(name);
+                return it == env.end() ? nullptr : it->second.c_str();
+            },
+            diags);
+    }
+    fs::path dir;
+    std::map<std::string, std::string> env;
+    Diagnostics diags;
+};
+
+TEST_F(SettingsTest, EachLayerGoesOverTheOneBeforeAndSaysWhereItCameFrom) {
+    auto etc =
+        write("etc/config.toml", "concurrency = 10\ngrace = \"30s\"\nknown_hosts = \"kh\"\n");
+    auto user = write("user/config.toml", "# mine\nconcurrency = 20\n");
+    env["LEURA_GRACE"] = "5s";
+    env["LEURA_HOST"] = "web01"; // leura's own exports are not settings: ignored
+    auto s = load({etc, user, dir / "missing.toml"});
+    ASSERT_TRUE(s) << (diags.empty() ? "" : format(diags.items()[0]));
+    EXPECT_EQ(s->count("concurrency"), 20);
+    EXPECT_EQ(s->get("concurrency").origin, user.string() + ":2:1");
+    EXPECT_EQ(s->duration("grace"), std::chrono::seconds(5));
+    EXPECT_EQ(s->get("grace").origin, "LEURA_GRACE");
+    EXPECT_EQ(s->text("known_hosts"), (dir / "etc" / "kh").string()) << "relative to its file";
+    EXPECT_EQ(s->text("connect_timeout"), "10s");
+    EXPECT_TRUE(s->is_default("connect_timeout"));
+}
+
+TEST_F(SettingsTest, UnknownKeysAndBadValuesAreErrorsAtTheirPlace) {
+    auto f =
+        write("user/config.toml", "concurency = 5\nconnect_timeout = \"0\"\ncolor = \"allways\"\n");
+    env["LEURA_CONCURRENCY"] = "lots";
+    ASSERT_FALSE(load({f}));
+    ASSERT_EQ(diags.size(), 4u);
+    EXPECT_EQ(diags.items()[0].pos.line, 1);
+    EXPECT_EQ(diags.items()[0].message,
+              "unknown setting 'concurency'; did you mean \"concurrency\"?");
+    EXPECT_EQ(diags.items()[1].pos.line, 2);
+    EXPECT_NE(diags.items()[1].message.find("more than 0"), std::string::npos);
+    EXPECT_NE(diags.items()[2].message.find("did you mean \"always\""), std::string::npos);
+    EXPECT_EQ(diags.items()[3].pos.file, "LEURA_CONCURRENCY");
+}
+
+TEST_F(SettingsTest, EveryDefaultIsAValidValueOfItsSetting) {
+    for (const auto& spec : setting_specs()) {
+        if (std::string(spec.fallback).empty()) continue;
+        std::string why;
+        EXPECT_TRUE(setting_value(spec, spec.fallback, why)) << spec.key << ": " << why;
+    }
+}
+
+} // namespace
+} // namespace leura::config
