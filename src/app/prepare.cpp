@@ -283,6 +283,7 @@ std::optional<Prepared> prepare(const PrepareOptions& o, config::Diagnostics& di
     if (!inv) return std::nullopt;
     Prepared p;
     p.task = std::move(*task);
+    p.task_name = o.task_name;
     p.inventory = std::move(*inv);
     // Recorded with the run, so `retry` and `resume` work from any directory.
     std::error_code ec;

@@ -22,12 +22,14 @@ struct Prepared {
     // `resume`, the hosts named.
     std::string targets;
     std::vector<const inventory::Host*> hosts;
+    std::string task_name; // PrepareOptions::task_name
     std::string flag_targets;      // -t as given; empty without one
     bool targets_replaced = false; // --replace-targets: -t stood in for the task's targets
 };
 
 struct PrepareOptions {
     std::string task_file;
+    std::string task_name; // its name in the task library ("" when given as a path)
     std::string inventory;               // -i: overrides the task's
     std::string default_inventory;       // the inventory setting: when neither names one
     std::string targets;                 // -t: narrows the task's (they intersect)

@@ -106,6 +106,7 @@ Result<RunResult> run_task(Context& ctx, const Prepared& p, const RunOptions& o,
     store::RunRecord run;
     run.id = util::new_run_id(started);
     run.task = p.task.file.string(); // absolute (app::prepare)
+    if (!p.task_name.empty()) run.task_name = p.task_name;
     run.task_hash = util::sha256_hex(p.task.text);
     run.task_text = p.task.text;
     run.inventory = p.inventory_file.string();

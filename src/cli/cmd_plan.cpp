@@ -53,11 +53,13 @@ void print_plan(const app::Prepared& p, const std::optional<config::Rollout>& r,
 
 Action add_plan(CLI::App& sub) {
     auto f = std::make_shared<RunFlags>();
-    sub.add_option("task", f->prepare.task_file, "Task file (TOML)")->required();
+    sub.add_option("task", f->prepare.task_file, "Task name in the library, or a task file")
+        ->required();
     add_selection_flags(sub, *f);
     sub.add_flag("--json", f->json, "The plan as one JSON object");
     return [f](app::Context& ctx) {
         f->prepare.default_inventory = ctx.settings.text("inventory");
+        if (auto st = resolve_task_arg(ctx, f->prepare); !st) return report(st.error());
         auto waves = wave_options(*f);
         if (!waves) return report(waves.error());
         config::Diagnostics diags;

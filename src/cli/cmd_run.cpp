@@ -8,7 +8,8 @@ namespace leura::cli {
 
 Action add_run(CLI::App& sub) {
     auto f = std::make_shared<RunFlags>();
-    sub.add_option("task", f->prepare.task_file, "Task file (TOML)")->required();
+    sub.add_option("task", f->prepare.task_file, "Task name in the library, or a task file")
+        ->required();
     add_selection_flags(sub, *f);
     add_run_flags(sub, *f);
     return [f](app::Context& ctx) { return execute_run(ctx, *f); };

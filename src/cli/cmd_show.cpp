@@ -15,7 +15,9 @@ namespace {
 
 void print_header(const store::RunRecord& r) {
     std::printf("run        %s\n", r.id.c_str());
-    std::printf("task       %s (sha256 %.12s)\n", r.task.c_str(), r.task_hash.c_str());
+    std::printf("task       %s%s%s (sha256 %.12s)\n", r.task_name ? r.task_name->c_str() : "",
+                r.task_name ? " " : "", r.task_name ? ("(" + r.task + ")").c_str() : r.task.c_str(),
+                r.task_hash.c_str());
     std::printf("inventory  %s\n", r.inventory.c_str());
     std::printf("targets    %s\n", r.targets.empty() ? "(all)" : r.targets.c_str());
     std::printf("user       %s\n", r.user.c_str());

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cli/run_flags.hpp"
 #include "app/launch.hpp"
+#include "app/library.hpp"
 #include "cli/commands.hpp"
 #include "cli/report.hpp"
 #include "inventory/range.hpp"
@@ -126,6 +127,14 @@ Status parse_flags(RunFlags& f, const config::Settings& settings) {
     return {};
 }
 
+Status resolve_task_arg(const app::Context& ctx, app::PrepareOptions& o) {
+    if (o.command || o.task_file.empty()) return {};
+    LEURA_TRY_ASSIGN(file,
+                     app::resolve_task(app::library_root(ctx.settings), o.task_file, o.task_name));
+    o.task_file = file.string();
+    return {};
+}
+
 // The overrides on this command line, as recorded with the run.
 app::Overrides given_overrides(const RunFlags& f) {
     app::Overrides o;
@@ -170,6 +179,7 @@ int execute_run(app::Context& ctx, RunFlags& f, app::RunResult* result) {
         if (auto st = parse_flags(f, ctx.settings); !st) return report(st.error());
     auto waves = wave_options(f);
     if (!waves) return report(waves.error());
+    if (auto st = resolve_task_arg(ctx, f.prepare); !st) return report(st.error());
     config::Diagnostics diags;
     auto prepared = app::prepare(f.prepare, diags);
     if (!prepared) return report(diags);

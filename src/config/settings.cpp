@@ -17,6 +17,9 @@ const std::vector<SettingSpec>& setting_specs() {
         {"accept_new_host_keys", SettingKind::flag, "false",
          "record keys of hosts not yet known (--accept-new-host-keys); a changed key is never "
          "accepted"},
+        {"library", SettingKind::path, "",
+         "the task library: web/restart is <library>/web/restart.toml (default ./runbooks when "
+         "it exists, else $XDG_CONFIG_HOME/leura/runbooks)"},
         {"inventory", SettingKind::text, "",
          "inventory for tasks that name none and runs without -i"},
         {"concurrency", SettingKind::count, "100",

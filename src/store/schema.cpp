@@ -115,6 +115,10 @@ ALTER TABLE batches ADD COLUMN interrupted INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE batches ADD COLUMN rolled_back INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE batches ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;
 )sql",
+    // 7: the task's name in the library (null for a task run by path, and for `exec`).
+    R"sql(
+ALTER TABLE runs ADD COLUMN task_name TEXT;
+)sql",
 };
 
 } // namespace

@@ -65,14 +65,14 @@ Status Store::end_batch() {
 
 Status Store::insert_run(const RunRecord& r) {
     return write("INSERT INTO runs (id, task, task_hash, task_text, inventory, targets, user, "
-                 "args, started_at, status, hosts, plan, waves, resumes, overrides) "
-                 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                 "args, started_at, status, hosts, plan, waves, resumes, overrides, task_name) "
+                 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                  [&](Stmt& s) {
                      s.bind(1, r.id).bind(2, r.task).bind(3, r.task_hash).bind(4, r.task_text);
                      s.bind(5, r.inventory).bind(6, r.targets).bind(7, r.user).bind(8, r.args);
                      s.bind(9, r.started_at).bind(10, r.status).bind(11, r.hosts);
                      s.bind(12, r.plan).bind(13, r.waves).bind(14, r.resumes);
-                     s.bind(15, r.overrides);
+                     s.bind(15, r.overrides).bind(16, r.task_name);
                  });
 }
 
@@ -183,7 +183,7 @@ std::optional<int64_t> opt_int(const Stmt& s, int col) {
 constexpr const char* k_run_columns =
     "id, task, task_hash, inventory, targets, user, args, started_at, finished_at, status, "
     "exit_code, hosts, ok, failed, unreachable, skipped, archive, task_text, plan, waves, resumes, "
-    "interrupted, rolled_back, overrides";
+    "interrupted, rolled_back, overrides, task_name";
 
 RunRecord read_run(const Stmt& s) {
     RunRecord r;
@@ -211,6 +211,7 @@ RunRecord read_run(const Stmt& s) {
     r.interrupted = s.integer(21);
     r.rolled_back = s.integer(22);
     r.overrides = opt_text(s, 23);
+    r.task_name = opt_text(s, 24);
     return r;
 }
 

@@ -17,6 +17,7 @@ namespace leura::store {
 struct RunRecord {
     std::string id;
     std::string task;      // the task file's absolute path
+    std::optional<std::string> task_name; // its name in the task library, when run by name
     std::string task_hash; // sha256 of the task file
     std::string inventory;
     std::string targets;

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: Apache-2.0
+// `leura task list|show|new|rm`: the task library (app/library.hpp).
+#include "app/library.hpp"
+#include "app/prepare.hpp"
+#include "cli/commands.hpp"
+#include "cli/report.hpp"
+#include "util/json.hpp"
+#include "util/strings.hpp"
+#include "util/time.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <unistd.h>
+
+namespace leura::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string join(const std::vector<std::string>& items, const std::string& sep) {
+    std::string out;
+    for (const auto& i : items)
+        out += (out.empty() ? "" : sep) + i;
+    return out;
+}
+
+struct TaskFlags {
+    std::string name;
+    std::string pattern;
+    std::string tag;
+    std::string from;
+    bool json = false;
+    bool yes = false;
+};
+
+// "3m ago", from a record's RFC 3339 time.
+std::string age(const app::Context& ctx, const std::string& at) {
+    auto t = util::parse_rfc3339(at);
+    if (!t) return "-";
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(ctx.clock() - *t).count();
+    return util::human_duration_ms(std::max<long long>(ms, 0)) + " ago";
+}
+
+// The newest runs of the task in `file`, newest first.
+std::vector<store::RunRecord> runs_of(app::Context& ctx, const fs::path& file, int64_t limit) {
+    std::vector<store::RunRecord> out;
+    auto records = ctx.records();
+    if (!records) return out;
+    store::RunFilter filter;
+    filter.task = file.string();
+    filter.limit = limit * 4; // a substring match: other tasks' paths may contain this one's
+    auto runs = (*records)->runs(filter);
+    if (!runs) return out;
+    for (auto& r : *runs)
+        if (r.task == file.string() && int64_t(out.size()) < limit) out.push_back(std::move(r));
+    return out;
+}
+
+bool has_tag(const config::Task& t, const std::string& tag) {
+    return std::find(t.tags.begin(), t.tags.end(), tag) != t.tags.end();
+}
+
+int list(app::Context& ctx, const TaskFlags& f) {
+    fs::path root = app::library_root(ctx.settings);
+    auto tasks = app::library_tasks(root);
+    if (tasks.empty() && !f.json)
+        std::fprintf(stderr, "leura: no tasks in the library %s (leura task new NAME makes one)\n",
+                     root.c_str());
+    bool header = false;
+    for (const auto& t : tasks) {
+        if (!f.pattern.empty() && t.name.find(f.pattern) == std::string::npos) continue;
+        config::Diagnostics diags;
+        auto task = config::load_task(t.file, diags);
+        if (!f.tag.empty() && (!task || !has_tag(*task, f.tag))) continue;
+        auto last = runs_of(ctx, fs::absolute(t.file).lexically_normal(), 1);
+        std::string tags = task ? join(task->tags, ",") : "";
+        std::string status = last.empty() ? "-" : last[0].status;
+        std::string when = last.empty() ? "-" : age(ctx, last[0].started_at);
+        if (f.json) {
+            util::JsonObject o;
+            o.add("name", t.name).add("file", t.file.string()).add("valid", bool(task));
+            o.add("description", task ? task->description : "");
+            o.add_raw("tags",
+                      util::json_string_array(task ? task->tags : std::vector<std::string>{}));
+            o.add("steps", task ? task->steps.size() : size_t(0));
+            o.add("last_run", last.empty() ? std::optional<std::string>()
+                                           : std::optional<std::string>(last[0].id));
+            o.add("last_status",
+                  last.empty() ? std::optional<std::string>() : std::optional<std::string>(status));
+            std::printf("%s\n", o.str().c_str());
+            continue;
+        }
+        if (!header) {
+            std::printf("%-28s %5s %-16s %-11s %-10s %s\n", "NAME", "STEPS", "TAGS", "LAST RUN",
+                        "WHEN", "DESCRIPTION");
+            header = true;
+        }
+        std::string about =
+            task ? task->description
+                 : "(invalid: " + (diags.empty() ? std::string("?") : diags.items()[0].message) +
+                       ")";
+        std::printf("%-28s %5zu %-16s %-11s %-10s %s\n", t.name.c_str(),
+                    task ? task->steps.size() : size_t(0), tags.empty() ? "-" : tags.c_str(),
+                    status.c_str(), when.c_str(), util::terminal_safe(about, true).c_str());
+    }
+    return 0;
+}
+
+Result<fs::path> existing(const app::Context& ctx, const std::string& name) {
+    std::string found;
+    return app::resolve_task(app::library_root(ctx.settings), name, found);
+}
+
+int show(app::Context& ctx, const TaskFlags& f) {
+    auto file = existing(ctx, f.name);
+    if (!file) return report(file.error());
+    config::Diagnostics diags;
+    auto loaded = config::load_task(*file, diags);
+    if (!loaded) return report(diags);
+    const auto& t = *loaded;
+    // The hosts it selects now, when its inventory can be found.
+    app::PrepareOptions po;
+    po.task_file = file->string();
+    po.default_inventory = ctx.settings.text("inventory");
+    config::Diagnostics unready;
+    auto p = app::prepare(po, unready);
+    std::printf("task       %s\n", f.name.c_str());
+    std::printf("file       %s\n", fs::absolute(*file).lexically_normal().c_str());
+    std::printf("about      %s\n", t.description.empty() ? "-" : t.description.c_str());
+    std::printf("tags       %s\n", t.tags.empty() ? "-" : join(t.tags, ", ").c_str());
+    if (p) {
+        std::printf("inventory  %s\n", p->inventory_file.c_str());
+        std::printf("targets    %s: %zu host%s now\n",
+                    t.targets.empty() ? "(all)" : t.targets.c_str(), p->hosts.size(),
+                    p->hosts.size() == 1 ? "" : "s");
+    } else {
+        std::printf("inventory  %s\n", t.inventory.empty() ? "-" : t.inventory.c_str());
+        std::printf("targets    %s: not resolvable now (%s)\n",
+                    t.targets.empty() ? "(all)" : t.targets.c_str(),
+                    unready.empty() ? "?" : unready.items()[0].message.c_str());
+    }
+    std::printf("steps      %zu (+%zu verify, %zu rollback)\n", t.steps.size(), t.verify.size(),
+                t.rollback.size());
+    if (t.rollout) {
+        std::vector<std::string> batches;
+        for (const auto& b : t.rollout->batches) {
+            char buf[32];
+            std::snprintf(buf, sizeof buf, b.percent ? "%g%%" : "%g", b.value);
+            batches.push_back(buf);
+        }
+        const char* on_failure = t.rollout->on_failure == config::OnFailure::stop ? "stop"
+                                 : t.rollout->on_failure == config::OnFailure::rollback
+                                     ? "rollback"
+                                     : "continue";
+        std::printf("rollout    batches %s, affinity %s, on_failure %s\n",
+                    join(batches, ",").c_str(), t.rollout->affinity.c_str(), on_failure);
+    } else {
+        std::printf("rollout    none (one wave)\n");
+    }
+    auto runs = runs_of(ctx, fs::absolute(*file).lexically_normal(), 5);
+    std::printf("last runs  %s\n", runs.empty() ? "none" : "");
+    for (const auto& r : runs)
+        std::printf("  %-21s %-11s %s\n", r.id.c_str(), r.status.c_str(),
+                    age(ctx, r.started_at).c_str());
+    return 0;
+}
+
+int make(app::Context& ctx, const TaskFlags& f) {
+    fs::path root = app::library_root(ctx.settings);
+    auto file = app::library_file(root, f.name);
+    if (!file) return report(file.error());
+    std::error_code ec;
+    if (fs::exists(*file, ec))
+        return report(Error(ErrorKind::usage, "task '" + f.name + "' exists already (" +
+                                                  file->string() + "); leura never overwrites"));
+    std::string text = app::task_skeleton(f.name);
+    if (!f.from.empty()) {
+        auto from = existing(ctx, f.from);
+        if (!from) return report(from.error());
+        std::ifstream in(*from, std::ios::binary);
+        text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    fs::create_directories(file->parent_path(), ec);
+    fs::path tmp = file->string() + ".new-" + std::to_string(::getpid());
+    {
+        std::ofstream out(tmp, std::ios::binary);
+        out << text;
+        if (!out.flush()) return report(Error(ErrorKind::io, "cannot write " + tmp.string()));
+    }
+    // link(2) fails if the name appeared meanwhile: never overwrite.
+    if (::link(tmp.c_str(), file->c_str()) != 0) {
+        fs::remove(tmp, ec);
+        return report(
+            Error(ErrorKind::io, "cannot create " + file->string() + ": " + std::strerror(errno)));
+    }
+    fs::remove(tmp, ec);
+    std::printf("%s\n", file->c_str());
+    std::fprintf(stderr, "leura: created task '%s'; edit it, then: leura run %s\n", f.name.c_str(),
+                 f.name.c_str());
+    return 0;
+}
+
+int remove(app::Context& ctx, const TaskFlags& f) {
+    auto file = existing(ctx, f.name);
+    if (!file) return report(file.error());
+    if (!f.yes) {
+        if (!::isatty(STDIN_FILENO))
+            return report(Error(ErrorKind::usage, "removing task '" + f.name +
+                                                      "' asks for confirmation and stdin is not "
+                                                      "a terminal: pass --yes"));
+        std::fprintf(stderr, "leura: remove task '%s' (%s)? Its runs' records stay. [y/N] ",
+                     f.name.c_str(), file->c_str());
+        char line[16] = {0};
+        if (!std::fgets(line, sizeof line, stdin) || (line[0] != 'y' && line[0] != 'Y')) {
+            std::fprintf(stderr, "leura: kept\n");
+            return 0;
+        }
+    }
+    std::error_code ec;
+    if (!fs::remove(*file, ec))
+        return report(
+            Error(ErrorKind::io, "cannot remove " + file->string() + ": " + ec.message()));
+    std::fprintf(stderr, "leura: removed task '%s'; its runs' records stay\n", f.name.c_str());
+    return 0;
+}
+
+} // namespace
+
+Action add_task(CLI::App& sub) {
+    sub.require_subcommand(1);
+    auto f = std::make_shared<TaskFlags>();
+    auto which = std::make_shared<std::string>();
+    auto* l = sub.add_subcommand("list", "Tasks in the library, with their last run");
+    l->add_option("pattern", f->pattern, "Only names containing this");
+    l->add_option("--tag", f->tag, "Only tasks with this tag");
+    l->add_flag("--json", f->json, "One JSON object per task");
+    auto* s = sub.add_subcommand("show", "One task: file, inventory, hosts now, rollout, runs");
+    s->add_option("name", f->name, "Task name")->required();
+    auto* n = sub.add_subcommand("new", "A new task from a skeleton that passes check");
+    n->add_option("name", f->name, "Task name, e.g. web/restart-nginx")->required();
+    n->add_option("--from", f->from, "Start from a copy of this task");
+    auto* r = sub.add_subcommand("rm", "Remove a task (its runs' records stay)");
+    r->add_option("name", f->name, "Task name")->required();
+    r->add_flag("-y,--yes", f->yes, "Do not ask");
+    for (auto* c : {l, s, n, r})
+        c->callback([which, c] { *which = c->get_name(); });
+    return [f, which](app::Context& ctx) {
+        if (*which == "list") return list(ctx, *f);
+        if (*which == "show") return show(ctx, *f);
+        if (*which == "new") return make(ctx, *f);
+        return remove(ctx, *f);
+    };
+}
+
+} // namespace leura::cli
