@@ -11,9 +11,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <sys/wait.h>
 #include <unistd.h>
 
 namespace leura::cli {
@@ -205,6 +207,125 @@ int make(app::Context& ctx, const TaskFlags& f) {
     return 0;
 }
 
+// Runs $VISUAL or $EDITOR (else vi) on `file`; its exit status.
+int run_editor(const fs::path& file) {
+    const char* editor = std::getenv("VISUAL");
+    if (!editor || !*editor) editor = std::getenv("EDITOR");
+    if (!editor || !*editor) editor = "vi";
+    // The editor's command line is the user's own ($EDITOR may carry flags: "code -w"); the
+    // file is an argument, never part of the command text.
+    std::string cmd = std::string(editor) + " \"$1\"";
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        ::execl("/bin/sh", "sh", "-c", cmd.c_str(), "sh", file.c_str(), (char*)nullptr);
+        ::_exit(127);
+    }
+    int status = 0;
+    if (pid < 0 || ::waitpid(pid, &status, 0) < 0) return 127;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::string read_all(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// The problems `text` would have as the task at `file`: validated as a file beside it (so
+// script_file and upload paths resolve as they will), like `leura check`.
+config::Diagnostics validate_as(const fs::path& file, const std::string& text) {
+    config::Diagnostics diags;
+    fs::path probe = file.parent_path() / ("." + file.filename().string() + ".check-" +
+                                           std::to_string(::getpid()) + ".toml");
+    {
+        std::ofstream out(probe, std::ios::binary);
+        out << text;
+    }
+    app::check_files({probe.string()}, diags);
+    std::error_code ec;
+    fs::remove(probe, ec);
+    // Name the real file in the messages, not the probe.
+    config::Diagnostics named;
+    for (const auto& d : diags.items()) {
+        SourcePos pos = d.pos;
+        if (pos.file == probe.string()) pos.file = file.string();
+        named.add(pos, d.message, d.source_line);
+    }
+    return named;
+}
+
+// `task edit`: the editor works on a private copy; a valid copy replaces the file atomically,
+// an invalid one is never installed (edit again, or it is kept aside), as visudo does.
+int edit(app::Context& ctx, const TaskFlags& f) {
+    auto file = existing(ctx, f.name);
+    if (!file) return report(file.error());
+    std::string original = read_all(*file);
+    char tmpl[] = "/tmp/leura-edit-XXXXXX.toml";
+    int fd = ::mkstemps(tmpl, 5); // 0600
+    if (fd < 0)
+        return report(Error(ErrorKind::io, std::string("mkstemp: ") + std::strerror(errno)));
+    fs::path copy = tmpl;
+    {
+        std::string text = original;
+        const char* p = text.data();
+        size_t left = text.size();
+        while (left > 0) {
+            ssize_t n = ::write(fd, p, left);
+            if (n <= 0) break;
+            p += n;
+            left -= size_t(n);
+        }
+        ::close(fd);
+    }
+    for (;;) {
+        int rc = run_editor(copy);
+        std::string text = read_all(copy);
+        if (rc != 0) {
+            std::fprintf(stderr, "leura: the editor exited %d; %s is unchanged (your copy: %s)\n",
+                         rc, file->c_str(), copy.c_str());
+            return to_int(ExitCode::usage);
+        }
+        if (text == original) {
+            std::error_code ec;
+            fs::remove(copy, ec);
+            std::fprintf(stderr, "leura: no changes to task '%s'\n", f.name.c_str());
+            return 0;
+        }
+        auto diags = validate_as(*file, text);
+        if (diags.empty()) {
+            fs::path tmp = file->parent_path() /
+                           ("." + file->filename().string() + ".new-" + std::to_string(::getpid()));
+            {
+                std::ofstream out(tmp, std::ios::binary);
+                out << text;
+                if (!out.flush())
+                    return report(Error(ErrorKind::io, "cannot write " + tmp.string()));
+            }
+            std::error_code ec;
+            fs::rename(tmp, *file, ec);
+            if (ec) {
+                fs::remove(tmp, ec);
+                return report(Error(ErrorKind::io, "cannot replace " + file->string()));
+            }
+            fs::remove(copy, ec);
+            std::fprintf(stderr, "leura: task '%s' saved\n", f.name.c_str());
+            return 0;
+        }
+        for (const auto& d : diags.items())
+            std::fprintf(stderr, "%s\n", config::format(d).c_str());
+        bool again = false;
+        if (::isatty(STDIN_FILENO)) {
+            std::fprintf(stderr, "leura: the task is not valid; edit it again? [Y/n] ");
+            char line[16] = {0};
+            again = std::fgets(line, sizeof line, stdin) && line[0] != 'n' && line[0] != 'N';
+        }
+        if (!again) {
+            std::fprintf(stderr, "leura: %s is unchanged; your copy is kept in %s\n", file->c_str(),
+                         copy.c_str());
+            return to_int(ExitCode::usage);
+        }
+    }
+}
+
 int remove(app::Context& ctx, const TaskFlags& f) {
     auto file = existing(ctx, f.name);
     if (!file) return report(file.error());
@@ -244,15 +365,19 @@ Action add_task(CLI::App& sub) {
     auto* n = sub.add_subcommand("new", "A new task from a skeleton that passes check");
     n->add_option("name", f->name, "Task name, e.g. web/restart-nginx")->required();
     n->add_option("--from", f->from, "Start from a copy of this task");
+    auto* e =
+        sub.add_subcommand("edit", "Edit a task in $VISUAL or $EDITOR; saved only when valid");
+    e->add_option("name", f->name, "Task name")->required();
     auto* r = sub.add_subcommand("rm", "Remove a task (its runs' records stay)");
     r->add_option("name", f->name, "Task name")->required();
     r->add_flag("-y,--yes", f->yes, "Do not ask");
-    for (auto* c : {l, s, n, r})
+    for (auto* c : {l, s, n, e, r})
         c->callback([which, c] { *which = c->get_name(); });
     return [f, which](app::Context& ctx) {
         if (*which == "list") return list(ctx, *f);
         if (*which == "show") return show(ctx, *f);
         if (*which == "new") return make(ctx, *f);
+        if (*which == "edit") return edit(ctx, *f);
         return remove(ctx, *f);
     };
 }

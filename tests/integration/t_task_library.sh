@@ -60,3 +60,30 @@ printf 'library = "%s"\n' "$T/work/runbooks" > "$T/cfg/leura/config.toml"
 cd /
 XDG_CONFIG_HOME=$T/cfg leura task list
 expect_out "^db/vacuum "
+
+# task edit: EDITOR edits a private copy; a valid one is installed, an invalid one never is.
+cd "$T/work"
+cat > "$T/valid_editor" <<'SH'
+#!/bin/sh
+sed -i 's/^description = .*/description = "vacuum, edited"/' "$1"
+SH
+cat > "$T/broken_editor" <<'SH'
+#!/bin/sh
+printf '[[steps]]\ncomand = "true"\n' > "$1"
+SH
+chmod +x "$T/valid_editor" "$T/broken_editor"
+EDITOR="$T/valid_editor" leura task edit db/vacuum
+expect_rc 0
+grep -q 'vacuum, edited' runbooks/db/vacuum.toml || fail "the edit was not saved"
+cp runbooks/db/vacuum.toml "$T/before"
+EDITOR="$T/broken_editor" leura task edit db/vacuum < /dev/null
+expect_rc 2
+expect_err "runbooks/db/vacuum.toml:2:1: error: .*comand"
+expect_err "is unchanged; your copy is kept in /tmp/leura-edit-"
+cmp -s runbooks/db/vacuum.toml "$T/before" || fail "an invalid edit was installed"
+copy=$(sed -n 's/.*your copy is kept in \(.*\)$/\1/p' "$T/err")
+grep -q comand "$copy" || fail "the copy was not kept"
+rm -f "$copy"
+EDITOR=true leura task edit db/vacuum
+expect_rc 0
+expect_err "no changes"
