@@ -49,13 +49,6 @@ void add_error(config::Diagnostics& diags, const SourcePos& pos, const std::stri
     diags.add(pos, message, pos.line > 0 ? config::line_of(text, pos.line) : "");
 }
 
-std::optional<inventory::Inventory> load_inventory(const fs::path& file,
-                                                   config::Diagnostics& diags) {
-    auto parsed = config::load_inventory_file(file, diags);
-    if (!parsed) return std::nullopt;
-    return inventory::build(*parsed, diags);
-}
-
 // The selector error points into the selector string; place it at the `targets` key, or on
 // the command line when -t gave it.
 void selector_error(config::Diagnostics& diags, const Error& e, const config::Task& task,
@@ -176,6 +169,13 @@ bool select_targets(Prepared& p, const PrepareOptions& o, config::Diagnostics& d
 }
 
 } // namespace
+
+std::optional<inventory::Inventory> load_inventory(const fs::path& file,
+                                                   config::Diagnostics& diags) {
+    auto parsed = config::load_inventory_file(file, diags);
+    if (!parsed) return std::nullopt;
+    return inventory::build(*parsed, diags);
+}
 
 std::string describe_targets(const Prepared& p) {
     std::string out =

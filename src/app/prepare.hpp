@@ -22,14 +22,14 @@ struct Prepared {
     // `resume`, the hosts named.
     std::string targets;
     std::vector<const inventory::Host*> hosts;
-    std::string task_name; // PrepareOptions::task_name
+    std::string task_name;         // PrepareOptions::task_name
     std::string flag_targets;      // -t as given; empty without one
     bool targets_replaced = false; // --replace-targets: -t stood in for the task's targets
 };
 
 struct PrepareOptions {
     std::string task_file;
-    std::string task_name; // its name in the task library ("" when given as a path)
+    std::string task_name;               // its name in the task library ("" when given as a path)
     std::string inventory;               // -i: overrides the task's
     std::string default_inventory;       // the inventory setting: when neither names one
     std::string targets;                 // -t: narrows the task's (they intersect)
@@ -56,6 +56,10 @@ std::string adhoc_shell(std::string_view task_text);
 // Loads and checks everything a run needs; every problem goes to `diags`, and the result is
 // empty when there was any.
 std::optional<Prepared> prepare(const PrepareOptions& options, config::Diagnostics& diags);
+
+// Reads and builds an inventory file; every problem goes to `diags`.
+std::optional<inventory::Inventory> load_inventory(const std::filesystem::path& file,
+                                                   config::Diagnostics& diags);
 
 // Where a task's `inventory = "name"` points: a path as given or relative to the task, else
 // inventories/<name>.toml beside the task, above it, or in the current directory.

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: Apache-2.0
+// `leura inventory list|show|hosts`: the inventories found, one inventory's groups and
+// attributes, and each host's effective settings.
+#include "app/library.hpp"
+#include "app/prepare.hpp"
+#include "cli/commands.hpp"
+#include "cli/report.hpp"
+#include "inventory/selector.hpp"
+#include "util/json.hpp"
+#include "util/strings.hpp"
+
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <set>
+
+namespace leura::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct InventoryFlags {
+    std::string name;
+    std::string targets;
+    bool json = false;
+};
+
+// Where inventories are looked for: ./inventories, the one beside the task library, and the
+// inventory setting.
+std::vector<fs::path> inventory_files(const app::Context& ctx) {
+    std::set<fs::path> seen;
+    std::vector<fs::path> out;
+    auto add_dir = [&](const fs::path& dir) {
+        std::error_code ec;
+        if (!fs::is_directory(dir, ec)) return;
+        std::vector<fs::path> found;
+        for (const auto& e : fs::directory_iterator(dir, ec))
+            if (e.is_regular_file(ec) && e.path().extension() == ".toml") found.push_back(e.path());
+        std::sort(found.begin(), found.end());
+        for (auto& f : found)
+            if (seen.insert(fs::absolute(f, ec).lexically_normal()).second)
+                out.push_back(fs::absolute(f, ec).lexically_normal());
+    };
+    add_dir("inventories");
+    add_dir(app::library_root(ctx.settings).parent_path() / "inventories");
+    if (!ctx.settings.is_default("inventory")) {
+        auto f = app::find_inventory(ctx.settings.text("inventory"), fs::path(".") / "x");
+        std::error_code ec;
+        if (f && seen.insert(fs::absolute(*f, ec).lexically_normal()).second)
+            out.push_back(fs::absolute(*f, ec).lexically_normal());
+    }
+    return out;
+}
+
+std::optional<std::pair<fs::path, inventory::Inventory>>
+load(const app::Context& ctx, const std::string& name, config::Diagnostics& diags) {
+    std::string wanted = name.empty() ? ctx.settings.text("inventory") : name;
+    if (wanted.empty()) {
+        diags.add({"inventory", 0, 0}, "name an inventory (or set the inventory setting)");
+        return std::nullopt;
+    }
+    auto file = app::find_inventory(wanted, fs::path(".") / "x");
+    if (!file) {
+        diags.add({wanted, 0, 0}, "inventory '" + wanted +
+                                      "' not found (looked for it as a path and in inventories/)");
+        return std::nullopt;
+    }
+    auto inv = app::load_inventory(*file, diags);
+    if (!inv) return std::nullopt;
+    return std::pair{*file, std::move(*inv)};
+}
+
+int list(const app::Context& ctx, const InventoryFlags& f) {
+    auto files = inventory_files(ctx);
+    if (files.empty() && !f.json) std::fprintf(stderr, "leura: no inventories found\n");
+    for (const auto& file : files) {
+        config::Diagnostics diags;
+        auto inv = app::load_inventory(file, diags);
+        std::string name = file.stem().string();
+        if (f.json) {
+            util::JsonObject o;
+            o.add("name", name).add("file", file.string()).add("valid", bool(inv));
+            o.add("hosts", inv ? inv->hosts.size() : size_t(0));
+            std::printf("%s\n", o.str().c_str());
+        } else {
+            std::printf("%-20s %6s  %s\n", name.c_str(),
+                        inv ? (std::to_string(inv->hosts.size()) + "h").c_str() : "bad",
+                        file.c_str());
+        }
+    }
+    return 0;
+}
+
+int show(const app::Context& ctx, const InventoryFlags& f) {
+    config::Diagnostics diags;
+    auto loaded = load(ctx, f.name, diags);
+    if (!loaded) return report(diags);
+    const auto& [file, inv] = *loaded;
+    std::map<std::string, size_t> groups;
+    std::map<std::string, std::map<std::string, size_t>> attrs;
+    for (const auto& h : inv.hosts) {
+        for (const auto& g : h.groups)
+            ++groups[g];
+        for (const auto& [k, v] : h.attrs)
+            ++attrs[k][v];
+    }
+    std::printf("inventory  %s\nhosts      %zu\n", file.c_str(), inv.hosts.size());
+    std::printf("groups     %zu\n", inv.groups.size());
+    for (const auto& g : inv.groups)
+        std::printf("  %-24s %zu host%s\n", g.c_str(), groups[g], groups[g] == 1 ? "" : "s");
+    std::printf("attributes %zu\n", attrs.size());
+    for (const auto& [k, values] : attrs) {
+        std::string list;
+        for (const auto& [v, n] : values)
+            list += (list.empty() ? "" : ", ") + v + " (" + std::to_string(n) + ")";
+        std::printf("  %-24s %s\n", k.c_str(), util::terminal_safe(list, true).c_str());
+    }
+    return 0;
+}
+
+int hosts(const app::Context& ctx, const InventoryFlags& f) {
+    config::Diagnostics diags;
+    auto loaded = load(ctx, f.name, diags);
+    if (!loaded) return report(diags);
+    const auto& inv = loaded->second;
+    auto selected = inventory::select(inv, f.targets);
+    if (!selected) return report(Error(ErrorKind::usage, "-t: " + selected.error().message));
+    if (!f.json)
+        std::printf("%-28s %-12s %5s %-20s %-20s %s\n", "HOST", "USER", "PORT", "JUMP", "GROUPS",
+                    "ATTRIBUTES");
+    for (const auto* h : *selected) {
+        std::string groups, attrs;
+        for (const auto& g : h->groups)
+            groups += (groups.empty() ? "" : ",") + g;
+        for (const auto& [k, v] : h->attrs)
+            attrs += (attrs.empty() ? "" : " ") + k + "=" + v;
+        if (f.json) {
+            util::JsonObject a;
+            for (const auto& [k, v] : h->attrs)
+                a.add(k, v);
+            util::JsonObject o;
+            o.add("host", h->name).add("user", h->user).add("port", h->port);
+            o.add("jump", h->jump).add("identity", h->identity);
+            o.add_raw("groups", util::json_string_array(h->groups));
+            o.add_raw("attrs", a.str());
+            std::printf("%s\n", o.str().c_str());
+            continue;
+        }
+        std::printf("%-28s %-12s %5d %-20s %-20s %s\n", h->name.c_str(),
+                    h->user.empty() ? "(you)" : h->user.c_str(), h->port,
+                    h->jump.empty() ? "-" : h->jump.c_str(), groups.empty() ? "-" : groups.c_str(),
+                    util::terminal_safe(attrs, true).c_str());
+    }
+    return 0;
+}
+
+} // namespace
+
+Action add_inventory(CLI::App& sub) {
+    sub.require_subcommand(1);
+    auto f = std::make_shared<InventoryFlags>();
+    auto which = std::make_shared<std::string>();
+    auto* l = sub.add_subcommand("list", "The inventories found, with their host counts");
+    l->add_flag("--json", f->json, "One JSON object per inventory");
+    auto* s = sub.add_subcommand("show", "Groups with host counts, attributes with their values");
+    s->add_option("inventory", f->name, "Inventory name or file (default: the setting)");
+    auto* h = sub.add_subcommand("hosts", "Each host's effective user, port, jump and attributes");
+    h->add_option("inventory", f->name, "Inventory name or file (default: the setting)");
+    h->add_option("-t,--targets", f->targets, "Only the hosts this selector selects");
+    h->add_flag("--json", f->json, "One JSON object per host");
+    for (auto* c : {l, s, h})
+        c->callback([which, c] { *which = c->get_name(); });
+    return [f, which](app::Context& ctx) {
+        if (*which == "list") return list(ctx, *f);
+        if (*which == "show") return show(ctx, *f);
+        return hosts(ctx, *f);
+    };
+}
+
+} // namespace leura::cli
