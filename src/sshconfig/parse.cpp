@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: Apache-2.0
+// Reading ssh_config files into items: every line is checked as ssh checks it, whether or not
+// its block will apply, since ssh refuses a file for a bad line anywhere in it.
+#include "sshconfig/items.hpp"
+#include "sshconfig/keywords.hpp"
+#include "sshconfig/values.hpp"
+#include "util/strings.hpp"
+
+#include <fstream>
+#include <glob.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace leura::sshconfig {
+
+std::string to_string(const Origin& o) {
+    return o.file + ":" + std::to_string(o.line);
+}
+
+Config::Config() : m_items(std::make_unique<Items>()) {}
+Config::~Config() = default;
+Config::Config(Config&&) noexcept = default;
+Config& Config::operator=(Config&&) noexcept = default;
+const std::vector<std::string>& Config::warnings() const {
+    return m_warnings;
+}
+
+namespace {
+
+constexpr int k_max_depth = 16; // READCONF_MAX_DEPTH
+
+// Directives that take exactly one argument.
+bool single_argument(std::string_view k) {
+    for (const char* s : {"hostname", "user", "port", "identityfile", "identitiesonly",
+                          "stricthostkeychecking", "connecttimeout"})
+        if (k == s) return true;
+    return false;
+}
+
+class Reader {
+public:
+    Reader(std::string home, std::vector<std::string>& warnings)
+        : m_home(std::move(home)), m_warnings(warnings) {}
+
+    // `user`: relative Includes are under ~/.ssh. `check_perm`: refuse a file others may write.
+    Result<std::vector<Item>> read(const std::string& path, bool user, bool check_perm, int depth,
+                                   bool& opened) {
+        opened = false;
+        if (depth > k_max_depth)
+            return fail(ErrorKind::config,
+                        path + ": too many nested Includes (more than 16, as ssh allows)");
+        std::ifstream in(path);
+        if (!in) return std::vector<Item>{};
+        opened = true;
+        if (check_perm) LEURA_TRY(check_permissions(path));
+        std::vector<Item> items;
+        std::string text;
+        int number = 0;
+        while (std::getline(in, text)) {
+            ++number;
+            Origin at{path, number};
+            auto split = split_line(text);
+            if (!split)
+                return fail(ErrorKind::config, to_string(at) + ": " + split.error().message);
+            if (split->keyword.empty()) continue;
+            LEURA_TRY_ASSIGN(item, make_item(std::move(*split), at, user, depth));
+            if (item) items.push_back(std::move(*item));
+        }
+        return items;
+    }
+
+private:
+    Status check_permissions(const std::string& path) {
+        struct stat st {};
+        if (::stat(path.c_str(), &st) != 0) return {};
+        if ((st.st_uid != 0 && st.st_uid != ::getuid()) || (st.st_mode & 022) != 0)
+            return fail(ErrorKind::config, path +
+                                               ": bad owner or permissions (others may write it; "
+                                               "ssh refuses it too)");
+        return {};
+    }
+
+    static Error bad(const Origin& at, const std::string& message) {
+        return Error(ErrorKind::config, to_string(at) + ": " + message);
+    }
+
+    Result<std::optional<Item>> make_item(Line line, const Origin& at, bool user, int depth) {
+        Item item;
+        item.keyword = std::move(line.keyword);
+        item.args = std::move(line.args);
+        item.rest = std::move(line.rest);
+        item.origin = at;
+        const std::string& k = item.keyword;
+        if (k == "host") {
+            item.kind = Item::Kind::host;
+            for (const auto& a : item.args)
+                if (a.empty()) return std::unexpected(bad(at, "keyword host empty argument"));
+            if (item.args.empty())
+                return std::unexpected(bad(at, "no argument after keyword \"host\""));
+            return item;
+        }
+        if (k == "match") {
+            item.kind = Item::Kind::match;
+            LEURA_TRY(parse_match(item));
+            return item;
+        }
+        if (k == "include") {
+            item.kind = Item::Kind::include;
+            LEURA_TRY(read_includes(item, user, depth));
+            return item;
+        }
+        if (k == "ignoreunknown") {
+            for (const auto& a : item.args)
+                m_ignore.push_back(a);
+            return std::optional<Item>{};
+        }
+        if (!is_openssh_keyword(k)) {
+            std::string hint = util::closest_match(k, openssh_keywords());
+            m_warnings.push_back(to_string(at) + ": unknown ssh_config keyword '" + k + "'" +
+                                 (hint.empty() ? "" : " (did you mean '" + hint + "'?)") +
+                                 "; ssh refuses it, leura ignores it");
+            return std::optional<Item>{};
+        }
+        LEURA_TRY(check_value(item));
+        return item;
+    }
+
+    Status check_value(const Item& item) {
+        const std::string& k = item.keyword;
+        const Origin& at = item.origin;
+        if (item.args.empty() || (item.args[0].empty() && k != "proxycommand"))
+            return std::unexpected(bad(at, "missing argument for " + k));
+        if (single_argument(k) && item.args.size() > 1)
+            return std::unexpected(bad(at, "keyword " + k + " extra arguments at end of line"));
+        const std::string& v = item.args[0];
+        if (k == "port" && !parse_port(v)) return std::unexpected(bad(at, "bad port '" + v + "'"));
+        if (k == "identitiesonly" && !parse_yes_no(v))
+            return std::unexpected(bad(at, "IdentitiesOnly wants yes or no, got '" + v + "'"));
+        if (k == "stricthostkeychecking" && !parse_strict(v))
+            return std::unexpected(bad(at, "StrictHostKeyChecking: unsupported value '" + v + "'"));
+        if (k == "connecttimeout" && strcasecmp(v.c_str(), "none") != 0 && !parse_ssh_time(v))
+            return std::unexpected(bad(at, "ConnectTimeout: invalid time value '" + v + "'"));
+        if (k == "proxyjump" && !parse_jump_hops(v))
+            return std::unexpected(bad(at, "invalid ProxyJump \"" + v + "\""));
+        if (k == "userknownhostsfile")
+            for (size_t i = 0; i < item.args.size(); ++i) {
+                if (item.args[i].empty())
+                    return std::unexpected(bad(at, "keyword " + k + " empty argument"));
+                if (strcasecmp(item.args[i].c_str(), "none") == 0 && item.args.size() > 1)
+                    return std::unexpected(bad(at, "keyword " + k + " \"none\" must appear alone"));
+            }
+        return {};
+    }
+
+    Status parse_match(Item& item) {
+        const Origin& at = item.origin;
+        size_t attributes = 0;
+        const auto& a = item.args;
+        for (size_t i = 0; i < a.size(); ++i) {
+            if (!a[i].empty() && a[i][0] == '#') break;
+            Criterion c;
+            std::string name = a[i];
+            c.negated = !name.empty() && name[0] == '!';
+            if (c.negated) name.erase(0, 1);
+            for (auto& ch : name)
+                ch = char(std::tolower(static_cast<unsigned char>(ch)));
+            c.name = name;
+            if (name == "all") {
+                bool more = i + 1 < a.size() && !a[i + 1].empty() && a[i + 1][0] != '#';
+                if (attributes > 1 || more)
+                    return std::unexpected(
+                        bad(at, "'" + a[i] + "' cannot be combined with other Match attributes"));
+                item.criteria.push_back(std::move(c));
+                return {};
+            }
+            ++attributes;
+            if (name == "canonical" || name == "final") {
+                item.criteria.push_back(std::move(c));
+                continue;
+            }
+            if (i + 1 >= a.size() || a[i + 1].empty() || a[i + 1][0] == '#')
+                return std::unexpected(bad(at, "missing Match criteria for " + a[i]));
+            if (name != "host" && name != "originalhost" && name != "user" && name != "localuser" &&
+                name != "exec" && name != "localnetwork")
+                return std::unexpected(bad(at, "unsupported Match attribute " + a[i]));
+            c.patterns = a[++i];
+            item.criteria.push_back(std::move(c));
+        }
+        if (attributes == 0)
+            return std::unexpected(bad(at, "one or more attributes required for Match"));
+        return {};
+    }
+
+    Status read_includes(Item& item, bool user, int depth) {
+        const Origin& at = item.origin;
+        for (const auto& arg : item.args) {
+            if (arg.empty()) return std::unexpected(bad(at, "keyword include empty argument"));
+            if (arg.starts_with("~/") && !user)
+                return std::unexpected(bad(at, "bad include path " + arg));
+            std::string pattern = arg;
+            if (arg[0] != '/' && arg[0] != '~')
+                pattern = (user ? m_home + "/.ssh/" : std::string("/etc/ssh/")) + arg;
+            else if (arg.starts_with("~/"))
+                pattern = m_home + arg.substr(1);
+            glob_t found{};
+            int r = ::glob(pattern.c_str(), GLOB_TILDE, nullptr, &found);
+            std::unique_ptr<glob_t, void (*)(glob_t*)> hold(&found, ::globfree);
+            if (r == GLOB_NOMATCH) continue;
+            if (r != 0) return std::unexpected(bad(at, "glob failed for " + arg));
+            for (size_t i = 0; i < found.gl_pathc; ++i) {
+                bool opened = false;
+                LEURA_TRY_ASSIGN(items, read(found.gl_pathv[i], user, true, depth + 1, opened));
+                item.files.push_back(std::move(items));
+            }
+        }
+        return {};
+    }
+
+    std::string m_home;
+    std::vector<std::string>& m_warnings;
+
+public:
+    std::vector<std::string> m_ignore; // IgnoreUnknown patterns
+};
+
+} // namespace
+
+Result<Config> Config::load(const std::vector<ConfigFile>& files, const std::string& home) {
+    Config config;
+    std::vector<std::string> warnings;
+    Reader reader(home, warnings);
+    for (const auto& f : files) {
+        bool opened = false;
+        // ssh checks ~/.ssh/config's permissions, not a file given with -F.
+        LEURA_TRY_ASSIGN(items,
+                         reader.read(f.path.string(), f.user, f.user && !f.required, 0, opened));
+        if (!opened && f.required)
+            return fail(ErrorKind::config, "cannot open the ssh config " + f.path.string());
+        config.m_items->files.push_back(std::move(items));
+    }
+    for (auto& w : warnings) {
+        // IgnoreUnknown silences what it names, wherever it stands, as ssh's does for later
+        // lines.
+        auto quote = w.find("keyword '");
+        std::string word = quote == std::string::npos
+                               ? ""
+                               : w.substr(quote + 9, w.find('\'', quote + 9) - quote - 9);
+        bool ignored = false;
+        for (const auto& p : reader.m_ignore)
+            ignored = ignored || match_pattern_list(word, p, true);
+        if (!ignored) config.m_warnings.push_back(std::move(w));
+    }
+    return config;
+}
+
+} // namespace leura::sshconfig
