@@ -151,16 +151,6 @@ std::string step_body(const config::Step& s, const config::Task& t, const Digest
                  : s.body;
 }
 
-// Jump hosts log in with their own user (default: the invoking one) and the host's identity.
-ssh::Endpoint endpoint_of(const inventory::Host& h) {
-    ssh::Endpoint e{h.name, h.port, h.user, util::expand_tilde(h.identity), {}};
-    if (h.jump.empty()) return e;
-    // The inventory loader already refused a chain that does not parse.
-    for (const auto& hop : config::parse_jump_chain(h.jump).value_or(std::vector<config::Login>{}))
-        e.jumps.push_back({hop.host, hop.port.value_or(22), hop.user, e.identity, {}});
-    return e;
-}
-
 } // namespace
 
 exec::Job make_job(const Prepared& p, const RunOptions& o, const std::string& run_id,
@@ -176,7 +166,7 @@ exec::Job make_job(const Prepared& p, const RunOptions& o, const std::string& ru
         bool rollback = !steps.empty() && steps[0].after_failure == false &&
                         std::string_view(steps[0].meta.phase) == "rollback";
         size_t first_step = first == o.first_steps.end() || rollback ? 0 : first->second;
-        job.hosts.push_back({h->name, endpoint_of(*h), first_step});
+        job.hosts.push_back({h->name, p.connections.at(i).endpoint, first_step});
     }
     job.remote_command = exec::k_remote_command;
     auto exports_for = [&p, &o, run_id, hosts, steps, wave](size_t host, size_t step) {

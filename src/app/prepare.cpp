@@ -6,6 +6,7 @@
 #include "inventory/selector.hpp"
 #include "util/json.hpp"
 #include "util/json_parse.hpp"
+#include "util/paths.hpp"
 #include "util/strings.hpp"
 
 #include <fstream>
@@ -252,6 +253,38 @@ bool shared_downloads_refused(const Prepared& p, config::Diagnostics& diags) {
 
 } // namespace
 
+namespace {
+
+// Each selected host's connection; a host the ssh config cannot resolve is an error.
+std::optional<Prepared> with_connections(std::optional<Prepared> p, const PrepareOptions& o,
+                                         config::Diagnostics& diags) {
+    if (!p) return p;
+    static const SshSources none = [] {
+        SshSources s;
+        s.home = util::home_dir();
+        s.local_user = util::user_name();
+        return s;
+    }();
+    const SshSources& sources = o.ssh ? *o.ssh : none;
+    std::set<std::string> seen;
+    size_t problems = diags.size();
+    for (const auto* h : p->hosts) {
+        auto c = connection_for(*h, sources);
+        if (!c) {
+            diags.add({p->inventory_file.string(), 0, 0}, c.error().message);
+            if (diags.size() - problems >= 5) break; // one cause, usually: a few say enough
+            continue;
+        }
+        for (const auto& w : c->warnings)
+            if (seen.insert(w).second) p->warnings.push_back(w);
+        p->connections.push_back(std::move(*c));
+    }
+    if (diags.size() != problems) return std::nullopt;
+    return p;
+}
+
+} // namespace
+
 std::optional<Prepared> prepare(const PrepareOptions& o, config::Diagnostics& diags) {
     if (o.command && !o.shell.empty() && !config::is_shell_name(o.shell)) {
         diags.add({"--shell", 0, 0},
@@ -290,11 +323,12 @@ std::optional<Prepared> prepare(const PrepareOptions& o, config::Diagnostics& di
     if (!p.task.adhoc) p.task.file = std::filesystem::absolute(p.task.file, ec).lexically_normal();
     p.inventory_file = std::filesystem::absolute(*file, ec).lexically_normal();
     if (!o.only_hosts.empty())
-        return narrowed(select_named(std::move(p), o.only_hosts, diags), o.narrow, diags);
+        return with_connections(
+            narrowed(select_named(std::move(p), o.only_hosts, diags), o.narrow, diags), o, diags);
     p.flag_targets = o.targets;
     if (!select_targets(p, o, diags)) return std::nullopt;
     if (!shared_downloads_refused(p, diags)) return std::nullopt;
-    return p;
+    return with_connections(std::move(p), o, diags);
 }
 
 namespace {

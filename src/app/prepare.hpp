@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "app/connections.hpp"
 #include "config/diagnostic.hpp"
 #include "config/task.hpp"
 #include "inventory/inventory.hpp"
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +24,10 @@ struct Prepared {
     // `resume`, the hosts named.
     std::string targets;
     std::vector<const inventory::Host*> hosts;
+    // How each of `hosts` is reached, same order (app/connections.hpp), and what the ssh
+    // config warned about, once each.
+    std::vector<HostConnection> connections;
+    std::vector<std::string> warnings;
     std::string task_name;         // PrepareOptions::task_name
     std::string flag_targets;      // -t as given; empty without one
     bool targets_replaced = false; // --replace-targets: -t stood in for the task's targets
@@ -38,6 +44,8 @@ struct PrepareOptions {
     std::string narrow; // with only_hosts: only those this selector also selects (`retry -t`)
     std::optional<std::string> command; // `exec`: this ad-hoc command instead of a task file
     std::string shell;                  // `exec --shell`: what runs the command; empty: sh
+    // The ssh config and known_hosts choices; null: none read (the inventory alone decides).
+    std::shared_ptr<const SshSources> ssh;
 };
 
 // Where the hosts came from, for `plan` and `--dry-run`: the task's targets, -t, and the

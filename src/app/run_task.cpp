@@ -33,6 +33,7 @@
 #include <cstring>
 #include <map>
 #include <poll.h>
+#include <set>
 #include <unistd.h>
 
 namespace leura::app {
@@ -100,6 +101,10 @@ Result<RunResult> run_task(Context& ctx, const Prepared& p, const RunOptions& o,
     // An unreadable known_hosts file fails every host at its key check: say so before any
     // step (a local drain included) runs anywhere.
     LEURA_TRY(check_known_hosts(known_hosts_path(o)));
+    std::set<std::string> files;
+    for (const auto& c : p.connections)
+        if (files.insert(c.endpoint.known_hosts).second)
+            LEURA_TRY(check_known_hosts(c.endpoint.known_hosts));
 
     auto started = std::chrono::system_clock::now();
     auto clock_start = std::chrono::steady_clock::now();

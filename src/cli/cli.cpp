@@ -23,6 +23,8 @@ const std::vector<Command>& commands() {
         {"task", "The task library: list, show, new, edit, rm", add_task},
         {"inventory", "Inventories: list, show groups and attributes, hosts", add_inventory},
         {"config", "Show every setting, its value and where it came from", add_config},
+        {"ssh-config", "How leura reaches a host: address, user, port, keys, jumps, origins",
+         add_ssh_config},
         {"version", "Print leura's version and its libraries'", add_version},
     };
     return table;

@@ -56,15 +56,18 @@ Action add_plan(CLI::App& sub) {
     sub.add_option("task", f->prepare.task_file, "Task name in the library, or a task file")
         ->required();
     add_selection_flags(sub, *f);
+    add_ssh_flags(sub, *f);
     sub.add_flag("--json", f->json, "The plan as one JSON object");
     return [f](app::Context& ctx) {
         f->prepare.default_inventory = ctx.settings.text("inventory");
+        if (auto st = load_ssh_flags(*f, ctx.settings); !st) return report(st.error());
         if (auto st = resolve_task_arg(ctx, f->prepare); !st) return report(st.error());
         auto waves = wave_options(*f);
         if (!waves) return report(waves.error());
         config::Diagnostics diags;
         auto prepared = app::prepare(f->prepare, diags);
         if (!prepared) return report(diags);
+        warn(prepared->warnings);
         auto rollout = app::effective_rollout(*prepared, *waves);
         auto plan = app::plan_waves(*prepared, rollout, *waves);
         if (f->json)

@@ -68,6 +68,7 @@ int resume(app::Context& ctx, ResumeFlags& rf, const std::string& prefix) {
         }
     auto prepared = app::prepare(f.prepare, diags);
     if (!prepared) return report(diags);
+    warn(prepared->warnings);
     rollout::Plan plan = app::resume_waves(*todo, *prepared);
     auto rollout = app::effective_rollout(*prepared, app::WaveOptions{});
     f.run.resumes = run.id;

@@ -35,6 +35,11 @@ int report(const Error& e) {
     return to_int(exit_code_for(e.kind));
 }
 
+void warn(const std::vector<std::string>& lines) {
+    for (const auto& l : lines)
+        std::fprintf(stderr, "leura: warning: %s\n", util::terminal_safe(l, true).c_str());
+}
+
 int report(const config::Diagnostics& diags) {
     for (const auto& d : diags.items())
         std::fprintf(stderr, "%s\n", config::format(d).c_str());

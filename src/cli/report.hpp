@@ -6,7 +6,9 @@
 #include "util/exit_code.hpp"
 
 #include <cstdio>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace leura::cli {
 
@@ -15,6 +17,8 @@ int report(const Error& e);
 // Every diagnostic, then a count; returns the usage exit status.
 int report(const config::Diagnostics& diags);
 ExitCode exit_code_for(ErrorKind kind);
+// "leura: warning: <line>" on stderr for each.
+void warn(const std::vector<std::string>& lines);
 // A host's bytes: exact into a file or a pipe; on a terminal with control bytes escaped
 // (util::terminal_safe), so no host can drive the user's terminal.
 void write_host_output(std::FILE* to, std::string_view data);

@@ -23,7 +23,28 @@ void add_selection_flags(CLI::App& sub, RunFlags& f) {
     sub.add_option("--shuffle", f.shuffle, "Seed that varies how ties between units are broken");
 }
 
+void add_ssh_flags(CLI::App& sub, RunFlags& f) {
+    auto* file = sub.add_option("--ssh-config", f.ssh_config,
+                                "Honour this OpenSSH client config only (as ssh -F)");
+    sub.add_flag("--no-ssh-config", f.no_ssh_config,
+                 "Read no ssh config (default: ~/.ssh/config, /etc/ssh/ssh_config)")
+        ->excludes(file);
+}
+
+Status load_ssh_flags(RunFlags& f, const config::Settings& settings) {
+    if (f.prepare.ssh) return {};
+    config::Settings chosen = settings;
+    if (f.no_ssh_config) chosen.set("ssh_config", "none", "--no-ssh-config");
+    if (!f.ssh_config.empty()) chosen.set("ssh_config", f.ssh_config, "--ssh-config");
+    if (!f.connect_timeout.empty() && chosen.is_default("connect_timeout"))
+        chosen.set("connect_timeout", f.connect_timeout, "--connect-timeout");
+    LEURA_TRY_ASSIGN(sources, app::load_ssh_sources(chosen, f.known_hosts_flag));
+    f.prepare.ssh = std::make_shared<const app::SshSources>(std::move(sources));
+    return {};
+}
+
 void add_run_flags(CLI::App& sub, RunFlags& f) {
+    add_ssh_flags(sub, f);
     sub.add_option("--concurrency", f.run.concurrency,
                    "Hosts at once (default: the concurrency setting, 100)")
         ->check(CLI::Range(1, 100000))
@@ -72,6 +93,8 @@ Result<app::WaveOptions> wave_options(const RunFlags& f) {
 }
 
 Status parse_flags(RunFlags& f, const config::Settings& settings) {
+    if (f.known_hosts_flag.empty()) f.known_hosts_flag = f.run.known_hosts;
+    LEURA_TRY(load_ssh_flags(f, settings));
     // What the command line leaves unset, the settings say.
     auto or_setting = [&settings](std::string& flag, const char* key) {
         if (flag.empty()) flag = settings.text(key);
@@ -183,6 +206,7 @@ int execute_run(app::Context& ctx, RunFlags& f, app::RunResult* result) {
     config::Diagnostics diags;
     auto prepared = app::prepare(f.prepare, diags);
     if (!prepared) return report(diags);
+    warn(prepared->warnings);
     auto rollout = app::effective_rollout(*prepared, *waves);
     auto plan = app::plan_waves(*prepared, rollout, *waves);
     return run_planned(ctx, f, *prepared, rollout, plan, result);

@@ -35,10 +35,15 @@ struct RunFlags {
     std::optional<std::string> wait; // --wait [DURATION]: "" when given without one
     bool flags_parsed = false;       // parse_flags already ran (reuse_recorded)
     std::string color = "auto";      // the color setting: auto, always, never
+    std::string ssh_config;          // --ssh-config FILE
+    bool no_ssh_config = false;      // --no-ssh-config
+    std::string known_hosts_flag;    // --known-hosts as given (f.run's gets the setting too)
 };
 
 // -i/-t, batches and shuffle: what choosing hosts and waves needs (`plan` uses these too).
 void add_selection_flags(CLI::App& sub, RunFlags& f);
+// --ssh-config and --no-ssh-config (add_run_flags adds them too).
+void add_ssh_flags(CLI::App& sub, RunFlags& f);
 // Everything else `run` takes.
 void add_run_flags(CLI::App& sub, RunFlags& f);
 // --batches and --shuffle as WaveOptions; a usage error for a bad --batches.
@@ -46,6 +51,9 @@ Result<app::WaveOptions> wave_options(const RunFlags& f);
 // --var, the durations and --wait into f.run, with `settings` for what the flags leave unset.
 // Errors: usage.
 Status parse_flags(RunFlags& f, const config::Settings& settings);
+// The ssh config and known_hosts choices (flags over settings) into f.prepare.ssh.
+// Errors: config (an ssh config file ssh would refuse).
+Status load_ssh_flags(RunFlags& f, const config::Settings& settings);
 // A task argument that is a library name becomes its file (and o.task_name). Errors: usage,
 // not_found with a did-you-mean.
 Status resolve_task_arg(const app::Context& ctx, app::PrepareOptions& o);

@@ -20,9 +20,10 @@ using detail::Reporter;
 namespace fs = std::filesystem;
 
 const KeySet k_inventory_keys{{"defaults", "hosts", "groups"}, {}};
-const KeySet k_settings_keys{{"user", "port", "identity", "jump", "vars"}, {}};
+const KeySet k_settings_keys{{"user", "port", "identity", "jump", "known_hosts", "vars"}, {}};
 const KeySet k_host_keys{
-    {"names", "groups", "attrs", "user", "port", "identity", "jump", "vars"},
+    {"names", "groups", "attrs", "user", "port", "identity", "jump", "known_hosts", "address",
+     "vars"},
     {},
 };
 
@@ -49,9 +50,12 @@ void read_setting(HostSettings& settings, const std::string& name, const toml::n
                 return;
             }
         }
-        (name == "user"       ? settings.user
-         : name == "identity" ? settings.identity
-                              : settings.jump) = std::move(*text);
+        if (name == "address") settings.address_pos = r.pos(value.source());
+        (name == "user"          ? settings.user
+         : name == "identity"    ? settings.identity
+         : name == "known_hosts" ? settings.known_hosts
+         : name == "address"     ? settings.address
+                                 : settings.jump) = std::move(*text);
     }
 }
 

@@ -17,7 +17,12 @@ struct HostSettings {
     std::optional<int> port;
     std::optional<std::string> identity;
     std::optional<std::string> jump;
+    std::optional<std::string> known_hosts; // relative to the inventory's folder
+    // Host entries only: what SSH connects to when it is not the name. A range pattern pairs
+    // its names with the entry's, one by one; "{name}" stands for each host's name.
+    std::optional<std::string> address;
     KeyValues vars;
+    SourcePos address_pos;
 };
 
 // One [[hosts]] entry (or one line of a plain text inventory), ranges not yet expanded.

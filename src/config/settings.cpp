@@ -22,6 +22,9 @@ const std::vector<SettingSpec>& setting_specs() {
          "it exists, else $XDG_CONFIG_HOME/leura/runbooks)"},
         {"inventory", SettingKind::text, "",
          "inventory for tasks that name none and runs without -i"},
+        {"ssh_config", SettingKind::text, "",
+         "OpenSSH client config to honour (--ssh-config): a file, or none (--no-ssh-config); "
+         "default ~/.ssh/config, then /etc/ssh/ssh_config"},
         {"concurrency", SettingKind::count, "100",
          "hosts at once (--concurrency); a task's [rollout] concurrency is more specific"},
         {"connect_timeout", SettingKind::duration, "10s", "per connection attempt"},

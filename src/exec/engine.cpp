@@ -203,6 +203,11 @@ private:
     void wait();
     enum class HandshakeEnd { done, dropped, timed_out, failed };
     void begin_handshake(HostRun& r);
+    // The host's own (its ssh config's ConnectTimeout), else the run's.
+    std::chrono::milliseconds connect_timeout(const HostRun& r) const {
+        auto own = m_job.hosts[r.host].endpoint.connect_timeout;
+        return own.count() > 0 ? own : m_opt.connect_timeout;
+    }
     void end_handshake(HostRun& r, HandshakeEnd how);
     bool handshake_allowed() const { return double(m_handshakes) < m_handshake_cap; }
     static std::tuple<Phase, size_t, size_t, unsigned long long> progress_mark(const HostRun& r) {
@@ -382,7 +387,7 @@ void Loop::advance_connecting(HostRun& r) {
     } else if (m_reactor.now() >= r.deadline) {
         timed_out = true;
         std::string what = "connect to " + m_job.hosts[r.host].name + " timed out after " +
-                           std::to_string(m_opt.connect_timeout.count()) + "ms";
+                           std::to_string(connect_timeout(r).count()) + "ms";
         auto cause = r.conn->explain_timeout();
         err = Error(ErrorKind::connect, cause ? cause->message + " (" + what + ")" : what);
     }
@@ -748,7 +753,7 @@ void Loop::finish_step(HostRun& r, int exit_code, std::string signal, std::optio
 void Loop::begin_handshake(HostRun& r) {
     if (!r.conn) r.conn = m_transport.open(m_job.hosts[r.host].endpoint);
     r.phase = Phase::connecting;
-    r.deadline = m_reactor.now() + m_opt.connect_timeout;
+    r.deadline = m_reactor.now() + connect_timeout(r);
     r.has_deadline = true;
     r.in_handshake = true;
     ++m_handshakes;
@@ -759,12 +764,13 @@ void Loop::end_handshake(HostRun& r, HandshakeEnd how) {
     r.in_handshake = false;
     --m_handshakes;
     const double most = double(m_opt.concurrency);
-    auto took = m_reactor.now() - (r.deadline - m_opt.connect_timeout);
+    auto timeout = connect_timeout(r);
+    auto took = m_reactor.now() - (r.deadline - timeout);
     switch (how) {
     case HandshakeEnd::done:
-        if (took < m_opt.connect_timeout / 4)
+        if (took < timeout / 4)
             m_handshake_cap = std::min(most, m_handshake_cap + 0.5);
-        else if (took > m_opt.connect_timeout / 2)
+        else if (took > timeout / 2)
             m_handshake_cap = std::max(4.0, m_handshake_cap * 0.9);
         break;
     case HandshakeEnd::dropped:

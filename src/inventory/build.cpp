@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -13,12 +14,20 @@
 namespace leura::inventory {
 namespace {
 
-// Set fields of `over` win; vars merge key by key, keeping the order keys first appeared in.
-void overlay(config::HostSettings& base, const config::HostSettings& over) {
-    if (over.user) base.user = over.user;
-    if (over.port) base.port = over.port;
-    if (over.identity) base.identity = over.identity;
-    if (over.jump) base.jump = over.jump;
+// Set fields of `over` win, remembering `layer` as their origin; vars merge key by key,
+// keeping the order keys first appeared in.
+void overlay(config::HostSettings& base, Origins& origins, const config::HostSettings& over,
+             const std::string& layer) {
+    auto take = [&layer](auto& to, const auto& from, std::string& origin) {
+        if (!from) return;
+        to = from;
+        origin = layer;
+    };
+    take(base.user, over.user, origins.user);
+    take(base.port, over.port, origins.port);
+    take(base.identity, over.identity, origins.identity);
+    take(base.jump, over.jump, origins.jump);
+    take(base.known_hosts, over.known_hosts, origins.known_hosts);
     for (const auto& var : over.vars) {
         auto it = std::find_if(base.vars.begin(), base.vars.end(),
                                [&](const auto& kv) { return kv.first == var.first; });
@@ -70,8 +79,52 @@ private:
                 report(pos, bad);
                 continue;
             }
-            add_names(*names, entry.names[i], pos, shape);
+            auto addresses = addresses_for(entry, *names);
+            if (!addresses) continue;
+            add_names(*names, *addresses, entry.names[i], pos, shape);
         }
+    }
+
+    // One address per name: the entry's `address` with "{name}" replaced, its range expanded
+    // in step with the names'. Empty strings when the entry sets none.
+    std::optional<std::vector<std::string>> addresses_for(const config::HostEntry& entry,
+                                                          const std::vector<std::string>& names) {
+        const auto& pattern = entry.settings.address;
+        if (!pattern) return std::vector<std::string>(names.size());
+        const SourcePos& at = entry.settings.address_pos;
+        std::vector<std::string> out;
+        bool per_name = pattern->find("{name}") != std::string::npos;
+        auto expanded = expand_range(*pattern);
+        if (!expanded) {
+            report(at, "address: " + expanded.error().message);
+            return std::nullopt;
+        }
+        if (per_name) {
+            if (expanded->size() != 1) {
+                report(at, "address: use either {name} or a range, not both");
+                return std::nullopt;
+            }
+            for (const auto& name : names) {
+                std::string a = expanded->front();
+                for (size_t p; (p = a.find("{name}")) != std::string::npos;)
+                    a.replace(p, 6, name);
+                out.push_back(std::move(a));
+            }
+        } else if (expanded->size() == names.size()) {
+            out = std::move(*expanded);
+        } else {
+            report(at, "address names " + std::to_string(expanded->size()) + " host" +
+                           (expanded->size() == 1 ? "" : "s") + " but the entry has " +
+                           std::to_string(names.size()) +
+                           " names; give a range of the same length, or {name}");
+            return std::nullopt;
+        }
+        for (const auto& a : out)
+            if (auto problem = host_name_problem(a); !problem.empty()) {
+                report(at, "address: " + problem);
+                return std::nullopt;
+            }
+        return out;
     }
 
     void check_attr_names(const config::HostEntry& entry) {
@@ -92,11 +145,12 @@ private:
     }
 
     // A repeated range would repeat every name; one diagnostic per pattern says enough.
-    void add_names(std::vector<std::string>& names, const std::string& pattern,
-                   const SourcePos& pos, const Host& shape) {
+    void add_names(std::vector<std::string>& names, std::vector<std::string>& addresses,
+                   const std::string& pattern, const SourcePos& pos, const Host& shape) {
         size_t duplicates = 0;
         std::string first_duplicate;
-        for (auto& name : names) {
+        for (size_t i = 0; i < names.size(); ++i) {
+            auto& name = names[i];
             auto [it, fresh] = m_seen.try_emplace(name, pos);
             if (!fresh) {
                 if (duplicates++ == 0)
@@ -105,7 +159,14 @@ private:
                 continue;
             }
             m_inv.hosts.push_back(shape);
-            m_inv.hosts.back().name = std::move(name);
+            Host& h = m_inv.hosts.back();
+            h.name = std::move(name);
+            if (addresses[i].empty()) {
+                h.address = h.name;
+            } else {
+                h.address = std::move(addresses[i]);
+                h.origins.address = "host entry";
+            }
         }
         if (duplicates > 1)
             first_duplicate +=
@@ -115,21 +176,29 @@ private:
 
     // Everything about a host but its name, shared by all names of the entry.
     Host layered(const config::HostEntry& entry) {
-        config::HostSettings settings = m_file.defaults;
+        config::HostSettings settings;
         Host host;
+        overlay(settings, host.origins, m_file.defaults, "defaults");
         for (const auto& group : entry.groups) {
             if (std::find(host.groups.begin(), host.groups.end(), group) != host.groups.end())
                 continue;
             host.groups.push_back(group);
             m_members.insert(group);
             if (auto it = m_group_settings.find(group); it != m_group_settings.end())
-                overlay(settings, it->second->settings);
+                overlay(settings, host.origins, it->second->settings, "group " + group);
         }
-        overlay(settings, entry.settings);
+        overlay(settings, host.origins, entry.settings, "host entry");
         host.user = settings.user.value_or("");
         host.port = settings.port.value_or(22);
         host.identity = settings.identity.value_or("");
         host.jump = settings.jump.value_or("");
+        if (settings.known_hosts) {
+            // Relative to the inventory, so the file travels with it.
+            std::filesystem::path kh = *settings.known_hosts;
+            if (!kh.is_absolute() && !settings.known_hosts->starts_with("~"))
+                kh = std::filesystem::absolute(m_file.file).parent_path() / kh;
+            host.known_hosts = kh.lexically_normal().string();
+        }
         host.attrs = entry.attrs;
         host.vars = std::move(settings.vars);
         return host;

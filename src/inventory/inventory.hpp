@@ -9,13 +9,23 @@
 
 namespace leura::inventory {
 
+// Where each connection setting of a host came from, for `inventory hosts --long`: "defaults",
+// "group NAME", "host entry", or "" when the inventory leaves it unset (the ssh config or a
+// built-in default decides then).
+struct Origins {
+    std::string address, user, port, identity, jump, known_hosts;
+};
+
 // A host with every layer applied (defaults < groups in listed order < host entry).
 struct Host {
-    std::string name; // also the address connected to
-    std::string user; // empty: the invoking user
+    std::string name;    // in records, selectors and output
+    std::string address; // what SSH connects to; the name unless set
+    std::string user;    // empty: the invoking user
     int port = 22;
     std::string identity; // empty: the usual defaults
     std::string jump;
+    std::string known_hosts; // empty: the settings, the ssh config, ~/.ssh/known_hosts
+    Origins origins;
     std::vector<std::string> groups;
     config::KeyValues attrs;
     config::KeyValues vars;

@@ -120,12 +120,12 @@ Status LibsshConnection::start_session(int fd) {
     std::string algorithms;
     {
         std::lock_guard lock(known_hosts_lock());
-        const KnownHosts& index = KnownHosts::shared(m_options.known_hosts);
+        const KnownHosts& index = KnownHosts::shared(known_hosts_file());
         indexed = index.usable();
         if (indexed)
             algorithms = index.algorithms(known_hosts_name(m_endpoint.host, m_endpoint.port));
     }
-    const char* known_hosts = indexed ? "/dev/null" : m_options.known_hosts.c_str();
+    const char* known_hosts = indexed ? "/dev/null" : known_hosts_file().c_str();
     bool ok =
         ssh_options_set(s, SSH_OPTIONS_HOST, m_endpoint.host.c_str()) == 0 &&
         ssh_options_set(s, SSH_OPTIONS_PORT, &port) == 0 &&
@@ -147,18 +147,18 @@ Status LibsshConnection::check_host_key() {
     ssh_session s = m_session.get();
     std::string where = m_endpoint.host + port_suffix(m_endpoint.port);
     auto changed = [&] {
-        return fail(ErrorKind::host_key_changed,
-                    "host key for " + where + " has CHANGED (now " + fingerprint(s) + "); " +
-                        m_options.known_hosts + " has another key: refusing to connect");
+        return fail(ErrorKind::host_key_changed, "host key for " + where + " has CHANGED (now " +
+                                                     fingerprint(s) + "); " + known_hosts_file() +
+                                                     " has another key: refusing to connect");
     };
     auto unknown = [&] {
-        return fail(ErrorKind::host_key,
-                    "host key for " + where + " is not known (" + fingerprint(s) + "); add it to " +
-                        m_options.known_hosts + " or pass --accept-new-host-keys");
+        return fail(ErrorKind::host_key, "host key for " + where + " is not known (" +
+                                             fingerprint(s) + "); add it to " + known_hosts_file() +
+                                             " or pass --accept-new-host-keys");
     };
     // Jump hosts check theirs on their own threads; the file is read and appended under one lock.
     std::lock_guard lock(known_hosts_lock());
-    KnownHosts& index = KnownHosts::shared(m_options.known_hosts);
+    KnownHosts& index = KnownHosts::shared(known_hosts_file());
     if (index.usable()) {
         ssh_key key = nullptr;
         char* base64 = nullptr;
@@ -178,8 +178,7 @@ Status LibsshConnection::check_host_key() {
             return changed();
         case KnownKey::unknown:
             if (!m_options.accept_new_host_keys) return unknown();
-            LEURA_TRY(
-                append_known_host(m_options.known_hosts, name + " " + type + " " + text + "\n"));
+            LEURA_TRY(append_known_host(known_hosts_file(), name + " " + type + " " + text + "\n"));
             index.add(name, type, text);
             return {};
         }
@@ -205,7 +204,7 @@ Status LibsshConnection::check_host_key() {
 }
 
 std::vector<std::string> LibsshConnection::identity_candidates() const {
-    if (!m_endpoint.identity.empty()) return {m_endpoint.identity};
+    if (!m_endpoint.identities.empty()) return m_endpoint.identities;
     std::vector<std::string> found;
     for (const char* name : {"id_ed25519", "id_ecdsa", "id_rsa"}) {
         std::string path = m_options.ssh_dir + "/" + name;
@@ -219,7 +218,7 @@ Result<Step> LibsshConnection::authenticate() {
     ssh_session s = m_session.get();
     if (!m_agent_tried) {
         const char* sock = std::getenv("SSH_AUTH_SOCK");
-        if (!sock || !*sock) {
+        if (!sock || !*sock || m_endpoint.identities_only) {
             m_agent_tried = true;
         } else {
             int rc = ssh_userauth_agent(s, nullptr);

@@ -22,10 +22,15 @@ struct Endpoint {
     std::string host; // name or address; also the known_hosts key
     int port = 22;
     std::string user;
-    std::string identity; // a private key file; empty: agent, then ~/.ssh/id_*
+    // Private key files, tried after the agent's keys; empty: ~/.ssh/id_*.
+    std::vector<std::string> identities;
     // Jump hosts in order: the first is reached directly, each next one through the one
     // before, and this endpoint through the last. Hops have no jumps of their own.
     std::vector<Endpoint> jumps;
+    bool identities_only = false; // IdentitiesOnly: no agent keys
+    std::string known_hosts;      // empty: TransportOptions::known_hosts
+    // How long connecting may take; 0: the engine's connect timeout.
+    std::chrono::milliseconds connect_timeout{0};
 };
 
 // What a connection waits for before it can make progress. fd < 0: ready at once (fakes).

@@ -57,6 +57,7 @@ public:
             // Host lines against that name in this pass.
             LEURA_TRY_ASSIGN(name, final_hostname());
             m_hostname = Value{name, m_hostname ? m_hostname->origin : Origin{}};
+            m_hostname_expanded = true;
             m_final = true;
             pass(name);
         }
@@ -120,10 +121,14 @@ private:
             }
             bool r = false;
             if (c.name == "canonical" || c.name == "final") {
-                m_want_final = true;
+                // `final` asks for the final pass; both match in it (ssh 9.2 counts the final
+                // pass as post-canonicalization even when CanonicalizeHostname is off).
+                if (c.name == "final") m_want_final = true;
                 r = m_final;
             } else if (c.name == "host") {
-                auto target = m_hostname ? expand_hostname(*m_hostname, m_q.host) : m_q.host;
+                auto target = !m_hostname           ? m_q.host
+                              : m_hostname_expanded ? m_hostname->text
+                                                    : expand_hostname(*m_hostname, m_q.host);
                 r = target && match_pattern_list(*target, c.patterns, true);
             } else if (c.name == "originalhost") {
                 r = match_pattern_list(m_q.host, c.patterns, true);
@@ -189,6 +194,7 @@ private:
 
     Result<std::string> final_hostname() const {
         std::string name = m_q.host;
+        if (m_hostname && m_hostname_expanded) return m_hostname->text;
         if (m_hostname) {
             LEURA_TRY_ASSIGN(expanded, expand_hostname(*m_hostname, m_q.host));
             name = std::move(expanded);
@@ -253,6 +259,7 @@ private:
     const Query& m_q;
     std::string m_host_name; // what Host patterns match in this pass
     bool m_want_final = false, m_final = false;
+    bool m_hostname_expanded = false; // set for the final pass: %h already replaced
     std::optional<Value> m_hostname, m_user, m_port, m_identities_only, m_strict, m_timeout,
         m_command, m_jump;
     bool m_jump_set = false, m_known_hosts_set = false;

@@ -38,7 +38,7 @@ protected:
         job = Job{};
         job.once = once;
         for (const auto& n : names)
-            job.hosts.push_back({n, ssh::Endpoint{n, 22, "deploy", "", {}}});
+            job.hosts.push_back({n, ssh::Endpoint{n, 22, "deploy", {}, {}, false, {}, {}}});
         job.steps = steps;
         job.remote_command = "remote-sh";
         job.render_script = [this](size_t h, size_t s) {

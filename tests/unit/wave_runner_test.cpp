@@ -95,7 +95,7 @@ protected:
                 for (size_t h : hosts)
                     wj.job.hosts.push_back(
                         {settings.host_names[h],
-                         ssh::Endpoint{settings.host_names[h], 22, "u", "", {}}});
+                         ssh::Endpoint{settings.host_names[h], 22, "u", {}, {}, false, {}, {}}});
                 for (const auto& s : steps) {
                     exec::StepPlan p = test::plan(s.meta.name);
                     p.always = s.step->always;

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "app/connections.hpp"
+
+#include "config/login.hpp"
+#include "util/paths.hpp"
+
+#include <climits>
+#include <unistd.h>
+
+namespace leura::app {
+
+namespace {
+
+std::string ssh_origin(const sshconfig::Value& v, const std::string& fallback) {
+    return v.origin.file.empty() ? fallback : "ssh config " + sshconfig::to_string(v.origin);
+}
+
+std::string this_host() {
+    char name[HOST_NAME_MAX + 1] = {};
+    if (::gethostname(name, sizeof name - 1) != 0) return "localhost";
+    return name;
+}
+
+sshconfig::Query query_of(const SshSources& s, std::string host) {
+    sshconfig::Query q;
+    q.host = std::move(host);
+    q.local_user = s.local_user;
+    q.home = s.home;
+    q.local_host = s.local_host;
+    q.uid = s.uid;
+    return q;
+}
+
+Result<std::vector<std::string>> identities(const sshconfig::Resolved& r,
+                                            const sshconfig::Query& q) {
+    std::vector<std::string> out;
+    for (const auto& f : r.identity_files) {
+        auto path = sshconfig::expand_path(f.text, q, r);
+        if (!path)
+            return fail(ErrorKind::config,
+                        sshconfig::to_string(f.origin) + ": " + path.error().message);
+        out.push_back(std::move(*path));
+    }
+    return out;
+}
+
+// A jump host as `ssh -J` reaches it: its own ssh config entry applies, the login written in
+// the chain wins. Hops have no jumps of their own (leura's transport chains them in order).
+Result<ssh::Endpoint> hop_endpoint(const config::Login& login, const SshSources& s,
+                                   const std::vector<std::string>& fallback_identities) {
+    auto q = query_of(s, login.host);
+    q.user = login.user;
+    q.port = login.port;
+    LEURA_TRY_ASSIGN(r, sshconfig::resolve(s.config, q));
+    ssh::Endpoint e;
+    e.host = r.hostname.text;
+    e.port = std::stoi(r.port.text);
+    e.user = r.user.text == s.local_user && login.user.empty() && r.user.origin.file.empty()
+                 ? ""
+                 : r.user.text;
+    LEURA_TRY_ASSIGN(ids, identities(r, q));
+    e.identities = ids.empty() ? fallback_identities : ids;
+    e.identities_only = r.identities_only && r.identities_only->text == "yes";
+    return e;
+}
+
+std::string login_text(const std::string& user, const std::string& host, std::optional<int> port) {
+    std::string out = user.empty() ? "" : user + "@";
+    out += host.find(':') != std::string::npos ? "[" + host + "]" : host;
+    if (port) out += ":" + std::to_string(*port);
+    return out;
+}
+
+} // namespace
+
+Result<SshSources> load_ssh_sources(const config::Settings& settings,
+                                    std::string known_hosts_flag) {
+    SshSources s;
+    s.home = util::home_dir();
+    s.local_user = util::user_name();
+    s.local_host = this_host();
+    s.uid = ::getuid();
+    s.known_hosts_flag = std::move(known_hosts_flag);
+    if (!settings.is_default("known_hosts")) {
+        s.known_hosts_setting = util::expand_tilde(settings.text("known_hosts"));
+        s.known_hosts_origin = settings.get("known_hosts").origin;
+    }
+    s.connect_timeout_given = !settings.is_default("connect_timeout");
+    std::string choice = settings.text("ssh_config");
+    std::vector<sshconfig::ConfigFile> files;
+    if (choice == "none") {
+        // nothing read
+    } else if (!choice.empty()) {
+        files.push_back({util::expand_tilde(choice), true, true});
+    } else {
+        files.push_back({s.home + "/.ssh/config", true, false});
+        files.push_back({"/etc/ssh/ssh_config", false, false});
+    }
+    LEURA_TRY_ASSIGN(config, sshconfig::Config::load(files, s.home));
+    s.config = std::move(config);
+    return s;
+}
+
+Result<HostConnection> connection_for(const inventory::Host& h, const SshSources& s) {
+    auto in_host = [&h](const std::string& message) {
+        return Error(ErrorKind::config, "host " + h.name + ": " + message);
+    };
+    const auto& o = h.origins;
+    auto q = query_of(s, h.name);
+    if (!o.address.empty()) q.hostname = h.address;
+    if (!o.user.empty()) q.user = h.user;
+    if (!o.port.empty()) q.port = h.port;
+    auto r = sshconfig::resolve(s.config, q);
+    if (!r) return std::unexpected(in_host(r.error().message));
+    HostConnection c;
+    c.warnings = r->warnings;
+    auto& e = c.endpoint;
+    e.host = r->hostname.text;
+    c.address = {e.host, o.address.empty() ? ssh_origin(r->hostname, "name") : o.address};
+    e.port = std::stoi(r->port.text);
+    c.port = {r->port.text, o.port.empty() ? ssh_origin(r->port, "default") : o.port};
+    bool user_from_file = o.user.empty() && !r->user.origin.file.empty();
+    e.user = o.user.empty() && !user_from_file ? "" : r->user.text;
+    c.user = {r->user.text, !o.user.empty() ? o.user : ssh_origin(r->user, "default (you)")};
+
+    // Identity: the inventory's one file, else the config's IdentityFile list.
+    if (!o.identity.empty()) {
+        e.identities = {util::expand_tilde(h.identity)};
+        c.identity = {e.identities[0], o.identity};
+    } else {
+        auto ids = identities(*r, q);
+        if (!ids) return std::unexpected(in_host(ids.error().message));
+        e.identities = std::move(*ids);
+        std::string all;
+        for (const auto& i : e.identities)
+            all += (all.empty() ? "" : " ") + i;
+        c.identity = {all.empty() ? "agent, then ~/.ssh/id_*" : all,
+                      all.empty() ? "default" : ssh_origin(r->identity_files[0], "default")};
+        e.identities_only = r->identities_only && r->identities_only->text == "yes";
+    }
+    if (r->proxy_command && o.jump.empty())
+        return std::unexpected(in_host(sshconfig::to_string(r->proxy_command->origin) +
+                                       ": ProxyCommand is not supported (leura runs no command "
+                                       "from a file to connect); use ProxyJump"));
+
+    // Jumps: the inventory's chain, else the config's ProxyJump; each hop resolved in turn.
+    std::vector<config::Login> chain;
+    if (!o.jump.empty()) {
+        chain = config::parse_jump_chain(h.jump).value_or(std::vector<config::Login>{});
+        c.jump = {h.jump, o.jump};
+    } else if (r->proxy_jump) {
+        std::string text;
+        for (const auto& hop : r->jump) {
+            chain.push_back({hop.user, hop.host, hop.port, 0});
+            text += (text.empty() ? "" : ",") + login_text(hop.user, hop.host, hop.port);
+        }
+        c.jump = {text, ssh_origin(*r->proxy_jump, "default")};
+    } else {
+        c.jump = {"", "default"};
+    }
+    for (const auto& login : chain) {
+        auto hop = hop_endpoint(login, s, e.identities);
+        if (!hop)
+            return std::unexpected(in_host("jump host " + login.host + ": " + hop.error().message));
+        e.jumps.push_back(std::move(*hop));
+    }
+
+    // known_hosts: --known-hosts > inventory > leura's setting > UserKnownHostsFile > default.
+    if (!s.known_hosts_flag.empty()) {
+        e.known_hosts = util::expand_tilde(s.known_hosts_flag);
+        c.known_hosts = {e.known_hosts, "flag --known-hosts"};
+    } else if (!o.known_hosts.empty()) {
+        e.known_hosts = util::expand_tilde(h.known_hosts);
+        c.known_hosts = {e.known_hosts, o.known_hosts};
+    } else if (!s.known_hosts_setting.empty()) {
+        e.known_hosts = s.known_hosts_setting;
+        c.known_hosts = {e.known_hosts, "setting " + s.known_hosts_origin};
+    } else if (!r->user_known_hosts.empty() && r->user_known_hosts[0].text != "none") {
+        // ssh reads every file listed and writes to the first; leura uses the first.
+        e.known_hosts = r->user_known_hosts[0].text;
+        c.known_hosts = {e.known_hosts, ssh_origin(r->user_known_hosts[0], "default")};
+    } else {
+        e.known_hosts = s.home + "/.ssh/known_hosts";
+        c.known_hosts = {e.known_hosts, "default"};
+    }
+    for (auto& hop : e.jumps)
+        hop.known_hosts = e.known_hosts;
+
+    if (r->connect_timeout && !s.connect_timeout_given) {
+        long long secs = std::stoll(r->connect_timeout->text);
+        if (secs > 0) e.connect_timeout = std::chrono::seconds(secs);
+        c.connect_timeout = {r->connect_timeout->text + "s", ssh_origin(*r->connect_timeout, "")};
+    }
+    // A file may ask for less checking; leura never gives it.
+    if (r->strict_host_keys && r->strict_host_keys->text != "true" &&
+        r->strict_host_keys->text != "ask")
+        c.warnings.push_back(sshconfig::to_string(r->strict_host_keys->origin) +
+                             ": StrictHostKeyChecking " + r->strict_host_keys->text +
+                             " is ignored; leura checks host keys strictly (new keys are "
+                             "accepted only with --accept-new-host-keys)");
+    return c;
+}
+
+} // namespace leura::app
