@@ -8,6 +8,7 @@
 #include "app/recorder.hpp"
 #include "app/recovery.hpp"
 #include "app/run_json.hpp"
+#include "app/task_versions.hpp"
 #include "app/wave_runner.hpp"
 #include "app/waves.hpp"
 #include "archive/bundle.hpp"
@@ -124,6 +125,7 @@ Result<RunResult> run_task(Context& ctx, const Prepared& p, const RunOptions& o,
     run.waves = int64_t(plan.waves.size());
     run.resumes = o.resumes;
     run.overrides = o.overrides;
+    if (!p.task.adhoc) run.tags = util::json_string_array(p.task.tags);
     LEURA_TRY_ASSIGN(run_lock, lock_run(data, run.id));
     if (task_lock) (void)task_lock->note(holder_note(run.id)); // a hint for whoever finds it held
     LEURA_TRY(store.insert_run(run));
@@ -131,6 +133,14 @@ Result<RunResult> run_task(Context& ctx, const Prepared& p, const RunOptions& o,
         return fail(ErrorKind::io, "the database " + (data / "leura.db").string() +
                                        " cannot take this run's records (" + probe.error().message +
                                        "); no host was touched");
+    // The task's history: this content, unless it is the newest saved already. Not being able
+    // to save it costs the history a version, not the run: a warning at the end says so.
+    std::optional<std::string> version_warning;
+    if (!p.task_name.empty())
+        if (auto saved =
+                save_task_version(ctx, p.task_name, p.task.file, p.task.text, VersionSource::ran);
+            !saved)
+            version_warning = "task version not saved (" + saved.error().message + ")";
     LEURA_TRY_ASSIGN(spool, archive::Spool::create(data / "spool" / run.id));
 
     reporter.run_started(
@@ -208,6 +218,7 @@ Result<RunResult> run_task(Context& ctx, const Prepared& p, const RunOptions& o,
         end.warning = "records incomplete: " + waves.record_error->message;
     else if (!finished_ok)
         end.warning = "records incomplete: " + finished_ok.error().message;
+    if (version_warning) end.warning += (end.warning.empty() ? "" : "; ") + *version_warning;
 
     end.status = result.status;
     end.exit_code = to_int(result.exit);

@@ -20,7 +20,7 @@ const std::vector<Command>& commands() {
         {"logs", "Print the output of a run's steps", add_logs},
         {"retry", "Run a run's task again on the hosts that failed in it", add_retry},
         {"resume", "Continue an interrupted run from where each host stopped", add_resume},
-        {"task", "The task library: list, show, new, edit, rm", add_task},
+        {"task", "The task library: list, show, new, edit, rm, history, diff, search", add_task},
         {"inventory", "Inventories: list, show groups and attributes, hosts", add_inventory},
         {"config", "Show every setting, its value and where it came from", add_config},
         {"ssh-config", "How leura reaches a host: address, user, port, keys, jumps, origins",

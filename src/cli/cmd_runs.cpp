@@ -15,7 +15,7 @@ namespace leura::cli {
 namespace {
 
 struct RunsFlags {
-    std::string task, status, since;
+    std::string task, status, since, tag;
     int64_t limit = 20;
     bool json = false;
 };
@@ -32,6 +32,7 @@ int list(app::Context& ctx, const RunsFlags& f) {
     store::RunFilter filter;
     if (!f.task.empty()) filter.task = f.task;
     if (!f.status.empty()) filter.status = f.status;
+    if (!f.tag.empty()) filter.tag = f.tag;
     if (!f.since.empty()) {
         auto age = config::parse_duration(f.since);
         if (!age)
@@ -53,13 +54,18 @@ int list(app::Context& ctx, const RunsFlags& f) {
             o.add("finished_at", r.finished_at).add("hosts", r.hosts).add("ok", r.ok);
             o.add("failed", r.failed).add("unreachable", r.unreachable).add("skipped", r.skipped);
             o.add("interrupted", r.interrupted).add("rolled_back", r.rolled_back);
-            o.add("user", r.user);
+            o.add("user", r.user).add("task_name", r.task_name);
+            if (r.tags)
+                o.add_raw("tags", *r.tags);
+            else
+                o.add_null("tags");
             std::printf("%s\n", o.str().c_str());
         }
         return 0;
     }
     if (runs->empty()) {
-        std::fprintf(stderr, "leura: no runs recorded yet\n");
+        bool filtered = filter.task || filter.status || filter.since || filter.tag;
+        std::fprintf(stderr, "leura: %s\n", filtered ? "no runs match" : "no runs recorded yet");
         return 0;
     }
     std::printf("%-21s %-20s %-11s %6s %5s %6s %6s %6s %6s %8s  %s\n", "RUN", "STARTED", "STATUS",
@@ -80,6 +86,7 @@ int list(app::Context& ctx, const RunsFlags& f) {
 Action add_runs(CLI::App& sub) {
     auto f = std::make_shared<RunsFlags>();
     sub.add_option("--task", f->task, "Only runs whose task path contains this");
+    sub.add_option("--tag", f->tag, "Only runs whose task had this tag when it ran");
     sub.add_option("--status", f->status, "Only runs with this status")
         ->check(CLI::IsMember({"running", "ok", "failed", "halted", "interrupted"}));
     sub.add_option("--since", f->since, "Only runs started within this duration (e.g. 7d)");

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// `leura task list|show|new|rm`: the task library (app/library.hpp).
+// `leura task list|show|new|edit|rm` and the table of every `leura task` subcommand: the task
+// library (app/library.hpp).
+#include "cli/cmd_task.hpp"
 #include "app/library.hpp"
 #include "app/prepare.hpp"
+#include "app/task_versions.hpp"
 #include "cli/commands.hpp"
 #include "cli/report.hpp"
 #include "util/json.hpp"
@@ -17,6 +20,7 @@
 #include <memory>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <unordered_map>
 
 namespace leura::cli {
 
@@ -29,23 +33,6 @@ std::string join(const std::vector<std::string>& items, const std::string& sep) 
     for (const auto& i : items)
         out += (out.empty() ? "" : sep) + i;
     return out;
-}
-
-struct TaskFlags {
-    std::string name;
-    std::string pattern;
-    std::string tag;
-    std::string from;
-    bool json = false;
-    bool yes = false;
-};
-
-// "3m ago", from a record's RFC 3339 time.
-std::string age(const app::Context& ctx, const std::string& at) {
-    auto t = util::parse_rfc3339(at);
-    if (!t) return "-";
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(ctx.clock() - *t).count();
-    return util::human_duration_ms(std::max<long long>(ms, 0)) + " ago";
 }
 
 // The newest runs of the task in `file`, newest first.
@@ -67,6 +54,21 @@ bool has_tag(const config::Task& t, const std::string& tag) {
     return std::find(t.tags.begin(), t.tags.end(), tag) != t.tags.end();
 }
 
+// The newest run of every task file, in one query (one per task made a library of a thousand
+// tasks slow to list); none when the records cannot be read (the listing still helps).
+std::unordered_map<std::string, store::RunRecord> last_runs(app::Context& ctx) {
+    auto records = ctx.records();
+    if (!records) return {};
+    auto runs = (*records)->last_runs();
+    return runs ? std::move(*runs) : std::unordered_map<std::string, store::RunRecord>{};
+}
+
+// The task was saved, but its history misses this version: say so, but it is not a failure.
+void warn_unsaved_version(const std::string& name, const Error& e) {
+    std::fprintf(stderr, "leura: warning: task '%s': this version is not in its history (%s)\n",
+                 name.c_str(), util::terminal_safe(e.message, true).c_str());
+}
+
 int list(app::Context& ctx, const TaskFlags& f) {
     fs::path root = app::library_root(ctx.settings);
     auto tasks = app::library_tasks(root);
@@ -74,15 +76,17 @@ int list(app::Context& ctx, const TaskFlags& f) {
         std::fprintf(stderr, "leura: no tasks in the library %s (leura task new NAME makes one)\n",
                      root.c_str());
     bool header = false;
+    auto newest = last_runs(ctx);
     for (const auto& t : tasks) {
         if (!f.pattern.empty() && t.name.find(f.pattern) == std::string::npos) continue;
         config::Diagnostics diags;
         auto task = config::load_task(t.file, diags);
         if (!f.tag.empty() && (!task || !has_tag(*task, f.tag))) continue;
-        auto last = runs_of(ctx, fs::absolute(t.file).lexically_normal(), 1);
+        auto found = newest.find(fs::absolute(t.file).lexically_normal().string());
+        const store::RunRecord* last = found == newest.end() ? nullptr : &found->second;
         std::string tags = task ? join(task->tags, ",") : "";
-        std::string status = last.empty() ? "-" : last[0].status;
-        std::string when = last.empty() ? "-" : age(ctx, last[0].started_at);
+        std::string status = last ? last->status : "-";
+        std::string when = last ? age(ctx, last->started_at) : "-";
         if (f.json) {
             util::JsonObject o;
             o.add("name", t.name).add("file", t.file.string()).add("valid", bool(task));
@@ -90,10 +94,8 @@ int list(app::Context& ctx, const TaskFlags& f) {
             o.add_raw("tags",
                       util::json_string_array(task ? task->tags : std::vector<std::string>{}));
             o.add("steps", task ? task->steps.size() : size_t(0));
-            o.add("last_run", last.empty() ? std::optional<std::string>()
-                                           : std::optional<std::string>(last[0].id));
-            o.add("last_status",
-                  last.empty() ? std::optional<std::string>() : std::optional<std::string>(status));
+            o.add("last_run", last ? std::optional<std::string>(last->id) : std::nullopt);
+            o.add("last_status", last ? std::optional<std::string>(status) : std::nullopt);
             std::printf("%s\n", o.str().c_str());
             continue;
         }
@@ -201,6 +203,9 @@ int make(app::Context& ctx, const TaskFlags& f) {
             Error(ErrorKind::io, "cannot create " + file->string() + ": " + std::strerror(errno)));
     }
     fs::remove(tmp, ec);
+    if (auto saved = app::save_task_version(ctx, f.name, *file, text, app::VersionSource::created);
+        !saved)
+        warn_unsaved_version(f.name, saved.error());
     std::printf("%s\n", file->c_str());
     std::fprintf(stderr, "leura: created task '%s'; edit it, then: leura run %s\n", f.name.c_str(),
                  f.name.c_str());
@@ -307,6 +312,10 @@ int edit(app::Context& ctx, const TaskFlags& f) {
                 return report(Error(ErrorKind::io, "cannot replace " + file->string()));
             }
             fs::remove(copy, ec);
+            if (auto saved =
+                    app::save_task_version(ctx, f.name, *file, text, app::VersionSource::edited);
+                !saved)
+                warn_unsaved_version(f.name, saved.error());
             std::fprintf(stderr, "leura: task '%s' saved\n", f.name.c_str());
             return 0;
         }
@@ -352,6 +361,13 @@ int remove(app::Context& ctx, const TaskFlags& f) {
 
 } // namespace
 
+std::string age(const app::Context& ctx, const std::string& at) {
+    auto t = util::parse_rfc3339(at);
+    if (!t) return "-";
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(ctx.clock() - *t).count();
+    return util::human_duration_ms(std::max<long long>(ms, 0)) + " ago";
+}
+
 Action add_task(CLI::App& sub) {
     sub.require_subcommand(1);
     auto f = std::make_shared<TaskFlags>();
@@ -371,13 +387,29 @@ Action add_task(CLI::App& sub) {
     auto* r = sub.add_subcommand("rm", "Remove a task (its runs' records stay)");
     r->add_option("name", f->name, "Task name")->required();
     r->add_flag("-y,--yes", f->yes, "Do not ask");
-    for (auto* c : {l, s, n, e, r})
+    auto* h = sub.add_subcommand("history", "Every saved version of a task, newest first");
+    h->add_option("name", f->name, "Task name")->required();
+    h->add_flag("--json", f->json, "One JSON object per version");
+    auto* d = sub.add_subcommand(
+        "diff", "Unified diff of a saved version and the file now, or of two versions");
+    d->add_option("name", f->name, "Task name")->required();
+    d->add_option("versions", f->versions,
+                  "FROM (default: the newest saved) and TO (default: the file now)")
+        ->expected(0, 2);
+    auto* q = sub.add_subcommand(
+        "search", "Tasks whose name, tags, description, steps or commands have every word");
+    q->add_option("words", f->words, "Words, any case; all must match")->required();
+    q->add_flag("--json", f->json, "One JSON object per task");
+    for (auto* c : {l, s, n, e, r, h, d, q})
         c->callback([which, c] { *which = c->get_name(); });
     return [f, which](app::Context& ctx) {
         if (*which == "list") return list(ctx, *f);
         if (*which == "show") return show(ctx, *f);
         if (*which == "new") return make(ctx, *f);
         if (*which == "edit") return edit(ctx, *f);
+        if (*which == "history") return task_history(ctx, *f);
+        if (*which == "diff") return task_diff(ctx, *f);
+        if (*which == "search") return task_search(ctx, *f);
         return remove(ctx, *f);
     };
 }

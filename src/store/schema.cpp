@@ -119,6 +119,24 @@ ALTER TABLE batches ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;
     R"sql(
 ALTER TABLE runs ADD COLUMN task_name TEXT;
 )sql",
+    // 8: the task library's history: each distinct content of a task, saved by `task new`,
+    // `task edit` and runs of it by name; the task's tags with each run (`runs --tag`); and
+    // runs by task, for the last run of every task in one query (`task list`).
+    R"sql(
+CREATE TABLE task_versions (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    content TEXT NOT NULL,
+    saved_at TEXT NOT NULL,
+    saved_by TEXT NOT NULL,
+    source TEXT NOT NULL CHECK (source IN ('new', 'edit', 'run'))
+);
+CREATE INDEX task_versions_name ON task_versions(name, id);
+ALTER TABLE runs ADD COLUMN tags TEXT;
+CREATE INDEX runs_task_started ON runs(task, started_at);
+)sql",
 };
 
 } // namespace

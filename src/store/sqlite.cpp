@@ -77,6 +77,10 @@ Status Db::exec(const std::string& sql) {
     return {};
 }
 
+int64_t Db::changes() const {
+    return sqlite3_changes64(m_db.get());
+}
+
 Result<Stmt> Stmt::prepare(const Db& db, const char* sql) {
     sqlite3_stmt* s = nullptr;
     if (sqlite3_prepare_v2(db.handle(), sql, -1, &s, nullptr) != SQLITE_OK)

@@ -26,6 +26,8 @@ public:
     Db& operator=(Db&&) noexcept = default;
 
     Status exec(const std::string& sql);
+    // Rows changed by the last INSERT, UPDATE or DELETE that finished on this connection.
+    int64_t changes() const;
     sqlite3* handle() const { return m_db.get(); }
     Error error(const std::string& what) const;
 

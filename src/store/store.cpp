@@ -65,14 +65,14 @@ Status Store::end_batch() {
 
 Status Store::insert_run(const RunRecord& r) {
     return write("INSERT INTO runs (id, task, task_hash, task_text, inventory, targets, user, "
-                 "args, started_at, status, hosts, plan, waves, resumes, overrides, task_name) "
-                 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                 "args, started_at, status, hosts, plan, waves, resumes, overrides, task_name, "
+                 "tags) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                  [&](Stmt& s) {
                      s.bind(1, r.id).bind(2, r.task).bind(3, r.task_hash).bind(4, r.task_text);
                      s.bind(5, r.inventory).bind(6, r.targets).bind(7, r.user).bind(8, r.args);
                      s.bind(9, r.started_at).bind(10, r.status).bind(11, r.hosts);
                      s.bind(12, r.plan).bind(13, r.waves).bind(14, r.resumes);
-                     s.bind(15, r.overrides).bind(16, r.task_name);
+                     s.bind(15, r.overrides).bind(16, r.task_name).bind(17, r.tags);
                  });
 }
 
@@ -183,7 +183,7 @@ std::optional<int64_t> opt_int(const Stmt& s, int col) {
 constexpr const char* k_run_columns =
     "id, task, task_hash, inventory, targets, user, args, started_at, finished_at, status, "
     "exit_code, hosts, ok, failed, unreachable, skipped, archive, task_text, plan, waves, resumes, "
-    "interrupted, rolled_back, overrides, task_name";
+    "interrupted, rolled_back, overrides, task_name, tags";
 
 RunRecord read_run(const Stmt& s) {
     RunRecord r;
@@ -212,6 +212,7 @@ RunRecord read_run(const Stmt& s) {
     r.rolled_back = s.integer(22);
     r.overrides = opt_text(s, 23);
     r.task_name = opt_text(s, 24);
+    r.tags = opt_text(s, 25);
     return r;
 }
 
@@ -247,12 +248,28 @@ Result<RunRecord> Store::run(const std::string& id) {
 Result<std::vector<RunRecord>> Store::runs(const RunFilter& f) {
     std::string sql = std::string("SELECT ") + k_run_columns +
                       " FROM runs WHERE (?1 IS NULL OR instr(task, ?1) > 0) AND (?2 IS NULL OR "
-                      "status = ?2) AND (?3 IS NULL OR started_at >= ?3) ORDER BY started_at "
-                      "DESC, id DESC LIMIT ?4";
+                      "status = ?2) AND (?3 IS NULL OR started_at >= ?3) AND (?5 IS NULL OR "
+                      "EXISTS (SELECT 1 FROM json_each(runs.tags) WHERE value = ?5)) "
+                      "ORDER BY started_at DESC, id DESC LIMIT ?4";
     LEURA_TRY_ASSIGN(s, Stmt::prepare(*m_db, sql.c_str()));
-    s.bind(1, f.task).bind(2, f.status).bind(3, f.since).bind(4, f.limit);
+    s.bind(1, f.task).bind(2, f.status).bind(3, f.since).bind(4, f.limit).bind(5, f.tag);
     std::vector<RunRecord> out;
     LEURA_TRY(s.each([&](const Stmt& row) { out.push_back(read_run(row)); }));
+    return out;
+}
+
+Result<std::unordered_map<std::string, RunRecord>> Store::last_runs() {
+    // SQLite documents that with max() the bare columns come from the row holding the
+    // maximum; the (task, started_at) index makes this one pass.
+    std::string sql =
+        std::string("SELECT ") + k_run_columns + ", max(started_at) FROM runs GROUP BY task";
+    LEURA_TRY_ASSIGN(s, Stmt::prepare(*m_db, sql.c_str()));
+    std::unordered_map<std::string, RunRecord> out;
+    LEURA_TRY(s.each([&](const Stmt& row) {
+        RunRecord r = read_run(row);
+        std::string task = r.task;
+        out.emplace(std::move(task), std::move(r));
+    }));
     return out;
 }
 

@@ -16,9 +16,9 @@ namespace leura::store {
 
 struct RunRecord {
     std::string id;
-    std::string task;      // the task file's absolute path
+    std::string task;                     // the task file's absolute path
     std::optional<std::string> task_name; // its name in the task library, when run by name
-    std::string task_hash; // sha256 of the task file
+    std::string task_hash;                // sha256 of the task file
     std::string inventory;
     std::string targets;
     std::string user;
@@ -37,6 +37,19 @@ struct RunRecord {
     // The overrides given on the command line, JSON: {"concurrency":N,"vars":[["K","V"]],
     // "batches":"...","targets":"...","replace_targets":true}; retry and resume reuse them.
     std::optional<std::string> overrides;
+    std::optional<std::string> tags; // the task's tags, JSON array (null for `exec`)
+};
+
+// One saved content of a library task (`leura task history`).
+struct TaskVersion {
+    int64_t number = 0; // 1 = the task's oldest saved version
+    std::string name;   // the task's library name
+    std::string path;   // its file's absolute path when saved
+    std::string sha256; // of content
+    std::string content;
+    std::string saved_at; // RFC 3339
+    std::string saved_by; // the principal's name
+    std::string source;   // new, edit, run
 };
 
 struct BatchRecord {
@@ -92,6 +105,7 @@ struct RunFilter {
     std::optional<std::string> task; // substring of the task path
     std::optional<std::string> status;
     std::optional<std::string> since; // RFC 3339; runs started at or after
+    std::optional<std::string> tag;   // runs whose task had this tag (exactly) when it ran
     int64_t limit = 20;
 };
 
@@ -131,6 +145,16 @@ public:
     Result<std::vector<StepRecord>> steps(const std::string& run_id, bool previews = true,
                                           const std::string& host_glob = {});
     Result<std::vector<BatchRecord>> batches(const std::string& run_id);
+    // The newest run of each task path, keyed by the path (one query, for `task list`).
+    Result<std::unordered_map<std::string, RunRecord>> last_runs();
+
+    // Saves `v` as the newest version of task v.name, unless the newest saved one already
+    // has v.sha256 (one transaction: two savers cannot both add it). v.number is ignored.
+    // Returns whether a version was added.
+    Result<bool> save_task_version(const TaskVersion& v);
+    // The saved versions of task `name`, oldest first, numbered from 1; `content` false leaves
+    // the contents out.
+    Result<std::vector<TaskVersion>> task_versions(const std::string& name, bool content = true);
 
     int schema_version() const { return m_version; }
 

@@ -82,7 +82,7 @@ TEST_F(StoreTest, OpenCreatesTheLatestSchemaInAPrivateFile) {
     mode_t old = ::umask(0); // the mode must not depend on the caller's umask
     {
         auto store = open();
-        EXPECT_EQ(store.schema_version(), 7);
+        EXPECT_EQ(store.schema_version(), 8);
         ::umask(old);
         struct stat st {};
         ASSERT_EQ(::stat(m_path.c_str(), &st), 0);
@@ -92,7 +92,7 @@ TEST_F(StoreTest, OpenCreatesTheLatestSchemaInAPrivateFile) {
                 EXPECT_EQ(st.st_mode & 0777, 0600u) << suffix;
             }
     }
-    EXPECT_EQ(query_int("PRAGMA user_version"), 7);
+    EXPECT_EQ(query_int("PRAGMA user_version"), 8);
     EXPECT_EQ(query_int("SELECT COUNT(*) FROM sqlite_master WHERE type='table' AND name IN "
                         "('runs','batches','hosts','steps')"),
               4);
@@ -104,7 +104,7 @@ TEST_F(StoreTest, ReopenKeepsDataAndVersion) {
         ASSERT_TRUE(store.insert_run(make_run("20260101-000000-aaaa", "2026-01-01T00:00:00.000Z")));
     }
     auto store = open();
-    EXPECT_EQ(store.schema_version(), 7);
+    EXPECT_EQ(store.schema_version(), 8);
     auto run = store.run("20260101-000000-aaaa");
     ASSERT_TRUE(run) << run.error().message;
     EXPECT_EQ(run->task_hash, "sha-20260101-000000-aaaa");
@@ -401,7 +401,7 @@ TEST_F(StoreTest, ProcessesOpeningAFreshDatabaseAtOnceAllSucceed) {
             ASSERT_GE(pid, 0);
             if (pid == 0) {
                 auto store = Store::open(path);
-                ::_exit(store && store->schema_version() == 7 ? 0 : 1);
+                ::_exit(store && store->schema_version() == 8 ? 0 : 1);
             }
             children.push_back(pid);
         }
@@ -417,15 +417,112 @@ TEST_F(StoreTest, NewerSchemaIsRefused) {
     {
         auto db = Db::open(m_path);
         ASSERT_TRUE(db);
-        ASSERT_TRUE(db->exec("PRAGMA user_version = 8"));
+        ASSERT_TRUE(db->exec("PRAGMA user_version = 9"));
     }
     auto store = Store::open(m_path);
     ASSERT_FALSE(store);
     EXPECT_EQ(store.error().kind, ErrorKind::config);
     EXPECT_EQ(store.error().message,
-              "the database has schema version 8, newer than this leura (7); upgrade leura");
-    EXPECT_EQ(query_int("PRAGMA user_version"), 8) << "left as it was";
+              "the database has schema version 9, newer than this leura (8); upgrade leura");
+    EXPECT_EQ(query_int("PRAGMA user_version"), 9) << "left as it was";
     EXPECT_EQ(query_int("SELECT COUNT(*) FROM sqlite_master"), 0);
+}
+
+TaskVersion version_of(const std::string& name, const std::string& content,
+                       const std::string& source = "run") {
+    TaskVersion v;
+    v.name = name;
+    v.path = "/lib/" + name + ".toml";
+    v.sha256 = "sha-" + content; // the store compares what it is given
+    v.content = content;
+    v.saved_at = "2026-01-01T00:00:00.000Z";
+    v.saved_by = "alice";
+    v.source = source;
+    return v;
+}
+
+// A version is a content: saving the newest one again adds nothing; going back to an older
+// content is a change, and adds it again.
+TEST_F(StoreTest, TaskVersionsAreSavedOncePerChangeAndNumberedFromTheOldest) {
+    auto store = open();
+    auto saved = [&](const TaskVersion& v) {
+        auto r = store.save_task_version(v);
+        EXPECT_TRUE(r) << r.error().message;
+        return r && *r;
+    };
+    EXPECT_TRUE(saved(version_of("web/restart", "a", "new")));
+    EXPECT_FALSE(saved(version_of("web/restart", "a")));
+    EXPECT_TRUE(saved(version_of("web/restart", "b", "edit")));
+    EXPECT_FALSE(saved(version_of("web/restart", "b")));
+    EXPECT_TRUE(saved(version_of("web/restart", "a")));
+    EXPECT_TRUE(saved(version_of("db/vacuum", "a", "new"))) << "the same content, another task";
+    auto versions = store.task_versions("web/restart");
+    ASSERT_TRUE(versions) << versions.error().message;
+    ASSERT_EQ(versions->size(), 3u);
+    std::vector<std::string> contents, sources;
+    for (const auto& v : *versions) {
+        EXPECT_EQ(v.number, int64_t(contents.size()) + 1);
+        contents.push_back(v.content);
+        sources.push_back(v.source);
+    }
+    EXPECT_EQ(contents, (std::vector<std::string>{"a", "b", "a"}));
+    EXPECT_EQ(sources, (std::vector<std::string>{"new", "edit", "run"}));
+    EXPECT_EQ((*versions)[0].path, "/lib/web/restart.toml");
+    EXPECT_EQ((*versions)[0].saved_by, "alice");
+    auto bare = store.task_versions("web/restart", false);
+    ASSERT_TRUE(bare);
+    EXPECT_EQ((*bare)[1].content, "") << "contents left out when not asked for";
+    EXPECT_EQ((*bare)[1].sha256, "sha-b");
+    auto none = store.task_versions("nothing/here");
+    ASSERT_TRUE(none);
+    EXPECT_TRUE(none->empty());
+}
+
+TEST_F(StoreTest, ATaskVersionNeedsAKnownSource) {
+    auto store = open();
+    EXPECT_FALSE(store.save_task_version(version_of("web/restart", "a", "copy")));
+    EXPECT_EQ(query_int("SELECT COUNT(*) FROM task_versions"), 0);
+}
+
+TEST_F(StoreTest, RunsFilterByTheTagsTheirTaskHad) {
+    auto store = open();
+    RunRecord a = make_run("r1", "2026-01-01T00:00:00.000Z");
+    a.tags = R"(["web","restart"])";
+    RunRecord b = make_run("r2", "2026-01-02T00:00:00.000Z");
+    b.tags = R"(["web-db"])";
+    RunRecord c = make_run("r3", "2026-01-03T00:00:00.000Z"); // exec: no tags
+    for (const auto& r : {a, b, c})
+        ASSERT_TRUE(store.insert_run(r));
+    auto ids = [&](const std::string& tag) {
+        RunFilter f;
+        f.tag = tag;
+        std::vector<std::string> out;
+        auto runs = store.runs(f);
+        EXPECT_TRUE(runs) << runs.error().message;
+        for (const auto& r : *runs)
+            out.push_back(r.id);
+        return out;
+    };
+    EXPECT_EQ(ids("web"), std::vector<std::string>{"r1"}) << "a whole tag, not a substring";
+    EXPECT_EQ(ids("web-db"), std::vector<std::string>{"r2"});
+    EXPECT_TRUE(ids("Web").empty());
+    auto back = store.run("r1");
+    ASSERT_TRUE(back);
+    EXPECT_EQ(back->tags, R"(["web","restart"])");
+    EXPECT_FALSE(store.run("r3")->tags);
+}
+
+TEST_F(StoreTest, LastRunsHaveTheNewestRunOfEachTask) {
+    auto store = open();
+    ASSERT_TRUE(store.insert_run(make_run("r1", "2026-01-01T00:00:00.000Z", "/a.toml")));
+    ASSERT_TRUE(store.insert_run(make_run("r2", "2026-01-03T00:00:00.000Z", "/a.toml")));
+    ASSERT_TRUE(store.insert_run(make_run("r3", "2026-01-02T00:00:00.000Z", "/a.toml")));
+    ASSERT_TRUE(store.insert_run(make_run("r4", "2026-01-01T00:00:00.000Z", "/b.toml")));
+    auto last = store.last_runs();
+    ASSERT_TRUE(last) << last.error().message;
+    ASSERT_EQ(last->size(), 2u);
+    EXPECT_EQ(last->at("/a.toml").id, "r2");
+    EXPECT_EQ(last->at("/b.toml").id, "r4");
 }
 
 } // namespace
