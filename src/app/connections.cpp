@@ -158,12 +158,17 @@ Result<HostConnection> connection_for(const inventory::Host& h, const SshSources
     } else {
         c.jump = {"", "default"};
     }
+    std::string reached;
     for (const auto& login : chain) {
         auto hop = hop_endpoint(login, s, e.identities);
         if (!hop)
             return std::unexpected(in_host("jump host " + login.host + ": " + hop.error().message));
+        std::string user = hop->user.empty() ? s.local_user : hop->user;
+        reached += (reached.empty() ? "" : ",") + login_text(user, hop->host, hop->port);
         e.jumps.push_back(std::move(*hop));
     }
+    // What the hops resolved to, when the ssh config changed any of them.
+    if (!reached.empty() && reached != c.jump.value) c.jump.value += " (" + reached + ")";
 
     // known_hosts: --known-hosts > inventory > leura's setting > UserKnownHostsFile > default.
     if (!s.known_hosts_flag.empty()) {
@@ -195,7 +200,9 @@ Result<HostConnection> connection_for(const inventory::Host& h, const SshSources
     if (r->strict_host_keys && r->strict_host_keys->text != "true" &&
         r->strict_host_keys->text != "ask")
         c.warnings.push_back(sshconfig::to_string(r->strict_host_keys->origin) +
-                             ": StrictHostKeyChecking " + r->strict_host_keys->text +
+                             ": StrictHostKeyChecking " +
+                                 (r->strict_host_keys->text == "false" ? std::string("no")
+                                                                       : r->strict_host_keys->text) +
                              " is ignored; leura checks host keys strictly (new keys are "
                              "accepted only with --accept-new-host-keys)");
     return c;

@@ -4,7 +4,9 @@
 #include "app/library.hpp"
 #include "app/prepare.hpp"
 #include "cli/commands.hpp"
+#include "cli/host_table.hpp"
 #include "cli/report.hpp"
+#include "cli/run_flags.hpp"
 #include "inventory/selector.hpp"
 #include "util/json.hpp"
 #include "util/strings.hpp"
@@ -24,6 +26,8 @@ struct InventoryFlags {
     std::string name;
     std::string targets;
     bool json = false;
+    bool long_form = false;
+    RunFlags ssh; // --ssh-config, --no-ssh-config
 };
 
 // Where inventories are looked for: ./inventories, the one beside the task library, and the
@@ -119,17 +123,25 @@ int show(const app::Context& ctx, const InventoryFlags& f) {
     return 0;
 }
 
-int hosts(const app::Context& ctx, const InventoryFlags& f) {
+int hosts(const app::Context& ctx, InventoryFlags& f) {
     config::Diagnostics diags;
     auto loaded = load(ctx, f.name, diags);
     if (!loaded) return report(diags);
     const auto& inv = loaded->second;
     auto selected = inventory::select(inv, f.targets);
     if (!selected) return report(Error(ErrorKind::usage, "-t: " + selected.error().message));
-    if (!f.json)
-        std::printf("%-28s %-12s %5s %-20s %-20s %s\n", "HOST", "USER", "PORT", "JUMP", "GROUPS",
-                    "ATTRIBUTES");
+    if (auto st = load_ssh_flags(f.ssh, ctx.settings); !st) return report(st.error());
+    const app::SshSources& sources = *f.ssh.prepare.ssh;
+    warn(sources.config.warnings());
+    if (!f.json && !f.long_form)
+        std::printf("%-24s %-20s %-12s %5s %-20s %-20s %s\n", "HOST", "ADDRESS", "USER", "PORT",
+                    "JUMP", "GROUPS", "ATTRIBUTES");
+    std::set<std::string> warned;
     for (const auto* h : *selected) {
+        auto c = app::connection_for(*h, sources);
+        if (!c) return report(c.error());
+        for (const auto& w : c->warnings)
+            if (warned.insert(w).second) warn({w});
         std::string groups, attrs;
         for (const auto& g : h->groups)
             groups += (groups.empty() ? "" : ",") + g;
@@ -140,17 +152,24 @@ int hosts(const app::Context& ctx, const InventoryFlags& f) {
             for (const auto& [k, v] : h->attrs)
                 a.add(k, v);
             util::JsonObject o;
-            o.add("host", h->name).add("user", h->user).add("port", h->port);
-            o.add("jump", h->jump).add("identity", h->identity);
+            o.add("host", h->name);
+            add_connection(o, *c);
             o.add_raw("groups", util::json_string_array(h->groups));
             o.add_raw("attrs", a.str());
             std::printf("%s\n", o.str().c_str());
             continue;
         }
-        std::printf("%-28s %-12s %5d %-20s %-20s %s\n", h->name.c_str(),
-                    h->user.empty() ? "(you)" : h->user.c_str(), h->port,
-                    h->jump.empty() ? "-" : h->jump.c_str(), groups.empty() ? "-" : groups.c_str(),
-                    util::terminal_safe(attrs, true).c_str());
+        if (f.long_form) {
+            print_connection(h->name, *c, false);
+            std::printf("  %-16s %s\n  %-16s %s\n", "groups", groups.empty() ? "-" : groups.c_str(),
+                        "attributes", attrs.empty() ? "-" : util::terminal_safe(attrs, true).c_str());
+            continue;
+        }
+        const std::string& user = c->endpoint.user;
+        std::printf("%-24s %-20s %-12s %5d %-20s %-20s %s\n", h->name.c_str(),
+                    c->address.value.c_str(), user.empty() ? "(you)" : user.c_str(),
+                    c->endpoint.port, c->jump.value.empty() ? "-" : c->jump.value.c_str(),
+                    groups.empty() ? "-" : groups.c_str(), util::terminal_safe(attrs, true).c_str());
     }
     return 0;
 }
@@ -165,10 +184,14 @@ Action add_inventory(CLI::App& sub) {
     l->add_flag("--json", f->json, "One JSON object per inventory");
     auto* s = sub.add_subcommand("show", "Groups with host counts, attributes with their values");
     s->add_option("inventory", f->name, "Inventory name or file (default: the setting)");
-    auto* h = sub.add_subcommand("hosts", "Each host's effective user, port, jump and attributes");
+    auto* h = sub.add_subcommand("hosts", "Each host's address, user, port, jump and attributes");
     h->add_option("inventory", f->name, "Inventory name or file (default: the setting)");
     h->add_option("-t,--targets", f->targets, "Only the hosts this selector selects");
-    h->add_flag("--json", f->json, "One JSON object per host");
+    h->add_flag("--json", f->json, "One JSON object per host, each value with its origin");
+    h->add_flag("--long", f->long_form,
+                "Every connection setting and where it came from (inventory layer, leura "
+                "setting, ssh config line, default)");
+    add_ssh_flags(*h, f->ssh);
     for (auto* c : {l, s, h})
         c->callback([which, c] { *which = c->get_name(); });
     return [f, which](app::Context& ctx) {
