@@ -96,6 +96,27 @@ for i in 1 2 3; do expect_out "at [0-9.]+ [0-9]+ 127\\.0\\.9\\.$i $tport"; done
   fail "expected one bastion login for three hosts: $(grep -c 'Accepted publickey' "$F/sshd.bastion.log")"
 [ "$(grep -c 'Accepted publickey' "$F/sshd.targets.log")" = 3 ] || fail "expected one login per target"
 
+# The same through ~/.ssh/config alone: aliases, ProxyJump naming another alias, keys and
+# known_hosts from the file; the inventory only names the hosts.
+mkdir -p "$HOME/.ssh" && chmod 700 "$HOME/.ssh"
+{
+  printf 'Host bastion\n  HostName %s\n  Port %s\n' "$bastion" "$bport"
+  for i in 1 2 3; do printf 'Host t%s\n  HostName 127.0.9.%s\n' "$i" "$i"; done
+  printf 'Host t*\n  Port %s\n  ProxyJump bastion\n' "$tport"
+  printf 'Host *\n  User %s\n  IdentityFile %s\n  UserKnownHostsFile %s\n' "$(id -un)" "$F/client_key" "$T/known_hosts"
+} > "$HOME/.ssh/config"
+chmod 600 "$HOME/.ssh/config"
+printf '[[hosts]]\nnames = "t[1-3]"\n' > "$T/aliases.toml"
+before=$(grep -c 'Accepted publickey' "$F/sshd.bastion.log")
+leura run "$(task viaconfig $'[[steps]]\ncommand = \'echo "at $SSH_CONNECTION"\'')" -i "$T/aliases.toml"
+expect_rc 0
+leura logs "$(last_run)" --host t2
+expect_out "at [0-9.]+ [0-9]+ 127\\.0\\.9\\.2 $tport"
+[ "$(grep -c 'Accepted publickey' "$F/sshd.bastion.log")" = $((before + 1)) ] || fail "the bastion of the ssh config was not used once"
+leura ssh-config t1
+expect_out "jump +bastion \\($(id -un)@$bastion:$bport\\)"
+rm "$HOME/.ssh/config"
+
 # A chain: this namespace's 127.0.1.1 first, then the bastion through it.
 inventory "127.0.1.1:$(fleet_port "$F"), $bastion:$bport"
 jl "$(task chain $'[[steps]]\ncommand = "echo via chain"')"

@@ -138,4 +138,14 @@ chmod 600 "$HOME/.ssh/config"
 # The setting is shown with the others.
 LEURA_SSH_CONFIG="$T/odd_config" "$LEURA_BIN" config show > "$T/out"
 expect_out "ssh_config +$T/odd_config +\(LEURA_SSH_CONFIG\)"
+
+# Without HOME (cron, env -i), the passwd entry's home is used, never "/".
+home=$(getent passwd "$me" | cut -d: -f6)
+env -u HOME "$LEURA_BIN" ssh-config web-x --no-ssh-config > "$T/out"
+expect_out "known_hosts +$home/.ssh/known_hosts +default"
+set +e
+env -u HOME "$LEURA_BIN" run "$t" -i "$F/inventory.toml" --known-hosts "$F/known_hosts" --no-ssh-config > "$T/out" 2> "$T/err"
+rc=$?
+set -e
+expect_rc 0
 echo ok
