@@ -199,12 +199,11 @@ Result<HostConnection> connection_for(const inventory::Host& h, const SshSources
     // A file may ask for less checking; leura never gives it.
     if (r->strict_host_keys && r->strict_host_keys->text != "true" &&
         r->strict_host_keys->text != "ask")
-        c.warnings.push_back(sshconfig::to_string(r->strict_host_keys->origin) +
-                             ": StrictHostKeyChecking " +
-                                 (r->strict_host_keys->text == "false" ? std::string("no")
-                                                                       : r->strict_host_keys->text) +
-                             " is ignored; leura checks host keys strictly (new keys are "
-                             "accepted only with --accept-new-host-keys)");
+        c.warnings.push_back(
+            sshconfig::to_string(r->strict_host_keys->origin) + ": StrictHostKeyChecking " +
+            (r->strict_host_keys->text == "false" ? std::string("no") : r->strict_host_keys->text) +
+            " is ignored; leura checks host keys strictly (new keys are "
+            "accepted only with --accept-new-host-keys)");
     return c;
 }
 

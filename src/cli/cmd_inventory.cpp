@@ -162,14 +162,16 @@ int hosts(const app::Context& ctx, InventoryFlags& f) {
         if (f.long_form) {
             print_connection(h->name, *c, false);
             std::printf("  %-16s %s\n  %-16s %s\n", "groups", groups.empty() ? "-" : groups.c_str(),
-                        "attributes", attrs.empty() ? "-" : util::terminal_safe(attrs, true).c_str());
+                        "attributes",
+                        attrs.empty() ? "-" : util::terminal_safe(attrs, true).c_str());
             continue;
         }
         const std::string& user = c->endpoint.user;
         std::printf("%-24s %-20s %-12s %5d %-20s %-20s %s\n", h->name.c_str(),
                     c->address.value.c_str(), user.empty() ? "(you)" : user.c_str(),
                     c->endpoint.port, c->jump.value.empty() ? "-" : c->jump.value.c_str(),
-                    groups.empty() ? "-" : groups.c_str(), util::terminal_safe(attrs, true).c_str());
+                    groups.empty() ? "-" : groups.c_str(),
+                    util::terminal_safe(attrs, true).c_str());
     }
     return 0;
 }

@@ -4,6 +4,7 @@
 #include "util/strings.hpp"
 
 #include <cstdio>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -24,11 +25,15 @@ std::vector<std::pair<const char*, const app::Sourced*>> rows(const app::HostCon
 } // namespace
 
 void add_connection(util::JsonObject& o, const app::HostConnection& c) {
+    util::JsonObject origins;
     for (const auto& [key, v] : rows(c)) {
-        util::JsonObject item;
-        item.add("value", v->value).add("origin", v->origin);
-        o.add_raw(key, item.str());
+        if (std::string_view(key) == "port")
+            o.add(key, c.endpoint.port);
+        else
+            o.add(key, v->value);
+        origins.add(key, v->origin);
     }
+    o.add_raw("origins", origins.str());
 }
 
 void print_connection(const std::string& host, const app::HostConnection& c, bool json) {

@@ -9,10 +9,10 @@
 
 namespace leura::cli {
 
-// One "KEY VALUE (ORIGIN)" line per setting, or with `json` one object of {value, origin}.
+// One "KEY VALUE ORIGIN" line per setting, or with `json` one object (add_connection).
 void print_connection(const std::string& host, const app::HostConnection& c, bool json);
 
-// Adds each setting to `o` as {"value": ..., "origin": ...}.
+// Adds each setting to `o` (the port as a number), then "origins": {setting: origin}.
 void add_connection(util::JsonObject& o, const app::HostConnection& c);
 
 } // namespace leura::cli

@@ -6,6 +6,7 @@
 #include "sshconfig/values.hpp"
 #include "util/strings.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <glob.h>
 #include <strings.h>
@@ -40,8 +41,14 @@ bool single_argument(std::string_view k) {
 
 class Reader {
 public:
-    Reader(std::string home, std::vector<std::string>& warnings)
-        : m_home(std::move(home)), m_warnings(warnings) {}
+    explicit Reader(std::string home) : m_home(std::move(home)) {}
+
+    // A keyword OpenSSH does not know, and the warning that says so.
+    struct Unknown {
+        std::string keyword, warning;
+    };
+    std::vector<Unknown> unknown;
+    std::vector<std::string> ignore; // IgnoreUnknown patterns
 
     // `user`: relative Includes are under ~/.ssh. `check_perm`: refuse a file others may write.
     Result<std::vector<Item>> read(const std::string& path, bool user, bool check_perm, int depth,
@@ -112,14 +119,14 @@ private:
         }
         if (k == "ignoreunknown") {
             for (const auto& a : item.args)
-                m_ignore.push_back(a);
+                ignore.push_back(a);
             return std::optional<Item>{};
         }
         if (!is_openssh_keyword(k)) {
             std::string hint = util::closest_match(k, openssh_keywords());
-            m_warnings.push_back(to_string(at) + ": unknown ssh_config keyword '" + k + "'" +
-                                 (hint.empty() ? "" : " (did you mean '" + hint + "'?)") +
-                                 "; ssh refuses it, leura ignores it");
+            unknown.push_back({k, to_string(at) + ": unknown ssh_config keyword '" + k + "'" +
+                                      (hint.empty() ? "" : " (did you mean '" + hint + "'?)") +
+                                      "; ssh refuses it, leura ignores it"});
             return std::optional<Item>{};
         }
         LEURA_TRY(check_value(item));
@@ -218,18 +225,13 @@ private:
     }
 
     std::string m_home;
-    std::vector<std::string>& m_warnings;
-
-public:
-    std::vector<std::string> m_ignore; // IgnoreUnknown patterns
 };
 
 } // namespace
 
 Result<Config> Config::load(const std::vector<ConfigFile>& files, const std::string& home) {
     Config config;
-    std::vector<std::string> warnings;
-    Reader reader(home, warnings);
+    Reader reader(home);
     for (const auto& f : files) {
         bool opened = false;
         // ssh checks ~/.ssh/config's permissions, not a file given with -F.
@@ -239,17 +241,13 @@ Result<Config> Config::load(const std::vector<ConfigFile>& files, const std::str
             return fail(ErrorKind::config, "cannot open the ssh config " + f.path.string());
         config.m_items->files.push_back(std::move(items));
     }
-    for (auto& w : warnings) {
-        // IgnoreUnknown silences what it names, wherever it stands, as ssh's does for later
-        // lines.
-        auto quote = w.find("keyword '");
-        std::string word = quote == std::string::npos
-                               ? ""
-                               : w.substr(quote + 9, w.find('\'', quote + 9) - quote - 9);
-        bool ignored = false;
-        for (const auto& p : reader.m_ignore)
-            ignored = ignored || match_pattern_list(word, p, true);
-        if (!ignored) config.m_warnings.push_back(std::move(w));
+    // IgnoreUnknown silences the keywords it names, wherever it stands.
+    for (auto& u : reader.unknown) {
+        bool ignored =
+            std::any_of(reader.ignore.begin(), reader.ignore.end(), [&u](const std::string& p) {
+                return match_pattern_list(u.keyword, p, true);
+            });
+        if (!ignored) config.m_warnings.push_back(std::move(u.warning));
     }
     return config;
 }

@@ -19,7 +19,7 @@ expect_rc 0
 [ "$(grep -c '^127\.0\.1\.' "$T/out")" = 3 ] || { cat "$T/out"; fail "-t cluster=c2"; }
 expect_out "^127\.0\.1\.4 .* fleet +az=az2 cluster=c2$|^127\.0\.1\.4 .* fleet +cluster=c2 az=az2$"
 leura inventory hosts prod --json
-expect_out '^\{"host":"127.0.1.1","user":"[^"]*","port":[0-9]+,'
+expect_out '^\{"host":"127.0.1.1","address":"127.0.1.1","user":"[^"]*","port":[0-9]+,'
 leura inventory show nosuch
 expect_rc 2
 expect_err "inventory 'nosuch' not found"

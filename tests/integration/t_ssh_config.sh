@@ -58,8 +58,8 @@ expect_out "address +127\.0\.1\.1 +ssh config $HOME/.ssh/config:7"
 expect_out "port +$port +ssh config $HOME/.ssh/config:11"
 expect_out "known_hosts +$F/known_hosts +ssh config $HOME/.ssh/config:14"
 leura ssh-config web-b --json
-expect_out '"address":\{"value":"127.0.1.2","origin":"ssh config '
-expect_out '"user":\{"value":"'"$me"'"'
+expect_out '"address":"127.0.1.2","user":"'"$me"'",'
+expect_out '"origins":\{"address":"ssh config '"$HOME"'/.ssh/config:9"'
 
 # --no-ssh-config: the alias is only a name again, and nothing resolves it.
 leura run "$t" -i "$T/aliases.toml" --no-ssh-config --known-hosts "$F/known_hosts" --connect-attempts 1 --connect-timeout 2s
