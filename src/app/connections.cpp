@@ -4,7 +4,9 @@
 #include "config/login.hpp"
 #include "util/paths.hpp"
 
+#include <algorithm>
 #include <climits>
+#include <strings.h>
 #include <unistd.h>
 
 namespace leura::app {
@@ -44,31 +46,79 @@ Result<std::vector<std::string>> identities(const sshconfig::Resolved& r,
     return out;
 }
 
-// A jump host as `ssh -J` reaches it: its own ssh config entry applies, the login written in
-// the chain wins. Hops have no jumps of their own (leura's transport chains them in order).
-Result<ssh::Endpoint> hop_endpoint(const config::Login& login, const SshSources& s,
-                                   const std::vector<std::string>& fallback_identities) {
-    auto q = query_of(s, login.host);
-    q.user = login.user;
-    q.port = login.port;
-    LEURA_TRY_ASSIGN(r, sshconfig::resolve(s.config, q));
-    ssh::Endpoint e;
-    e.host = r.hostname.text;
-    e.port = std::stoi(r.port.text);
-    e.user = r.user.text == s.local_user && login.user.empty() && r.user.origin.file.empty()
-                 ? ""
-                 : r.user.text;
-    LEURA_TRY_ASSIGN(ids, identities(r, q));
-    e.identities = ids.empty() ? fallback_identities : ids;
-    e.identities_only = r.identities_only && r.identities_only->text == "yes";
-    return e;
-}
-
 std::string login_text(const std::string& user, const std::string& host, std::optional<int> port) {
     std::string out = user.empty() ? "" : user + "@";
     out += host.find(':') != std::string::npos ? "[" + host + "]" : host;
     if (port) out += ":" + std::to_string(*port);
     return out;
+}
+
+// known_hosts: --known-hosts > the inventory's > leura's setting > UserKnownHostsFile > default.
+Sourced known_hosts_of(const sshconfig::Resolved& r, const SshSources& s,
+                       const Sourced& inventory) {
+    if (!s.known_hosts_flag.empty())
+        return {util::expand_tilde(s.known_hosts_flag), "flag --known-hosts"};
+    if (!inventory.origin.empty()) return {util::expand_tilde(inventory.value), inventory.origin};
+    if (!s.known_hosts_setting.empty())
+        return {s.known_hosts_setting, "setting " + s.known_hosts_origin};
+    // ssh reads every file listed and writes to the first; leura uses the first.
+    if (!r.user_known_hosts.empty() && r.user_known_hosts[0].text != "none")
+        return {r.user_known_hosts[0].text, ssh_origin(r.user_known_hosts[0], "default")};
+    return {s.home + "/.ssh/known_hosts", "default"};
+}
+
+Status refuse_proxy_command(const sshconfig::Resolved& r) {
+    if (!r.proxy_command) return {};
+    return fail(ErrorKind::config, sshconfig::to_string(r.proxy_command->origin) +
+                                       ": ProxyCommand is not supported (leura runs no command "
+                                       "from a file to connect); use ProxyJump, or pass "
+                                       "--no-ssh-config");
+}
+
+constexpr size_t k_max_hops = 16;
+
+// The hops of `chain` as `ssh -J` reaches them, appended to `out`: each resolved through its
+// own ssh config entry (the login written in the chain wins), and the first one through its
+// own ProxyJump first (-J passes the rest on the command line, where a later hop's own
+// ProxyJump or ProxyCommand does not count). Loops and chains past 16 hops are refused.
+Status add_hops(const std::vector<config::Login>& chain, const SshSources& s,
+                const std::vector<std::string>& fallback_identities, const Sourced& known_hosts,
+                std::vector<ssh::Endpoint>& out, std::vector<std::string>& seen) {
+    for (size_t i = 0; i < chain.size(); ++i) {
+        const auto& login = chain[i];
+        std::string key = login_text(login.user, login.host, login.port);
+        if (std::find(seen.begin(), seen.end(), key) != seen.end())
+            return fail(ErrorKind::config, "jump host loop via " + key);
+        if (seen.size() >= k_max_hops)
+            return fail(ErrorKind::config, "more than 16 jump hosts in a chain");
+        auto q = query_of(s, login.host);
+        q.user = login.user;
+        q.port = login.port;
+        LEURA_TRY_ASSIGN(r, sshconfig::resolve(s.config, q));
+        if (i == 0) {
+            if (!r.jump.empty()) {
+                std::vector<config::Login> own;
+                for (const auto& hop : r.jump)
+                    own.push_back({hop.user, hop.host, hop.port, 0});
+                seen.push_back(key);
+                LEURA_TRY(add_hops(own, s, fallback_identities, known_hosts, out, seen));
+                seen.pop_back();
+            } else {
+                LEURA_TRY(refuse_proxy_command(r));
+            }
+        }
+        seen.push_back(key);
+        ssh::Endpoint e;
+        e.host = r.hostname.text;
+        e.port = std::stoi(r.port.text);
+        e.user = login.user.empty() && r.user.origin.file.empty() ? "" : r.user.text;
+        LEURA_TRY_ASSIGN(ids, identities(r, q));
+        e.identities = ids.empty() ? fallback_identities : ids;
+        e.identities_only = r.identities_only && r.identities_only->text == "yes";
+        e.known_hosts = known_hosts_of(r, s, known_hosts).value;
+        out.push_back(std::move(e));
+    }
+    return {};
 }
 
 } // namespace
@@ -88,7 +138,7 @@ Result<SshSources> load_ssh_sources(const config::Settings& settings,
     s.connect_timeout_given = !settings.is_default("connect_timeout");
     std::string choice = settings.text("ssh_config");
     std::vector<sshconfig::ConfigFile> files;
-    if (choice == "none") {
+    if (strcasecmp(choice.c_str(), "none") == 0) {
         // nothing read
     } else if (!choice.empty()) {
         files.push_back({util::expand_tilde(choice), true, true});
@@ -123,7 +173,9 @@ Result<HostConnection> connection_for(const inventory::Host& h, const SshSources
     e.user = o.user.empty() && !user_from_file ? "" : r->user.text;
     c.user = {r->user.text, !o.user.empty() ? o.user : ssh_origin(r->user, "default (you)")};
 
-    // Identity: the inventory's one file, else the config's IdentityFile list.
+    // Identity: the inventory's one file, else the config's IdentityFile list. IdentitiesOnly
+    // comes from the config either way (the inventory has no such setting).
+    e.identities_only = r->identities_only && r->identities_only->text == "yes";
     if (!o.identity.empty()) {
         e.identities = {util::expand_tilde(h.identity)};
         c.identity = {e.identities[0], o.identity};
@@ -136,12 +188,13 @@ Result<HostConnection> connection_for(const inventory::Host& h, const SshSources
             all += (all.empty() ? "" : " ") + i;
         c.identity = {all.empty() ? "agent, then ~/.ssh/id_*" : all,
                       all.empty() ? "default" : ssh_origin(r->identity_files[0], "default")};
-        e.identities_only = r->identities_only && r->identities_only->text == "yes";
     }
-    if (r->proxy_command && o.jump.empty())
-        return std::unexpected(in_host(sshconfig::to_string(r->proxy_command->origin) +
-                                       ": ProxyCommand is not supported (leura runs no command "
-                                       "from a file to connect); use ProxyJump"));
+    if (o.jump.empty())
+        if (auto st = refuse_proxy_command(*r); !st)
+            return std::unexpected(in_host(st.error().message));
+
+    c.known_hosts = known_hosts_of(*r, s, {h.known_hosts, o.known_hosts});
+    e.known_hosts = c.known_hosts.value;
 
     // Jumps: the inventory's chain, else the config's ProxyJump; each hop resolved in turn.
     std::vector<config::Login> chain;
@@ -158,43 +211,25 @@ Result<HostConnection> connection_for(const inventory::Host& h, const SshSources
     } else {
         c.jump = {"", "default"};
     }
+    std::vector<std::string> seen;
+    if (auto st = add_hops(chain, s, e.identities, {h.known_hosts, o.known_hosts}, e.jumps, seen);
+        !st)
+        return std::unexpected(in_host("jump host: " + st.error().message));
     std::string reached;
-    for (const auto& login : chain) {
-        auto hop = hop_endpoint(login, s, e.identities);
-        if (!hop)
-            return std::unexpected(in_host("jump host " + login.host + ": " + hop.error().message));
-        std::string user = hop->user.empty() ? s.local_user : hop->user;
-        reached += (reached.empty() ? "" : ",") + login_text(user, hop->host, hop->port);
-        e.jumps.push_back(std::move(*hop));
-    }
+    for (const auto& hop : e.jumps)
+        reached += (reached.empty() ? "" : ",") +
+                   login_text(hop.user.empty() ? s.local_user : hop.user, hop.host, hop.port);
     // What the hops resolved to, when the ssh config changed any of them.
     if (!reached.empty() && reached != c.jump.value) c.jump.value += " (" + reached + ")";
 
-    // known_hosts: --known-hosts > inventory > leura's setting > UserKnownHostsFile > default.
-    if (!s.known_hosts_flag.empty()) {
-        e.known_hosts = util::expand_tilde(s.known_hosts_flag);
-        c.known_hosts = {e.known_hosts, "flag --known-hosts"};
-    } else if (!o.known_hosts.empty()) {
-        e.known_hosts = util::expand_tilde(h.known_hosts);
-        c.known_hosts = {e.known_hosts, o.known_hosts};
-    } else if (!s.known_hosts_setting.empty()) {
-        e.known_hosts = s.known_hosts_setting;
-        c.known_hosts = {e.known_hosts, "setting " + s.known_hosts_origin};
-    } else if (!r->user_known_hosts.empty() && r->user_known_hosts[0].text != "none") {
-        // ssh reads every file listed and writes to the first; leura uses the first.
-        e.known_hosts = r->user_known_hosts[0].text;
-        c.known_hosts = {e.known_hosts, ssh_origin(r->user_known_hosts[0], "default")};
-    } else {
-        e.known_hosts = s.home + "/.ssh/known_hosts";
-        c.known_hosts = {e.known_hosts, "default"};
-    }
-    for (auto& hop : e.jumps)
-        hop.known_hosts = e.known_hosts;
-
     if (r->connect_timeout && !s.connect_timeout_given) {
+        // 0 is ssh's "the system's timeout": leura's own connect_timeout applies then.
         long long secs = std::stoll(r->connect_timeout->text);
-        if (secs > 0) e.connect_timeout = std::chrono::seconds(secs);
-        c.connect_timeout = {r->connect_timeout->text + "s", ssh_origin(*r->connect_timeout, "")};
+        if (secs > 0) {
+            e.connect_timeout = std::chrono::seconds(secs);
+            c.connect_timeout = {r->connect_timeout->text + "s",
+                                 ssh_origin(*r->connect_timeout, "")};
+        }
     }
     // A file may ask for less checking; leura never gives it.
     if (r->strict_host_keys && r->strict_host_keys->text != "true" &&

@@ -132,16 +132,22 @@ int hosts(const app::Context& ctx, InventoryFlags& f) {
     if (!selected) return report(Error(ErrorKind::usage, "-t: " + selected.error().message));
     if (auto st = load_ssh_flags(f.ssh, ctx.settings); !st) return report(st.error());
     const app::SshSources& sources = *f.ssh.prepare.ssh;
-    warn(sources.config.warnings());
     if (!f.json && !f.long_form)
         std::printf("%-24s %-20s %-12s %5s %-20s %-20s %s\n", "HOST", "ADDRESS", "USER", "PORT",
                     "JUMP", "GROUPS", "ATTRIBUTES");
+    // Every host resolved before any is printed: a refused one leaves no partial table.
+    std::vector<app::HostConnection> connections;
     std::set<std::string> warned;
     for (const auto* h : *selected) {
         auto c = app::connection_for(*h, sources);
         if (!c) return report(c.error());
         for (const auto& w : c->warnings)
             if (warned.insert(w).second) warn({w});
+        connections.push_back(std::move(*c));
+    }
+    for (size_t i = 0; i < selected->size(); ++i) {
+        const auto* h = (*selected)[i];
+        const app::HostConnection* c = &connections[i];
         std::string groups, attrs;
         for (const auto& g : h->groups)
             groups += (groups.empty() ? "" : ",") + g;

@@ -55,23 +55,25 @@ Result<inventory::Host> host_named(const app::Context& ctx, const SshConfigFlags
 
 // The directives leura honours, as `ssh -G` prints them (defaults included).
 void print_ssh_g(const sshconfig::Resolved& r, const app::SshSources& s) {
-    std::printf("hostname %s\nuser %s\nport %s\n", r.hostname.text.c_str(), r.user.text.c_str(),
-                r.port.text.c_str());
+    // Values come from files: never a raw control byte to the terminal.
+    auto safe = [](const std::string& v) { return util::terminal_safe(v, true); };
+    std::printf("hostname %s\nuser %s\nport %s\n", safe(r.hostname.text).c_str(),
+                safe(r.user.text).c_str(), r.port.text.c_str());
     if (r.identity_files.empty()) {
         for (const char* id : {"id_rsa", "id_ecdsa", "id_ecdsa_sk", "id_ed25519", "id_ed25519_sk",
                                "id_xmss", "id_dsa"})
             std::printf("identityfile ~/.ssh/%s\n", id);
     }
     for (const auto& i : r.identity_files)
-        std::printf("identityfile %s\n", i.text.c_str());
+        std::printf("identityfile %s\n", safe(i.text).c_str());
     std::printf("identitiesonly %s\n", r.identities_only ? r.identities_only->text.c_str() : "no");
-    if (r.proxy_jump) std::printf("proxyjump %s\n", r.proxy_jump->text.c_str());
-    if (r.proxy_command) std::printf("proxycommand %s\n", r.proxy_command->text.c_str());
+    if (r.proxy_jump) std::printf("proxyjump %s\n", safe(r.proxy_jump->text).c_str());
+    if (r.proxy_command) std::printf("proxycommand %s\n", safe(r.proxy_command->text).c_str());
     std::string known;
     for (const auto& k : r.user_known_hosts)
         known += (known.empty() ? "" : " ") + k.text;
     if (known.empty()) known = s.home + "/.ssh/known_hosts " + s.home + "/.ssh/known_hosts2";
-    std::printf("userknownhostsfile %s\n", known.c_str());
+    std::printf("userknownhostsfile %s\n", safe(known).c_str());
     std::printf("stricthostkeychecking %s\n",
                 r.strict_host_keys ? r.strict_host_keys->text.c_str() : "ask");
     std::printf("connecttimeout %s\n",
@@ -85,7 +87,6 @@ int show(app::Context& ctx, SshConfigFlags& f) {
     if (!host) return report(host.error());
     if (!f.user.empty()) host->user = f.user, host->origins.user = "flag -l";
     if (f.port > 0) host->port = f.port, host->origins.port = "flag -p";
-    warn(sources.config.warnings());
     if (f.ssh_g) {
         sshconfig::Query q;
         q.host = host->name;
@@ -123,8 +124,8 @@ Action add_ssh_config(CLI::App& sub) {
     add_ssh_flags(sub, f->run);
     sub.add_flag("--json", f->json, "One JSON object: each value with its origin");
     sub.add_flag("--ssh-g", f->ssh_g,
-                 "The honoured directives as `ssh -G` prints them, nothing of the inventory "
-                 "but -l and -p");
+                 "The honoured directives as `ssh -G` prints them (with -i, the host's "
+                 "address, user and port go in as -o HostName, -l and -p would)");
     return [f](app::Context& ctx) { return show(ctx, *f); };
 }
 

@@ -48,7 +48,7 @@ void print_connection(const std::string& host, const app::HostConnection& c, boo
     for (const auto& [key, v] : rows(c)) {
         if (v->origin.empty() && v->value.empty()) continue;
         std::string value = v->value.empty() ? "-" : v->value;
-        std::printf("  %-16s %-40s %s\n", key, util::terminal_safe(value, true).c_str(),
+        std::printf("  %-16s %-40s  %s\n", key, util::terminal_safe(value, true).c_str(),
                     util::terminal_safe(v->origin, true).c_str());
     }
 }

@@ -38,8 +38,12 @@ Status load_ssh_flags(RunFlags& f, const config::Settings& settings) {
     if (!f.ssh_config.empty()) chosen.set("ssh_config", f.ssh_config, "--ssh-config");
     if (!f.connect_timeout.empty() && chosen.is_default("connect_timeout"))
         chosen.set("connect_timeout", f.connect_timeout, "--connect-timeout");
-    LEURA_TRY_ASSIGN(sources, app::load_ssh_sources(chosen, f.known_hosts_flag));
-    f.prepare.ssh = std::make_shared<const app::SshSources>(std::move(sources));
+    auto sources = app::load_ssh_sources(chosen, f.known_hosts_flag);
+    if (!sources)
+        return fail(sources.error().kind,
+                    sources.error().message + " (--no-ssh-config reads no ssh config)");
+    warn(sources->config.warnings()); // once per command, before anything runs
+    f.prepare.ssh = std::make_shared<const app::SshSources>(std::move(*sources));
     return {};
 }
 

@@ -65,23 +65,40 @@ private:
         m_diags.add(pos, std::move(message), config::line_of(m_file.text, pos.line));
     }
 
+    // An entry's `address` pairs with all its names together (every pattern of `names`, in
+    // order), so the names are expanded first.
     void add_entry(const config::HostEntry& entry) {
         check_attr_names(entry);
         Host shape = layered(entry);
+        std::vector<std::vector<std::string>> expanded(entry.names.size());
+        std::vector<std::string> all;
+        bool bad = false;
         for (size_t i = 0; i < entry.names.size(); ++i) {
             const SourcePos& pos = i < entry.name_pos.size() ? entry.name_pos[i] : entry.pos;
             auto names = expand_range(entry.names[i]);
             if (!names) {
                 report(pos, names.error().message);
+                bad = true;
                 continue;
             }
-            if (auto bad = first_bad_name(*names); !bad.empty()) {
-                report(pos, bad);
+            if (auto problem = first_bad_name(*names); !problem.empty()) {
+                report(pos, problem);
+                bad = true;
                 continue;
             }
-            auto addresses = addresses_for(entry, *names);
-            if (!addresses) continue;
-            add_names(*names, *addresses, entry.names[i], pos, shape);
+            all.insert(all.end(), names->begin(), names->end());
+            expanded[i] = std::move(*names);
+        }
+        if (bad) return;
+        auto addresses = addresses_for(entry, all);
+        if (!addresses) return;
+        size_t next = 0;
+        for (size_t i = 0; i < entry.names.size(); ++i) {
+            const SourcePos& pos = i < entry.name_pos.size() ? entry.name_pos[i] : entry.pos;
+            std::vector<std::string> mine(addresses->begin() + long(next),
+                                          addresses->begin() + long(next + expanded[i].size()));
+            next += expanded[i].size();
+            add_names(expanded[i], mine, entry.names[i], pos, shape);
         }
     }
 
@@ -112,6 +129,10 @@ private:
             }
         } else if (expanded->size() == names.size()) {
             out = std::move(*expanded);
+        } else if (expanded->size() == 1 && names.size() > 1) {
+            report(at, "address names one host but the entry has " + std::to_string(names.size()) +
+                           " names: give a range of the same length, or {name}");
+            return std::nullopt;
         } else {
             report(at, "address names " + std::to_string(expanded->size()) + " host" +
                            (expanded->size() == 1 ? "" : "s") + " but the entry has " +

@@ -114,6 +114,8 @@ const std::vector<std::string>& openssh_keywords() {
                                       "rhostsrsaauthentication",
                                       "rsaauthentication",
                                       "securitykeyprovider",
+                                      "setuptimeout",
+                                      "protocolkeepalives",
                                       "sendenv",
                                       "serveralivecountmax",
                                       "serveraliveinterval",

@@ -7,6 +7,8 @@
 #include "util/strings.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <glob.h>
 #include <strings.h>
@@ -146,7 +148,7 @@ private:
             return std::unexpected(bad(at, "IdentitiesOnly wants yes or no, got '" + v + "'"));
         if (k == "stricthostkeychecking" && !parse_strict(v))
             return std::unexpected(bad(at, "StrictHostKeyChecking: unsupported value '" + v + "'"));
-        if (k == "connecttimeout" && strcasecmp(v.c_str(), "none") != 0 && !parse_ssh_time(v))
+        if (k == "connecttimeout" && v != "none" && !parse_ssh_time(v))
             return std::unexpected(bad(at, "ConnectTimeout: invalid time value '" + v + "'"));
         if (k == "proxyjump" && !parse_jump_hops(v))
             return std::unexpected(bad(at, "invalid ProxyJump \"" + v + "\""));
@@ -238,7 +240,8 @@ Result<Config> Config::load(const std::vector<ConfigFile>& files, const std::str
         LEURA_TRY_ASSIGN(items,
                          reader.read(f.path.string(), f.user, f.user && !f.required, 0, opened));
         if (!opened && f.required)
-            return fail(ErrorKind::config, "cannot open the ssh config " + f.path.string());
+            return fail(ErrorKind::config, "cannot open the ssh config " + f.path.string() + ": " +
+                                               std::strerror(errno));
         config.m_items->files.push_back(std::move(items));
     }
     // IgnoreUnknown silences the keywords it names, wherever it stands.

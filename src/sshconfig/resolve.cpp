@@ -167,8 +167,7 @@ private:
         else if (k == "stricthostkeychecking")
             first(m_strict, *parse_strict(v));
         else if (k == "connecttimeout") {
-            if (strcasecmp(v.c_str(), "none") != 0)
-                first(m_timeout, std::to_string(*parse_ssh_time(v)));
+            if (v != "none") first(m_timeout, std::to_string(*parse_ssh_time(v)));
         } else if (k == "identityfile") {
             bool seen = std::any_of(m_identities.begin(), m_identities.end(),
                                     [&](const Value& i) { return i.text == v; });

@@ -135,6 +135,39 @@ expect_rc 2
 expect_err "bad owner or permissions"
 chmod 600 "$HOME/.ssh/config"
 
+# A jump host's own ProxyJump is followed (outer, then inner, then the host), each hop checked
+# against its own UserKnownHostsFile; a first hop's ProxyCommand is refused, never skipped.
+grep "^\[127.0.1.1\]" "$F/known_hosts" > "$T/kh_outer"
+grep -v "^\[127.0.1.1\]" "$F/known_hosts" > "$T/kh_rest"
+cat > "$T/nested_config" <<CONF
+Host outer
+    HostName 127.0.1.1
+    UserKnownHostsFile $T/kh_outer
+Host inner
+    HostName 127.0.1.2
+    ProxyJump outer
+Host web-3
+    HostName 127.0.1.3
+    ProxyJump inner
+Host *
+    Port $port
+    User $me
+    IdentityFile $F/client_key
+    UserKnownHostsFile $T/kh_rest
+CONF
+printf '[[hosts]]\nnames = ["web-3"]\n' > "$T/nested.toml"
+logins=$(cat "$F"/sshd*.log | grep -c 'Accepted publickey')
+leura run "$t" -i "$T/nested.toml" --ssh-config "$T/nested_config"
+expect_rc 0
+now=$(cat "$F"/sshd*.log | grep -c 'Accepted publickey')
+[ "$now" = $((logins + 3)) ] || fail "expected outer, inner and web-3 to log in once each: $((now - logins))"
+leura ssh-config web-3 --ssh-config "$T/nested_config"
+expect_out "jump +inner \($me@127\.0\.1\.1:$port,$me@127\.0\.1\.2:$port\)"
+sed -i 's|    ProxyJump outer|    ProxyCommand nc %h %p|' "$T/nested_config"
+leura run "$t" -i "$T/nested.toml" --ssh-config "$T/nested_config"
+expect_rc 2
+expect_err "nested_config:6: ProxyCommand is not supported"
+
 # The setting is shown with the others.
 LEURA_SSH_CONFIG="$T/odd_config" "$LEURA_BIN" config show > "$T/out"
 expect_out "ssh_config +$T/odd_config +\(LEURA_SSH_CONFIG\)"

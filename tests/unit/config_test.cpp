@@ -4,6 +4,7 @@
 #include "config/login.hpp"
 #include "config/task.hpp"
 #include "config_fixture.hpp"
+#include "inventory/inventory.hpp"
 
 #include <gtest/gtest.h>
 
@@ -602,6 +603,50 @@ TEST_F(ConfigTest, InventorySyntaxError) {
     auto errors = inventory_errors("x.toml", "[[hosts]]\nnames = [\"a\"\n");
     ASSERT_EQ(errors.size(), 1u);
     expect_at(errors[0], 2, 14, "error while parsing array: encountered end-of-file");
+}
+
+} // namespace
+} // namespace leura::config
+
+namespace leura::config {
+namespace {
+
+// `address` pairs with every name of an entry, across its patterns, or stands for one host.
+class AddressTest : public TempDirTest {
+protected:
+    std::optional<inventory::Inventory> build_text(const std::string& text, Diagnostics& diags) {
+        auto file = load_inventory_file(write("inv.toml", text), diags);
+        if (!file) return std::nullopt;
+        return inventory::build(*file, diags);
+    }
+};
+
+TEST_F(AddressTest, PairsAcrossPatternsAndTemplates) {
+    Diagnostics diags;
+    auto inv = build_text("[[hosts]]\nnames = [\"web[1-2]\", \"db1\"]\n"
+                          "address = \"10.0.0.[1-3]\"\n[[hosts]]\nnames = [\"a\", \"b\"]\n"
+                          "address = \"{name}.mgmt\"\n[[hosts]]\nnames = \"solo\"\n",
+                          diags);
+    ASSERT_TRUE(inv) << (diags.empty() ? "" : format(diags.items()[0]));
+    ASSERT_EQ(inv->hosts.size(), 6u);
+    EXPECT_EQ(inv->hosts[2].name, "db1");
+    EXPECT_EQ(inv->hosts[2].address, "10.0.0.3");
+    EXPECT_EQ(inv->hosts[2].origins.address, "host entry");
+    EXPECT_EQ(inv->hosts[4].address, "b.mgmt");
+    EXPECT_EQ(inv->hosts[5].address, "solo");
+    EXPECT_EQ(inv->hosts[5].origins.address, "");
+}
+
+TEST_F(AddressTest, OneAddressForSeveralNamesIsRefused) {
+    Diagnostics diags;
+    EXPECT_FALSE(build_text("[[hosts]]\nnames = [\"a\", \"b\"]\naddress = \"10.0.0.1\"\n", diags));
+    ASSERT_EQ(diags.size(), 1u);
+    EXPECT_NE(diags.items()[0].message.find("names one host but the entry has 2"),
+              std::string::npos);
+    EXPECT_EQ(diags.items()[0].pos.line, 3);
+    Diagnostics in_defaults;
+    EXPECT_FALSE(
+        build_text("[defaults]\naddress = \"x\"\n[[hosts]]\nnames = \"a\"\n", in_defaults));
 }
 
 } // namespace
