@@ -214,6 +214,17 @@ std::vector<std::string> LibsshConnection::identity_candidates() const {
     return found;
 }
 
+// The server hung up while keys were offered: sshd does so after MaxAuthTries (6) refused
+// keys. libssh then answers "again" on a dead socket, which would spin until the timeout.
+Result<Step> LibsshConnection::closed_in_auth(const std::string& offering) const {
+    std::string user = m_endpoint.user.empty() ? m_options.local_user : m_endpoint.user;
+    return fail(ErrorKind::auth, "authentication failed for " + user + "@" + m_endpoint.host +
+                                     ": the server closed the connection while " + offering +
+                                     " were offered (" + m_auth_errors +
+                                     "too many keys? set IdentitiesOnly in the ssh config, or "
+                                     "fewer keys in the agent)");
+}
+
 Result<Step> LibsshConnection::authenticate() {
     ssh_session s = m_session.get();
     if (!m_agent_tried) {
@@ -222,7 +233,8 @@ Result<Step> LibsshConnection::authenticate() {
             m_agent_tried = true;
         } else {
             int rc = ssh_userauth_agent(s, nullptr);
-            if (rc == SSH_AUTH_AGAIN) return Step::again;
+            if (rc == SSH_AUTH_AGAIN && ssh_is_connected(s)) return Step::again;
+            if (!ssh_is_connected(s)) return closed_in_auth("ssh-agent keys");
             m_agent_tried = true;
             if (rc == SSH_AUTH_SUCCESS) return Step::done;
             if (rc == SSH_AUTH_ERROR && !ssh_is_connected(s))
@@ -240,7 +252,8 @@ Result<Step> LibsshConnection::authenticate() {
             continue;
         }
         int rc = ssh_userauth_publickey(s, nullptr, *key);
-        if (rc == SSH_AUTH_AGAIN) return Step::again;
+        if (rc == SSH_AUTH_AGAIN && ssh_is_connected(s)) return Step::again;
+        if (!ssh_is_connected(s)) return closed_in_auth("key " + path);
         ++m_next_identity;
         if (rc == SSH_AUTH_SUCCESS) return Step::done;
         if (rc == SSH_AUTH_ERROR && !ssh_is_connected(s))

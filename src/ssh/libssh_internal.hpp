@@ -50,6 +50,7 @@ private:
     Status check_host_key();
     Result<Step> authenticate();
     std::vector<std::string> identity_candidates() const;
+    Result<Step> closed_in_auth(const std::string& offering) const;
     // The endpoint's own known_hosts file, else the transport's.
     const std::string& known_hosts_file() const {
         return m_endpoint.known_hosts.empty() ? m_options.known_hosts : m_endpoint.known_hosts;

@@ -168,6 +168,21 @@ leura run "$t" -i "$T/nested.toml" --ssh-config "$T/nested_config"
 expect_rc 2
 expect_err "nested_config:6: ProxyCommand is not supported"
 
+# An agent full of other keys: sshd hangs up after 6 refused keys. That is an auth error at
+# once (not a spin until the timeout), and IdentitiesOnly in the file offers only the
+# inventory's key.
+eval "$(ssh-agent -s)" > /dev/null
+at_exit "kill $SSH_AGENT_PID"
+for i in 1 2 3 4 5 6 7; do ssh-keygen -q -t ed25519 -N '' -f "$T/agent_key$i"; ssh-add -q "$T/agent_key$i" 2>/dev/null; done
+leura exec -i "$F/inventory.toml" -t 127.0.1.1 --known-hosts "$F/known_hosts" --no-ssh-config --connect-attempts 1 --connect-timeout 20s -- echo ok
+expect_rc 1
+expect_err "unreachable 127.0.1.1 +[0-9]+ms +authentication failed .*the server closed the connection while ssh-agent keys were offered"
+printf 'Host *\n  IdentitiesOnly yes\n' > "$T/only_config"
+leura exec -i "$F/inventory.toml" -t 127.0.1.1 --known-hosts "$F/known_hosts" --ssh-config "$T/only_config" -- echo ok
+expect_rc 0
+kill "$SSH_AGENT_PID"
+unset SSH_AUTH_SOCK SSH_AGENT_PID
+
 # The setting is shown with the others.
 LEURA_SSH_CONFIG="$T/odd_config" "$LEURA_BIN" config show > "$T/out"
 expect_out "ssh_config +$T/odd_config +\(LEURA_SSH_CONFIG\)"
