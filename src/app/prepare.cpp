@@ -348,7 +348,8 @@ bool looks_like_task(const fs::path& file) {
 
 } // namespace
 
-void check_files(const std::vector<std::string>& files, config::Diagnostics& diags) {
+void check_files(const std::vector<std::string>& files, config::Diagnostics& diags,
+                 std::shared_ptr<const SshSources> ssh) {
     for (const auto& f : files) {
         std::error_code ec;
         auto type = fs::status(f, ec).type();
@@ -364,10 +365,13 @@ void check_files(const std::vector<std::string>& files, config::Diagnostics& dia
             if (task && !task->inventory.empty()) {
                 PrepareOptions o;
                 o.task_file = f;
+                o.ssh = ssh;
                 prepare(o, diags);
             }
-        } else {
-            load_inventory(f, diags);
+        } else if (auto inv = load_inventory(f, diags); inv && ssh) {
+            // Every host as a run would reach it: what the ssh config refuses shows here.
+            for (const auto& h : inv->hosts)
+                if (auto c = connection_for(h, *ssh); !c) diags.add({f, 0, 0}, c.error().message);
         }
     }
 }

@@ -76,6 +76,8 @@ std::optional<std::filesystem::path> find_inventory(const std::string& name,
 
 // `leura check`: validates each file (task or inventory, told apart by content), reporting
 // every problem. A task's inventory and selector are checked too.
-void check_files(const std::vector<std::string>& files, config::Diagnostics& diags);
+// With `ssh`, every host is also resolved through the ssh config, as a run would.
+void check_files(const std::vector<std::string>& files, config::Diagnostics& diags,
+                 std::shared_ptr<const SshSources> ssh = nullptr);
 
 } // namespace leura::app

@@ -2,6 +2,7 @@
 #include "app/prepare.hpp"
 #include "cli/commands.hpp"
 #include "cli/report.hpp"
+#include "cli/run_flags.hpp"
 
 #include <cstdio>
 #include <memory>
@@ -10,10 +11,13 @@ namespace leura::cli {
 
 Action add_check(CLI::App& sub) {
     auto files = std::make_shared<std::vector<std::string>>();
+    auto flags = std::make_shared<RunFlags>();
     sub.add_option("files", *files, "Task or inventory files")->required();
-    return [files](app::Context&) {
+    add_ssh_flags(sub, *flags);
+    return [files, flags](app::Context& ctx) {
+        if (auto st = load_ssh_flags(*flags, ctx.settings); !st) return report(st.error());
         config::Diagnostics diags;
-        app::check_files(*files, diags);
+        app::check_files(*files, diags, flags->prepare.ssh);
         if (!diags.empty()) {
             for (const auto& d : diags.items())
                 std::fprintf(stderr, "%s\n", config::format(d).c_str());

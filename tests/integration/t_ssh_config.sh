@@ -123,6 +123,11 @@ leura ssh-config web-a --ssh-config "$T/odd_config"
 expect_rc 2
 expect_err "odd_config:4: unknown ssh_config keyword 'hostnmae' \(did you mean 'hostname'\?\)"
 expect_err "ProxyCommand is not supported"
+leura check "$T/aliases.toml" --ssh-config "$T/odd_config"
+expect_rc 2
+expect_err "host web-a: .*odd_config:5: ProxyCommand is not supported"
+leura check "$T/aliases.toml"
+expect_rc 0
 leura ssh-config web-b --ssh-config "$T/odd_config"
 expect_rc 0
 expect_err "odd_config:1: Match exec is not evaluated by leura"
