@@ -65,24 +65,22 @@ Result<Line> split_line(std::string_view text) {
     size_t i = skip_space(text, 0);
     Line line;
     if (i >= text.size()) return line;
-    size_t after = 0;
-    if (text[i] == '"') {
-        size_t close = text.find('"', i + 1);
-        if (close == std::string_view::npos) return line; // ssh skips such a line
-        line.keyword = std::string(text.substr(i + 1, close - i - 1));
+    // The keyword ends at a blank, a quote or one `=`. At a quote, strdelim() drops it and
+    // takes up to the next quote too: `"User"` and `Ho"st"` are both keywords.
+    size_t end = text.find_first_of(" \t\r\n\"=", i);
+    if (end == std::string_view::npos) end = text.size();
+    line.keyword = std::string(text.substr(i, end - i));
+    size_t after = end;
+    if (end < text.size() && text[end] == '"') {
+        size_t close = text.find('"', end + 1);
+        if (close == std::string_view::npos) return Line{}; // ssh skips such a line
+        line.keyword += text.substr(end + 1, close - end - 1);
         after = skip_space(text, close + 1);
-    } else {
-        size_t end = text.find_first_of(" \t\r\n\"=", i);
-        if (end == std::string_view::npos) end = text.size();
-        line.keyword = std::string(text.substr(i, end - i));
-        after = end;
-        if (after < text.size()) {
-            bool equals = text[after] == '=';
-            if (text[after] != '"') ++after;
-            after = skip_space(text, after);
-            if (!equals && after < text.size() && text[after] == '=')
-                after = skip_space(text, after + 1);
-        }
+    } else if (after < text.size()) {
+        bool equals = text[after] == '=';
+        after = skip_space(text, after + 1);
+        if (!equals && after < text.size() && text[after] == '=')
+            after = skip_space(text, after + 1);
     }
     if (line.keyword.empty() || line.keyword[0] == '#') return Line{};
     for (auto& c : line.keyword)

@@ -131,8 +131,22 @@ private:
                                       "; ssh refuses it, leura ignores it"});
             return std::optional<Item>{};
         }
+        if (k == "proxycommand" || k == "proxyjump") raw_value(item);
         LEURA_TRY(check_value(item));
         return item;
+    }
+
+    // ProxyCommand and ProxyJump take the line's text after the keyword, blanks and `=`
+    // stripped (ssh's strspn(str, WHITESPACE "=")), not its first argument: after a quoted
+    // keyword the `=` is not a separator, and a command keeps its quotes. ProxyJump then takes
+    // its first word.
+    static void raw_value(Item& item) {
+        size_t start = item.rest.find_first_not_of(" \t\r\n=");
+        item.rest = start == std::string::npos ? "" : item.rest.substr(start);
+        if (item.keyword == "proxyjump") {
+            std::string word = item.rest.substr(0, item.rest.find_first_of(" \t#"));
+            item.args = {word};
+        }
     }
 
     Status check_value(const Item& item) {

@@ -80,6 +80,8 @@ def directive(rng):
     value = rng.choice(VALUES[key])
     style = rng.random()
     spelled = key if rng.random() < 0.7 else key.lower()
+    if rng.random() < 0.03:
+        spelled = '"' + spelled + '"' if rng.random() < 0.5 else spelled[:2] + '"' + spelled[2:] + '"'
     if " " in value and key != "ProxyCommand" and key != "UserKnownHostsFile":
         value = '"' + value + '"'
     if style < 0.15:

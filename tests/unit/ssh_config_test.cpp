@@ -59,6 +59,9 @@ TEST_F(SshConfigTest, SplitsLikeOpenSsh) {
     EXPECT_EQ(split_line("Port=22")->args[0], "22");
     EXPECT_EQ(split_line("User a\\ b")->args[0], "a b");
     EXPECT_FALSE(split_line("User \"open"));
+    EXPECT_EQ(split_line("\"User\" bob")->keyword, "user");
+    EXPECT_EQ(split_line("Ho\"st\" foo")->keyword, "host"); // as ssh's strdelim() reads it
+    EXPECT_EQ(split_line("Ho\"st foo")->keyword, "");       // no closing quote: skipped
     EXPECT_FALSE(split_line("User"));
 }
 
