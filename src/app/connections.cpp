@@ -123,6 +123,14 @@ Status add_hops(const std::vector<config::Login>& chain, const SshSources& s,
 
 } // namespace
 
+sshconfig::Query ssh_query(const inventory::Host& h, const SshSources& s) {
+    auto q = query_of(s, h.name);
+    if (!h.origins.address.empty()) q.hostname = h.address;
+    if (!h.origins.user.empty()) q.user = h.user;
+    if (!h.origins.port.empty()) q.port = h.port;
+    return q;
+}
+
 Result<SshSources> load_ssh_sources(const config::Settings& settings,
                                     std::string known_hosts_flag) {
     SshSources s;
@@ -156,10 +164,7 @@ Result<HostConnection> connection_for(const inventory::Host& h, const SshSources
         return Error(ErrorKind::config, "host " + h.name + ": " + message);
     };
     const auto& o = h.origins;
-    auto q = query_of(s, h.name);
-    if (!o.address.empty()) q.hostname = h.address;
-    if (!o.user.empty()) q.user = h.user;
-    if (!o.port.empty()) q.port = h.port;
+    auto q = ssh_query(h, s);
     auto r = sshconfig::resolve(s.config, q);
     if (!r) return std::unexpected(in_host(r.error().message));
     HostConnection c;
@@ -169,8 +174,8 @@ Result<HostConnection> connection_for(const inventory::Host& h, const SshSources
     c.address = {e.host, o.address.empty() ? ssh_origin(r->hostname, "name") : o.address};
     e.port = std::stoi(r->port.text);
     c.port = {r->port.text, o.port.empty() ? ssh_origin(r->port, "default") : o.port};
-    bool user_from_file = o.user.empty() && !r->user.origin.file.empty();
-    e.user = o.user.empty() && !user_from_file ? "" : r->user.text;
+    // Empty: nobody named one, and the transport logs in as the invoking user.
+    e.user = o.user.empty() && r->user.origin.file.empty() ? "" : r->user.text;
     c.user = {r->user.text, !o.user.empty() ? o.user : ssh_origin(r->user, "default (you)")};
 
     // Identity: the inventory's one file, else the config's IdentityFile list. IdentitiesOnly

@@ -49,6 +49,10 @@ struct HostConnection {
     std::vector<std::string> warnings;                // "file:line: message"
 };
 
+// What the ssh config is asked for `host`: its name, with the inventory's address, user and
+// port given as `ssh -o HostName= -l -p` would give them (never overridden by the files).
+sshconfig::Query ssh_query(const inventory::Host& host, const SshSources& sources);
+
 // Errors: config ("host NAME: file:line: ...").
 Result<HostConnection> connection_for(const inventory::Host& host, const SshSources& sources);
 

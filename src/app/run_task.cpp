@@ -101,11 +101,15 @@ Result<RunResult> run_task(Context& ctx, const Prepared& p, const RunOptions& o,
     LEURA_TRY_ASSIGN(digests, upload_digests(p.task, data / "tmp"));
     // An unreadable known_hosts file fails every host at its key check: say so before any
     // step (a local drain included) runs anywhere.
-    LEURA_TRY(check_known_hosts(known_hosts_path(o)));
+    // Each host (and jump host) names its own file (app/connections.hpp); each is checked once.
     std::set<std::string> files;
-    for (const auto& c : p.connections)
-        if (files.insert(c.endpoint.known_hosts).second)
-            LEURA_TRY(check_known_hosts(c.endpoint.known_hosts));
+    for (const auto& c : p.connections) {
+        files.insert(c.endpoint.known_hosts);
+        for (const auto& hop : c.endpoint.jumps)
+            files.insert(hop.known_hosts);
+    }
+    for (const auto& f : files)
+        LEURA_TRY(check_known_hosts(f));
 
     auto started = std::chrono::system_clock::now();
     auto clock_start = std::chrono::steady_clock::now();

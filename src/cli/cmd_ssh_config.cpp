@@ -88,16 +88,7 @@ int show(app::Context& ctx, SshConfigFlags& f) {
     if (!f.user.empty()) host->user = f.user, host->origins.user = "flag -l";
     if (f.port > 0) host->port = f.port, host->origins.port = "flag -p";
     if (f.ssh_g) {
-        sshconfig::Query q;
-        q.host = host->name;
-        if (!host->origins.address.empty()) q.hostname = host->address;
-        if (!host->origins.user.empty()) q.user = host->user;
-        if (!host->origins.port.empty()) q.port = host->port;
-        q.local_user = sources.local_user;
-        q.home = sources.home;
-        q.local_host = sources.local_host;
-        q.uid = sources.uid;
-        auto r = sshconfig::resolve(sources.config, q);
+        auto r = sshconfig::resolve(sources.config, app::ssh_query(*host, sources));
         if (!r) return report(r.error());
         warn(r->warnings);
         print_ssh_g(*r, sources);

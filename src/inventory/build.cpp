@@ -129,14 +129,11 @@ private:
             }
         } else if (expanded->size() == names.size()) {
             out = std::move(*expanded);
-        } else if (expanded->size() == 1 && names.size() > 1) {
-            report(at, "address names one host but the entry has " + std::to_string(names.size()) +
-                           " names: give a range of the same length, or {name}");
-            return std::nullopt;
         } else {
-            report(at, "address names " + std::to_string(expanded->size()) + " host" +
-                           (expanded->size() == 1 ? "" : "s") + " but the entry has " +
-                           std::to_string(names.size()) +
+            size_t n = expanded->size();
+            report(at, "address names " +
+                           (n == 1 ? std::string("one host") : std::to_string(n) + " hosts") +
+                           " but the entry has " + std::to_string(names.size()) +
                            " names; give a range of the same length, or {name}");
             return std::nullopt;
         }
