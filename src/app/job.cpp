@@ -20,8 +20,9 @@ std::vector<StepSource> job_steps(const config::Task& t, JobPhase phase, bool ho
                    bool after_failure) {
         for (const auto& s : steps) {
             if (keep)
-                out.push_back(
-                    {&s, {s.name, name, idx, s.download ? &*s.download : nullptr}, after_failure});
+                out.push_back({&s,
+                               {s.name, name, idx, s.download ? &*s.download : nullptr, &s},
+                               after_failure});
             ++idx;
         }
     };
@@ -138,7 +139,8 @@ exec::StepPlan step_plan(const StepSource& s, const config::Task& t, const Diges
 
 // The step's shell body: its own text (run by its shell, exec::step_interpreter), or the
 // script an upload or a download runs.
-std::string step_body(const config::Step& s, const config::Task& t, const Digests& digests) {
+std::string step_body(const config::Step& s, const config::Task& t, const Digests& digests,
+                      bool keep_shell) {
     if (s.upload) {
         const auto& d = digests.at(&s).digest();
         if (s.upload->directory) return exec::upload_dir_body(s.upload->dest, d, s.upload->owner);
@@ -147,7 +149,8 @@ std::string step_body(const config::Step& s, const config::Task& t, const Digest
     if (s.download) return exec::download_body(s.download->src);
     auto shell =
         exec::step_interpreter(s.body, s.shell, t.shell, s.kind == config::StepKind::script);
-    return shell ? exec::interpreted_body(s.body, *shell, s.kind == config::StepKind::local)
+    return shell ? exec::interpreted_body(s.body, *shell, s.kind == config::StepKind::local,
+                                          keep_shell)
                  : s.body;
 }
 
@@ -155,7 +158,7 @@ std::string step_body(const config::Step& s, const config::Task& t, const Digest
 
 exec::Job make_job(const Prepared& p, const RunOptions& o, const std::string& run_id,
                    const std::vector<size_t>& hosts, const std::vector<StepSource>& steps, int wave,
-                   const Digests& digests) {
+                   const Digests& digests, const RunValues* values) {
     exec::Job job;
     for (const auto& s : steps)
         job.steps.push_back(step_plan(s, p.task, digests));
@@ -169,19 +172,23 @@ exec::Job make_job(const Prepared& p, const RunOptions& o, const std::string& ru
         job.hosts.push_back({h->name, p.connections.at(i).endpoint, first_step});
     }
     job.remote_command = exec::k_remote_command;
-    auto exports_for = [&p, &o, run_id, hosts, steps, wave](size_t host, size_t step) {
+    auto exports_for = [&p, &o, run_id, hosts, steps, wave, values](size_t host, size_t step) {
         const inventory::Host& h = *p.hosts[hosts[host]];
         const config::Step& s = *steps[step].step;
         config::KeyValues exports = {
             {"LEURA_HOST", h.name}, {"LEURA_RUN", run_id}, {"LEURA_BATCH", std::to_string(wave)}};
+        if (values)
+            if (auto mine = values->by_host.find(h.name); mine != values->by_host.end())
+                for (const auto& [name, value] : mine->second)
+                    exports.emplace_back("LEURA_OUT_" + env_part(name), value);
         if (s.kind == config::StepKind::local) add_attrs(exports, h.attrs);
         // Most specific last: the shell keeps the last export of a name.
         for (const auto* layer : {&h.vars, &p.task.vars, &p.task.secrets, &o.vars, &s.env})
             exports.insert(exports.end(), layer->begin(), layer->end());
         return exports;
     };
-    job.render_script = [&p, &o, run_id, hosts, exports_for, steps, wave, &digests](size_t host,
-                                                                                    size_t step) {
+    job.render_script = [&p, &o, run_id, hosts, exports_for, steps, wave, &digests,
+                         values](size_t host, size_t step) {
         const config::Step& s = *steps[step].step;
         if (s.kind == config::StepKind::custom) {
             const inventory::Host& h = *p.hosts[hosts[host]];
@@ -191,8 +198,13 @@ exec::Job make_job(const Prepared& p, const RunOptions& o, const std::string& ru
             return custom_request(request);
         }
         bool lifeline = has_lifeline(s);
+        std::optional<exec::OutputCapture> capture;
+        if (values && (s.kind == config::StepKind::command || s.kind == config::StepKind::script ||
+                       s.kind == config::StepKind::local))
+            capture = exec::OutputCapture{values->token, util::random_hex(8), p.task.value_files};
         std::string script = exec::render_script(
-            exports_for(host, step), step_body(s, p.task, digests), s.timeout, lifeline);
+            exports_for(host, step), step_body(s, p.task, digests, capture.has_value()), s.timeout,
+            lifeline, capture ? &*capture : nullptr);
         // The runner sizes its scripts itself.
         return (s.upload || lifeline) && !in_runner(s) ? exec::sized_stdin(script) : script;
     };

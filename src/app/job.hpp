@@ -7,6 +7,7 @@
 #include "app/prepare.hpp"
 #include "app/recorder.hpp"
 #include "app/run_task.hpp"
+#include "app/step_values.hpp"
 #include "exec/engine.hpp"
 #include "util/file_snapshot.hpp"
 
@@ -43,9 +44,11 @@ using Digests = std::map<const config::Step*, UploadSource>;
 Result<Digests> upload_digests(const config::Task& t, const std::filesystem::path& tmp);
 
 // The engine's job for `hosts` (indexes into p.hosts) and `steps`; `wave` is LEURA_BATCH.
+// With `values`, command, script and local steps get $LEURA_OUTPUT and see the values their
+// host's earlier steps wrote as LEURA_OUT_<NAME>.
 exec::Job make_job(const Prepared& p, const RunOptions& o, const std::string& run_id,
                    const std::vector<size_t>& hosts, const std::vector<StepSource>& steps, int wave,
-                   const Digests& digests);
+                   const Digests& digests, const RunValues* values = nullptr);
 
 std::vector<StepMeta> metas(const std::vector<StepSource>& steps);
 

@@ -23,29 +23,34 @@ constexpr size_t k_preview_budget = 16 * 1024;
 class SpoolOutput final : public ssh::OutputSink {
 public:
     SpoolOutput(std::unique_ptr<archive::SpoolFile> file, const util::Redactor& redactor,
-                std::string* digest)
-        : m_file(std::move(file)),
-          m_digest(digest), m_streams{util::RedactingStream(redactor,
-                                                            [this](std::string_view d) {
-                                                                if (m_digest) m_hash[0].update(d);
-                                                                return m_file->write(false, d);
-                                                            }),
-                                      util::RedactingStream(redactor, [this](std::string_view d) {
-                                          if (m_digest) m_hash[1].update(d);
-                                          return m_file->write(true, d);
-                                      })} {}
+                std::string* digest, ValueCut* cut = nullptr)
+        : m_file(std::move(file)), m_digest(digest),
+          m_cut(cut), m_streams{util::RedactingStream(redactor,
+                                                      [this](std::string_view d) {
+                                                          if (m_digest) m_hash[0].update(d);
+                                                          return m_file->write(false, d);
+                                                      }),
+                                util::RedactingStream(redactor, [this](std::string_view d) {
+                                    if (m_digest) m_hash[1].update(d);
+                                    return m_file->write(true, d);
+                                })} {}
     ~SpoolOutput() override {
+        if (m_cut)
+            (void)m_cut->finish([this](std::string_view d) { return m_streams[1].write(d); });
         for (auto& s : m_streams)
             (void)s.finish();
         if (m_digest) *m_digest = util::sha256_hex(m_hash[0].finish_hex() + m_hash[1].finish_hex());
     }
     Status write(ssh::Stream stream, std::string_view data) override {
+        if (stream == ssh::Stream::err && m_cut)
+            return m_cut->take(data, [this](std::string_view d) { return m_streams[1].write(d); });
         return m_streams[stream == ssh::Stream::err ? 1 : 0].write(data);
     }
 
 private:
     std::unique_ptr<archive::SpoolFile> m_file;
     std::string* m_digest; // null: no digest wanted
+    ValueCut* m_cut;       // null: no value line to take out
     util::Sha256 m_hash[2];
     util::RedactingStream m_streams[2];
 };
@@ -198,6 +203,26 @@ void RunRecorder::step_finished(const exec::StepOutcome& o) {
     if (auto d = m_output_digest.find(o.host); d != m_output_digest.end() && !d->second.empty())
         r.output_sha256 = std::exchange(d->second, {});
     if (o.unchanged) r.status = "unchanged";
+    if (auto cut = m_cuts.find(o.host); cut != m_cuts.end()) {
+        if (cut->second.seen()) {
+            StepValues v = parse_values(cut->second);
+            const config::Step* s = m_steps[o.step].step;
+            static const std::vector<std::string> none;
+            if (!v.values.empty()) {
+                r.outputs = values_json(v.values, s ? s->secret_outputs : none);
+                auto& mine = m_values->by_host[name(o.host)];
+                for (auto& [k, value] : v.values)
+                    mine[k] = value;
+            }
+            if (!v.problems.empty()) {
+                std::string note;
+                for (const auto& p : v.problems)
+                    note += (note.empty() ? "" : "; ") + p;
+                r.error = r.error ? *r.error + "; " + note : note;
+            }
+        }
+        m_cuts.erase(cut);
+    }
     if (!o.ran_on.empty()) {
         r.status = "skipped";
         r.error = "run_once: ran on " + o.ran_on;
@@ -258,8 +283,13 @@ void RunRecorder::host_finished(const exec::HostOutcome& o) {
 Result<std::unique_ptr<ssh::OutputSink>> RunRecorder::open(size_t h, size_t step) {
     const StepMeta& m = m_steps[step];
     LEURA_TRY_ASSIGN(file, m_spool.open(name(h), m.record_index, m.name));
-    auto spool = std::make_unique<SpoolOutput>(std::move(file), m_redactor,
-                                               m_digest_outputs ? &m_output_digest[h] : nullptr);
+    ValueCut* cut = nullptr;
+    if (m_values && !m.download) {
+        m_cuts.erase(h); // a retry's attempt starts over
+        cut = &m_cuts.emplace(h, ValueCut(m_values->token)).first->second;
+    }
+    auto spool = std::make_unique<SpoolOutput>(
+        std::move(file), m_redactor, m_digest_outputs ? &m_output_digest[h] : nullptr, cut);
     if (!m.download) return spool;
     std::filesystem::path dest = download_path(*m.download, name(h), m_run, m_data_dir);
     auto [owner, fresh] = m_download_owner.try_emplace(dest, h);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "app/step_values.hpp"
 #include "archive/spool.hpp"
 #include "config/task.hpp"
 #include "exec/engine.hpp"
@@ -22,6 +23,7 @@ struct StepMeta {
     std::string phase; // steps, verify, rollback
     size_t record_index = 0;
     const config::Download* download = nullptr; // stdout goes to the download's destination
+    const config::Step* step = nullptr;         // its secret_outputs
 };
 
 // Turns the engine's events for one job (a wave, or a wave's rollback) into records as they
@@ -41,6 +43,10 @@ public:
     void settle() override;
     ~RunRecorder() override;
     Result<std::unique_ptr<ssh::OutputSink>> open(size_t h, size_t step) override;
+
+    // Steps' $LEURA_OUTPUT values: cut from their stderr, recorded with the step, and kept in
+    // `values` for the host's later steps. Null: none taken (the line stays output).
+    void capture_values(RunValues* values) { m_values = values; }
 
     // The first failure to write a record; the run stops starting hosts after one.
     const std::optional<Error>& record_error() const { return m_error; }
@@ -80,6 +86,8 @@ private:
     bool m_digest_outputs;
     std::map<size_t, std::string> m_output_digest; // host -> its last step's, when it ended
     std::optional<Error> m_error;
+    RunValues* m_values = nullptr;
+    std::map<size_t, ValueCut> m_cuts; // host -> its current step's value line
 };
 
 } // namespace leura::app

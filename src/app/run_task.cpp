@@ -177,18 +177,21 @@ Result<RunResult> run_task(Context& ctx, const Prepared& p, const RunOptions& o,
     settings.data_dir = data;
     settings.confirm = ask_to_continue;
     const std::string run_id = run.id;
-    WaveDeps deps{
-        *transport,
-        *reactor,
-        store,
-        spool,
-        reporter,
-        redactor,
-        [&](const std::vector<size_t>& hosts, JobPhase phase, int wave, bool host_rb) {
-            auto steps = job_steps(p.task, phase, host_rb);
-            return WaveJob{make_job(p, o, run_id, hosts, steps, wave, digests), metas(steps)};
-        },
-        ctx.stop};
+    RunValues values;
+    values.token = util::random_hex(16);
+    WaveDeps deps{*transport,
+                  *reactor,
+                  store,
+                  spool,
+                  reporter,
+                  redactor,
+                  [&](const std::vector<size_t>& hosts, JobPhase phase, int wave, bool host_rb) {
+                      auto steps = job_steps(p.task, phase, host_rb);
+                      return WaveJob{make_job(p, o, run_id, hosts, steps, wave, digests, &values),
+                                     metas(steps)};
+                  },
+                  ctx.stop,
+                  &values};
     WaveOutcome waves = run_waves(settings, plan, deps);
     const exec::RunSummary& sum = waves.totals;
 

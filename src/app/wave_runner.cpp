@@ -76,6 +76,7 @@ std::string Waves::run_rollback(int wave, const std::vector<size_t>& wave_hosts,
     wj.job.once = &m_once;
     RunRecorder recorder(m_d.store, m_d.spool, m_d.reporter, m_d.redactor, wj.job, wj.steps,
                          m_s.run_id, wave, true, false, m_s.data_dir);
+    recorder.capture_values(m_d.values);
     auto sum = run_job(wj.job, recorder);
     for (const auto& [h, o] : recorder.outcomes()) {
         if (o.status != exec::HostStatus::ok) continue;
@@ -165,6 +166,7 @@ WaveOutcome Waves::run() {
         wj.job.once = &m_once;
         RunRecorder recorder(m_d.store, m_d.spool, m_d.reporter, m_d.redactor, wj.job, wj.steps,
                              m_s.run_id, number, false, m_s.digest_outputs, m_s.data_dir);
+        recorder.capture_values(m_d.values);
         // The gate, asked before each host starts: once the failures so far exceed it, no
         // further host of the wave starts (unless on_failure = "continue").
         std::function<std::optional<std::string>()> hold;

@@ -19,6 +19,7 @@
 //   rollback steps; a wave's rollback skips hosts already rolled back that way.
 #include "app/job.hpp"
 #include "app/recorder.hpp"
+#include "app/step_values.hpp"
 #include "app/stop_source.hpp"
 #include "archive/spool.hpp"
 #include "config/task.hpp"
@@ -73,6 +74,7 @@ struct WaveDeps {
     const util::Redactor& redactor;
     JobFactory make_job;
     StopSource stop;
+    RunValues* values = nullptr; // where steps' $LEURA_OUTPUT values go; null: not taken
 };
 
 struct WaveOutcome {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/records.hpp"
+#include "app/step_values.hpp"
 #include "cli/commands.hpp"
 #include "cli/report.hpp"
 #include "inventory/range.hpp"
@@ -45,6 +46,11 @@ void print_step(const store::StepRecord& s) {
                 util::human_bytes(uint64_t(s.bytes_out)).c_str(),
                 util::human_bytes(uint64_t(s.bytes_err)).c_str(), s.error ? "  " : "",
                 util::terminal_safe(s.error.value_or(""), true).c_str());
+    if (!s.outputs) return;
+    std::string values;
+    for (const auto& [key, value] : app::parse_values_json(*s.outputs))
+        values += (values.empty() ? "" : ", ") + key + "=" + value;
+    std::printf("         values: %s\n", util::terminal_safe(values, true).c_str());
 }
 
 // `--hosts STATUS`: one host per line, for scripts. "failed" includes unreachable hosts, as

@@ -64,6 +64,9 @@ struct Step {
     // found for it, `with_json` the step's `with` table as a JSON object.
     std::string custom_path;
     std::string with_json = "{}";
+    // Values this step writes to $LEURA_OUTPUT that are secrets: recorded and shown redacted,
+    // and redacted from the output of the stages after it.
+    std::vector<std::string> secret_outputs;
     int retries = 0;                          // extra attempts after a failure (verify checks)
     std::chrono::milliseconds interval{1000}; // wait between attempts
     SourcePos pos;                            // where the [[steps]] table starts
@@ -106,6 +109,8 @@ struct Rollout {
     SourcePos pos;
 };
 
+struct Stage;
+
 // What `leura exec` records as the task of an ad-hoc command: it has no file.
 inline constexpr const char* k_adhoc_task = "leura exec";
 
@@ -126,7 +131,41 @@ struct Task {
     std::vector<Step> verify;   // [[verify]]: run after the steps on each host of a wave
     std::vector<Step> rollback; // [[rollback]]: run on a halted wave's hosts that ran steps
     std::optional<Rollout> rollout;
+    // A workflow stage's values from the stages before it that its steps read as files
+    // (LEURA_<STAGE>_<NAME>_FILE -> "host value" lines; app/workflow.hpp). Never from a file.
+    KeyValues value_files;
+    // [[stages]]: a workflow (then steps, verify, rollback and rollout belong to the stages).
+    std::vector<Stage> stages;
+    size_t parallel = 1; // stages at once, of those whose dependencies allow it
+    // rollback_stages = "completed": when a stage halts with on_failure = "rollback", the
+    // stages that completed are rolled back too, newest first.
+    bool rollback_completed = false;
 };
+
+// One [[stages]] table of a workflow (DESIGN §2; app/workflow.hpp runs them).
+struct Stage {
+    std::string name;
+    SourcePos pos;
+    std::string targets; // a selector; empty: the task's (or the library task's) targets
+    // task = "library/name": that task's steps, verify, rollback, rollout, vars and targets
+    // (the stage's own rollout, vars and targets over them); resolved by app::prepare.
+    std::string task_ref;
+    SourcePos task_ref_pos;
+    // The stage's own steps, verify checks, rollback steps, [stages.rollout], vars and shell;
+    // its file and text are the workflow's.
+    Task body;
+    // The stages this one follows: their names, as written, or the stage before it (none for
+    // the first) when `after` is not written.
+    std::vector<std::string> after;
+    std::vector<SourcePos> after_pos;
+    bool when_failed = false; // when = "failed": runs only when a stage it follows failed
+};
+
+// The stages in an order that runs each after those it follows (file order among equals).
+// Requires a graph without cycles, which load_task checks.
+std::vector<size_t> stage_order(const std::vector<Stage>& stages);
+// The index of the stage named `name`; npos when none is.
+size_t stage_index(const std::vector<Stage>& stages, std::string_view name);
 
 // A `shell` value: a name or an absolute path of letters, digits and `/-_.`, without "..".
 bool is_shell_name(std::string_view s);

@@ -28,14 +28,14 @@ using std::chrono::milliseconds;
 
 const KeySet k_task_keys{
     {"description", "inventory", "targets", "tags", "vars", "secrets", "steps", "rollout", "verify",
-     "rollback", "shell"},
+     "rollback", "shell", "stages", "parallel", "rollback_stages"},
     {},
 };
 
 const KeySet k_step_keys{
-    {"name", "command", "script", "script_file", "local", "timeout", "env", "ignore_errors",
-     "run_as", "retries", "interval", "upload", "download", "run_once", "custom", "with",
-     "idempotent", "always", "shell"},
+    {"name",          "command", "script",     "script_file", "local",  "timeout",       "env",
+     "ignore_errors", "run_as",  "retries",    "interval",    "upload", "download",      "run_once",
+     "custom",        "with",    "idempotent", "always",      "shell",  "secret_outputs"},
     {},
 };
 
@@ -246,6 +246,8 @@ void read_step_key(Step& step, const std::string& name, const toml::node& value,
             step.retries = static_cast<int>(*v);
     } else if (name == "interval") {
         if (auto v = detail::read_duration(value, name, r)) step.interval = *v;
+    } else if (name == "secret_outputs") {
+        if (auto v = detail::read_string_array(value, name, r)) step.secret_outputs = std::move(*v);
     }
 }
 
@@ -345,6 +347,13 @@ void read_task_key(Task& task, const std::string& name, const toml::node& value,
         if (v) task.secrets = std::move(*v);
     } else if (name == "rollout") {
         task.rollout = detail::read_rollout(value, has_rollback_steps(doc), r);
+    } else if (name == "stages") {
+        detail::read_stages(task, value, r);
+    } else if (name == "parallel") {
+        if (auto v = detail::read_integer(value, name, 1, 1000, r)) task.parallel = size_t(*v);
+    } else if (name == "rollback_stages") {
+        if (auto v = detail::read_choice(value, name, {"none", "completed"}, r))
+            task.rollback_completed = *v == 1;
     } else {
         for (const auto& list : k_step_lists) {
             if (name == list.key) read_steps(task, list, value, r);
@@ -363,8 +372,21 @@ std::optional<Task> read_task(const fs::path& file, Diagnostics& diags) {
         if (detail::check_key(*key, k_task_keys, "the task", r))
             read_task_key(task, detail::name_of(*key), *value, *doc, r);
     }
-    if (!doc->contains("steps"))
-        r.error(r.pos(0, 0), "the task has no steps; add at least one [[steps]] table");
+    if (doc->contains("stages")) {
+        // A workflow's steps are its stages'; a task-level list beside them would be ignored.
+        for (const char* key : {"steps", "verify", "rollback", "rollout"})
+            if (const auto* node = doc->get(key))
+                r.error(*node, std::string("'") + key +
+                                   "' belongs to each stage in a task with [[stages]] (as "
+                                   "[[stages." +
+                                   key + "]]" + ")");
+    } else {
+        for (const char* key : {"parallel", "rollback_stages"})
+            if (const auto* node = doc->get(key))
+                r.error(*node, std::string("'") + key + "' belongs to tasks with [[stages]]");
+        if (!doc->contains("steps"))
+            r.error(r.pos(0, 0), "the task has no steps; add at least one [[steps]] table");
+    }
     if (diags.size() != before) return std::nullopt;
     return task;
 }
@@ -449,5 +471,23 @@ std::optional<milliseconds> parse_duration(const std::string& text) {
         if (!take_number(rest, number)) return std::nullopt;
     }
 }
+
+namespace detail {
+
+void read_step_list(Task& body, const std::string& key, const toml::node& value, Reporter& r) {
+    for (const auto& list : k_step_lists)
+        if (key == list.key) read_steps(body, list, value, r);
+}
+bool has_rollback_steps(const toml::table& table) {
+    return leura::config::has_rollback_steps(table);
+}
+std::optional<std::string> read_shell_key(const toml::node& value, Reporter& r) {
+    return leura::config::read_shell(value, r);
+}
+bool is_step_name(std::string_view s) {
+    return leura::config::is_step_name(s);
+}
+
+} // namespace detail
 
 } // namespace leura::config

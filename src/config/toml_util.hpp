@@ -128,3 +128,18 @@ std::optional<Download> read_download(const Entry& entry, const std::string& whe
                                       const std::filesystem::path& task_dir, Reporter& r);
 
 } // namespace leura::config::detail
+
+namespace leura::config::detail {
+
+// The task-level reading the stages reuse (task_file.cpp): `key` one of steps, verify and
+// rollback, read into `body`; `table` holds the 'rollback' a rollout's on_failure needs.
+void read_step_list(Task& body, const std::string& key, const toml::node& value, Reporter& r);
+bool has_rollback_steps(const toml::table& table);
+std::optional<std::string> read_shell_key(const toml::node& value, Reporter& r);
+bool is_step_name(std::string_view s);
+
+// [[stages]] (stage_file.cpp): each stage read into task.stages, then the graph checked
+// (unknown and repeated names, cycles, `when` without a stage to follow).
+void read_stages(Task& task, const toml::node& node, Reporter& r);
+
+} // namespace leura::config::detail

@@ -206,6 +206,27 @@ std::string need_interpreter(const std::string& name, bool local) {
            std::to_string(k_shell_missing) + "; }\n";
 }
 
+// The hex digits are the only unquoted text: the token and ids are leura's own random hex.
+std::string capture_prologue(const OutputCapture& c) {
+    auto path = [&](const std::string& what) {
+        return "\"${TMPDIR:-/tmp}/leura-" + what + "-" + c.file_id + "\"";
+    };
+    std::string out = "export LEURA_OUTPUT=" + path("out") + "\n";
+    std::string cleanup;
+    for (size_t i = 0; i < c.files.size(); ++i) {
+        const auto& [name, content] = c.files[i];
+        out += "export " + name + "=" + path("in" + std::to_string(i)) + "\n";
+        out += "(umask 077 && printf '%s' " + util::shell_quote(content) + " >\"$" + name + "\")\n";
+        cleanup += " \"$" + name + "\"";
+    }
+    std::string trap =
+        "leura_rc=$?; if [ -s \"$LEURA_OUTPUT\" ]; then printf '\\n%s ' " + c.token +
+        " >&2; od -An -v -tx1 \"$LEURA_OUTPUT\" | tr -d ' \\n' >&2; printf '\\n' >&2; fi; "
+        "[ ! -e \"$LEURA_OUTPUT\" ] || rm -f \"$LEURA_OUTPUT\"" +
+        (cleanup.empty() ? std::string() : "; rm -f" + cleanup) + "; exit $leura_rc";
+    return out + "trap " + util::shell_quote(trap) + " EXIT\n";
+}
+
 } // namespace
 
 std::optional<Interpreter> shebang(std::string_view body) {
@@ -237,7 +258,8 @@ std::string interpreter_name(const Interpreter& i) {
     return i.arg.empty() ? i.path : i.path + " " + i.arg;
 }
 
-std::string interpreted_body(std::string_view body, const Interpreter& interpreter, bool local) {
+std::string interpreted_body(std::string_view body, const Interpreter& interpreter, bool local,
+                             bool keep_shell) {
     std::string out = need_interpreter(interpreter.path, local);
     // `/usr/bin/env NAME`: NAME is the interpreter that matters, and env's own "No such file"
     // would not say that it is missing on the host.
@@ -246,7 +268,7 @@ std::string interpreted_body(std::string_view body, const Interpreter& interpret
         out += need_interpreter(interpreter.arg, local);
     // No line of the body can be this one: it names the body's own digest.
     std::string end = "LEURA_BODY_" + util::sha256_hex(body).substr(0, 24);
-    out += "exec " + util::shell_quote(interpreter.path);
+    out += (keep_shell ? "" : "exec ") + util::shell_quote(interpreter.path);
     if (!interpreter.arg.empty()) out += " " + util::shell_quote(interpreter.arg);
     out += " /dev/fd/5 5<<'" + end + "'\n";
     out += body;
@@ -256,7 +278,7 @@ std::string interpreted_body(std::string_view body, const Interpreter& interpret
 
 std::string render_script(const std::vector<std::pair<std::string, std::string>>& exports,
                           std::string_view body, std::optional<std::chrono::milliseconds> timeout,
-                          bool lifeline) {
+                          bool lifeline, const OutputCapture* capture) {
     std::string out;
     if (timeout) {
         // `$script` is the variable k_remote_command and the runner read the script into. It
@@ -291,6 +313,7 @@ std::string render_script(const std::vector<std::pair<std::string, std::string>>
     }
     for (const auto& [name, value] : exports)
         out += "export " + name + "=" + util::shell_quote(value) + "\n";
+    if (capture) out += capture_prologue(*capture);
     out += body;
     if (!out.empty() && out.back() != '\n') out += '\n';
     return out;

@@ -103,8 +103,23 @@ std::string interpreter_name(const Interpreter& interpreter);
 // (at EOF, or the upload's file): nothing the body runs can read the rest of the body. Being an
 // exec, the interpreter keeps the step's process (its exports, the timeout's process group,
 // the lifeline and the runner's wait and marker).
+// With `keep_shell`, the interpreter runs as a child instead (an exec would drop the shell's
+// EXIT trap, which OutputCapture needs).
 std::string interpreted_body(std::string_view body, const Interpreter& interpreter,
-                             bool local = false);
+                             bool local = false, bool keep_shell = false);
+
+// A step that may pass values on (app/step_values.hpp). $LEURA_OUTPUT names a file the step
+// may write `name=value` lines to, "${TMPDIR:-/tmp}/leura-out-<file_id>" (random per attempt:
+// hosts may share a machine); an EXIT trap, which costs no process when the file is empty or
+// absent, sends a written file back hex-encoded as "\n<token> <hex>\n" on stderr and removes
+// it. `files` are files the step reads a workflow's values from (variable, content): each
+// written owner-only before the body runs and removed by the same trap. A body that sets an
+// EXIT trap of its own replaces leura's (its values are then not taken).
+struct OutputCapture {
+    std::string token;
+    std::string file_id;
+    std::vector<std::pair<std::string, std::string>> files;
+};
 
 // "export NAME='value'" lines (values shell-quoted), then the body. With a timeout, a prologue
 // re-runs the script under the host's `timeout` (coreutils or busybox) when it has one, which
@@ -121,6 +136,6 @@ std::string interpreted_body(std::string_view body, const Interpreter& interpret
 std::string render_script(const std::vector<std::pair<std::string, std::string>>& exports,
                           std::string_view body,
                           std::optional<std::chrono::milliseconds> timeout = std::nullopt,
-                          bool lifeline = false);
+                          bool lifeline = false, const OutputCapture* capture = nullptr);
 
 } // namespace leura::exec

@@ -137,6 +137,15 @@ CREATE INDEX task_versions_name ON task_versions(name, id);
 ALTER TABLE runs ADD COLUMN tags TEXT;
 CREATE INDEX runs_task_started ON runs(task, started_at);
 )sql",
+    // 9: workflows: a stage runs as a run of its own under the workflow's (parent, stage; a
+    // stage that did not run says why in note); the values a step wrote to $LEURA_OUTPUT.
+    R"sql(
+ALTER TABLE runs ADD COLUMN parent TEXT;
+ALTER TABLE runs ADD COLUMN stage TEXT;
+ALTER TABLE runs ADD COLUMN note TEXT;
+CREATE INDEX runs_parent ON runs(parent);
+ALTER TABLE steps ADD COLUMN outputs TEXT;
+)sql",
 };
 
 } // namespace

@@ -23,12 +23,13 @@ std::optional<E> value_of(const std::array<std::pair<E, const char*>, N>& names,
     return std::nullopt;
 }
 
-constexpr std::array<std::pair<RunStatus, const char*>, 5> k_run{{
+constexpr std::array<std::pair<RunStatus, const char*>, 6> k_run{{
     {RunStatus::running, "running"},
     {RunStatus::ok, "ok"},
     {RunStatus::failed, "failed"},
     {RunStatus::halted, "halted"},
     {RunStatus::interrupted, "interrupted"},
+    {RunStatus::skipped, "skipped"},
 }};
 constexpr std::array<std::pair<HostState, const char*>, 7> k_host{{
     {HostState::running, "running"},

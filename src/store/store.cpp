@@ -66,29 +66,31 @@ Status Store::end_batch() {
 Status Store::insert_run(const RunRecord& r) {
     return write("INSERT INTO runs (id, task, task_hash, task_text, inventory, targets, user, "
                  "args, started_at, status, hosts, plan, waves, resumes, overrides, task_name, "
-                 "tags) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                 "tags, parent, stage, note) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                  [&](Stmt& s) {
                      s.bind(1, r.id).bind(2, r.task).bind(3, r.task_hash).bind(4, r.task_text);
                      s.bind(5, r.inventory).bind(6, r.targets).bind(7, r.user).bind(8, r.args);
                      s.bind(9, r.started_at).bind(10, r.status).bind(11, r.hosts);
                      s.bind(12, r.plan).bind(13, r.waves).bind(14, r.resumes);
                      s.bind(15, r.overrides).bind(16, r.task_name).bind(17, r.tags);
+                     s.bind(18, r.parent).bind(19, r.stage).bind(20, r.note);
                  });
 }
 
 Status Store::finish_run(const RunRecord& r) {
-    return write("UPDATE runs SET finished_at=?, status=?, exit_code=?, ok=?, failed=?, "
-                 "unreachable=?, skipped=?, archive=?, interrupted=?, rolled_back=? WHERE id=?",
-                 [&](Stmt& s) {
-                     s.bind(1, r.finished_at).bind(2, r.status);
-                     if (r.exit_code)
-                         s.bind(3, *r.exit_code);
-                     else
-                         s.bind_null(3);
-                     s.bind(4, r.ok).bind(5, r.failed).bind(6, r.unreachable).bind(7, r.skipped);
-                     s.bind(8, r.archive).bind(9, r.interrupted).bind(10, r.rolled_back);
-                     s.bind(11, r.id);
-                 });
+    return write(
+        "UPDATE runs SET finished_at=?, status=?, exit_code=?, ok=?, failed=?, "
+        "unreachable=?, skipped=?, archive=?, interrupted=?, rolled_back=?, note=? WHERE id=?",
+        [&](Stmt& s) {
+            s.bind(1, r.finished_at).bind(2, r.status);
+            if (r.exit_code)
+                s.bind(3, *r.exit_code);
+            else
+                s.bind_null(3);
+            s.bind(4, r.ok).bind(5, r.failed).bind(6, r.unreachable).bind(7, r.skipped);
+            s.bind(8, r.archive).bind(9, r.interrupted).bind(10, r.rolled_back);
+            s.bind(11, r.note).bind(12, r.id);
+        });
 }
 
 Status Store::insert_batch(const BatchRecord& b) {
@@ -145,8 +147,8 @@ Status Store::set_host_status(const std::string& run_id, const std::string& host
 Status Store::insert_step(const StepRecord& r) {
     return write("INSERT OR REPLACE INTO steps (run_id, host, idx, name, status, exit_code, "
                  "signal, error_kind, error, started_at, duration_ms, bytes_out, bytes_err, "
-                 "preview_out, preview_err, phase, output_sha256) "
-                 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                 "preview_out, preview_err, phase, output_sha256, outputs) "
+                 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                  [&](Stmt& s) {
                      s.bind(1, r.run_id).bind(2, r.host).bind(3, r.idx).bind(4, r.name);
                      s.bind(5, r.status);
@@ -158,7 +160,7 @@ Status Store::insert_step(const StepRecord& r) {
                      s.bind(10, r.started_at).bind(11, r.duration_ms);
                      s.bind(12, r.bytes_out).bind(13, r.bytes_err);
                      s.bind_blob(14, r.preview_out).bind_blob(15, r.preview_err).bind(16, r.phase);
-                     s.bind(17, r.output_sha256);
+                     s.bind(17, r.output_sha256).bind(18, r.outputs);
                  });
 }
 
@@ -183,7 +185,7 @@ std::optional<int64_t> opt_int(const Stmt& s, int col) {
 constexpr const char* k_run_columns =
     "id, task, task_hash, inventory, targets, user, args, started_at, finished_at, status, "
     "exit_code, hosts, ok, failed, unreachable, skipped, archive, task_text, plan, waves, resumes, "
-    "interrupted, rolled_back, overrides, task_name, tags";
+    "interrupted, rolled_back, overrides, task_name, tags, parent, stage, note";
 
 RunRecord read_run(const Stmt& s) {
     RunRecord r;
@@ -213,6 +215,9 @@ RunRecord read_run(const Stmt& s) {
     r.overrides = opt_text(s, 23);
     r.task_name = opt_text(s, 24);
     r.tags = opt_text(s, 25);
+    r.parent = opt_text(s, 26);
+    r.stage = opt_text(s, 27);
+    r.note = opt_text(s, 28);
     return r;
 }
 
@@ -220,8 +225,10 @@ RunRecord read_run(const Stmt& s) {
 
 Result<std::string> Store::resolve_run(const std::string& prefix) {
     if (prefix.empty()) return fail(ErrorKind::usage, "empty run id");
-    LEURA_TRY_ASSIGN(s, Stmt::prepare(*m_db, "SELECT id FROM runs WHERE substr(id, 1, ?) = ? "
+    LEURA_TRY_ASSIGN(s, Stmt::prepare(*m_db, "SELECT id FROM runs WHERE substr(id, 1, ?1) = ?2 "
+                                             "AND (parent IS NULL OR id = ?2) "
                                              "ORDER BY id DESC LIMIT 6"));
+    // A workflow's stage runs answer to their whole id only: a prefix names the workflow.
     s.bind(1, int64_t(prefix.size())).bind(2, prefix);
     std::vector<std::string> ids;
     LEURA_TRY(s.each([&](const Stmt& row) { ids.push_back(row.text(0)); }));
@@ -246,13 +253,15 @@ Result<RunRecord> Store::run(const std::string& id) {
 }
 
 Result<std::vector<RunRecord>> Store::runs(const RunFilter& f) {
-    std::string sql = std::string("SELECT ") + k_run_columns +
-                      " FROM runs WHERE (?1 IS NULL OR instr(task, ?1) > 0) AND (?2 IS NULL OR "
-                      "status = ?2) AND (?3 IS NULL OR started_at >= ?3) AND (?5 IS NULL OR "
-                      "EXISTS (SELECT 1 FROM json_each(runs.tags) WHERE value = ?5)) "
-                      "ORDER BY started_at DESC, id DESC LIMIT ?4";
+    std::string sql =
+        std::string("SELECT ") + k_run_columns +
+        " FROM runs WHERE (?1 IS NULL OR instr(task, ?1) > 0) AND (?2 IS NULL OR "
+        "status = ?2) AND (?3 IS NULL OR started_at >= ?3) AND (?5 IS NULL OR "
+        "EXISTS (SELECT 1 FROM json_each(runs.tags) WHERE value = ?5)) AND (?6 OR parent IS NULL) "
+        "ORDER BY started_at DESC, id DESC LIMIT ?4";
     LEURA_TRY_ASSIGN(s, Stmt::prepare(*m_db, sql.c_str()));
     s.bind(1, f.task).bind(2, f.status).bind(3, f.since).bind(4, f.limit).bind(5, f.tag);
+    s.bind(6, int64_t(f.stages));
     std::vector<RunRecord> out;
     LEURA_TRY(s.each([&](const Stmt& row) { out.push_back(read_run(row)); }));
     return out;
@@ -261,8 +270,8 @@ Result<std::vector<RunRecord>> Store::runs(const RunFilter& f) {
 Result<std::unordered_map<std::string, RunRecord>> Store::last_runs() {
     // SQLite documents that with max() the bare columns come from the row holding the
     // maximum; the (task, started_at) index makes this one pass.
-    std::string sql =
-        std::string("SELECT ") + k_run_columns + ", max(started_at) FROM runs GROUP BY task";
+    std::string sql = std::string("SELECT ") + k_run_columns +
+                      ", max(started_at) FROM runs WHERE parent IS NULL GROUP BY task";
     LEURA_TRY_ASSIGN(s, Stmt::prepare(*m_db, sql.c_str()));
     std::unordered_map<std::string, RunRecord> out;
     LEURA_TRY(s.each([&](const Stmt& row) {
@@ -301,14 +310,14 @@ Result<std::vector<StepRecord>> Store::steps(const std::string& run_id, bool pre
                                              const std::string& host_glob) {
     // Previews are most of a run's bytes (up to 32 KiB a step): read only when wanted, and
     // only for the hosts asked for.
-    std::string sql =
-        std::string("SELECT s.host, s.idx, s.name, s.status, s.exit_code, s.signal, "
-                    "s.error_kind, s.error, s.started_at, s.duration_ms, "
-                    "s.bytes_out, s.bytes_err, ") +
-        (previews ? "s.preview_out, s.preview_err" : "NULL, NULL") +
-        ", s.phase, s.output_sha256 FROM steps s JOIN hosts h ON h.run_id = s.run_id AND "
-        "h.host = s.host WHERE s.run_id = ?" +
-        (host_glob.empty() ? "" : " AND s.host GLOB ?") + " ORDER BY h.seq, s.idx";
+    std::string sql = std::string("SELECT s.host, s.idx, s.name, s.status, s.exit_code, s.signal, "
+                                  "s.error_kind, s.error, s.started_at, s.duration_ms, "
+                                  "s.bytes_out, s.bytes_err, ") +
+                      (previews ? "s.preview_out, s.preview_err" : "NULL, NULL") +
+                      ", s.phase, s.output_sha256, s.outputs FROM steps s JOIN hosts h ON h.run_id "
+                      "= s.run_id AND "
+                      "h.host = s.host WHERE s.run_id = ?" +
+                      (host_glob.empty() ? "" : " AND s.host GLOB ?") + " ORDER BY h.seq, s.idx";
     LEURA_TRY_ASSIGN(s, Stmt::prepare(*m_db, sql.c_str()));
     if (!host_glob.empty()) s.bind(2, host_glob);
     s.bind(1, run_id);
@@ -332,8 +341,19 @@ Result<std::vector<StepRecord>> Store::steps(const std::string& run_id, bool pre
         r.preview_err = s.text(13);
         r.phase = s.text(14);
         r.output_sha256 = opt_text(s, 15);
+        r.outputs = opt_text(s, 16);
         out.push_back(std::move(r));
     }));
+    return out;
+}
+
+Result<std::vector<RunRecord>> Store::stage_runs(const std::string& parent) {
+    std::string sql = std::string("SELECT ") + k_run_columns +
+                      " FROM runs WHERE parent = ? ORDER BY started_at, rowid";
+    LEURA_TRY_ASSIGN(s, Stmt::prepare(*m_db, sql.c_str()));
+    s.bind(1, parent);
+    std::vector<RunRecord> out;
+    LEURA_TRY(s.each([&](const Stmt& row) { out.push_back(read_run(row)); }));
     return out;
 }
 

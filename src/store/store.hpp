@@ -38,6 +38,11 @@ struct RunRecord {
     // "batches":"...","targets":"...","replace_targets":true}; retry and resume reuse them.
     std::optional<std::string> overrides;
     std::optional<std::string> tags; // the task's tags, JSON array (null for `exec`)
+    // A workflow's stage runs as a run of its own: the workflow's run id and the stage's name
+    // (app/workflow.hpp). `note`: why a stage did not run, or what it was (a rollback).
+    std::optional<std::string> parent;
+    std::optional<std::string> stage;
+    std::optional<std::string> note;
 };
 
 // One saved content of a library task (`leura task history`).
@@ -99,6 +104,9 @@ struct StepRecord {
     std::string phase = "steps"; // steps, verify, rollback
     // sha256 of the hex sha256s of stdout and of stderr, whole, as recorded (redacted).
     std::optional<std::string> output_sha256;
+    // What the step wrote to $LEURA_OUTPUT, a JSON object of names to values (secret ones
+    // redacted); null when it wrote nothing.
+    std::optional<std::string> outputs;
 };
 
 struct RunFilter {
@@ -106,6 +114,7 @@ struct RunFilter {
     std::optional<std::string> status;
     std::optional<std::string> since; // RFC 3339; runs started at or after
     std::optional<std::string> tag;   // runs whose task had this tag (exactly) when it ran
+    bool stages = false;              // a workflow's stage runs too (listed under their parent)
     int64_t limit = 20;
 };
 
@@ -145,6 +154,8 @@ public:
     Result<std::vector<StepRecord>> steps(const std::string& run_id, bool previews = true,
                                           const std::string& host_glob = {});
     Result<std::vector<BatchRecord>> batches(const std::string& run_id);
+    // A workflow's stage runs, in the order they started.
+    Result<std::vector<RunRecord>> stage_runs(const std::string& parent);
     // The newest run of each task path, keyed by the path (one query, for `task list`).
     Result<std::unordered_map<std::string, RunRecord>> last_runs();
 
