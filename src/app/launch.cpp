@@ -10,6 +10,8 @@
 
 namespace leura::app {
 
+std::unique_ptr<ui::Reporter> make_run_reporter(const LaunchOptions& options);
+
 namespace {
 
 void print_dry_run(const Prepared& prepared, const rollout::Plan& plan) {
@@ -59,7 +61,45 @@ Result<RunResult> launch(Context& ctx, const Prepared& prepared, RunOptions run,
     }
     run.concurrency = wanted;
     run.concurrency_set = true;
+    auto reporter = make_run_reporter(options);
+    util::install_stop_signals();
+    ctx.stop.wake_fd = util::stop_wake_fd(); // the signal pipe exists from here on
+    return run_task(ctx, prepared, run, rollout, plan, *reporter);
+}
 
+Result<RunResult> launch_workflow(Context& ctx, const Prepared& wf, RunOptions run,
+                                  const WaveOptions& waves, const LaunchOptions& options,
+                                  const WorkflowResume* resume) {
+    if (options.dry_run) {
+        std::printf("%s", describe_targets(wf).c_str());
+        for (size_t i : config::stage_order(wf.task.stages))
+            for (const auto& s : wf.stages)
+                if (s.stage == wf.task.stages[i].name) {
+                    std::printf("\nstage %s:\n", s.stage.c_str());
+                    auto rollout = effective_rollout(s, waves);
+                    print_dry_run(s, plan_waves(s, rollout, waves));
+                }
+        return RunResult{};
+    }
+    for (const auto& s : wf.stages)
+        if (s.task.rollout && s.task.rollout->pause == config::Pause::confirm && !run.yes &&
+            !::isatty(STDIN_FILENO))
+            return fail(ErrorKind::usage, "stage " + s.stage +
+                                              " pauses for confirmation between waves and stdin "
+                                              "is not a terminal: pass --yes to go on without "
+                                              "asking");
+    // Each stage takes its own [rollout] concurrency unless --concurrency was given; the fd
+    // limit bounds them all.
+    size_t most = util::hosts_within_fd_limit(util::raise_fd_limit());
+    if (run.concurrency_set && run.concurrency > most) run.concurrency = most;
+    if (!run.concurrency_set && run.concurrency > most) run.concurrency = most;
+    auto reporter = make_run_reporter(options);
+    util::install_stop_signals();
+    ctx.stop.wake_fd = util::stop_wake_fd();
+    return run_workflow(ctx, wf, run, waves, *reporter, resume);
+}
+
+std::unique_ptr<ui::Reporter> make_run_reporter(const LaunchOptions& options) {
     ui::ReporterOptions ro;
     ro.json = options.json;
     ro.quiet = options.quiet;
@@ -68,10 +108,7 @@ Result<RunResult> launch(Context& ctx, const Prepared& prepared, RunOptions run,
         (options.color == "always" ||
          (options.color == "auto" && ui::wants_color(options.report_on_stderr ? stderr : stdout)));
     ro.progress = !options.quiet && ::isatty(STDERR_FILENO);
-    auto reporter = ui::make_reporter(ro, options.report_on_stderr ? stderr : stdout, stderr);
-    util::install_stop_signals();
-    ctx.stop.wake_fd = util::stop_wake_fd(); // the signal pipe exists from here on
-    return run_task(ctx, prepared, run, rollout, plan, *reporter);
+    return ui::make_reporter(ro, options.report_on_stderr ? stderr : stdout, stderr);
 }
 
 } // namespace leura::app

@@ -8,6 +8,7 @@
 #include "app/context.hpp"
 #include "app/prepare.hpp"
 #include "app/run_task.hpp"
+#include "app/workflow.hpp"
 #include "rollout/plan.hpp"
 
 #include <optional>
@@ -31,5 +32,10 @@ size_t effective_concurrency(const RunOptions& o, const std::optional<config::Ro
 Result<RunResult> launch(Context& ctx, const Prepared& prepared, RunOptions run,
                          const std::optional<config::Rollout>& rollout, const rollout::Plan& plan,
                          const LaunchOptions& options);
+
+// A workflow (app/workflow.hpp): as launch, for every stage; a dry run prints the stages.
+Result<RunResult> launch_workflow(Context& ctx, const Prepared& workflow, RunOptions run,
+                                  const WaveOptions& waves, const LaunchOptions& options,
+                                  const WorkflowResume* resume = nullptr);
 
 } // namespace leura::app

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/prepare.hpp"
+#include "app/prepare_internal.hpp"
 #include "app/waves.hpp"
 #include "config/inventory_file.hpp"
 #include "inventory/range.hpp"
@@ -43,11 +44,6 @@ SourcePos key_pos(const config::Task& task, const std::string& key) {
     for (int n = 1; std::getline(in, line); ++n)
         if (std::regex_search(line, re)) return {task.file.string(), n, int(line.find(key)) + 1};
     return {task.file.string(), 0, 0};
-}
-
-void add_error(config::Diagnostics& diags, const SourcePos& pos, const std::string& message,
-               const std::string& text) {
-    diags.add(pos, message, pos.line > 0 ? config::line_of(text, pos.line) : "");
 }
 
 // The selector error points into the selector string; place it at the `targets` key, or on
@@ -127,8 +123,8 @@ bool select_targets(Prepared& p, const PrepareOptions& o, config::Diagnostics& d
             return false;
         }
         if (own->empty()) {
-            add_error(diags, key_pos(p.task, "targets"),
-                      "targets: '" + task_targets + "' selects no host", p.task.text);
+            detail::add_error(diags, key_pos(p.task, "targets"),
+                              "targets: '" + task_targets + "' selects no host", p.task.text);
             return false;
         }
     }
@@ -230,7 +226,12 @@ std::string adhoc_shell(std::string_view text) {
     return value->text;
 }
 
-namespace {
+namespace detail {
+
+void add_error(config::Diagnostics& diags, const SourcePos& pos, const std::string& message,
+               const std::string& text) {
+    diags.add(pos, message, pos.line > 0 ? config::line_of(text, pos.line) : "");
+}
 
 // A download whose dest has no {host}, run on several hosts, would have them all write one
 // file: refused before any host is touched.
@@ -241,19 +242,15 @@ bool shared_downloads_refused(const Prepared& p, config::Diagnostics& diags) {
         for (const auto& s : *list)
             if (s.download && !s.download->dest.empty() &&
                 s.download->dest.find("{host}") == std::string::npos) {
-                add_error(diags, s.download->dest_pos,
-                          "the download's 'dest' has no {host}, and " +
-                              std::to_string(p.hosts.size()) +
-                              " hosts are selected: each would write the same file",
-                          p.task.text);
+                detail::add_error(diags, s.download->dest_pos,
+                                  "the download's 'dest' has no {host}, and " +
+                                      std::to_string(p.hosts.size()) +
+                                      " hosts are selected: each would write the same file",
+                                  p.task.text);
                 ok = false;
             }
     return ok;
 }
-
-} // namespace
-
-namespace {
 
 // Each selected host's connection; a host the ssh config cannot resolve is an error.
 std::optional<Prepared> with_connections(std::optional<Prepared> p, const PrepareOptions& o,
@@ -283,7 +280,7 @@ std::optional<Prepared> with_connections(std::optional<Prepared> p, const Prepar
     return p;
 }
 
-} // namespace
+} // namespace detail
 
 std::optional<Prepared> prepare(const PrepareOptions& o, config::Diagnostics& diags) {
     if (o.command && !o.shell.empty() && !config::is_shell_name(o.shell)) {
@@ -305,11 +302,11 @@ std::optional<Prepared> prepare(const PrepareOptions& o, config::Diagnostics& di
     auto file = find_inventory(name, task->file);
     if (!file) {
         SourcePos pos = o.inventory.empty() ? key_pos(*task, "inventory") : SourcePos{"-i", 0, 0};
-        add_error(diags, pos,
-                  "inventory '" + name +
-                      "' not found (looked for it as a path and in "
-                      "inventories/ beside the task, above it and here)",
-                  task->text);
+        detail::add_error(diags, pos,
+                          "inventory '" + name +
+                              "' not found (looked for it as a path and in "
+                              "inventories/ beside the task, above it and here)",
+                          task->text);
         return std::nullopt;
     }
     auto inv = load_inventory(*file, diags);
@@ -322,13 +319,14 @@ std::optional<Prepared> prepare(const PrepareOptions& o, config::Diagnostics& di
     std::error_code ec;
     if (!p.task.adhoc) p.task.file = std::filesystem::absolute(p.task.file, ec).lexically_normal();
     p.inventory_file = std::filesystem::absolute(*file, ec).lexically_normal();
+    if (!p.task.stages.empty()) return prepare_stages(std::move(p), o, diags);
     if (!o.only_hosts.empty())
-        return with_connections(
+        return detail::with_connections(
             narrowed(select_named(std::move(p), o.only_hosts, diags), o.narrow, diags), o, diags);
     p.flag_targets = o.targets;
     if (!select_targets(p, o, diags)) return std::nullopt;
-    if (!shared_downloads_refused(p, diags)) return std::nullopt;
-    return with_connections(std::move(p), o, diags);
+    if (!detail::shared_downloads_refused(p, diags)) return std::nullopt;
+    return detail::with_connections(std::move(p), o, diags);
 }
 
 namespace {

@@ -7,6 +7,7 @@
 #include "inventory/inventory.hpp"
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -31,6 +32,10 @@ struct Prepared {
     std::string task_name;         // PrepareOptions::task_name
     std::string flag_targets;      // -t as given; empty without one
     bool targets_replaced = false; // --replace-targets: -t stood in for the task's targets
+    // A workflow ([[stages]]): each stage prepared as a task of its own, in file order, its
+    // hosts selected from its targets (narrowed by -t); `hosts` is then every stage's hosts.
+    std::vector<Prepared> stages;
+    std::string stage; // a stage's name (in `stages`)
 };
 
 struct PrepareOptions {
@@ -46,6 +51,12 @@ struct PrepareOptions {
     std::string shell;                  // `exec --shell`: what runs the command; empty: sh
     // The ssh config and known_hosts choices; null: none read (the inventory alone decides).
     std::shared_ptr<const SshSources> ssh;
+    // The task library, where a stage's `task = "name"` is found.
+    std::filesystem::path library;
+    // A workflow's stages to prepare; empty: all. (`retry --stage`, `resume`.)
+    std::vector<std::string> only_stages;
+    // `resume` and `retry` of a workflow: the hosts of each stage, instead of its selector.
+    std::map<std::string, std::vector<std::string>> stage_hosts;
 };
 
 // Where the hosts came from, for `plan` and `--dry-run`: the task's targets, -t, and the

@@ -94,7 +94,7 @@ Result<RunResult> run_task(Context& ctx, const Prepared& p, const RunOptions& o,
     store::Store& store = *records;
     // Ad-hoc commands (`leura exec`) share no task, so nothing to keep from overlapping.
     std::optional<util::FileLock> task_lock;
-    if (!p.task.adhoc) {
+    if (!p.task.adhoc && !o.parent) { // a stage's workflow holds it
         LEURA_TRY_ASSIGN(held, lock_task(data, p.task.file, o.lock_wait));
         task_lock = std::move(held);
     }
@@ -114,7 +114,7 @@ Result<RunResult> run_task(Context& ctx, const Prepared& p, const RunOptions& o,
     auto started = std::chrono::system_clock::now();
     auto clock_start = std::chrono::steady_clock::now();
     store::RunRecord run;
-    run.id = util::new_run_id(started);
+    run.id = o.run_id ? *o.run_id : util::new_run_id(started);
     run.task = p.task.file.string(); // absolute (app::prepare)
     if (!p.task_name.empty()) run.task_name = p.task_name;
     run.task_hash = util::sha256_hex(p.task.text);
@@ -130,6 +130,9 @@ Result<RunResult> run_task(Context& ctx, const Prepared& p, const RunOptions& o,
     run.resumes = o.resumes;
     run.overrides = o.overrides;
     if (!p.task.adhoc) run.tags = util::json_string_array(p.task.tags);
+    run.parent = o.parent;
+    run.stage = o.stage;
+    run.note = o.note;
     LEURA_TRY_ASSIGN(run_lock, lock_run(data, run.id));
     if (task_lock) (void)task_lock->note(holder_note(run.id)); // a hint for whoever finds it held
     LEURA_TRY(store.insert_run(run));
@@ -179,6 +182,7 @@ Result<RunResult> run_task(Context& ctx, const Prepared& p, const RunOptions& o,
     const std::string run_id = run.id;
     RunValues values;
     values.token = util::random_hex(16);
+    values.by_host = o.initial_values;
     WaveDeps deps{*transport,
                   *reactor,
                   store,
@@ -196,7 +200,12 @@ Result<RunResult> run_task(Context& ctx, const Prepared& p, const RunOptions& o,
     const exec::RunSummary& sum = waves.totals;
 
     RunVerdict verdict = run_verdict(waves, util::stop_signal());
-    RunResult result{run.id, to_string(verdict.status), verdict.exit};
+    RunResult result;
+    result.run_id = run.id;
+    result.status = to_string(verdict.status);
+    result.exit = verdict.exit;
+    result.totals = sum;
+    result.values = std::move(values.by_host);
     run.finished_at = util::now_rfc3339();
     run.status = result.status;
     run.exit_code = to_int(result.exit);
@@ -239,6 +248,7 @@ Result<RunResult> run_task(Context& ctx, const Prepared& p, const RunOptions& o,
     end.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::steady_clock::now() - clock_start)
                           .count();
+    result.duration_ms = end.duration_ms;
     reporter.run_finished(end);
     return result;
 }

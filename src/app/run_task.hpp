@@ -3,6 +3,7 @@
 
 #include "app/context.hpp"
 #include "app/prepare.hpp"
+#include "exec/engine.hpp"
 #include "rollout/plan.hpp"
 #include "ui/reporter.hpp"
 #include "util/error.hpp"
@@ -35,12 +36,24 @@ struct RunOptions {
     std::optional<std::string> resumes;
     std::map<std::string, size_t> first_steps;
     std::optional<std::string> overrides; // recorded with the run (store::RunRecord)
+    // A workflow's stage (app/workflow.hpp): the workflow's run, which holds the task's lock,
+    // the stage's name, and what the stage run is (e.g. "rollback").
+    std::optional<std::string> parent;
+    std::optional<std::string> stage;
+    std::optional<std::string> run_id; // the id to record the run under; none: a new one
+    // resume: the values the hosts' finished steps wrote (LEURA_OUT_<NAME> for the rest).
+    std::map<std::string, std::map<std::string, std::string>> initial_values;
+    std::optional<std::string> note;
 };
 
 struct RunResult {
     std::string run_id;
     std::string status; // ok, failed, halted, interrupted
     ExitCode exit = ExitCode::ok;
+    exec::RunSummary totals; // hosts by how they ended
+    // What the steps wrote to $LEURA_OUTPUT: host -> name -> value (the newest write).
+    std::map<std::string, std::map<std::string, std::string>> values;
+    int64_t duration_ms = 0;
 };
 
 // Runs a prepared task on its hosts: records the run in the database as it goes, streams

@@ -15,7 +15,7 @@ namespace leura::cli {
 namespace {
 
 struct LogsFlags {
-    std::string run, host, step;
+    std::string run, host, step, stage;
     bool full = false;
 };
 
@@ -32,35 +32,21 @@ archive::HostDirs host_dirs(const std::vector<store::HostRecord>& hosts) {
     return dirs;
 }
 
-int logs(app::Context& ctx, const LogsFlags& f) {
-    // --host's glob (* and ?) is also SQLite's, so the database returns only those hosts'
-    // steps; a '[' means a literal bracket here but a set to SQLite, so such a pattern is not
-    // passed down. glob_match below decides either way.
-    auto view =
-        app::load_run(ctx, f.run, true, f.host.find('[') == std::string::npos ? f.host : "");
-    if (!view) return report(view.error());
-    const store::RunRecord& run = view->run;
-    const std::string& id = run.id;
-    const auto& hosts = view->hosts;
-    const auto& steps = view->steps;
+// The chosen steps of one run; `stage` names a workflow's stage in the headers ("" for a
+// task's run). `headers`: print them even for a single step (a workflow's several runs).
+Status print_logs(const app::RunView& view, const LogsFlags& f,
+                  std::vector<const store::StepRecord*>& chosen, const std::string& stage,
+                  bool headers) {
+    const store::RunRecord& run = view.run;
     if (f.full && !run.archive)
-        return report(Error(ErrorKind::not_found, "run " + id + " has no archive"));
-
-    std::vector<const store::StepRecord*> chosen;
-    for (const auto& s : steps)
-        if ((f.host.empty() || util::glob_match(f.host, s.host)) && step_matches(s, f.step))
-            chosen.push_back(&s);
-    if (chosen.empty()) {
-        std::string what = f.host.empty() ? "" : " on host '" + f.host + "'";
-        if (!f.step.empty()) what += " for step '" + f.step + "'";
-        return report(Error(ErrorKind::not_found, "run " + id + " has no step output" + what));
-    }
-    auto dirs = host_dirs(hosts);
-    bool headers = chosen.size() > 1;
+        return fail(ErrorKind::not_found, "run " + run.id + " has no archive");
+    auto dirs = host_dirs(view.hosts);
+    headers = headers || chosen.size() > 1;
     for (const auto* s : chosen) {
         if (headers)
-            std::printf("==> %s: step %lld \"%s\" <==\n", s->host.c_str(), (long long)s->idx + 1,
-                        s->name.c_str());
+            std::printf("==> %s: %s%sstep %lld \"%s\" <==\n", s->host.c_str(),
+                        stage.empty() ? "" : "stage ", stage.empty() ? "" : (stage + " ").c_str(),
+                        (long long)s->idx + 1, s->name.c_str());
         std::fflush(stdout);
         if (!f.full) {
             write_host_output(stdout, s->preview_out);
@@ -71,12 +57,63 @@ int logs(app::Context& ctx, const LogsFlags& f) {
             std::string member =
                 archive::step_member(dirs.get(s->host), size_t(s->idx), s->name, err);
             std::FILE* to = err ? stderr : stdout;
-            auto st = archive::read_member(*run.archive, member,
-                                           [to](std::string_view d) { write_host_output(to, d); });
-            if (!st) return report(st.error());
+            LEURA_TRY(archive::read_member(*run.archive, member,
+                                           [to](std::string_view d) { write_host_output(to, d); }));
         }
     }
     std::fflush(stdout);
+    return {};
+}
+
+std::vector<const store::StepRecord*> chosen_steps(const app::RunView& view, const LogsFlags& f) {
+    std::vector<const store::StepRecord*> chosen;
+    for (const auto& s : view.steps)
+        if ((f.host.empty() || util::glob_match(f.host, s.host)) && step_matches(s, f.step))
+            chosen.push_back(&s);
+    return chosen;
+}
+
+int logs(app::Context& ctx, const LogsFlags& f) {
+    // --host's glob (* and ?) is also SQLite's, so the database returns only those hosts'
+    // steps; a '[' means a literal bracket here but a set to SQLite, so such a pattern is not
+    // passed down. glob_match below decides either way.
+    std::string glob = f.host.find('[') == std::string::npos ? f.host : "";
+    auto view = app::load_run(ctx, f.run, true, glob);
+    if (!view) return report(view.error());
+    std::string what = f.host.empty() ? "" : " on host '" + f.host + "'";
+    if (!f.step.empty()) what += " for step '" + f.step + "'";
+    if (view->run.note != "workflow") {
+        if (!f.stage.empty())
+            return report(Error(ErrorKind::usage,
+                                "run " + view->run.id + " is not a workflow: it has no stages"));
+        auto chosen = chosen_steps(*view, f);
+        if (chosen.empty())
+            return report(
+                Error(ErrorKind::not_found, "run " + view->run.id + " has no step output" + what));
+        if (auto st = print_logs(*view, f, chosen, "", false); !st) return report(st.error());
+        return 0;
+    }
+    // A workflow: its stages' runs, in the order they ran.
+    auto records = ctx.records();
+    if (!records) return report(records.error());
+    auto stages = (*records)->stage_runs(view->run.id);
+    if (!stages) return report(stages.error());
+    bool any = false;
+    for (const auto& s : *stages) {
+        std::string name = s.stage.value_or("") + (s.note == "rollback" ? "-rollback" : "");
+        if (s.status == "skipped" || (!f.stage.empty() && !util::glob_match(f.stage, name)))
+            continue;
+        auto sv = app::load_run(ctx, s.id, true, glob);
+        if (!sv) return report(sv.error());
+        auto chosen = chosen_steps(*sv, f);
+        if (chosen.empty()) continue;
+        any = true;
+        if (auto st = print_logs(*sv, f, chosen, name, true); !st) return report(st.error());
+    }
+    if (!f.stage.empty()) what += " in stage '" + f.stage + "'";
+    if (!any)
+        return report(
+            Error(ErrorKind::not_found, "run " + view->run.id + " has no step output" + what));
     return 0;
 }
 
@@ -88,6 +125,8 @@ Action add_logs(CLI::App& sub) {
     sub.add_option("--host", f->host, "Only this host (a glob is allowed)");
     sub.add_option("--step", f->step, "Only this step: its number or name (a glob is allowed)");
     sub.add_flag("--full", f->full, "The whole output, read from the run's archive");
+    sub.add_option("--stage", f->stage,
+                   "A workflow's: only this stage (a glob; NAME-rollback for its rollback)");
     return [f](app::Context& ctx) { return logs(ctx, *f); };
 }
 

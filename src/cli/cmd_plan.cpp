@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+#include "app/workflow.hpp"
 #include "cli/commands.hpp"
 #include "cli/report.hpp"
 #include "cli/run_flags.hpp"
@@ -49,6 +50,35 @@ void print_plan(const app::Prepared& p, const std::optional<config::Rollout>& r,
         std::fprintf(stderr, "leura: warning: %s\n", warning.c_str());
 }
 
+// A workflow: the stage graph, then each stage's plan as a task's.
+void print_workflow(const app::Prepared& wf, const app::WaveOptions& waves) {
+    std::printf("workflow  %zu stage%s on %zu host%s", wf.task.stages.size(),
+                wf.task.stages.size() == 1 ? "" : "s", wf.hosts.size(),
+                wf.hosts.size() == 1 ? "" : "s");
+    if (wf.task.rollback_completed) std::printf("; rollback_stages = completed");
+    std::printf("\n");
+    size_t number = 0;
+    for (size_t i : config::stage_order(wf.task.stages)) {
+        const config::Stage& s = wf.task.stages[i];
+        std::string after;
+        for (const auto& a : s.after)
+            after += (after.empty() ? "" : ", ") + a;
+        std::printf("  %zu. %-16s after %s%s%s\n", ++number, s.name.c_str(),
+                    after.empty() ? "(nothing)" : after.c_str(),
+                    s.when_failed ? "; only when one of them failed" : "",
+                    s.task_ref.empty() ? "" : ("; task " + s.task_ref).c_str());
+    }
+    for (size_t i : config::stage_order(wf.task.stages)) {
+        const config::Stage& s = wf.task.stages[i];
+        for (const auto& p : wf.stages) {
+            if (p.stage != s.name) continue;
+            std::printf("\n== stage %s ==\n", s.name.c_str());
+            auto rollout = app::effective_rollout(p, waves);
+            print_plan(p, rollout, app::plan_waves(p, rollout, waves));
+        }
+    }
+}
+
 } // namespace
 
 Action add_plan(CLI::App& sub) {
@@ -68,6 +98,13 @@ Action add_plan(CLI::App& sub) {
         auto prepared = app::prepare(f->prepare, diags);
         if (!prepared) return report(diags);
         warn(prepared->warnings);
+        if (!prepared->task.stages.empty()) {
+            if (f->json)
+                std::printf("%s\n", app::workflow_plan_json(*prepared, *waves).c_str());
+            else
+                print_workflow(*prepared, *waves);
+            return 0;
+        }
         auto rollout = app::effective_rollout(*prepared, *waves);
         auto plan = app::plan_waves(*prepared, rollout, *waves);
         if (f->json)

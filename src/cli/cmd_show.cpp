@@ -82,15 +82,10 @@ void print_wave_header(int64_t wave, const app::RunView& view, const std::string
     }
 }
 
-int show(app::Context& ctx, const std::string& prefix, const std::string& host_status) {
-    auto view = app::load_run(ctx, prefix, false);
-    if (!view) return report(view.error());
-    if (!host_status.empty()) return list_hosts(*view, host_status);
-    const store::RunRecord& run = view->run;
+// The waves of one run (a task's, or a workflow stage's), each with its hosts and steps.
+void print_waves(const app::RunView* view) {
     const auto& hosts = view->hosts;
     const auto& steps = view->steps;
-
-    print_header(run);
     std::multimap<std::string, const store::StepRecord*> steps_of;
     for (const auto& s : steps)
         steps_of.emplace(s.host, &s);
@@ -111,6 +106,46 @@ int show(app::Context& ctx, const std::string& prefix, const std::string& host_s
                 print_step(*it->second);
         }
     }
+}
+
+// A workflow: each stage run in the order it started, then its waves.
+int show_stages(app::Context& ctx, const store::RunRecord& run, const std::string& host_status) {
+    auto records = ctx.records();
+    if (!records) return report(records.error());
+    auto stages = (*records)->stage_runs(run.id);
+    if (!stages) return report(stages.error());
+    for (const auto& s : *stages) {
+        auto view = app::load_run(ctx, s.id, false);
+        if (!view) return report(view.error());
+        if (!host_status.empty()) {
+            list_hosts(*view, host_status);
+            continue;
+        }
+        std::string name = s.stage.value_or("?");
+        if (s.note == "rollback") name += " rollback";
+        std::printf("\nstage %s: %s", name.c_str(), s.status.c_str());
+        if (s.status == "skipped")
+            std::printf(": %s\n", s.note ? util::terminal_safe(*s.note, true).c_str()
+                                         : "(no reason recorded)");
+        else
+            std::printf(" (run %s; %lld ok, %lld failed, %lld unreachable)\n", s.id.c_str(),
+                        (long long)s.ok, (long long)s.failed, (long long)s.unreachable);
+        if (s.resumes) std::printf("  resumes %s\n", s.resumes->c_str());
+        if (s.status != "skipped") print_waves(&*view);
+    }
+    return 0;
+}
+
+int show(app::Context& ctx, const std::string& prefix, const std::string& host_status) {
+    auto view = app::load_run(ctx, prefix, false);
+    if (!view) return report(view.error());
+    if (view->run.note == "workflow") {
+        if (host_status.empty()) print_header(view->run);
+        return show_stages(ctx, view->run, host_status);
+    }
+    if (!host_status.empty()) return list_hosts(*view, host_status);
+    print_header(view->run);
+    print_waves(&*view);
     return 0;
 }
 

@@ -155,6 +155,7 @@ Status parse_flags(RunFlags& f, const config::Settings& settings) {
 }
 
 Status resolve_task_arg(const app::Context& ctx, app::PrepareOptions& o) {
+    o.library = app::library_root(ctx.settings); // a stage's task = "name" is found there
     if (o.command || o.task_file.empty()) return {};
     LEURA_TRY_ASSIGN(file,
                      app::resolve_task(app::library_root(ctx.settings), o.task_file, o.task_name));
@@ -211,9 +212,26 @@ int execute_run(app::Context& ctx, RunFlags& f, app::RunResult* result) {
     auto prepared = app::prepare(f.prepare, diags);
     if (!prepared) return report(diags);
     warn(prepared->warnings);
+    if (!prepared->task.stages.empty()) return run_workflow(ctx, f, *prepared, *waves, result);
     auto rollout = app::effective_rollout(*prepared, *waves);
     auto plan = app::plan_waves(*prepared, rollout, *waves);
     return run_planned(ctx, f, *prepared, rollout, plan, result);
+}
+
+int run_workflow(app::Context& ctx, RunFlags& f, const app::Prepared& workflow,
+                 const app::WaveOptions& waves, app::RunResult* result,
+                 const app::WorkflowResume* resume) {
+    app::LaunchOptions lo;
+    lo.json = f.json;
+    lo.quiet = f.quiet;
+    lo.dry_run = f.dry_run;
+    lo.color = f.color;
+    f.run.argv = invocation();
+    f.run.overrides = app::to_json(given_overrides(f));
+    auto ran = app::launch_workflow(ctx, workflow, f.run, waves, lo, resume);
+    if (!ran) return report(ran.error());
+    if (result) *result = *ran;
+    return to_int(ran->exit);
 }
 
 int run_planned(app::Context& ctx, RunFlags& f, const app::Prepared& prepared,

@@ -7,6 +7,7 @@
 #include "app/overrides.hpp"
 #include "app/run_task.hpp"
 #include "app/waves.hpp"
+#include "app/workflow.hpp"
 #include "store/store.hpp"
 
 #include <CLI/CLI.hpp>
@@ -67,6 +68,10 @@ Status reuse_recorded(const app::Context& ctx, RunFlags& f, const store::RunReco
 // Validates, plans and runs; returns leura's exit status. `result`, when given, receives the
 // run's id and status (left empty when nothing ran).
 int execute_run(app::Context& ctx, RunFlags& f, app::RunResult* result = nullptr);
+// Runs a workflow's stages (resume: continuing `resume`'s run).
+int run_workflow(app::Context& ctx, RunFlags& f, const app::Prepared& workflow,
+                 const app::WaveOptions& waves, app::RunResult* result = nullptr,
+                 const app::WorkflowResume* resume = nullptr);
 // Runs a plan made elsewhere (resume): --dry-run, the confirmation check, the reporter, the run.
 int run_planned(app::Context& ctx, RunFlags& f, const app::Prepared& prepared,
                 const std::optional<config::Rollout>& rollout, const rollout::Plan& plan,

@@ -68,6 +68,30 @@ public:
         std::fflush(m_notes);
     }
 
+    void stage_started(const StageStart& s) override {
+        if (m_opt.quiet) return;
+        clear_progress();
+        std::fprintf(m_notes, "leura: stage %s (%zu/%zu)%s%s: %zu host%s, %zu wave%s\n",
+                     s.stage.c_str(), s.number, s.stages, s.note.empty() ? "" : " ", s.note.c_str(),
+                     s.hosts, s.hosts == 1 ? "" : "s", s.waves, s.waves == 1 ? "" : "s");
+        std::fflush(m_notes);
+    }
+    void stage_finished(const StageEnd& s) override {
+        if (m_opt.quiet && (s.status == "ok" || s.status == "skipped")) return;
+        clear_progress();
+        if (s.stage_run.empty())
+            std::fprintf(m_notes, "leura: stage %s: %s%s%s\n", s.stage.c_str(), s.status.c_str(),
+                         s.reason.empty() ? "" : ": ", s.reason.c_str());
+        else
+            std::fprintf(m_notes,
+                         "leura: stage %s%s%s: %s: %zu ok, %zu failed, %zu unreachable%s in %s\n",
+                         s.stage.c_str(), s.note.empty() ? "" : " ", s.note.c_str(),
+                         s.status.c_str(), s.ok, s.failed, s.unreachable,
+                         other_counts(s.skipped, s.interrupted, s.rolled_back).c_str(),
+                         util::human_duration_ms(s.duration_ms).c_str());
+        std::fflush(m_notes);
+    }
+
 private:
     // The states most runs never see, named only when some host is in them.
     static std::string other_counts(size_t skipped, size_t interrupted, size_t rolled_back) {
@@ -167,11 +191,41 @@ public:
                  .add("rolled_back", r.rolled_back));
         m_human.run_finished(r);
     }
+    void stage_started(const StageStart& s) override {
+        m_stage = s.stage;
+        emit(base("stage_started")
+                 .add("stage_run", s.stage_run)
+                 .add("number", s.number)
+                 .add("stages", s.stages)
+                 .add("hosts", s.hosts)
+                 .add("waves", s.waves)
+                 .add("note", s.note));
+        m_human.stage_started(s);
+    }
+    void stage_finished(const StageEnd& s) override {
+        m_stage = s.stage;
+        emit(base("stage_finished")
+                 .add("stage_run", s.stage_run)
+                 .add("status", s.status)
+                 .add("reason", s.reason)
+                 .add("note", s.note)
+                 .add("ok", s.ok)
+                 .add("failed", s.failed)
+                 .add("unreachable", s.unreachable)
+                 .add("skipped", s.skipped)
+                 .add("interrupted", s.interrupted)
+                 .add("rolled_back", s.rolled_back)
+                 .add("duration_ms", s.duration_ms));
+        m_stage.clear();
+        m_human.stage_finished(s);
+    }
 
 private:
     util::JsonObject base(const char* event) {
         util::JsonObject o;
-        o.add("event", event).add("run", m_run).add("ts", util::now_rfc3339());
+        o.add("event", event).add("run", m_run);
+        if (!m_stage.empty()) o.add("stage", m_stage);
+        o.add("ts", util::now_rfc3339());
         return o;
     }
     void emit(const util::JsonObject& o) {
@@ -183,6 +237,7 @@ private:
     std::FILE* m_out;
     HumanReporter m_human;
     std::string m_run;
+    std::string m_stage; // the stage whose events these are; empty outside one
 };
 
 } // namespace

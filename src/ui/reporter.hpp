@@ -47,6 +47,24 @@ struct RunEnd {
     std::string warning; // e.g. the archive could not be written
 };
 
+// A workflow's stage (app/workflow.hpp), as it starts and as it ends.
+struct StageStart {
+    std::string stage;
+    size_t number = 1, stages = 1; // 1-based, in the order they run
+    std::string stage_run;         // the stage's own run id
+    size_t hosts = 0, waves = 1;
+    std::string note; // e.g. "rollback" (a completed stage rolled back)
+};
+struct StageEnd {
+    std::string stage;
+    std::string status; // ok, failed, halted, interrupted, skipped
+    std::string reason; // skipped: why ("stage db halted")
+    std::string stage_run;
+    std::string note;
+    size_t ok = 0, failed = 0, unreachable = 0, skipped = 0, interrupted = 0, rolled_back = 0;
+    int64_t duration_ms = 0;
+};
+
 // The one writer of the terminal during a run. Lines from concurrent hosts never interleave:
 // the engine's single thread calls in.
 class Reporter {
@@ -57,6 +75,9 @@ public:
     virtual void host_finished(const HostDone& h) = 0;
     virtual void batch_finished(const BatchDone& b) = 0;
     virtual void run_finished(const RunEnd& r) = 0;
+    // Between them, every event belongs to the stage (JSON events carry its name).
+    virtual void stage_started(const StageStart&) {}
+    virtual void stage_finished(const StageEnd&) {}
 };
 
 struct ReporterOptions {
