@@ -5,6 +5,7 @@
 #include "util/sha256.hpp"
 #include "util/time.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -204,6 +205,7 @@ void RunRecorder::step_finished(const exec::StepOutcome& o) {
         r.output_sha256 = std::exchange(d->second, {});
     if (o.unchanged) r.status = "unchanged";
     if (auto cut = m_cuts.find(o.host); cut != m_cuts.end()) {
+        r.bytes_err = std::max<int64_t>(0, r.bytes_err - int64_t(cut->second.cut_bytes()));
         if (cut->second.seen()) {
             StepValues v = parse_values(cut->second);
             const config::Step* s = m_steps[o.step].step;

@@ -40,6 +40,7 @@ public:
             if (m_in_line) {
                 size_t nl = m_held.find('\n');
                 size_t take = nl == std::string::npos ? m_held.size() : nl;
+                m_cut += take;
                 if (m_hex.size() + take > 2 * k_max_values_bytes + 2)
                     m_too_long = true;
                 else
@@ -54,6 +55,7 @@ public:
             if (at != std::string::npos) {
                 LEURA_TRY(emit(std::string_view(m_held).substr(0, at)));
                 m_held.erase(0, at + m_marker.size());
+                m_cut += m_marker.size() + 1; // and the newline that ends the line
                 m_in_line = true;
                 continue;
             }
@@ -74,6 +76,8 @@ public:
     bool seen() const { return m_seen; }
     bool too_long() const { return m_too_long; }
     const std::string& hex() const { return m_hex; }
+    // Bytes of the stream that were the value line (not the step's output).
+    size_t cut_bytes() const { return m_cut; }
 
 private:
     size_t partial() const;
@@ -84,6 +88,7 @@ private:
     bool m_in_line = false;
     bool m_seen = false;
     bool m_too_long = false;
+    size_t m_cut = 0;
 };
 
 // What a step's value line said: its values in the order written (a name written twice keeps

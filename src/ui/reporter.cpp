@@ -71,9 +71,13 @@ public:
     void stage_started(const StageStart& s) override {
         if (m_opt.quiet) return;
         clear_progress();
-        std::fprintf(m_notes, "leura: stage %s (%zu/%zu)%s%s: %zu host%s, %zu wave%s\n",
-                     s.stage.c_str(), s.number, s.stages, s.note.empty() ? "" : " ", s.note.c_str(),
-                     s.hosts, s.hosts == 1 ? "" : "s", s.waves, s.waves == 1 ? "" : "s");
+        if (!s.note.empty())
+            std::fprintf(m_notes, "leura: stage %s %s: %zu host%s\n", s.stage.c_str(),
+                         s.note.c_str(), s.hosts, s.hosts == 1 ? "" : "s");
+        else
+            std::fprintf(m_notes, "leura: stage %s (%zu/%zu): %zu host%s, %zu wave%s\n",
+                         s.stage.c_str(), s.number, s.stages, s.hosts, s.hosts == 1 ? "" : "s",
+                         s.waves, s.waves == 1 ? "" : "s");
         std::fflush(m_notes);
     }
     void stage_finished(const StageEnd& s) override {
