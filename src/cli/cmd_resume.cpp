@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // `leura resume RUN`: a new run that continues an interrupted or halted one (app/resume.hpp
 // decides what is left), with the same task, inventory and overrides.
+#include "app/overrides.hpp"
 #include "app/records.hpp"
 #include "app/resume.hpp"
+#include "app/workflow_resume.hpp"
 #include "cli/commands.hpp"
 #include "cli/report.hpp"
 #include "cli/run_flags.hpp"
@@ -32,6 +34,44 @@ Result<std::string> resumed_by(app::Context& ctx, const std::string& id) {
     return std::string();
 }
 
+// A workflow: its stages that ended stay as they are; the rest run (app/workflow_resume.hpp).
+int resume_workflow(app::Context& ctx, ResumeFlags& rf, const store::RunRecord& run,
+                    const std::string& by) {
+    RunFlags& f = rf.run;
+    if (run.status == "running")
+        return report(Error(ErrorKind::locked, "workflow run " + run.id + " is still running"));
+    if (!by.empty())
+        return report(Error(ErrorKind::usage,
+                            "run " + run.id + " was resumed by run " + by + "; resume that one"));
+    // A stage cut short continues on its recorded hosts; one not started selects as the
+    // workflow's run did (its -t, and --batches, as recorded).
+    app::Overrides recorded = app::parse_overrides(run.overrides);
+    f.prepare.targets = recorded.targets.value_or("");
+    f.prepare.replace_targets = recorded.replace_targets;
+    if (f.batches.empty() && recorded.batches) f.batches = *recorded.batches;
+    if (auto st = resolve_task_arg(ctx, f.prepare); !st) return report(st.error());
+    f.prepare.task_name = run.task_name.value_or("");
+    config::Diagnostics diags;
+    auto full = app::prepare(f.prepare, diags);
+    if (!full) return report(diags);
+    auto todo = app::plan_workflow_resume(ctx, run, *full, rf.resume);
+    if (!todo) return report(todo.error());
+    f.prepare.stage_hosts = app::resume_stage_hosts(*todo);
+    auto prepared = app::prepare(f.prepare, diags);
+    if (!prepared) return report(diags);
+    warn(prepared->warnings);
+    app::plan_resumed_stages(*todo, *prepared);
+    std::fprintf(stderr,
+                 "leura: resuming workflow run %s: %zu stage%s left (%zu host%s to continue in "
+                 "%zu stage%s cut short)\n",
+                 run.id.c_str(), todo->stages_left, todo->stages_left == 1 ? "" : "s", todo->hosts,
+                 todo->hosts == 1 ? "" : "s", todo->partial.size(),
+                 todo->partial.size() == 1 ? "" : "s");
+    auto waves = wave_options(f);
+    if (!waves) return report(waves.error());
+    return run_workflow(ctx, f, *prepared, *waves, nullptr, &todo->resume);
+}
+
 int resume(app::Context& ctx, ResumeFlags& rf, const std::string& prefix) {
     RunFlags& f = rf.run;
     auto view = app::load_run(ctx, prefix, false);
@@ -54,6 +94,7 @@ int resume(app::Context& ctx, ResumeFlags& rf, const std::string& prefix) {
     auto task = f.prepare.command ? std::optional(app::adhoc_task(*f.prepare.command))
                                   : config::load_task(run.task, diags);
     if (!task) return report(diags);
+    if (run.note == "workflow") return resume_workflow(ctx, rf, run, *by);
     auto todo = app::plan_resume(*view, *task, *by, rf.resume);
     if (!todo) return report(todo.error());
     if (todo->waves.empty()) {
