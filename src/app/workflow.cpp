@@ -240,9 +240,11 @@ Status Workflow::run_stage(size_t i, const StageDecision& d, size_t number) {
         if (auto it = m_resume->partial.find(stage.name); it != m_resume->partial.end())
             partial = &it->second;
     if (partial) {
-        o.resumes = partial->run_id;
-        o.first_steps = partial->first_steps;
-        o.initial_values = partial->values;
+        if (!partial->retry) {
+            o.resumes = partial->run_id;
+            o.first_steps = partial->first_steps;
+            o.initial_values = partial->values;
+        }
         plan = partial->plan;
     } else {
         plan = plan_waves(p, rollout, m_w);
@@ -358,7 +360,7 @@ Result<RunResult> Workflow::run() {
     m_run.hosts = int64_t(m_wf.hosts.size());
     m_run.plan = workflow_plan_json(m_wf, m_w);
     m_run.waves = int64_t(m_wf.task.stages.size());
-    if (m_resume) m_run.resumes = m_resume->resumes;
+    if (m_resume && !m_resume->resumes.empty()) m_run.resumes = m_resume->resumes;
     m_run.overrides = m_o.overrides;
     m_run.tags = util::json_string_array(m_wf.task.tags);
     m_run.note = "workflow";

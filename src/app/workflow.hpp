@@ -42,6 +42,7 @@ struct WorkflowResume {
         rollout::Plan plan;                        // over the stage's prepared hosts
         std::map<std::string, size_t> first_steps; // host -> its first step left
         HostValues values;                         // what its hosts wrote before the stop
+        bool retry = false; // `retry`: a fresh run of the stage on those hosts, not a resume
     };
     std::map<std::string, Partial> partial;
 };

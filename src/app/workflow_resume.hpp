@@ -19,6 +19,7 @@ struct WorkflowResumePlan {
     std::map<std::string, ResumePlan> partial; // stage -> what is left of it
     size_t hosts = 0;                          // hosts of partial stages that run again
     size_t stages_left = 0;                    // stages not ended in the records
+    std::map<std::string, std::vector<std::string>> stage_hosts; // the hosts of those continued
 };
 
 // `full`: the workflow as prepared for a fresh run (each stage's steps). Errors: usage (a
@@ -26,10 +27,15 @@ struct WorkflowResumePlan {
 Result<WorkflowResumePlan> plan_workflow_resume(Context& ctx, const store::RunRecord& run,
                                                 const Prepared& full, const ResumeOptions& o);
 
-// The hosts each partial stage runs on, for PrepareOptions::stage_hosts.
-std::map<std::string, std::vector<std::string>> resume_stage_hosts(const WorkflowResumePlan& p);
+// `leura retry` of a workflow: the stages that ended ok stay as they ended; `stage` (else every
+// stage that failed or halted) runs again on its hosts that ended `which` way
+// (app::hosts_to_retry), afresh; the stages after it are decided again. Errors: usage (no such
+// stage, or none with such hosts).
+Result<WorkflowResumePlan> plan_workflow_retry(Context& ctx, const store::RunRecord& run,
+                                               const Prepared& full, const std::string& stage,
+                                               const std::string& which);
 
-// Once the workflow is prepared with those hosts: each partial stage's waves.
-void plan_resumed_stages(WorkflowResumePlan& p, const Prepared& wf);
+// Once the workflow is prepared with p.stage_hosts: each continued stage's waves.
+void plan_resumed_stages(WorkflowResumePlan& p, const Prepared& wf, const WaveOptions& w);
 
 } // namespace leura::app

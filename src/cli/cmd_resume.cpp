@@ -56,19 +56,19 @@ int resume_workflow(app::Context& ctx, ResumeFlags& rf, const store::RunRecord& 
     if (!full) return report(diags);
     auto todo = app::plan_workflow_resume(ctx, run, *full, rf.resume);
     if (!todo) return report(todo.error());
-    f.prepare.stage_hosts = app::resume_stage_hosts(*todo);
+    f.prepare.stage_hosts = todo->stage_hosts;
     auto prepared = app::prepare(f.prepare, diags);
     if (!prepared) return report(diags);
     warn(prepared->warnings);
-    app::plan_resumed_stages(*todo, *prepared);
+    auto waves = wave_options(f);
+    if (!waves) return report(waves.error());
+    app::plan_resumed_stages(*todo, *prepared, *waves);
     std::fprintf(stderr,
                  "leura: resuming workflow run %s: %zu stage%s left (%zu host%s to continue in "
                  "%zu stage%s cut short)\n",
                  run.id.c_str(), todo->stages_left, todo->stages_left == 1 ? "" : "s", todo->hosts,
                  todo->hosts == 1 ? "" : "s", todo->partial.size(),
                  todo->partial.size() == 1 ? "" : "s");
-    auto waves = wave_options(f);
-    if (!waves) return report(waves.error());
     return run_workflow(ctx, f, *prepared, *waves, nullptr, &todo->resume);
 }
 
