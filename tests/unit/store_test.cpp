@@ -417,14 +417,14 @@ TEST_F(StoreTest, NewerSchemaIsRefused) {
     {
         auto db = Db::open(m_path);
         ASSERT_TRUE(db);
-        ASSERT_TRUE(db->exec("PRAGMA user_version = 9"));
+        ASSERT_TRUE(db->exec("PRAGMA user_version = 10"));
     }
     auto store = Store::open(m_path);
     ASSERT_FALSE(store);
     EXPECT_EQ(store.error().kind, ErrorKind::config);
     EXPECT_EQ(store.error().message,
-              "the database has schema version 9, newer than this leura (8); upgrade leura");
-    EXPECT_EQ(query_int("PRAGMA user_version"), 9) << "left as it was";
+              "the database has schema version 10, newer than this leura (9); upgrade leura");
+    EXPECT_EQ(query_int("PRAGMA user_version"), 10) << "left as it was";
     EXPECT_EQ(query_int("SELECT COUNT(*) FROM sqlite_master"), 0);
 }
 
