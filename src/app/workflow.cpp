@@ -290,9 +290,7 @@ Status Workflow::roll_back(size_t i, size_t number) {
     const config::Stage& stage = m_wf.task.stages[i];
     const Prepared* prepared = prepared_stage(m_wf, stage.name);
     if (prepared->task.rollback.empty()) {
-        std::string id = m_run.id + "." + stage.name + "-rollback";
-        store::RunRecord wf = m_run;
-        (void)record_skipped(*m_store, wf, stage.name + "-rollback",
+        (void)record_skipped(*m_store, m_run, stage.name + "-rollback",
                              "stage " + stage.name + " has no [[rollback]] steps", "rollback");
         ui::StageEnd e;
         e.stage = stage.name;

@@ -218,25 +218,8 @@ int execute_run(app::Context& ctx, RunFlags& f, app::RunResult* result) {
     return run_planned(ctx, f, *prepared, rollout, plan, result);
 }
 
-int run_workflow(app::Context& ctx, RunFlags& f, const app::Prepared& workflow,
-                 const app::WaveOptions& waves, app::RunResult* result,
-                 const app::WorkflowResume* resume) {
-    app::LaunchOptions lo;
-    lo.json = f.json;
-    lo.quiet = f.quiet;
-    lo.dry_run = f.dry_run;
-    lo.color = f.color;
-    f.run.argv = invocation();
-    f.run.overrides = app::to_json(given_overrides(f));
-    auto ran = app::launch_workflow(ctx, workflow, f.run, waves, lo, resume);
-    if (!ran) return report(ran.error());
-    if (result) *result = *ran;
-    return to_int(ran->exit);
-}
-
-int run_planned(app::Context& ctx, RunFlags& f, const app::Prepared& prepared,
-                const std::optional<config::Rollout>& rollout, const rollout::Plan& plan,
-                app::RunResult* result) {
+// The launch options from the flags; records the command line and overrides in f.run.
+app::LaunchOptions launch_options(RunFlags& f) {
     app::LaunchOptions lo;
     lo.json = f.json;
     lo.quiet = f.quiet;
@@ -245,7 +228,22 @@ int run_planned(app::Context& ctx, RunFlags& f, const app::Prepared& prepared,
     lo.color = f.color;
     f.run.argv = invocation();
     f.run.overrides = app::to_json(given_overrides(f));
-    auto ran = app::launch(ctx, prepared, f.run, rollout, plan, lo);
+    return lo;
+}
+
+int run_workflow(app::Context& ctx, RunFlags& f, const app::Prepared& workflow,
+                 const app::WaveOptions& waves, app::RunResult* result,
+                 const app::WorkflowResume* resume) {
+    auto ran = app::launch_workflow(ctx, workflow, f.run, waves, launch_options(f), resume);
+    if (!ran) return report(ran.error());
+    if (result) *result = *ran;
+    return to_int(ran->exit);
+}
+
+int run_planned(app::Context& ctx, RunFlags& f, const app::Prepared& prepared,
+                const std::optional<config::Rollout>& rollout, const rollout::Plan& plan,
+                app::RunResult* result) {
+    auto ran = app::launch(ctx, prepared, f.run, rollout, plan, launch_options(f));
     if (!ran) return report(ran.error());
     if (result) *result = *ran;
     return to_int(ran->exit);
