@@ -107,7 +107,13 @@ std::unique_ptr<ui::Reporter> make_run_reporter(const LaunchOptions& options) {
         !options.json &&
         (options.color == "always" ||
          (options.color == "auto" && ui::wants_color(options.report_on_stderr ? stderr : stdout)));
-    ro.progress = !options.quiet && ::isatty(STDERR_FILENO);
+    ro.host_lines = options.host_lines;
+    bool term = ::isatty(STDERR_FILENO);
+    ro.live = !options.quiet && term;
+    // A frame of several lines only where leura writes every line on the terminal: a pipe's
+    // reader (tee) writes its lines where the frame is, and the frame would erase them.
+    ro.live_multiline = ::isatty(STDOUT_FILENO);
+    ro.plain_every_ms = !options.quiet && !term ? 15'000 : 0;
     return ui::make_reporter(ro, options.report_on_stderr ? stderr : stdout, stderr);
 }
 

@@ -19,6 +19,7 @@ struct LaunchOptions {
     bool json = false;
     bool quiet = false;
     bool dry_run = false;
+    bool host_lines = true;        // `exec`: only the failed hosts' lines (it prints groups)
     bool report_on_stderr = false; // `exec`: stdout carries the hosts' outputs only
     std::string color =
         "auto"; // the color setting: auto (a terminal without NO_COLOR), always, never

@@ -175,6 +175,11 @@ void RunRecorder::step_started(size_t h, size_t step) {
     r.status = "running";
     r.started_at = m_step_started[h];
     keep(m_store.insert_step(r));
+    m_reporter.step_started({name(h), m_steps[step].name, m_steps[step].phase});
+}
+
+void RunRecorder::stop_requested(int level, size_t running, std::chrono::milliseconds grace) {
+    m_reporter.stop_requested({level, running, int64_t(grace.count())});
 }
 
 std::string RunRecorder::preview(size_t h, size_t step, bool is_stderr) {
@@ -231,6 +236,8 @@ void RunRecorder::step_finished(const exec::StepOutcome& o) {
     }
     keep(m_store.begin_batch());
     keep(m_store.insert_step(r));
+    m_reporter.step_finished({r.host, r.name, r.phase, r.status, r.exit_code, r.duration_ms,
+                              uint64_t(r.bytes_out), uint64_t(r.bytes_err), o.attempts});
 }
 
 std::vector<size_t> RunRecorder::hosts_to_roll_back() const {

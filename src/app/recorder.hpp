@@ -40,6 +40,7 @@ public:
     void step_started(size_t h, size_t step) override;
     void step_finished(const exec::StepOutcome& o) override;
     void host_finished(const exec::HostOutcome& o) override;
+    void stop_requested(int level, size_t running, std::chrono::milliseconds grace) override;
     void settle() override;
     ~RunRecorder() override;
     Result<std::unique_ptr<ssh::OutputSink>> open(size_t h, size_t step) override;

@@ -160,7 +160,11 @@ WaveOutcome Waves::run() {
         b.hosts = inventory::fold_hosts(names);
         b.started_at = util::now_rfc3339();
         keep(m_d.store.insert_batch(b));
-        m_d.reporter.batch_started(number, n_waves, names);
+        ui::BatchStart bs{number, n_waves, names, std::nullopt};
+        if (r && r->on_failure != config::OnFailure::continue_)
+            bs.failures_allowed =
+                rollout::failures_allowed(*r, names.size(), run_failed, run_hosts);
+        m_d.reporter.batch_started(bs);
 
         WaveJob wj = m_d.make_job(wave.hosts, JobPhase::wave, number, host_rollback);
         wj.job.once = &m_once;

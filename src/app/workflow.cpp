@@ -23,10 +23,11 @@ class StageReporter final : public ui::Reporter {
 public:
     explicit StageReporter(ui::Reporter& to) : m_to(to) {}
     void run_started(const ui::RunStart&) override {}
-    void batch_started(int wave, size_t waves, const std::vector<std::string>& hosts) override {
-        m_to.batch_started(wave, waves, hosts);
-    }
+    void batch_started(const ui::BatchStart& b) override { m_to.batch_started(b); }
+    void step_started(const ui::StepStart& s) override { m_to.step_started(s); }
+    void step_finished(const ui::StepDone& s) override { m_to.step_finished(s); }
     void host_finished(const ui::HostDone& h) override { m_to.host_finished(h); }
+    void stop_requested(const ui::StopNotice& n) override { m_to.stop_requested(n); }
     void batch_finished(const ui::BatchDone& b) override { m_to.batch_finished(b); }
     void run_finished(const ui::RunEnd& r) override { m_end = r; }
     const ui::RunEnd& end() const { return m_end; }

@@ -76,7 +76,10 @@ int exec(app::Context& ctx, ExecFlags& f) {
         command += (command.empty() ? "" : " ") + w;
     f.run.prepare.command = command;
     // The grouped outputs are what a person reads; per-host lines only for failures.
-    if (!f.run.json) f.run.quiet = f.run.report_on_stderr = true;
+    if (!f.run.json) {
+        f.run.host_lines = false;
+        f.run.report_on_stderr = true;
+    }
     app::RunResult result;
     int exit = execute_run(ctx, f.run, &result);
     if (f.run.json || result.run_id.empty()) return exit;

@@ -66,7 +66,9 @@ void add_run_flags(CLI::App& sub, RunFlags& f) {
         ->each([&f](const std::string&) { f.connect_attempts_set = true; });
     sub.add_flag("-y,--yes", f.run.yes, "Go on between waves without asking (pause = confirm)");
     sub.add_flag("--json", f.json, "JSON Lines events on stdout; human text on stderr");
-    sub.add_flag("-q,--quiet", f.quiet, "Print only failures and the summary");
+    sub.add_flag("-q,--quiet", f.quiet,
+                 "Print nothing when every host succeeds; else the failed hosts' lines and the "
+                 "summary (for cron: mail only on failure). Warnings still go to stderr");
     sub.add_flag("--dry-run", f.dry_run, "Validate and list the selected hosts; touch none");
     sub.add_option("--grace", f.grace,
                    "After Ctrl-C or SIGTERM, how long started hosts may finish their steps "
@@ -224,6 +226,7 @@ app::LaunchOptions launch_options(RunFlags& f) {
     lo.json = f.json;
     lo.quiet = f.quiet;
     lo.dry_run = f.dry_run;
+    lo.host_lines = f.host_lines;
     lo.report_on_stderr = f.report_on_stderr;
     lo.color = f.color;
     f.run.argv = invocation();

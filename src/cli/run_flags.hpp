@@ -32,6 +32,7 @@ struct RunFlags {
     bool json = false;
     bool quiet = false;
     bool dry_run = false;
+    bool host_lines = true;          // `exec`: only the failed hosts' lines
     bool report_on_stderr = false;   // `exec`: stdout carries the hosts' outputs only
     std::optional<std::string> wait; // --wait [DURATION]: "" when given without one
     bool flags_parsed = false;       // parse_flags already ran (reuse_recorded)

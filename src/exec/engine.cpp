@@ -290,6 +290,10 @@ void Loop::check_stop() {
             finish_host(*r, HostStatus::skipped);
         }
     }
+    size_t running = 0;
+    for (const auto& r : m_active)
+        running += r->phase != Phase::done;
+    m_events.stop_requested(m_stop, running, m_opt.stop_grace);
     if (m_stop < 2) return;
     for (auto& r : m_active) {
         if (r->phase == Phase::done) continue;

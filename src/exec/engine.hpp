@@ -136,6 +136,9 @@ public:
     virtual void step_started(size_t host, size_t step) = 0;
     virtual void step_finished(const StepOutcome& outcome) = 0;
     virtual void host_finished(const HostOutcome& outcome) = 0;
+    // A stop request raised the level (see EngineOptions::stop_level); `running` hosts are
+    // still at work, and at level 1 have `grace` to finish.
+    virtual void stop_requested(int /*level*/, size_t /*running*/, milliseconds /*grace*/) {}
     // Called before the engine waits on the network, and when it ends: a sink that holds
     // reports back to write them together (in one transaction) must write them now.
     virtual void settle() {}

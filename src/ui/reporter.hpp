@@ -16,6 +16,37 @@ struct RunStart {
     size_t waves = 1;
 };
 
+struct BatchStart {
+    int wave = 1;
+    size_t waves = 1;
+    std::vector<std::string> hosts;
+    // How many of the wave's hosts may fail before its gate halts (the lesser of max_failed
+    // and what max_failed_total leaves); none: the gate goes on whatever fails.
+    std::optional<size_t> failures_allowed;
+};
+
+struct StepStart {
+    std::string host, step;
+    std::string phase; // steps, verify, rollback
+};
+
+struct StepDone {
+    std::string host, step, phase;
+    std::string status; // ok, failed, unchanged, skipped
+    std::optional<int64_t> exit_code;
+    int64_t duration_ms = 0;
+    uint64_t bytes_out = 0, bytes_err = 0;
+    int attempts = 1;
+};
+
+// The first Ctrl-C or SIGTERM (level 1: started hosts finish, up to `grace_ms`), or the second
+// (level 2: running steps are ended now).
+struct StopNotice {
+    int level = 1;
+    size_t running = 0;
+    int64_t grace_ms = 0;
+};
+
 struct HostDone {
     std::string host;
     int wave = 1;
@@ -71,8 +102,11 @@ class Reporter {
 public:
     virtual ~Reporter() = default;
     virtual void run_started(const RunStart& r) = 0;
-    virtual void batch_started(int wave, size_t waves, const std::vector<std::string>& hosts) = 0;
+    virtual void batch_started(const BatchStart& b) = 0;
+    virtual void step_started(const StepStart&) {}
+    virtual void step_finished(const StepDone&) {}
     virtual void host_finished(const HostDone& h) = 0;
+    virtual void stop_requested(const StopNotice&) {}
     virtual void batch_finished(const BatchDone& b) = 0;
     virtual void run_finished(const RunEnd& r) = 0;
     // Between them, every event belongs to the stage (JSON events carry its name).
@@ -81,10 +115,17 @@ public:
 };
 
 struct ReporterOptions {
-    bool json = false;  // JSON Lines events on stdout, human text on stderr
-    bool quiet = false; // only failures and the final line
+    bool json = false; // JSON Lines events on stdout, human text on stderr
+    // -q: nothing at all when every host succeeded; else the failed hosts' lines and the
+    // summary.
+    bool quiet = false;
+    bool host_lines = true; // a line per finished host (exec prints its grouped outputs instead)
     bool color = false;
-    bool progress = false; // a live progress line on stderr (a TTY)
+    // Progress on stderr: redrawn in place when stderr is a terminal (`live`), else a
+    // timestamped line every `plain_every` while hosts run (0: none).
+    bool live = false;
+    bool live_multiline = true; // false when stdout is not the terminal (a pipe to tee)
+    int64_t plain_every_ms = 0;
 };
 
 std::unique_ptr<Reporter> make_reporter(const ReporterOptions& options, std::FILE* out,

@@ -15,5 +15,5 @@ expect_rc 1
 grep -q '"event":"host_finished".*"host":"127.0.1.250","status":"unreachable","error":"connect"' "$T/out" ||
   { cat "$T/out"; fail "no unreachable event"; }
 grep -q '"message":"connect to 127.0.1.250 port 1: Connection refused (3 attempts)"' "$T/out" || { cat "$T/out"; fail "message"; }
-[ "$(grep -c '"status":"ok"' "$T/out")" = 2 ] || fail "2 hosts should succeed"
+[ "$(grep -c '"event":"host_finished".*"status":"ok"' "$T/out")" = 2 ] || fail "2 hosts should succeed"
 grep -q '"event":"run_finished".*"status":"failed","exit":1' "$T/out" || fail "run_finished"

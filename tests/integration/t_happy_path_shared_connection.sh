@@ -11,7 +11,7 @@ name = "second"
 script = "echo $SSH_CONNECTION"')
 run_leura "$t"
 expect_rc 0
-expect_err "5 ok, 0 failed, 0 unreachable"
+expect_out "5 ok, 0 failed, 0 unreachable"
 [ "$(grep -c '^ok ' "$T/out")" = 5 ] || fail "expected 5 ok lines"
 id=$(last_run)
 for i in 1 2 3 4 5; do

@@ -19,7 +19,7 @@ kill -INT "$pid"
 set +e; wait "$pid"; rc=$?; set -e
 expect_rc 130
 # The 2 hosts that had started run their remaining step within the grace; no new host starts.
-expect_err "interrupted: 2 ok, 0 failed, 0 unreachable, 2 skipped"
+expect_out "interrupted: 2 ok, 0 failed, 0 unreachable, 2 skipped"
 leura runs --json
 grep -q '"status":"interrupted","exit":130' "$T/out" || { cat "$T/out"; fail "run not recorded as interrupted"; }
 id=$(last_run)

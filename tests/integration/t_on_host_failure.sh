@@ -38,7 +38,7 @@ leura show "$(last_run)" --hosts rolled_back
 leura run "$LEURA_SOURCE_DIR/runbooks/examples/rolling-restart.toml" -i "$F/inventory.toml" \
   --known-hosts "$F/known_hosts"
 expect_rc 0
-expect_err "ok: 4 ok, 0 failed"
+expect_out "ok: 4 ok, 0 failed"
 
 # retry's default includes the host that failed and rolled itself back.
 leura run "$t" --known-hosts "$F/known_hosts" -i "$F/inventory.toml"

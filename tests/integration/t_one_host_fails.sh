@@ -12,7 +12,7 @@ command = "echo after"')
 run_leura "$t"
 expect_rc 1
 expect_out '^failed +127\.0\.1\.3 .*step "check" exited with 7'
-expect_err "3 ok, 1 failed, 0 unreachable"
+expect_out "3 ok, 1 failed, 0 unreachable"
 id=$(last_run)
 leura show "$id"
 expect_rc 0

@@ -11,7 +11,7 @@ t=$(task t '
 command = "echo on $LEURA_HOST"')
 leura run "$t" -i "$T/hosts.txt"
 expect_rc 0
-expect_err "2 ok, 0 failed"
+expect_out "2 ok, 0 failed"
 expect_out "^ok +127\.0\.1\.1 "
 expect_out "^ok +127\.0\.1\.3 "
 not_out "127\.0\.1\.2"

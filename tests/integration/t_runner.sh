@@ -44,7 +44,7 @@ command = "sleep 30"
 timeout = "1s"')
 run_leura "$t"
 expect_rc 1
-expect_err "0 ok, 2 failed"
+expect_out "0 ok, 2 failed"
 expect_out 'step "too slow" timed out after 1000ms' 
 id=$(last_run)
 logs() { "$LEURA_BIN" logs "$id" --host 127.0.1.1 --step "$1" --full 2>"$T/logs.err"; }

@@ -12,7 +12,7 @@ t=$(task t '
 command = "true"')
 leura run "$t"
 expect_rc 0
-expect_err "ok: 2 ok"
+expect_out "ok: 2 ok"
 leura config show
 expect_out "^known_hosts +$F/known_hosts +\($XDG_CONFIG_HOME/leura/config.toml:1:1\)$"
 expect_out "^concurrency +7 "

@@ -17,7 +17,7 @@ kill -TERM "$pid"; sleep 0.3; kill -TERM "$pid"
 set +e; wait "$pid"; rc=$?; set -e
 [ $(( $(date +%s) - start )) -lt 5 ] || fail "second signal did not abort"
 expect_rc 143
-expect_err "interrupted: 0 ok, 0 failed, 0 unreachable, 0 skipped, 2 interrupted"
+expect_out "interrupted: 0 ok, 0 failed, 0 unreachable, 0 skipped, 2 interrupted"
 leura show "$(last_run)"
 expect_out "status +interrupted \(exit 143\)"
 expect_out "1 long +interrupted"
@@ -36,4 +36,4 @@ set +e; wait "$pid"; rc=$?; set -e
 took=$(( ($(date +%s%N) - start) / 1000000 ))
 [ "$took" -ge 900 ] && [ "$took" -lt 6000 ] || fail "--grace 1s: the run ended after ${took}ms"
 expect_rc 143
-expect_err "interrupted: 0 ok, 0 failed, 0 unreachable, 0 skipped, 2 interrupted"
+expect_out "interrupted: 0 ok, 0 failed, 0 unreachable, 0 skipped, 2 interrupted"
