@@ -4,11 +4,13 @@
 #include "archive/tarball.hpp"
 #include "cli/commands.hpp"
 #include "cli/report.hpp"
+#include "inventory/selector.hpp"
 #include "util/strings.hpp"
 
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <set>
 
 namespace leura::cli {
 
@@ -17,7 +19,50 @@ namespace {
 struct LogsFlags {
     std::string run, host, step, stage;
     bool full = false;
+    bool only_stdout = false, only_stderr = false;
 };
+
+// Each line of a step's stderr on stdout behind a mark, so a pipe keeps the errors apart
+// from the output (the spool keeps the two streams in separate files: stdout comes first).
+class MarkedStderr {
+public:
+    void write(std::string_view data) {
+        for (char c : data) {
+            if (m_at_line_start) std::fputs("[stderr] ", stdout);
+            m_line += c;
+            m_at_line_start = c == '\n';
+            if (m_at_line_start) flush();
+        }
+    }
+    void end() {
+        if (!m_line.empty()) {
+            m_line += '\n';
+            flush();
+        }
+        m_at_line_start = true;
+    }
+
+private:
+    void flush() {
+        write_host_output(stdout, m_line);
+        m_line.clear();
+    }
+    std::string m_line;
+    bool m_at_line_start = true;
+};
+
+// Writes one step's two streams as the flags choose: stdout as is, stderr marked after it;
+// or only one of them, unmarked.
+template <typename Read> Status write_streams(const LogsFlags& f, Read read) {
+    if (!f.only_stderr)
+        LEURA_TRY(read(false, [](std::string_view d) { write_host_output(stdout, d); }));
+    if (f.only_stdout) return {};
+    if (f.only_stderr) return read(true, [](std::string_view d) { write_host_output(stdout, d); });
+    MarkedStderr marked;
+    LEURA_TRY(read(true, [&](std::string_view d) { marked.write(d); }));
+    marked.end();
+    return {};
+}
 
 bool step_matches(const store::StepRecord& s, const std::string& want) {
     if (want.empty()) return true;
@@ -49,26 +94,44 @@ Status print_logs(const app::RunView& view, const LogsFlags& f,
                         (long long)s->idx + 1, s->name.c_str());
         std::fflush(stdout);
         if (!f.full) {
-            write_host_output(stdout, s->preview_out);
-            write_host_output(stderr, s->preview_err);
+            LEURA_TRY(write_streams(f, [&](bool err, const auto& sink) -> Status {
+                sink(err ? s->preview_err : s->preview_out);
+                return {};
+            }));
             continue;
         }
-        for (bool err : {false, true}) {
+        LEURA_TRY(write_streams(f, [&](bool err, const auto& sink) -> Status {
             std::string member =
                 archive::step_member(dirs.get(s->host), size_t(s->idx), s->name, err);
-            std::FILE* to = err ? stderr : stdout;
-            LEURA_TRY(archive::read_member(*run.archive, member,
-                                           [to](std::string_view d) { write_host_output(to, d); }));
-        }
+            return archive::read_member(*run.archive, member, sink);
+        }));
     }
     std::fflush(stdout);
     return {};
 }
 
-std::vector<const store::StepRecord*> chosen_steps(const app::RunView& view, const LogsFlags& f) {
+// --host takes a selector over the run's hosts: a name, a glob, a range such as
+// '127.0.1.[10-13]' (as leura prints them), a list.
+Result<std::vector<const store::StepRecord*>> chosen_steps(const app::RunView& view,
+                                                           const LogsFlags& f) {
+    std::set<std::string> hosts;
+    if (!f.host.empty()) {
+        std::vector<std::string> names;
+        for (const auto& h : view.hosts)
+            names.push_back(h.host);
+        auto picked = inventory::select_names(names, f.host);
+        if (!picked) {
+            // A name the run never had selects nothing: "no step output on host ...".
+            if (picked.error().message.find("unknown group or host") == std::string::npos)
+                return std::unexpected(
+                    Error(ErrorKind::usage, "--host '" + f.host + "': " + picked.error().message));
+            return std::vector<const store::StepRecord*>{};
+        }
+        hosts.insert(picked->begin(), picked->end());
+    }
     std::vector<const store::StepRecord*> chosen;
     for (const auto& s : view.steps)
-        if ((f.host.empty() || util::glob_match(f.host, s.host)) && step_matches(s, f.step))
+        if ((f.host.empty() || hosts.count(s.host)) && step_matches(s, f.step))
             chosen.push_back(&s);
     return chosen;
 }
@@ -77,7 +140,10 @@ int logs(app::Context& ctx, const LogsFlags& f) {
     // --host's glob (* and ?) is also SQLite's, so the database returns only those hosts'
     // steps; a '[' means a literal bracket here but a set to SQLite, so such a pattern is not
     // passed down. glob_match below decides either way.
-    std::string glob = f.host.find('[') == std::string::npos ? f.host : "";
+    if (f.only_stdout && f.only_stderr)
+        return report(Error(ErrorKind::usage, "--stdout and --stderr: pick one (without "
+                                              "either, logs prints both, stderr marked)"));
+    std::string glob = f.host.find_first_of("[,&!()=") == std::string::npos ? f.host : "";
     auto view = app::load_run(ctx, f.run, true, glob);
     if (!view) return report(view.error());
     std::string what = f.host.empty() ? "" : " on host '" + f.host + "'";
@@ -86,7 +152,9 @@ int logs(app::Context& ctx, const LogsFlags& f) {
         if (!f.stage.empty())
             return report(Error(ErrorKind::usage,
                                 "run " + view->run.id + " is not a workflow: it has no stages"));
-        auto chosen = chosen_steps(*view, f);
+        auto picked = chosen_steps(*view, f);
+        if (!picked) return report(picked.error());
+        auto& chosen = *picked;
         if (chosen.empty())
             return report(
                 Error(ErrorKind::not_found, "run " + view->run.id + " has no step output" + what));
@@ -105,7 +173,9 @@ int logs(app::Context& ctx, const LogsFlags& f) {
             continue;
         auto sv = app::load_run(ctx, s.id, true, glob);
         if (!sv) return report(sv.error());
-        auto chosen = chosen_steps(*sv, f);
+        auto picked = chosen_steps(*sv, f);
+        if (!picked) return report(picked.error());
+        auto& chosen = *picked;
         if (chosen.empty()) continue;
         any = true;
         if (auto st = print_logs(*sv, f, chosen, name, true); !st) return report(st.error());
@@ -121,8 +191,15 @@ int logs(app::Context& ctx, const LogsFlags& f) {
 
 Action add_logs(CLI::App& sub) {
     auto f = std::make_shared<LogsFlags>();
-    sub.add_option("run", f->run, "Run id or a unique prefix of one")->required();
-    sub.add_option("--host", f->host, "Only this host (a glob is allowed)");
+    sub.add_option("run", f->run,
+                   "Run id, a unique prefix of one, last, or last~N (N runs before the last)")
+        ->required();
+    sub.add_option("--host", f->host,
+                   "Only these hosts: a name, glob, range ('web[01-04]') or selector");
+    sub.add_flag("--stdout", f->only_stdout, "Only the steps' stdout");
+    sub.add_flag("--stderr", f->only_stderr,
+                 "Only the steps' stderr, unmarked, on stdout (default: both, stderr lines "
+                 "marked [stderr])");
     sub.add_option("--step", f->step, "Only this step: its number or name (a glob is allowed)");
     sub.add_flag("--full", f->full, "The whole output, read from the run's archive");
     sub.add_option("--stage", f->stage,

@@ -125,7 +125,9 @@ int resume(app::Context& ctx, ResumeFlags& rf, const std::string& prefix) {
 Action add_resume(CLI::App& sub) {
     auto f = std::make_shared<ResumeFlags>();
     auto run = std::make_shared<std::string>();
-    sub.add_option("run", *run, "Run id or a unique prefix of one")->required();
+    sub.add_option("run", *run,
+                   "Run id, a unique prefix of one, last, or last~N (N runs before the last)")
+        ->required();
     sub.add_flag("--rerun-unknown", f->resume.rerun_unknown,
                  "Run again the steps that were running when the run stopped");
     sub.add_flag("--retry-failed", f->resume.retry_failed,

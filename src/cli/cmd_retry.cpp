@@ -106,7 +106,9 @@ Action add_retry(CLI::App& sub) {
     auto run = std::make_shared<std::string>();
     auto which = std::make_shared<std::string>();
     auto stage = std::make_shared<std::string>();
-    sub.add_option("run", *run, "Run id or a unique prefix of one")->required();
+    sub.add_option("run", *run,
+                   "Run id, a unique prefix of one, last, or last~N (N runs before the last)")
+        ->required();
     sub.add_option("--hosts", *which,
                    "Which hosts to run again: failed, unreachable, skipped, interrupted, "
                    "rolled_back or all (default: failed and unreachable)")

@@ -154,7 +154,9 @@ int show(app::Context& ctx, const std::string& prefix, const std::string& host_s
 Action add_show(CLI::App& sub) {
     auto run = std::make_shared<std::string>();
     auto hosts = std::make_shared<std::string>();
-    sub.add_option("run", *run, "Run id or a unique prefix of one")->required();
+    sub.add_option("run", *run,
+                   "Run id, a unique prefix of one, last, or last~N (N runs before the last)")
+        ->required();
     sub.add_option("--hosts", *hosts,
                    "Only list the hosts with this result, one per line (failed includes "
                    "unreachable)")

@@ -384,4 +384,20 @@ Result<std::vector<const Host*>> select(const Inventory& inv, const std::string&
     return hosts;
 }
 
+Result<std::vector<std::string>> select_names(const std::vector<std::string>& names,
+                                              const std::string& selector) {
+    Inventory inv;
+    for (const auto& n : names) {
+        Host h;
+        h.name = n;
+        h.address = n;
+        inv.hosts.push_back(std::move(h));
+    }
+    LEURA_TRY_ASSIGN(picked, select(inv, selector));
+    std::vector<std::string> out;
+    for (const Host* h : picked)
+        out.push_back(h->name);
+    return out;
+}
+
 } // namespace leura::inventory

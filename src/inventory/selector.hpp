@@ -19,4 +19,9 @@ namespace leura::inventory {
 // The result keeps inventory order.
 Result<std::vector<const Host*>> select(const Inventory& inv, const std::string& selector);
 
+// The same over bare names (a past run's hosts): which of `names` the selector picks, so
+// `logs --host` and `runs --host` take what leura prints ('127.0.1.[10-13]', globs, lists).
+Result<std::vector<std::string>> select_names(const std::vector<std::string>& names,
+                                              const std::string& selector);
+
 } // namespace leura::inventory

@@ -223,8 +223,35 @@ RunRecord read_run(const Stmt& s) {
 
 } // namespace
 
+// "last" is the newest run (workflows and plain runs; not a workflow's stages), "last~N" the
+// one N before it, as git's HEAD~N.
+static std::optional<int64_t> last_offset(const std::string& text) {
+    if (text == "last") return 0;
+    if (text.rfind("last~", 0) != 0 || text.size() == 5 || text.size() > 12) return std::nullopt;
+    int64_t n = 0;
+    for (char c : text.substr(5)) {
+        if (c < '0' || c > '9') return std::nullopt;
+        n = n * 10 + (c - '0');
+    }
+    return n;
+}
+
 Result<std::string> Store::resolve_run(const std::string& prefix) {
     if (prefix.empty()) return fail(ErrorKind::usage, "empty run id");
+    if (auto back = last_offset(prefix)) {
+        LEURA_TRY_ASSIGN(s, Stmt::prepare(*m_db, "SELECT id FROM runs WHERE parent IS NULL "
+                                                 "ORDER BY started_at DESC, id DESC "
+                                                 "LIMIT 1 OFFSET ?1"));
+        s.bind(1, *back);
+        std::optional<std::string> id;
+        LEURA_TRY(s.each([&](const Stmt& row) { id = row.text(0); }));
+        if (!id)
+            return fail(ErrorKind::not_found, *back == 0
+                                                  ? std::string("there is no run yet")
+                                                  : "there are not " + std::to_string(*back + 1) +
+                                                        " runs: '" + prefix + "' names none");
+        return *id;
+    }
     LEURA_TRY_ASSIGN(s, Stmt::prepare(*m_db, "SELECT id FROM runs WHERE substr(id, 1, ?1) = ?2 "
                                              "AND (parent IS NULL OR id = ?2) "
                                              "ORDER BY id DESC LIMIT 6"));

@@ -11,7 +11,7 @@ seq 1 200000 > "$T/expected"
 [ "$(stat -c %s "$T/expected")" -gt 1048576 ] || fail "fixture too small"
 id=$(last_run)
 for i in 1 2 3; do
-  "$LEURA_BIN" logs "$id" --host "127.0.1.$i" --full > "$T/got" 2> "$T/got_err"
+  "$LEURA_BIN" logs "$id" --host "127.0.1.$i" --full --stdout > "$T/got" && "$LEURA_BIN" logs "$id" --host "127.0.1.$i" --full --stderr > "$T/got_err"
   cmp "$T/expected" "$T/got" || fail "127.0.1.$i: archived output differs"
   [ "$(cat "$T/got_err")" = to-stderr ] || fail "stderr differs"
 done

@@ -55,7 +55,7 @@ grep -q '"protocol":1' "$T/request-127.0.1.2" || fail "request lacks protocol"
 [ "$(ls "$T/remote" | wc -l)" = 2 ] || fail "expected one upload per host"
 [ "$(stat -c %a "$T"/remote/conf-* | sort -u)" = 600 ] || fail "upload mode not applied"
 leura logs "$id" --step ship
-expect_err "secret on stderr: \[secret:token\]"
+expect_out "^\[stderr\] secret on stderr: \[secret:token\]"
 "$LEURA_BIN" logs "$id" --full | grep -q canary-7f3a91 && fail "secret in the archive"
 
 # A broken answer and a failing executable fail the host, saying why.
@@ -74,7 +74,7 @@ run_leura "$t" -t 127.0.1.1
 expect_rc 1
 expect_out 'step "step 1" exited with 3'
 leura logs "$(last_run)"
-expect_err "no such unit"
+expect_out "^\[stderr\] .*no such unit"
 
 # A missing step type is found before anything runs.
 t=$(task missing '

@@ -43,8 +43,8 @@ download = { src = \"$T/out-$user/data\", dest = \"$T/got-$user\" }")
   expect_rc 0
   expect_out "ok +127.0.1.1 .*6/6 steps"
   id=$(last_run)
-  [ "$("$LEURA_BIN" logs "$id" --step plain --full)" = "$(printf 'plain 127.0.1.1\nbang!')" ] || fail "$sh: plain step output"
-  [ "$("$LEURA_BIN" logs "$id" --step last --full)" = payload ] || fail "$sh: upload"
+  [ "$("$LEURA_BIN" logs "$id" --step plain --full --stdout)" = "$(printf 'plain 127.0.1.1\nbang!')" ] || fail "$sh: plain step output"
+  [ "$("$LEURA_BIN" logs "$id" --step last --full --stdout)" = payload ] || fail "$sh: upload"
   [ ! -e "$T/PWNED" ] || fail "$sh: payload ran"
   cmp "$T/files/data" "$T/got-$user" || fail "$sh: download (a channel of its own)"
 done

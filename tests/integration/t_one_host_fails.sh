@@ -19,7 +19,7 @@ expect_rc 0
 expect_out 'status +failed \(exit 1\)'
 expect_out '^ +1 check +exit 7'
 leura logs "$id" --host 127.0.1.3
-grep -q broken "$T/err" || fail "stderr preview missing"
+grep -q "^\[stderr\] broken" "$T/out" || fail "stderr preview missing"
 grep -q '"step": *2' "$T/out" && fail "unexpected"
 leura logs "$id" --host 127.0.1.3 --step after
 expect_rc 2

@@ -47,7 +47,7 @@ expect_rc 1
 expect_out "0 ok, 2 failed"
 expect_out 'step "too slow" timed out after 1000ms' 
 id=$(last_run)
-logs() { "$LEURA_BIN" logs "$id" --host 127.0.1.1 --step "$1" --full 2>"$T/logs.err"; }
+logs() { "$LEURA_BIN" logs "$id" --host 127.0.1.1 --step "$1" --full --stdout; }
 r1=$(logs "leave state" | sed -n 's/^runner //p')
 r2=$(logs "fresh state" | sed -n 's/^runner //p')
 r8=$(logs "after" | sed -n 's/^runner //p')
@@ -55,7 +55,7 @@ r8=$(logs "after" | sed -n 's/^runner //p')
 [ -n "$r8" ] && [ "$r8" != "$r1" ] || fail "after its runner was killed, a step ran in '$r8'"
 logs "leave state" > "$T/s1"
 grep -q "no newline at the end" "$T/s1" || fail "step 1 lost its last line: $(cat "$T/s1")"
-[ "$(cat "$T/logs.err")" = "to stderr" ] || fail "step 1's stderr: $(cat "$T/logs.err")"
+[ "$("$LEURA_BIN" logs "$id" --host 127.0.1.1 --step "leave state" --full --stderr)" = "to stderr" ] || fail "step 1 stderr"
 home_pwd=$(logs "fresh state" | sed -n 's/^pwd=\([^ ]*\) .*/\1/p')
 [ "$home_pwd" != /tmp ] || fail "step 2 started in step 1's directory"
 logs "fresh state" | grep -q "leak=none umask=0022" || fail "step 2 saw step 1's state: $(logs "fresh state")"

@@ -37,7 +37,7 @@ command = '[[ -n \$RANDOM ]] && echo step-bash'")
 run_leura "$t" -t 127.0.1.1
 expect_rc 0
 id=$(last_run)
-lg() { "$LEURA_BIN" logs "$id" --host 127.0.1.1 --step "$1"; }
+lg() { "$LEURA_BIN" logs "$id" --host 127.0.1.1 --step "$1" "${@:2}"; }
 [ "$(lg shebang)" = "bash 1 it's \$(here)
 stdin at EOF" ] || { lg shebang; fail "#!/bin/bash script"; }
 [ "$(lg "env file")" = "file z it's \$(here)" ] || { lg "env file"; fail "#!/usr/bin/env bash script_file"; }
@@ -128,7 +128,7 @@ run_leura "$t" -t 127.0.1.1
 expect_rc 1
 expect_out 'step "needs fish": leura-no-such-shell not found on the host'
 id=$(last_run)
-[ "$(lg "needs fish" 2>&1)" = "leura: leura-no-such-shell not found on the host" ] ||
+[ "$(lg "needs fish" --stderr)" = "leura: leura-no-such-shell not found on the host" ] ||
   { lg "needs fish"; fail "the missing shell's message in the step's output"; }
 t=$(task missing_env "
 [[steps]]

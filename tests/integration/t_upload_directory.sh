@@ -44,7 +44,7 @@ upload = { src = \"files/site\", dest = \"$T/remote/plain\" }")
 run_leura "$t2"
 expect_rc 1
 leura logs "$(last_run)"
-expect_err "leura: $T/remote/plain exists and is not a directory"
+expect_out "^\[stderr\] leura: $T/remote/plain exists and is not a directory"
 [ "$(cat "$T/remote/plain")" = "keep me" ] || fail "a file dest was touched"
 
 ln -s index.html "$T/files/site/link"
