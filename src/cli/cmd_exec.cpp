@@ -3,67 +3,16 @@
 // for, run and recorded like a one-step task; afterwards the hosts' outputs, grouped by content.
 #include "app/records.hpp"
 #include "cli/commands.hpp"
+#include "cli/output_groups.hpp"
 #include "cli/report.hpp"
 #include "cli/run_flags.hpp"
-#include "inventory/range.hpp"
 
-#include <algorithm>
 #include <cstdio>
-#include <map>
 #include <memory>
 
 namespace leura::cli {
 
 namespace {
-
-struct OutputGroup {
-    const store::StepRecord* sample;
-    std::vector<std::string> hosts;
-};
-
-// Hosts whose step printed the same and ended the same, largest group first (as clush -b).
-std::vector<OutputGroup> group_outputs(const std::vector<store::StepRecord>& steps) {
-    std::map<std::string, size_t> index;
-    std::vector<OutputGroup> groups;
-    for (const auto& s : steps) {
-        // The digest of the whole output: previews of long outputs that differ only in the
-        // middle are alike. Runs recorded before the digest existed fall back to previews.
-        std::string key =
-            s.status + '\0' + std::to_string(s.exit_code.value_or(-1)) + '\0' +
-            (s.output_sha256 ? *s.output_sha256 : s.preview_out + '\0' + s.preview_err);
-        auto [it, fresh] = index.try_emplace(std::move(key), groups.size());
-        if (fresh) groups.push_back({&s, {}});
-        groups[it->second].hosts.push_back(s.host);
-    }
-    std::stable_sort(groups.begin(), groups.end(),
-                     [](const auto& a, const auto& b) { return a.hosts.size() > b.hosts.size(); });
-    return groups;
-}
-
-void print_groups(const app::RunView& view) {
-    auto groups = group_outputs(view.steps);
-    bool truncated = false;
-    for (const auto& g : groups) {
-        const store::StepRecord& s = *g.sample;
-        std::string ending;
-        if (s.status != "ok") {
-            ending = s.exit_code ? " exit " + std::to_string(*s.exit_code)
-                                 : " " + s.status + (s.error ? ": " + *s.error : "");
-        }
-        std::printf("---------------- %s (%zu)%s\n", inventory::fold_hosts(g.hosts).c_str(),
-                    g.hosts.size(), ending.c_str());
-        write_host_output(stdout, s.preview_out);
-        std::fflush(stdout);
-        write_host_output(stderr, s.preview_err);
-        truncated = truncated || s.preview_out.size() < size_t(s.bytes_out) ||
-                    s.preview_err.size() < size_t(s.bytes_err);
-    }
-    if (truncated)
-        std::fprintf(stderr,
-                     "leura: long outputs are shown shortened; all of it: leura logs %s "
-                     "--full\n",
-                     view.run.id.c_str());
-}
 
 struct ExecFlags {
     RunFlags run;
@@ -82,10 +31,21 @@ int exec(app::Context& ctx, ExecFlags& f) {
     }
     app::RunResult result;
     int exit = execute_run(ctx, f.run, &result);
-    if (f.run.json || result.run_id.empty()) return exit;
+    if (result.run_id.empty()) return exit;
     auto view = app::load_run(ctx, result.run_id);
     if (!view) return report(view.error());
-    print_groups(*view);
+    std::vector<const store::StepRecord*> steps;
+    for (const auto& s : view->steps)
+        steps.push_back(&s);
+    auto groups = group_outputs(steps);
+    if (f.run.json) {
+        print_groups_json(stdout, view->run.id, groups);
+        return exit;
+    }
+    if (print_groups(stdout, groups))
+        std::fprintf(stderr,
+                     "leura: long outputs are shown shortened; all of it: leura logs %s --full\n",
+                     view->run.id.c_str());
     return exit;
 }
 

@@ -3,6 +3,7 @@
 #include "archive/names.hpp"
 #include "archive/tarball.hpp"
 #include "cli/commands.hpp"
+#include "cli/output_groups.hpp"
 #include "cli/report.hpp"
 #include "inventory/selector.hpp"
 #include "util/strings.hpp"
@@ -22,35 +23,6 @@ struct LogsFlags {
     bool only_stdout = false, only_stderr = false;
 };
 
-// Each line of a step's stderr on stdout behind a mark, so a pipe keeps the errors apart
-// from the output (the spool keeps the two streams in separate files: stdout comes first).
-class MarkedStderr {
-public:
-    void write(std::string_view data) {
-        for (char c : data) {
-            if (m_at_line_start) std::fputs("[stderr] ", stdout);
-            m_line += c;
-            m_at_line_start = c == '\n';
-            if (m_at_line_start) flush();
-        }
-    }
-    void end() {
-        if (!m_line.empty()) {
-            m_line += '\n';
-            flush();
-        }
-        m_at_line_start = true;
-    }
-
-private:
-    void flush() {
-        write_host_output(stdout, m_line);
-        m_line.clear();
-    }
-    std::string m_line;
-    bool m_at_line_start = true;
-};
-
 // Writes one step's two streams as the flags choose: stdout as is, stderr marked after it;
 // or only one of them, unmarked.
 template <typename Read> Status write_streams(const LogsFlags& f, Read read) {
@@ -58,7 +30,7 @@ template <typename Read> Status write_streams(const LogsFlags& f, Read read) {
         LEURA_TRY(read(false, [](std::string_view d) { write_host_output(stdout, d); }));
     if (f.only_stdout) return {};
     if (f.only_stderr) return read(true, [](std::string_view d) { write_host_output(stdout, d); });
-    MarkedStderr marked;
+    MarkedStderr marked(stdout);
     LEURA_TRY(read(true, [&](std::string_view d) { marked.write(d); }));
     marked.end();
     return {};

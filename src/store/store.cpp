@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "store/store.hpp"
+#include "util/json.hpp"
 
 namespace leura::store {
 
@@ -279,16 +280,41 @@ Result<RunRecord> Store::run(const std::string& id) {
     return read_run(s);
 }
 
+// A host row matches the filter's exact names (?8) or GLOB patterns (?9), both JSON arrays.
+static constexpr const char* k_host_match =
+    "(h.host IN (SELECT value FROM json_each(?8)) OR EXISTS (SELECT 1 FROM json_each(?9) g "
+    "WHERE h.host GLOB g.value))";
+
+Result<std::vector<std::string>> Store::resumed_by(const std::string& id) {
+    LEURA_TRY_ASSIGN(s, Stmt::prepare(*m_db, "SELECT id FROM runs WHERE resumes = ? "
+                                             "ORDER BY started_at, id"));
+    s.bind(1, id);
+    std::vector<std::string> out;
+    LEURA_TRY(s.each([&](const Stmt& row) { out.push_back(row.text(0)); }));
+    return out;
+}
+
 Result<std::vector<RunRecord>> Store::runs(const RunFilter& f) {
     std::string sql =
         std::string("SELECT ") + k_run_columns +
         " FROM runs WHERE (?1 IS NULL OR instr(task, ?1) > 0) AND (?2 IS NULL OR "
         "status = ?2) AND (?3 IS NULL OR started_at >= ?3) AND (?5 IS NULL OR "
         "EXISTS (SELECT 1 FROM json_each(runs.tags) WHERE value = ?5)) AND (?6 OR parent IS NULL) "
-        "ORDER BY started_at DESC, id DESC LIMIT ?4";
+        "AND (?7 IS NULL OR user = ?7) AND (?8 IS NULL OR EXISTS (SELECT 1 FROM hosts h WHERE "
+        "h.run_id = runs.id AND " +
+        k_host_match +
+        ") OR EXISTS (SELECT 1 FROM runs c JOIN hosts h ON h.run_id = c.id WHERE c.parent = "
+        "runs.id AND " +
+        k_host_match + ")) ORDER BY started_at DESC, id DESC LIMIT ?4";
     LEURA_TRY_ASSIGN(s, Stmt::prepare(*m_db, sql.c_str()));
     s.bind(1, f.task).bind(2, f.status).bind(3, f.since).bind(4, f.limit).bind(5, f.tag);
-    s.bind(6, int64_t(f.stages));
+    s.bind(6, int64_t(f.stages)).bind(7, f.user);
+    std::optional<std::string> names, globs;
+    if (!f.host_names.empty() || !f.host_globs.empty()) {
+        names = util::json_string_array(f.host_names);
+        globs = util::json_string_array(f.host_globs);
+    }
+    s.bind(8, names).bind(9, globs);
     std::vector<RunRecord> out;
     LEURA_TRY(s.each([&](const Stmt& row) { out.push_back(read_run(row)); }));
     return out;

@@ -114,7 +114,11 @@ struct RunFilter {
     std::optional<std::string> status;
     std::optional<std::string> since; // RFC 3339; runs started at or after
     std::optional<std::string> tag;   // runs whose task had this tag (exactly) when it ran
-    bool stages = false;              // a workflow's stage runs too (listed under their parent)
+    std::optional<std::string> user;  // runs started by this user
+    // Runs (or a workflow's stage runs) that had one of these hosts: exact names, or SQLite
+    // GLOB patterns (* ? [...]). Both empty: any host.
+    std::vector<std::string> host_names, host_globs;
+    bool stages = false; // a workflow's stage runs too (listed under their parent)
     int64_t limit = 20;
 };
 
@@ -154,6 +158,8 @@ public:
     Result<std::vector<StepRecord>> steps(const std::string& run_id, bool previews = true,
                                           const std::string& host_glob = {});
     Result<std::vector<BatchRecord>> batches(const std::string& run_id);
+    // The runs that resume `id` (`leura resume` of it), oldest first.
+    Result<std::vector<std::string>> resumed_by(const std::string& id);
     // A workflow's stage runs, in the order they started.
     Result<std::vector<RunRecord>> stage_runs(const std::string& parent);
     // The newest run of each task path, keyed by the path (one query, for `task list`).

@@ -34,6 +34,20 @@ std::optional<SystemTime> parse_rfc3339(const std::string& text) {
     return SystemTime(std::chrono::seconds(secs)) + std::chrono::milliseconds(millis);
 }
 
+std::string display_time(const std::string& rfc3339_text, bool local) {
+    auto t = parse_rfc3339(rfc3339_text);
+    if (!t) return rfc3339_text;
+    std::time_t secs = std::chrono::system_clock::to_time_t(*t);
+    std::tm tm{};
+    if (local)
+        localtime_r(&secs, &tm);
+    else
+        gmtime_r(&secs, &tm);
+    char buf[64];
+    std::strftime(buf, sizeof buf, local ? "%Y-%m-%d %H:%M:%S %Z" : "%Y-%m-%d %H:%M:%S UTC", &tm);
+    return buf;
+}
+
 std::string new_run_id(SystemTime t) {
     std::time_t secs = std::chrono::system_clock::to_time_t(t);
     std::tm tm{};

@@ -10,7 +10,7 @@ expect_rc 0
 [ "$(grep -c '^----------------' "$T/out")" = 1 ] || { cat "$T/out"; fail "one group expected"; }
 expect_out '^---------------- 127\.0\.1\.\[1-5\] \(5\)$'
 [ "$(grep -c '^same$' "$T/out")" = 1 ] || fail "the output once"
-expect_err "^from $(id -un)$"
+expect_out "^\[stderr\] from $(id -un)$"
 
 # Two kinds of output and a failure: groups largest first, the failing one names its exit.
 ex -t '127.0.1.[1-4]' -- 'set -- $SSH_CONNECTION; case $3 in 127.0.1.4) echo odd; exit 3;; *) echo even;; esac'
@@ -20,7 +20,7 @@ expect_out '^---------------- 127\.0\.1\.4 \(1\) exit 3'
 [ "$(sed -n 2p "$T/out")" = even ] || fail "the larger group first"
 id=$(last_run)
 "$LEURA_BIN" runs --limit 1 > "$T/runs"
-grep -q "leura exec" "$T/runs" || { cat "$T/runs"; fail "an exec run is listed as such"; }
+grep -q " exec: " "$T/runs" || { cat "$T/runs"; fail "an exec run is listed as such"; }
 "$LEURA_BIN" logs "$id" --host 127.0.1.4 > "$T/log"
 [ "$(cat "$T/log")" = odd ] || fail "logs of an exec run"
 

@@ -99,7 +99,7 @@ leura run "$T/vacuum.toml" --known-hosts "$F/known_hosts"
 expect_rc 0
 leura runs --tag restart
 expect_rc 0
-[ "$(grep -c "runbooks/web/restart.toml$" "$T/out")" = 3 ] || fail "runs --tag restart"
+[ "$(grep -c " web/restart$" "$T/out")" = 3 ] || fail "runs --tag restart"
 not_out "vacuum"
 leura runs --tag db --json
 expect_out '"task":"[^"]*/vacuum.toml".*"tags":\["db"\]'

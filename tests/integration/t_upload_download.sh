@@ -25,7 +25,7 @@ expect_out "1 ship +exit 0"
 run_leura "$t" -t 127.0.1.1
 expect_rc 0
 leura show "$(last_run)"
-expect_out "1 ship +exit 0 .*out 0 B"
+expect_out "1 ship +unchanged .*out 0 B"
 [ -z "$("$LEURA_BIN" logs "$(last_run)" --step ship)" ] || fail "the re-run shipped the file again"
 tar -xzOf "$(ls -t "$LEURA_HOME"/archives/*.tar.gz | head -1)" run.json | grep -q '"name":"ship","phase":"steps","status":"unchanged"' || fail "not recorded as unchanged"
 

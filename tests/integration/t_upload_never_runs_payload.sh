@@ -51,7 +51,7 @@ expect_rc 1
 check_clean "retries"
 leura show "$(last_run)"
 expect_out "ship +exit [1-9]"
-not_out "unchanged"
+not_out "ship +unchanged"
 
 # 3. The body reads part of the file, then dies (no `head` on the host: a PATH without it).
 mkdir -p "$T/bin"
