@@ -48,6 +48,15 @@ int unknown_command(const std::string& word) {
     return to_int(ExitCode::usage);
 }
 
+// A subcommand (at any depth) given --json reports its errors as JSON on stdout too.
+void json_errors_if_asked(const CLI::App& app) {
+    for (const CLI::App* sub : app.get_subcommands()) {
+        const CLI::Option* json = sub->get_option_no_throw("--json");
+        if (json && json->count() > 0) errors_as_json(stdout);
+        json_errors_if_asked(*sub);
+    }
+}
+
 int dispatch(int argc, char** argv) {
     invocation().assign(argv, argv + argc);
     CLI::App app{"leura: run operational tasks on fleets of servers over SSH", "leura"};
@@ -79,6 +88,7 @@ int dispatch(int argc, char** argv) {
         return to_int(ExitCode::usage);
     }
     if (!chosen) return to_int(ExitCode::usage);
+    json_errors_if_asked(app);
     config::Diagnostics diags;
     auto context = app::process_context(diags);
     if (!context) return report(diags);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cli/report.hpp"
+#include "util/json.hpp"
 #include "util/strings.hpp"
+#include "util/time.hpp"
 
 #include <cstdio>
 #include <unistd.h>
@@ -22,7 +24,42 @@ ExitCode exit_code_for(ErrorKind kind) {
     }
 }
 
+namespace {
+
+std::FILE* g_json_errors = nullptr;
+
+util::JsonObject error_event(const char* kind, ExitCode exit, const std::string& message) {
+    util::JsonObject o;
+    o.add("event", "error").add("ts", util::now_rfc3339()).add("kind", kind);
+    o.add("exit", to_int(exit)).add("message", message);
+    return o;
+}
+
+std::string problem_json(const SourcePos& pos, const std::string& message) {
+    util::JsonObject p;
+    if (pos.file.empty())
+        p.add_null("file");
+    else
+        p.add("file", pos.file);
+    p.add("line", int64_t(pos.line)).add("column", int64_t(pos.column)).add("message", message);
+    return p.str();
+}
+
+} // namespace
+
+void errors_as_json(std::FILE* out) {
+    g_json_errors = out;
+}
+
 int report(const Error& e) {
+    if (g_json_errors) {
+        std::vector<std::string> problems;
+        if (!e.pos.file.empty()) problems.push_back(problem_json(e.pos, e.message));
+        auto o = error_event(to_string(e.kind), exit_code_for(e.kind), e.message);
+        o.add_raw("problems", util::json_array(problems));
+        std::fprintf(g_json_errors, "%s\n", o.str().c_str());
+        std::fflush(g_json_errors);
+    }
     std::string where;
     if (!e.pos.file.empty()) {
         where = e.pos.file;
@@ -41,6 +78,17 @@ void warn(const std::vector<std::string>& lines) {
 }
 
 int report(const config::Diagnostics& diags) {
+    if (g_json_errors) {
+        std::vector<std::string> problems;
+        for (const auto& d : diags.items())
+            problems.push_back(problem_json(d.pos, d.message));
+        auto o = error_event("config", ExitCode::usage,
+                             std::to_string(diags.size()) + " problem" +
+                                 (diags.size() == 1 ? "" : "s") + " found; nothing was run");
+        o.add_raw("problems", util::json_array(problems));
+        std::fprintf(g_json_errors, "%s\n", o.str().c_str());
+        std::fflush(g_json_errors);
+    }
     for (const auto& d : diags.items())
         std::fprintf(stderr, "%s\n", config::format(d).c_str());
     std::fprintf(stderr, "leura: %zu problem%s found; nothing was run\n", diags.size(),
