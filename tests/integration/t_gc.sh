@@ -139,6 +139,42 @@ leura gc --keep 1d --keep-runs 1
 expect_rc 0
 expect_out "^leura: gc: nothing to delete \(runs started more than 1d ago, except the newest 1 of each task\)$"
 
+# A workflow goes with its stage runs (rows and archives), never a stage alone.
+w=$(task wf '
+[[stages]]
+name = "one"
+targets = "127.0.1.1"
+[[stages.steps]]
+command = "echo one"
+
+[[stages]]
+name = "two"
+targets = "127.0.1.2"
+[[stages.steps]]
+command = "echo two"')
+run_leura "$w"
+expect_rc 0
+w1=$(last_run)
+run_leura "$w"
+expect_rc 0
+w2=$(last_run)
+sql "UPDATE runs SET started_at = '2020-02-01T00:00:00.000Z' WHERE id = '$w1' OR parent = '$w1'"
+[ "$(sql "SELECT count(*) FROM runs WHERE parent = '$w1'")" = 2 ] || fail "expected two stage runs"
+stage_files=$(ls "$LEURA_HOME/archives" | grep -c "^$w1\." || true)
+[ "$stage_files" = 2 ] || fail "expected an archive for each stage, found $stage_files"
+leura gc --keep 1d --keep-runs 1
+expect_rc 0
+expect_out "^leura: gc: deleted 1 run \(2 stage runs, 2 wave rows, 2 host rows, 2 step rows\)"
+[ "$(sql "SELECT count(*) FROM runs WHERE id = '$w1' OR parent = '$w1'")" = 0 ] || fail "$w1 left runs"
+[ "$(sql "SELECT count(*) FROM steps WHERE run_id LIKE '$w1%'")" = 0 ] || fail "$w1 left steps"
+! ls "$LEURA_HOME/archives" | grep -q "^$w1" || fail "$w1 left archives ($stage_files of its stages')"
+[ "$(sql "SELECT count(*) FROM runs WHERE parent = '$w2'")" = 2 ] || fail "$w2 lost stage runs"
+leura show "$w2"
+expect_rc 0
+leura logs "$w2"
+expect_out "^one$"
+expect_out "^two$"
+
 # The retention settings stand in for the flags: b3, old, is no longer kept as b's newest.
 LEURA_RETENTION=1d LEURA_RETENTION_RUNS=0 leura gc --dry-run
 expect_rc 0
@@ -153,3 +189,4 @@ expect_err "^leura: warning: the records in $LEURA_HOME \(database and archives\
 LEURA_WARN_SIZE=lots run_leura "$b"
 expect_rc 2
 expect_err "LEURA_WARN_SIZE must be a size such as"
+
