@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
+#include "app/gc.hpp"
 #include "cli/commands.hpp"
+#include "cli/report.hpp"
 #include "cli/run_flags.hpp"
 
 #include <memory>
@@ -12,7 +14,10 @@ Action add_run(CLI::App& sub) {
         ->required();
     add_selection_flags(sub, *f);
     add_run_flags(sub, *f);
-    return [f](app::Context& ctx) { return execute_run(ctx, *f); };
+    return [f](app::Context& ctx) {
+        if (auto big = app::size_warning(ctx)) warn({*big});
+        return execute_run(ctx, *f);
+    };
 }
 
 } // namespace leura::cli

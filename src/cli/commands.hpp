@@ -38,6 +38,7 @@ Action add_config(CLI::App& sub);
 Action add_task(CLI::App& sub);
 Action add_inventory(CLI::App& sub);
 Action add_ssh_config(CLI::App& sub);
+Action add_gc(CLI::App& sub);
 
 // The command line as given, recorded with each run.
 std::vector<std::string>& invocation();

@@ -3,6 +3,8 @@
 #include "config/task.hpp"
 #include "config/toml_util.hpp"
 
+#include "util/strings.hpp"
+
 #include <charconv>
 #include <cstdlib>
 
@@ -52,6 +54,18 @@ const std::vector<SettingSpec>& setting_specs() {
         {"data_dir", SettingKind::path, "",
          "records, archives and spool (LEURA_HOME wins; default $XDG_DATA_HOME/leura or "
          "~/.local/share/leura)"},
+        {"retention", SettingKind::duration, "",
+         "`leura gc` without --keep deletes runs started longer ago than this (e.g. \"90d\"); "
+         "unset: gc needs --keep"},
+        {"retention_runs",
+         SettingKind::count,
+         "10",
+         "`leura gc` keeps at least this many newest runs of each task, however old "
+         "(--keep-runs)",
+         {},
+         0},
+        {"warn_size", SettingKind::size, "10GiB",
+         "`leura run` warns when the database and archives together are bigger (0: never)"},
     };
     return specs;
 }
@@ -147,6 +161,10 @@ int64_t Settings::count(std::string_view key) const {
     return n;
 }
 
+uint64_t Settings::size(std::string_view key) const {
+    return util::parse_size(get(key).value).value_or(0);
+}
+
 std::optional<std::string> setting_value(const SettingSpec& spec, const std::string& text,
                                          std::string& why) {
     switch (spec.kind) {
@@ -171,7 +189,8 @@ std::optional<std::string> setting_value(const SettingSpec& spec, const std::str
         auto d = parse_duration(text);
         bool zero_ok = spec.min == 0;
         if (!d || (!zero_ok && d->count() == 0)) {
-            why = std::string("must be a duration such as \"") + spec.fallback + "\"" +
+            why = std::string("must be a duration such as \"") +
+                  (*spec.fallback ? spec.fallback : "90d") + "\"" +
                   (zero_ok ? "" : ", more than 0") + " and at most 365d, got '" + text + "'";
             return std::nullopt;
         }
@@ -182,6 +201,13 @@ std::optional<std::string> setting_value(const SettingSpec& spec, const std::str
         if (text == "false" || text == "0" || text == "no") return "false";
         why = "must be true or false, got '" + text + "'";
         return std::nullopt;
+    case SettingKind::size:
+        if (!util::parse_size(text)) {
+            why = "must be a size such as \"10GiB\" or \"500MiB\" (B, KiB, MiB, GiB, TiB), got '" +
+                  text + "'";
+            return std::nullopt;
+        }
+        return text;
     case SettingKind::choice:
         for (const auto& c : spec.choices)
             if (text == c) return text;

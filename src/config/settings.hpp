@@ -26,6 +26,7 @@ enum class SettingKind {
     duration, // as parse_duration ("10s"), more than 0 unless min is 0
     flag,     // true or false
     choice,   // one of `choices`
+    size,     // bytes, as util::parse_size ("10GiB", "500MiB"); 0 allowed
 };
 
 struct SettingSpec {
@@ -53,6 +54,7 @@ public:
     std::string text(std::string_view key) const { return get(key).value; }
     std::chrono::milliseconds duration(std::string_view key) const;
     int64_t count(std::string_view key) const;
+    uint64_t size(std::string_view key) const;
     bool flag(std::string_view key) const { return get(key).value == "true"; }
     // True when the value is the built-in default (no file or variable set it).
     bool is_default(std::string_view key) const { return get(key).origin == "default"; }

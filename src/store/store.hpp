@@ -109,6 +109,26 @@ struct StepRecord {
     std::optional<std::string> outputs;
 };
 
+// A run as `leura gc` weighs it: no task text, plan or counts.
+struct RunSummary {
+    std::string id;
+    std::string task;
+    std::string started_at;
+    std::string status;
+    std::optional<std::string> parent;  // the workflow run of a stage run
+    std::optional<std::string> resumes; // the run this one continues
+    std::optional<std::string> archive;
+};
+
+// A run's rows, by table.
+struct RunRows {
+    int64_t runs = 0, batches = 0, hosts = 0, steps = 0;
+    RunRows& operator+=(const RunRows& o) {
+        runs += o.runs, batches += o.batches, hosts += o.hosts, steps += o.steps;
+        return *this;
+    }
+};
+
 struct RunFilter {
     std::optional<std::string> task; // substring of the task path
     std::optional<std::string> status;
@@ -172,6 +192,27 @@ public:
     // The saved versions of task `name`, oldest first, numbered from 1; `content` false leaves
     // the contents out.
     Result<std::vector<TaskVersion>> task_versions(const std::string& name, bool content = true);
+
+    // Deleting records (store/prune.cpp). Every run's rows leave through delete_run_rows(),
+    // so whatever indexes them (a full-text index over the previews) is kept in step there.
+
+    // Every run, stage runs included, oldest first.
+    Result<std::vector<RunSummary>> run_summaries();
+    // How many rows delete_run_rows(run_id) would delete.
+    Result<RunRows> count_run_rows(const std::string& run_id);
+    // Deletes run `run_id`'s rows from every table (its steps, hosts, waves, then the run);
+    // not its stage runs, which are runs of their own. Inside the open batch when there is
+    // one, else in a transaction of its own. A run that is not recorded deletes nothing.
+    Result<RunRows> delete_run_rows(const std::string& run_id);
+    // delete_run_rows() for each of `run_ids`, in one transaction: all of them or none.
+    Result<RunRows> delete_runs(const std::vector<std::string>& run_ids);
+    // Bytes of the database's pages that hold data (free pages left by deletions are not
+    // counted: later writes reuse them).
+    Result<int64_t> used_bytes();
+    // Rewrites the database without its free pages, then empties the write-ahead log.
+    // Writers of other processes wait meanwhile (their busy timeout, 5 s, may run out on a
+    // big database). Errors: io (busy, disk full: VACUUM needs room for a copy).
+    Status vacuum();
 
     int schema_version() const { return m_version; }
 

@@ -2,6 +2,7 @@
 #include "util/strings.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <numeric>
 
@@ -128,6 +129,38 @@ std::string human_bytes(unsigned long long n) {
     else
         std::snprintf(buf, sizeof buf, "%.1f GiB", double(n) / (1024.0 * 1024 * 1024));
     return buf;
+}
+
+std::string grouped(long long n) {
+    std::string digits = std::to_string(n < 0 ? -(unsigned long long)n : (unsigned long long)n);
+    std::string out;
+    for (size_t i = 0; i < digits.size(); ++i) {
+        if (i && (digits.size() - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    return (n < 0 ? "-" : "") + out;
+}
+
+std::optional<unsigned long long> parse_size(std::string_view text) {
+    size_t i = 0;
+    unsigned long long n = 0;
+    for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
+        if (n > (~0ull - 9) / 10) return std::nullopt;
+        n = n * 10 + (unsigned long long)(text[i] - '0');
+    }
+    if (i == 0) return std::nullopt;
+    std::string unit;
+    for (char c : trim(text.substr(i)))
+        unit += char(std::tolower(static_cast<unsigned char>(c)));
+    static const std::pair<const char*, int> k_units[] = {
+        {"", 0},     {"b", 0},  {"kib", 10}, {"mib", 20}, {"gib", 30},
+        {"tib", 40}, {"k", 10}, {"m", 20},   {"g", 30},   {"t", 40}};
+    for (const auto& [name, shift] : k_units) {
+        if (unit != name) continue;
+        if (shift && n > (~0ull >> shift)) return std::nullopt;
+        return n << shift;
+    }
+    return std::nullopt;
 }
 
 std::string terminal_safe(std::string_view s, bool one_line) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +31,12 @@ bool glob_match(std::string_view pattern, std::string_view text);
 std::string human_duration_ms(long long ms);
 // "512 B", "1.0 KiB", "3.4 MiB".
 std::string human_bytes(unsigned long long n);
+// "3,400": a count with its thousands grouped, for human output.
+std::string grouped(long long n);
+// "10GiB", "500MiB", "64KiB", "1TiB", "512B" or a bare number of bytes; K, M, G, T are the
+// same powers of 1024 (a space before the unit and lower case are fine). nullopt for anything
+// else ("10GB": decimal or binary is not guessed) or an overflow.
+std::optional<unsigned long long> parse_size(std::string_view text);
 
 // For a terminal: control bytes (ESC, CR, BEL, DEL, C1 controls...) shown as "\x1b" and the
 // like, so no byte from a host can move the cursor, retitle the window or clear the screen.

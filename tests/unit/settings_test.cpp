@@ -77,6 +77,33 @@ TEST_F(SettingsTest, UnknownKeysAndBadValuesAreErrorsAtTheirPlace) {
     EXPECT_EQ(diags.items()[3].pos.file, "LEURA_CONCURRENCY");
 }
 
+TEST_F(SettingsTest, RetentionAndWarnSizeAreCheckedLikeTheOthers) {
+    auto defaults = load({});
+    ASSERT_TRUE(defaults);
+    EXPECT_EQ(defaults->text("retention"), "") << "no retention unless asked: gc needs --keep";
+    EXPECT_EQ(defaults->count("retention_runs"), 10);
+    EXPECT_EQ(defaults->size("warn_size"), 10ull << 30);
+    auto f = write("user/config.toml",
+                   "retention = \"90d\"\nretention_runs = 0\nwarn_size = \"500MiB\"\n");
+    env["LEURA_WARN_SIZE"] = "1KiB";
+    auto s = load({f});
+    ASSERT_TRUE(s) << (diags.empty() ? "" : format(diags.items()[0]));
+    EXPECT_EQ(s->duration("retention"), std::chrono::hours(24 * 90));
+    EXPECT_EQ(s->count("retention_runs"), 0);
+    EXPECT_EQ(s->size("warn_size"), 1024u);
+    EXPECT_EQ(s->get("warn_size").origin, "LEURA_WARN_SIZE");
+    auto bad = write("user/bad.toml",
+                     "retension = \"90d\"\nretention = \"forever\"\nwarn_size = \"10GB\"\n");
+    env.clear();
+    ASSERT_FALSE(load({bad}));
+    ASSERT_EQ(diags.size(), 3u);
+    EXPECT_EQ(diags.items()[0].message, "unknown setting 'retension'; did you mean \"retention\"?");
+    EXPECT_NE(diags.items()[1].message.find("such as \"90d\""), std::string::npos)
+        << diags.items()[1].message;
+    EXPECT_NE(diags.items()[2].message.find("must be a size such as \"10GiB\""), std::string::npos)
+        << diags.items()[2].message;
+}
+
 TEST_F(SettingsTest, EveryDefaultIsAValidValueOfItsSetting) {
     for (const auto& spec : setting_specs()) {
         if (std::string(spec.fallback).empty()) continue;

@@ -210,6 +210,22 @@ TEST(UtilStrings, SplitTrimAndIdentifiers) {
     EXPECT_EQ(human_bytes(3'565'158), "3.4 MiB");
 }
 
+TEST(UtilStrings, SizesParseInPowersOf1024AndCountsGroupByThousands) {
+    EXPECT_EQ(parse_size("10GiB"), 10ull << 30);
+    EXPECT_EQ(parse_size("500 MiB"), 500ull << 20);
+    EXPECT_EQ(parse_size("1kib"), 1024u);
+    EXPECT_EQ(parse_size("2T"), 2ull << 40);
+    EXPECT_EQ(parse_size("512B"), 512u);
+    EXPECT_EQ(parse_size("0"), 0u);
+    for (const char* bad : {"", "GiB", "10GB", "1.5GiB", "-1", "10 GiBs", "99999999999TiB"})
+        EXPECT_FALSE(parse_size(bad)) << bad;
+    EXPECT_EQ(grouped(0), "0");
+    EXPECT_EQ(grouped(999), "999");
+    EXPECT_EQ(grouped(3400), "3,400");
+    EXPECT_EQ(grouped(1234567), "1,234,567");
+    EXPECT_EQ(grouped(-17000), "-17,000");
+}
+
 TEST(UtilTime, Rfc3339FormatsUtcWithMilliseconds) {
     SystemTime t = sys_days{2026y / 11 / 22} + 3h + 15min + 2s + 123ms;
     EXPECT_EQ(rfc3339(t), "2026-11-22T03:15:02.123Z");
