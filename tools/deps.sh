@@ -7,7 +7,7 @@ packages=(
   libssh-dev libssl-dev zlib1g-dev libsqlite3-dev libzstd-dev
   libarchive-dev libacl1-dev liblz4-dev liblzma-dev libbz2-dev nettle-dev libxml2-dev libicu-dev
   libcli11-dev libtomlplusplus-dev libgtest-dev libbenchmark-dev
-  openssh-server openssh-client iproute2 python3 tcsh fish tmux
+  openssh-server openssh-client iproute2 python3 python3-jsonschema tcsh fish tmux
 )
 missing=()
 for p in "${packages[@]}"; do
