@@ -204,6 +204,7 @@ void RunRecorder::step_finished(const exec::StepOutcome& o) {
     r.duration_ms = o.duration.count();
     r.bytes_out = int64_t(o.bytes_out);
     r.bytes_err = int64_t(o.bytes_err);
+    r.attempts = std::max(1, o.attempts);
     r.preview_out = preview(o.host, o.step, false);
     r.preview_err = preview(o.host, o.step, true);
     if (auto d = m_output_digest.find(o.host); d != m_output_digest.end() && !d->second.empty())
@@ -291,6 +292,10 @@ void RunRecorder::host_finished(const exec::HostOutcome& o) {
 
 Result<std::unique_ptr<ssh::OutputSink>> RunRecorder::open(size_t h, size_t step) {
     const StepMeta& m = m_steps[step];
+    // A retried step's next attempt: the one before keeps its output, beside this one's.
+    int& opened = m_attempts_opened[{h, step}];
+    if (opened > 0 && !m.download) keep(m_spool.set_aside(name(h), m.record_index, m.name, opened));
+    ++opened;
     LEURA_TRY_ASSIGN(file, m_spool.open(name(h), m.record_index, m.name));
     ValueCut* cut = nullptr;
     if (m_values && !m.download) {

@@ -89,6 +89,7 @@ private:
     std::optional<Error> m_error;
     RunValues* m_values = nullptr;
     std::map<size_t, ValueCut> m_cuts; // host -> its current step's value line
+    std::map<std::pair<size_t, size_t>, int> m_attempts_opened; // (host, step) -> outputs opened
 };
 
 } // namespace leura::app

@@ -35,10 +35,11 @@ const std::string& HostDirs::get(const std::string& host) {
 }
 
 std::string step_member(std::string_view host_dir, size_t step_index, std::string_view step_name,
-                        bool is_stderr) {
+                        bool is_stderr, int attempt) {
     char number[24];
     std::snprintf(number, sizeof number, "%02zu-", step_index + 1);
     return "hosts/" + std::string(host_dir) + "/" + number + sanitize_component(step_name) +
+           (attempt > 0 ? ".attempt" + std::to_string(attempt) : std::string()) +
            (is_stderr ? ".stderr" : ".stdout");
 }
 

@@ -25,8 +25,9 @@ private:
 };
 
 // "hosts/<host>/<NN>-<step>.stdout" (or .stderr), NN the 1-based step number, two digits at
-// least. `host_dir` must already be sanitized.
+// least. `host_dir` must already be sanitized. An earlier attempt of a retried step keeps its
+// output beside the last one's: "<NN>-<step>.attempt<K>.stdout" (attempt > 0).
 std::string step_member(std::string_view host_dir, size_t step_index, std::string_view step_name,
-                        bool is_stderr);
+                        bool is_stderr, int attempt = 0);
 
 } // namespace leura::archive

@@ -3,6 +3,7 @@
 #include "archive/names.hpp"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -62,6 +63,25 @@ Result<std::unique_ptr<SpoolFile>> Spool::open(const std::string& host, size_t s
         }
     }
     return std::make_unique<SpoolFile>(fds[0], fds[1]);
+}
+
+Status Spool::set_aside(const std::string& host, size_t step_index, const std::string& step_name,
+                        int attempt) {
+    std::string dir = host_dir(host);
+    for (bool is_stderr : {false, true}) {
+        fs::path from = m_dir / step_member(dir, step_index, step_name, is_stderr);
+        std::error_code ec;
+        if (fs::file_size(from, ec) == 0 && !ec) {
+            fs::remove(from, ec);
+            continue;
+        }
+        fs::path to = m_dir / step_member(dir, step_index, step_name, is_stderr, attempt);
+        if (::rename(from.c_str(), to.c_str()) != 0 && errno != ENOENT)
+            return fail(ErrorKind::io, "cannot keep attempt " + std::to_string(attempt) +
+                                           "'s output: " + to.string() + ": " +
+                                           std::strerror(errno));
+    }
+    return {};
 }
 
 std::string preview_of(std::string_view data, size_t budget) {

@@ -38,6 +38,10 @@ public:
     std::string host_dir(const std::string& host);
     Result<std::unique_ptr<SpoolFile>> open(const std::string& host, size_t step_index,
                                             const std::string& step_name);
+    // Before a retried step's next attempt: the output of attempt `attempt` moves to its own
+    // members (step_member's attempt), an empty stream's file goes. Errors: io.
+    Status set_aside(const std::string& host, size_t step_index, const std::string& step_name,
+                     int attempt);
     std::filesystem::path path_of(const std::string& member) const { return m_dir / member; }
     const std::filesystem::path& dir() const { return m_dir; }
 

@@ -72,6 +72,22 @@ Status print_logs(const app::RunView& view, const LogsFlags& f,
             }));
             continue;
         }
+        // A retried step: each earlier attempt's output first, under a line of its own (an
+        // attempt that printed nothing on a stream has no member for it).
+        for (int64_t k = 1; k <= s->attempts && s->attempts > 1; ++k) {
+            std::printf("==> %s: step %lld \"%s\" attempt %lld of %lld <==\n", s->host.c_str(),
+                        (long long)s->idx + 1, s->name.c_str(), (long long)k,
+                        (long long)s->attempts);
+            std::fflush(stdout);
+            if (k == s->attempts) break;
+            LEURA_TRY(write_streams(f, [&](bool err, const auto& sink) -> Status {
+                std::string member =
+                    archive::step_member(dirs.get(s->host), size_t(s->idx), s->name, err, int(k));
+                auto read = archive::read_member(*run.archive, member, sink);
+                if (!read && read.error().kind == ErrorKind::not_found) return {};
+                return read;
+            }));
+        }
         LEURA_TRY(write_streams(f, [&](bool err, const auto& sink) -> Status {
             std::string member =
                 archive::step_member(dirs.get(s->host), size_t(s->idx), s->name, err);

@@ -144,11 +144,13 @@ void print_step(const store::StepRecord& s) {
                          : s.status == "skipped" || s.status == "running" ? s.status
                                                                           : "-";
     std::string name = s.phase == "steps" ? s.name : s.phase + ": " + s.name;
-    std::printf("      %2lld %-24s %-10s %7s  out %s, err %s%s%s\n", (long long)s.idx + 1,
+    std::string attempts =
+        s.attempts > 1 ? "  (" + std::to_string(s.attempts) + " attempts)" : std::string();
+    std::printf("      %2lld %-24s %-10s %7s  out %s, err %s%s%s%s\n", (long long)s.idx + 1,
                 name.c_str(), result.c_str(), util::human_duration_ms(s.duration_ms).c_str(),
                 util::human_bytes(uint64_t(s.bytes_out)).c_str(),
-                util::human_bytes(uint64_t(s.bytes_err)).c_str(), s.error ? "  " : "",
-                util::terminal_safe(s.error.value_or(""), true).c_str());
+                util::human_bytes(uint64_t(s.bytes_err)).c_str(), attempts.c_str(),
+                s.error ? "  " : "", util::terminal_safe(s.error.value_or(""), true).c_str());
     if (!s.outputs) return;
     std::string values;
     for (const auto& [key, value] : app::parse_values_json(*s.outputs))

@@ -146,9 +146,18 @@ ALTER TABLE runs ADD COLUMN note TEXT;
 CREATE INDEX runs_parent ON runs(parent);
 ALTER TABLE steps ADD COLUMN outputs TEXT;
 )sql",
+    // 10: how many times a step with `retries` was tried (the earlier tries' output is in the
+    // archive beside the last one's).
+    R"sql(
+ALTER TABLE steps ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1;
+)sql",
 };
 
 } // namespace
+
+int latest_schema_version() {
+    return int(k_migrations.size());
+}
 
 Status Store::migrate() {
     {

@@ -148,8 +148,8 @@ Status Store::set_host_status(const std::string& run_id, const std::string& host
 Status Store::insert_step(const StepRecord& r) {
     return write("INSERT OR REPLACE INTO steps (run_id, host, idx, name, status, exit_code, "
                  "signal, error_kind, error, started_at, duration_ms, bytes_out, bytes_err, "
-                 "preview_out, preview_err, phase, output_sha256, outputs) "
-                 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                 "preview_out, preview_err, phase, output_sha256, outputs, attempts) "
+                 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                  [&](Stmt& s) {
                      s.bind(1, r.run_id).bind(2, r.host).bind(3, r.idx).bind(4, r.name);
                      s.bind(5, r.status);
@@ -161,7 +161,7 @@ Status Store::insert_step(const StepRecord& r) {
                      s.bind(10, r.started_at).bind(11, r.duration_ms);
                      s.bind(12, r.bytes_out).bind(13, r.bytes_err);
                      s.bind_blob(14, r.preview_out).bind_blob(15, r.preview_err).bind(16, r.phase);
-                     s.bind(17, r.output_sha256).bind(18, r.outputs);
+                     s.bind(17, r.output_sha256).bind(18, r.outputs).bind(19, r.attempts);
                  });
 }
 
@@ -363,14 +363,15 @@ Result<std::vector<StepRecord>> Store::steps(const std::string& run_id, bool pre
                                              const std::string& host_glob) {
     // Previews are most of a run's bytes (up to 32 KiB a step): read only when wanted, and
     // only for the hosts asked for.
-    std::string sql = std::string("SELECT s.host, s.idx, s.name, s.status, s.exit_code, s.signal, "
-                                  "s.error_kind, s.error, s.started_at, s.duration_ms, "
-                                  "s.bytes_out, s.bytes_err, ") +
-                      (previews ? "s.preview_out, s.preview_err" : "NULL, NULL") +
-                      ", s.phase, s.output_sha256, s.outputs FROM steps s JOIN hosts h ON h.run_id "
-                      "= s.run_id AND "
-                      "h.host = s.host WHERE s.run_id = ?" +
-                      (host_glob.empty() ? "" : " AND s.host GLOB ?") + " ORDER BY h.seq, s.idx";
+    std::string sql =
+        std::string("SELECT s.host, s.idx, s.name, s.status, s.exit_code, s.signal, "
+                    "s.error_kind, s.error, s.started_at, s.duration_ms, "
+                    "s.bytes_out, s.bytes_err, ") +
+        (previews ? "s.preview_out, s.preview_err" : "NULL, NULL") +
+        ", s.phase, s.output_sha256, s.outputs, s.attempts FROM steps s JOIN hosts h ON h.run_id "
+        "= s.run_id AND "
+        "h.host = s.host WHERE s.run_id = ?" +
+        (host_glob.empty() ? "" : " AND s.host GLOB ?") + " ORDER BY h.seq, s.idx";
     LEURA_TRY_ASSIGN(s, Stmt::prepare(*m_db, sql.c_str()));
     if (!host_glob.empty()) s.bind(2, host_glob);
     s.bind(1, run_id);
@@ -395,6 +396,7 @@ Result<std::vector<StepRecord>> Store::steps(const std::string& run_id, bool pre
         r.phase = s.text(14);
         r.output_sha256 = opt_text(s, 15);
         r.outputs = opt_text(s, 16);
+        r.attempts = s.integer(17);
         out.push_back(std::move(r));
     }));
     return out;

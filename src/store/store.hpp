@@ -107,6 +107,9 @@ struct StepRecord {
     // What the step wrote to $LEURA_OUTPUT, a JSON object of names to values (secret ones
     // redacted); null when it wrote nothing.
     std::optional<std::string> outputs;
+    // Tries of a step with `retries`: the earlier ones' output is in the archive beside the
+    // last one's (archive::step_member's attempt).
+    int64_t attempts = 1;
 };
 
 // A run as `leura gc` weighs it: no task text, plan or counts.
@@ -141,6 +144,9 @@ struct RunFilter {
     bool stages = false; // a workflow's stage runs too (listed under their parent)
     int64_t limit = 20;
 };
+
+// The schema version this leura creates and migrates databases to.
+int latest_schema_version();
 
 // The run records. A write is one short BEGIN IMMEDIATE transaction, made as the event happens,
 // so a crash loses nothing already reported; between begin_batch() and end_batch() writes share

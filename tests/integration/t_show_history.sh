@@ -104,7 +104,31 @@ expect_out '"command":"echo from-exec"'
 leura runs --user nobody-here
 expect_err 'no runs match'
 
-# 7. On a terminal, show goes through the pager; --no-pager and a pipe do not.
+# 7. A retried step says how many attempts it took; every attempt's output is kept.
+flaky=$(task flaky "
+[[steps]]
+name = \"flaky\"
+retries = 3
+interval = \"50ms\"
+command = 'f=$T/tries-\$LEURA_HOST; n=\$(cat \$f 2>/dev/null || echo 0); n=\$((n+1)); echo \$n > \$f; echo \"try \$n\"; echo \"err \$n\" >&2; [ \$n -ge 3 ]'")
+run_leura "$flaky" -t 127.0.1.1
+expect_rc 0
+leura show last
+expect_out '^ +1 flaky +exit 0 .*\(3 attempts\)$'
+leura logs last --full
+[ "$(cat "$T/out")" = '==> 127.0.1.1: step 1 "flaky" attempt 1 of 3 <==
+try 1
+[stderr] err 1
+==> 127.0.1.1: step 1 "flaky" attempt 2 of 3 <==
+try 2
+[stderr] err 2
+==> 127.0.1.1: step 1 "flaky" attempt 3 of 3 <==
+try 3
+[stderr] err 3' ] || { cat "$T/out"; fail "every attempt's output, in order"; }
+leura logs last --full --stdout
+[ "$(grep -c '^try' "$T/out")" = 3 ] || { cat "$T/out"; fail "--stdout over attempts"; }
+
+# 8. On a terminal, show goes through the pager; --no-pager and a pipe do not.
 PAGER="cat > $T/paged" script -qec "'$LEURA_BIN' show $first" /dev/null > /dev/null
 grep -q "^run  *$first" "$T/paged" || fail "show on a terminal did not use \$PAGER"
 rm -f "$T/paged"
