@@ -398,13 +398,16 @@ bool fold_along(std::vector<Box>& boxes, size_t axis) {
     return merged;
 }
 
-// Folds one kind's boxes along the earlier fields, last to first, and again while that merges.
+// Folds one kind's boxes along the earlier fields, last to first, and again while that merges
+// (with two fields it never does again; with three it can). A few rounds find what there is
+// to find; the cap only bounds the time a contrived set could take.
 void fold_kind(std::vector<Box>& boxes, size_t fields) {
+    constexpr int k_max_rounds = 4;
     if (fields < 2) return;
     bool merged = true;
-    for (bool first = true; merged; first = false) {
+    for (int round = 0; merged && round < k_max_rounds; ++round) {
         merged = false;
-        for (size_t axis = first ? fields - 1 : fields; axis-- > 0;)
+        for (size_t axis = round == 0 ? fields - 1 : fields; axis-- > 0;)
             merged = fold_along(boxes, axis) || merged;
     }
 }
