@@ -2,10 +2,11 @@
 #include "cli/cli.hpp"
 #include "cli/commands.hpp"
 #include "cli/report.hpp"
-#include "util/strings.hpp"
+#include "cli/usage.hpp"
 
 #include <cstdio>
 #include <exception>
+#include <string_view>
 
 namespace leura::cli {
 
@@ -38,17 +39,6 @@ std::vector<std::string>& invocation() {
 
 namespace {
 
-// ninja-style: an unknown subcommand gets a suggestion instead of CLI11's generic message.
-int unknown_command(const std::string& word) {
-    std::vector<std::string> names;
-    for (const auto& c : commands())
-        names.emplace_back(c.name);
-    std::string hint = util::closest_match(word, names);
-    std::fprintf(stderr, "leura: error: unknown command '%s'%s (see: leura --help)\n", word.c_str(),
-                 hint.empty() ? "" : ("; did you mean '" + hint + "'?").c_str());
-    return to_int(ExitCode::usage);
-}
-
 // A subcommand (at any depth) given --json reports its errors as JSON on stdout too.
 void json_errors_if_asked(const CLI::App& app) {
     for (const CLI::App* sub : app.get_subcommands()) {
@@ -61,6 +51,7 @@ void json_errors_if_asked(const CLI::App& app) {
 int dispatch(int argc, char** argv) {
     invocation().assign(argv, argv + argc);
     CLI::App app{"leura: run operational tasks on fleets of servers over SSH", "leura"};
+    set_help_format(app);
     app.require_subcommand(1);
     app.fallthrough(false);
     app.set_version_flag("--version", std::string("leura ") + LEURA_VERSION);
@@ -70,12 +61,12 @@ int dispatch(int argc, char** argv) {
         Action action = c.add(*sub);
         sub->callback([&chosen, action] { chosen = action; });
     }
-    if (argc > 1 && argv[1][0] != '-') {
-        bool known = false;
-        for (const auto& c : commands())
-            known = known || std::string(argv[1]) == c.name;
-        if (!known) return unknown_command(argv[1]);
+    app.add_subcommand("help", "Print leura's help, or a command's: leura help task new");
+    if (argc == 1) {
+        std::fputs(app.help().c_str(), stderr);
+        return to_int(ExitCode::usage);
     }
+    if (std::string_view(argv[1]) == "help") return help_command(app, argc, argv);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -85,8 +76,7 @@ int dispatch(int argc, char** argv) {
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        std::fprintf(stderr, "leura: error: %s (see: leura --help)\n", e.what());
-        return to_int(ExitCode::usage);
+        return usage_error(app, e, argc, argv);
     }
     if (!chosen) return to_int(ExitCode::usage);
     json_errors_if_asked(app);

@@ -7,21 +7,28 @@
 // r2-h1 r2-h2, the order a person would write them. The total is counted before any name is
 // built, so a typo such as `[1-99999999]` fails at once instead of exhausting memory.
 //
-// fold_hosts keys each name by the text around one number and by that number's width. The
-// number is the last one that differs among names of the same shape, which for most names is
-// simply the last number, but for web01.phx01 .. web08.phx01 is the host number. A zero-padded
-// number (`07`) only folds with numbers of the same width; an unpadded number joins a padded
-// group of its own width when there is one, because `10` printed at width 2 is still `10` (so
-// {web09, web10} folds to `web[09-10]`). Hashing, one sort on integers and a linear scan keep
-// this fast for fleets of 100,000 names.
+// fold_hosts works as ClusterShell's NodeSet folds: names are cut into text and numbers
+// (fields); names with the same text and the same field widths are one kind, and each kind is
+// folded into boxes, products of one range set per field. The first fold is along the last
+// field (rack1-node[1-3]); then boxes equal in every field but one merge along that one, last
+// field to first and again while anything merges, so rack[1-1000]-node[0001-1000] comes back
+// as written, while a set that is no product stays several boxes.
+//
+// Widths: a zero-padded number (`07`) only folds with numbers of its digit count; an unpadded
+// number of a digit count that some name of the same shape pads (at that field) prints at that
+// width too, because `10` printed at width 2 is still `10` (so {web09, web10} folds to
+// `web[09-10]`), and all other unpadded numbers fold across digit counts (`web[9-11]`). A
+// number too long for 64 bits stays literal text. One sort of the names by kind and values,
+// then sorts of the (usually far fewer) boxes keep this fast for a million names.
+
 #include "inventory/range.hpp"
 
 #include "util/strings.hpp"
 
 #include <algorithm>
 #include <charconv>
+#include <compare>
 #include <cstdint>
-#include <span>
 #include <string_view>
 #include <unordered_map>
 
@@ -164,14 +171,55 @@ Result<std::vector<std::string>> expand_range(const std::string& pattern, size_t
 
 namespace {
 
-// Offsets [begin, end) of one run of digits in a name.
-struct Run {
-    size_t begin = 0;
-    size_t end = 0;
+// A closed interval of one field's values.
+struct Interval {
+    uint64_t lo = 0;
+    uint64_t hi = 0;
+    auto operator<=>(const Interval&) const = default;
 };
 
-std::vector<Run> digit_runs(std::string_view name) {
-    std::vector<Run> runs;
+// Disjoint, non-adjacent intervals in increasing order.
+using RangeSet = std::vector<Interval>;
+
+// Names of one kind share their text outside the numbers and, per number (field), a width:
+// 0 prints a value as it is, w > 0 pads it to w digits.
+struct Kind {
+    std::vector<std::string> literals; // one more than there are fields
+    std::vector<uint8_t> widths;
+};
+
+// A product of one range set per field: every combination is a name of the kind.
+struct Box {
+    uint32_t kind = 0;
+    std::vector<RangeSet> fields;
+};
+
+// Names with their numbers taken out. Per field, which digit counts some name of the shape
+// zero-pads (bit d).
+struct Shape {
+    std::vector<std::string> literals;
+    std::vector<uint32_t> padded_counts;
+};
+
+// Each name reduced to its shape and its numbers (values[offset[i] ..], likewise digits).
+struct Split {
+    std::vector<Shape> shapes;
+    std::vector<uint32_t> shape_of;
+    std::vector<size_t> offset;
+    std::vector<uint64_t> values;
+    std::vector<uint8_t> digits;
+};
+
+// Text and digit runs alternate; a run too long for uint64_t stays literal text.
+struct Pieces {
+    std::vector<std::string_view> literals;
+    std::vector<std::string_view> numbers;
+};
+
+void cut(std::string_view name, Pieces& out) {
+    out.literals.clear();
+    out.numbers.clear();
+    size_t literal = 0;
     for (size_t i = 0; i < name.size();) {
         if (!is_digit(name[i])) {
             ++i;
@@ -180,78 +228,189 @@ std::vector<Run> digit_runs(std::string_view name) {
         size_t begin = i;
         while (i < name.size() && is_digit(name[i]))
             ++i;
-        runs.push_back({begin, i});
+        if (i - begin > k_max_digits) continue;
+        out.literals.push_back(name.substr(literal, begin - literal));
+        out.numbers.push_back(name.substr(begin, i - begin));
+        literal = i;
     }
-    return runs;
+    out.literals.push_back(name.substr(literal));
 }
 
-// The name with every digit run replaced by '#': names of one shape may fold together.
-// A literal '#' or '\\' is escaped so that names of one shape have the same runs.
-std::string shape_of(std::string_view name, const std::vector<Run>& runs) {
-    std::string shape;
-    size_t next_run = 0;
-    for (size_t i = 0; i < name.size(); ++i) {
-        if (next_run < runs.size() && i == runs[next_run].begin) {
-            shape += '#';
-            i = runs[next_run++].end - 1;
-            continue;
-        }
-        if (name[i] == '#' || name[i] == '\\') shape += '\\';
-        shape += name[i];
-    }
-    return shape;
+// "07" is padded; "7", "0" and "10" are not.
+bool padded(std::string_view digits) {
+    return digits.size() > 1 && digits[0] == '0';
 }
 
-// For each name, which of its runs to fold on: the last run whose text differs among the
-// names of its shape, so that web01.phx01 .. web08.phx01 fold on the host number rather than
-// on the constant 01. When nothing differs the names are equal and the last run serves.
-std::vector<size_t> choose_runs(const std::vector<std::string>& names,
-                                const std::vector<std::vector<Run>>& runs) {
-    std::unordered_map<std::string, size_t> shape_ids;
-    std::vector<size_t> shape(names.size()), first_of_shape, varying;
+// Length-prefixed pieces: names of one shape have the same key, whatever bytes they hold.
+void append_piece(std::string& key, std::string_view piece) {
+    key += std::to_string(piece.size());
+    key += ':';
+    key += piece;
+}
+
+Split split_names(const std::vector<std::string>& names) {
+    Split split;
+    std::unordered_map<std::string, uint32_t> shape_ids;
+    split.shape_of.resize(names.size());
+    split.offset.resize(names.size());
+    Pieces pieces;
+    std::string key;
     for (size_t i = 0; i < names.size(); ++i) {
-        auto [it, fresh] = shape_ids.try_emplace(shape_of(names[i], runs[i]), shape_ids.size());
-        shape[i] = it->second;
+        cut(names[i], pieces);
+        key.clear();
+        for (auto literal : pieces.literals)
+            append_piece(key, literal);
+        auto [it, fresh] = shape_ids.try_emplace(key, static_cast<uint32_t>(split.shapes.size()));
         if (fresh) {
-            first_of_shape.push_back(i);
-            varying.push_back(0); // one past the last differing run; 0: none yet
+            split.shapes.push_back({{pieces.literals.begin(), pieces.literals.end()},
+                                    std::vector<uint32_t>(pieces.numbers.size(), 0)});
         }
-        const auto& first = names[first_of_shape[shape[i]]];
-        const auto& first_runs = runs[first_of_shape[shape[i]]];
-        for (size_t p = runs[i].size(); p > varying[shape[i]]; --p) {
-            const Run& a = runs[i][p - 1];
-            const Run& b = first_runs[p - 1];
-            if (names[i].compare(a.begin, a.end - a.begin, first, b.begin, b.end - b.begin)) {
-                varying[shape[i]] = p;
-                break;
-            }
+        Shape& shape = split.shapes[it->second];
+        split.shape_of[i] = it->second;
+        split.offset[i] = split.values.size();
+        for (size_t f = 0; f < pieces.numbers.size(); ++f) {
+            std::string_view number = pieces.numbers[f];
+            uint64_t value = 0;
+            std::from_chars(number.data(), number.data() + number.size(), value);
+            split.values.push_back(value);
+            split.digits.push_back(static_cast<uint8_t>(number.size()));
+            if (padded(number)) shape.padded_counts[f] |= uint32_t{1} << number.size();
         }
     }
-    std::vector<size_t> chosen(names.size());
-    for (size_t i = 0; i < names.size(); ++i) {
-        size_t v = varying[shape[i]];
-        chosen[i] = v != 0 ? v - 1 : runs[i].size() - 1;
-    }
-    return chosen;
+    return split;
 }
 
-// A name split around the run it folds on. `around` identifies the text on either side.
-struct Numbered {
-    size_t name = 0;
-    size_t around = 0;
-    size_t digits = 0;
-    uint64_t value = 0;
-    std::string_view prefix;
-    std::string_view suffix;
-
-    // "07" is padded; "7", "0" and "10" are not.
-    bool padded() const {
-        uint64_t smallest = 1;
-        for (size_t i = 1; i < digits; ++i)
-            smallest *= 10;
-        return digits > 1 && value < smallest;
+// Adds [lo, hi] to a range set whose intervals all start at or below lo.
+void append(RangeSet& set, uint64_t lo, uint64_t hi) {
+    if (!set.empty() && lo <= set.back().hi + 1) {
+        set.back().hi = std::max(set.back().hi, hi);
+        return;
     }
-};
+    set.push_back({lo, hi});
+}
+
+template <typename T> void append_bytes(std::string& key, const T& value) {
+    key.append(reinterpret_cast<const char*>(&value), sizeof value);
+}
+
+// The first fold, along the last field. A name's kind is its shape and the width each of its
+// numbers prints at: an unpadded number of a digit count its shape pads at that field prints
+// at that width (`10` among `09`), any other as it is, so `9` and `10` fold together while
+// `01` and `1` never do. Names of one kind equal but for their last number make one box (found
+// by hashing, then their last numbers are sorted in place); duplicates collapse here.
+std::vector<Box> fold_last_field(const Split& split, std::vector<Kind>& kinds) {
+    size_t count = split.shape_of.size();
+    std::unordered_map<std::string, uint32_t> box_ids, kind_ids;
+    std::vector<Box> boxes;
+    std::vector<size_t> sizes; // names per box
+    std::vector<uint32_t> box_of(count);
+    std::string key;
+    for (size_t i = 0; i < count; ++i) {
+        const Shape& shape = split.shapes[split.shape_of[i]];
+        size_t fields = shape.padded_counts.size();
+        const uint64_t* values = split.values.data() + split.offset[i];
+        const uint8_t* digits = split.digits.data() + split.offset[i];
+        key.clear();
+        append_bytes(key, split.shape_of[i]);
+        for (size_t f = 0; f < fields; ++f)
+            key += static_cast<char>(shape.padded_counts[f] >> digits[f] & 1 ? digits[f] : 0);
+        size_t kind_size = key.size();
+        for (size_t f = 0; f + 1 < fields; ++f)
+            append_bytes(key, values[f]);
+        auto [it, fresh] = box_ids.try_emplace(key, static_cast<uint32_t>(boxes.size()));
+        if (fresh) {
+            std::string kind_key = key.substr(0, kind_size);
+            auto [k, new_kind] =
+                kind_ids.try_emplace(kind_key, static_cast<uint32_t>(kinds.size()));
+            if (new_kind) {
+                kinds.push_back(
+                    {shape.literals,
+                     std::vector<uint8_t>(kind_key.begin() + sizeof(uint32_t), kind_key.end())});
+            }
+            Box box{k->second, std::vector<RangeSet>(fields)};
+            for (size_t f = 0; f + 1 < fields; ++f)
+                box.fields[f] = {{values[f], values[f]}};
+            boxes.push_back(std::move(box));
+            sizes.push_back(0);
+        }
+        box_of[i] = it->second;
+        if (fields != 0) ++sizes[it->second];
+    }
+    // Each box's last numbers, side by side in one array.
+    std::vector<size_t> start(boxes.size() + 1, 0);
+    for (size_t b = 0; b < boxes.size(); ++b)
+        start[b + 1] = start[b] + sizes[b];
+    std::vector<uint64_t> last(start.back());
+    std::vector<size_t> next(start.begin(), start.end() - 1);
+    for (size_t i = 0; i < count; ++i) {
+        size_t fields = split.shapes[split.shape_of[i]].padded_counts.size();
+        if (fields != 0) last[next[box_of[i]]++] = split.values[split.offset[i] + fields - 1];
+    }
+    for (size_t b = 0; b < boxes.size(); ++b) {
+        if (boxes[b].fields.empty()) continue;
+        std::sort(last.begin() + start[b], last.begin() + start[b + 1]);
+        for (size_t k = start[b]; k < start[b + 1]; ++k)
+            append(boxes[b].fields.back(), last[k], last[k]);
+    }
+    std::stable_sort(boxes.begin(), boxes.end(),
+                     [](const Box& a, const Box& b) { return a.kind < b.kind; });
+    return boxes;
+}
+
+// Merges boxes of one kind that are equal in every field but `axis` into one box whose `axis`
+// set is their union. Returns whether any merged.
+bool fold_along(std::vector<Box>& boxes, size_t axis) {
+    auto less = [axis](const Box& a, const Box& b) {
+        for (size_t f = 0; f < a.fields.size(); ++f) {
+            if (f == axis) continue;
+            if (auto c = a.fields[f] <=> b.fields[f]; c != 0) return c < 0;
+        }
+        return a.fields[axis] < b.fields[axis];
+    };
+    auto same_but_axis = [axis](const Box& a, const Box& b) {
+        for (size_t f = 0; f < a.fields.size(); ++f) {
+            if (f != axis && a.fields[f] != b.fields[f]) return false;
+        }
+        return true;
+    };
+    std::sort(boxes.begin(), boxes.end(), less);
+    std::vector<Box> out;
+    bool merged = false;
+    for (size_t begin = 0; begin < boxes.size();) {
+        size_t end = begin + 1;
+        while (end < boxes.size() && same_but_axis(boxes[begin], boxes[end]))
+            ++end;
+        Box box = std::move(boxes[begin]);
+        if (end - begin > 1) {
+            merged = true;
+            std::vector<Interval> all = std::move(box.fields[axis]);
+            for (size_t k = begin + 1; k < end; ++k)
+                all.insert(all.end(), boxes[k].fields[axis].begin(), boxes[k].fields[axis].end());
+            std::sort(all.begin(), all.end());
+            box.fields[axis].clear();
+            for (const auto& i : all)
+                append(box.fields[axis], i.lo, i.hi);
+        }
+        out.push_back(std::move(box));
+        begin = end;
+    }
+    boxes = std::move(out);
+    return merged;
+}
+
+// Folds one kind's boxes along the earlier fields, last to first, and again while that merges
+// (with two fields it never does again; with three it can). A few rounds find what there is
+// to find; the cap only bounds the time a contrived set could take.
+void fold_kind(std::vector<Box>& boxes, size_t fields) {
+    constexpr int k_max_rounds = 4;
+    if (fields < 2) return;
+    bool merged = true;
+    for (int round = 0; merged && round < k_max_rounds; ++round) {
+        merged = false;
+        for (size_t axis = round == 0 ? fields - 1 : fields; axis-- > 0;)
+            merged = fold_along(boxes, axis) || merged;
+    }
+}
 
 // Orders "web9" before "web10": digit runs compare by value, then the rest by bytes.
 bool natural_less(std::string_view a, std::string_view b) {
@@ -281,102 +440,59 @@ bool natural_less(std::string_view a, std::string_view b) {
     return a < b;
 }
 
-// One folded group; `first` is its smallest name, by which groups are ordered.
+// One folded box; `first` is its smallest name, by which boxes are ordered.
 struct Folded {
     std::string first;
     std::string text;
 };
 
-// Folds names that share prefix and suffix, sorted by value, printing numbers at `width`.
-Folded fold_group(const std::vector<std::string>& names, std::span<const Numbered> group,
-                  size_t width) {
-    const Numbered& head = group.front();
-    std::string items;
-    bool several = false;
-    for (size_t i = 0; i < group.size();) {
-        uint64_t lo = group[i].value, hi = lo;
-        while (i < group.size() && group[i].value <= hi + 1)
-            hi = group[i++].value;
-        several = several || !items.empty() || hi != lo;
-        if (!items.empty()) items += ',';
-        items += format_number(lo, width);
-        if (hi != lo) items += '-' + format_number(hi, width);
-    }
-    const std::string& first = names[head.name];
-    if (!several) return {first, first};
-    return {first, std::string(head.prefix) + '[' + items + ']' + std::string(head.suffix)};
-}
-
-// Splits each name around its chosen run; names without one go straight to `plain`.
-std::vector<Numbered> number_names(const std::vector<std::string>& names,
-                                   std::vector<Folded>& plain) {
-    std::vector<std::vector<Run>> runs(names.size());
-    for (size_t i = 0; i < names.size(); ++i)
-        runs[i] = digit_runs(names[i]);
-    std::vector<size_t> chosen = choose_runs(names, runs);
-    std::unordered_map<std::string, size_t> around_ids;
-    std::vector<Numbered> numbered;
-    numbered.reserve(names.size());
-    for (size_t i = 0; i < names.size(); ++i) {
-        if (runs[i].empty() || runs[i][chosen[i]].end - runs[i][chosen[i]].begin > k_max_digits) {
-            plain.push_back({names[i], names[i]});
-            continue;
+Folded print(const Kind& kind, const Box& box) {
+    Folded out;
+    out.first = kind.literals[0];
+    out.text = kind.literals[0];
+    for (size_t f = 0; f < box.fields.size(); ++f) {
+        const RangeSet& set = box.fields[f];
+        size_t width = kind.widths[f];
+        out.first += format_number(set.front().lo, width);
+        if (set.size() == 1 && set.front().lo == set.front().hi) {
+            out.text += format_number(set.front().lo, width);
+        } else {
+            out.text += '[';
+            for (size_t k = 0; k < set.size(); ++k) {
+                if (k) out.text += ',';
+                out.text += format_number(set[k].lo, width);
+                if (set[k].hi != set[k].lo) out.text += '-' + format_number(set[k].hi, width);
+            }
+            out.text += ']';
         }
-        const Run& run = runs[i][chosen[i]];
-        std::string_view name = names[i];
-        Numbered n{i, 0, run.end - run.begin, 0, name.substr(0, run.begin), name.substr(run.end)};
-        std::from_chars(name.data() + run.begin, name.data() + run.end, n.value);
-        std::string key = std::string(n.prefix) + '\0' + std::string(n.suffix);
-        n.around = around_ids.try_emplace(std::move(key), around_ids.size()).first->second;
-        numbered.push_back(n);
+        out.first += kind.literals[f + 1];
+        out.text += kind.literals[f + 1];
     }
-    return numbered;
-}
-
-// Folds names that share prefix and suffix, sorted by digit count, then value. Each digit count
-// with a padded number is its own group; the unpadded rest fold together across digit counts
-// (web[9-11]).
-void fold_around(const std::vector<std::string>& names, std::span<const Numbered> same,
-                 std::vector<Folded>& out) {
-    std::vector<Numbered> unpadded;
-    for (size_t begin = 0; begin < same.size();) {
-        size_t end = begin + 1;
-        while (end < same.size() && same[end].digits == same[begin].digits)
-            ++end;
-        auto bucket = same.subspan(begin, end - begin);
-        if (bucket.front().padded())
-            out.push_back(fold_group(names, bucket, bucket.front().digits));
-        else
-            unpadded.insert(unpadded.end(), bucket.begin(), bucket.end());
-        begin = end;
-    }
-    if (!unpadded.empty()) out.push_back(fold_group(names, unpadded, 0));
+    return out;
 }
 
 } // namespace
 
 std::string fold_hosts(const std::vector<std::string>& names) {
+    std::vector<Kind> kinds;
+    std::vector<Box> boxes = fold_last_field(split_names(names), kinds); // sorted by kind
     std::vector<Folded> folded;
-    std::vector<Numbered> numbered = number_names(names, folded);
-    std::sort(numbered.begin(), numbered.end(), [](const Numbered& a, const Numbered& b) {
-        if (a.around != b.around) return a.around < b.around;
-        if (a.digits != b.digits) return a.digits < b.digits;
-        return a.value < b.value;
-    });
-    std::span<const Numbered> all = numbered;
-    for (size_t begin = 0; begin < all.size();) {
+    for (size_t begin = 0; begin < boxes.size();) {
         size_t end = begin + 1;
-        while (end < all.size() && all[end].around == all[begin].around)
+        while (end < boxes.size() && boxes[end].kind == boxes[begin].kind)
             ++end;
-        fold_around(names, all.subspan(begin, end - begin), folded);
+        std::vector<Box> same(std::make_move_iterator(boxes.begin() + begin),
+                              std::make_move_iterator(boxes.begin() + end));
+        const Kind& kind = kinds[same.front().kind];
+        fold_kind(same, kind.widths.size());
+        for (const auto& box : same)
+            folded.push_back(print(kind, box));
         begin = end;
     }
-    std::sort(folded.begin(), folded.end(),
-              [](const Folded& a, const Folded& b) { return natural_less(a.first, b.first); });
-    // Names without a number may repeat; each prints once.
-    folded.erase(std::unique(folded.begin(), folded.end(),
-                             [](const Folded& a, const Folded& b) { return a.text == b.text; }),
-                 folded.end());
+    std::sort(folded.begin(), folded.end(), [](const Folded& a, const Folded& b) {
+        if (a.first != b.first) return natural_less(a.first, b.first);
+        return a.text < b.text;
+    });
     std::string out;
     for (const auto& f : folded) {
         if (!out.empty()) out += ',';

@@ -15,9 +15,12 @@ namespace leura::inventory {
 Result<std::vector<std::string>> expand_range(const std::string& pattern,
                                               size_t max_hosts = 1'000'000);
 
-// The inverse for output: folds names that differ only in their last number into ranges,
-// e.g. {web01,web02,web03,web07} -> "web[01-03,07]". Names are sorted naturally; the
-// result lists the folded groups separated by ",".
+// The inverse for output: folds names into ranges over one or several numbers, e.g.
+// {web01,web02,web03,web07} -> "web[01-03,07]", {r1-n01,r1-n02,r2-n01,r2-n02} ->
+// "r[1-2]-n[01-02]"; zero padding is kept exactly. Sets that are no full product fold along
+// the last number first ("r1-n[1-3],r2-n[1-2]"). The result lists the folded groups separated
+// by "," in natural order of their first names, the same for any order of the input; each
+// group expands back (expand_range, selectors) to exactly its names.
 std::string fold_hosts(const std::vector<std::string>& names);
 
 } // namespace leura::inventory

@@ -169,8 +169,8 @@ TEST(FoldHosts, FoldsOnTheLastNumberThatDiffers) {
     Names names = expand("web[01-08,11].phx01.example.com");
     EXPECT_EQ(fold_hosts(names), "web[01-08,11].phx01.example.com");
     EXPECT_EQ(fold_hosts({"web1.dc1", "web2.dc1", "web3.dc1", "web1.dc2"}),
-              "web1.dc[1-2],web2.dc1,web3.dc1");
-    EXPECT_EQ(fold_hosts(expand("r[1-2]-h[1-3]")), "r1-h[1-3],r2-h[1-3]");
+              "web1.dc[1-2],web[2-3].dc1");
+    EXPECT_EQ(fold_hosts(expand("r[1-2]-h[1-3]")), "r[1-2]-h[1-3]");
 }
 
 TEST(FoldHosts, HashInNamesDoesNotConfuseShapes) {
