@@ -3,6 +3,7 @@
 #include "archive/names.hpp"
 #include "archive/tarball.hpp"
 #include "cli/commands.hpp"
+#include "cli/logs_follow.hpp"
 #include "cli/output_groups.hpp"
 #include "cli/report.hpp"
 #include "inventory/selector.hpp"
@@ -19,7 +20,7 @@ namespace {
 
 struct LogsFlags {
     std::string run, host, step, stage;
-    bool full = false;
+    bool full = false, follow = false;
     bool only_stdout = false, only_stderr = false;
 };
 
@@ -131,6 +132,14 @@ int logs(app::Context& ctx, const LogsFlags& f) {
     if (f.only_stdout && f.only_stderr)
         return report(Error(ErrorKind::usage, "--stdout and --stderr: pick one (without "
                                               "either, logs prints both, stderr marked)"));
+    if (f.follow) {
+        if (f.full) return report(Error(ErrorKind::usage, "--follow and --full: pick one"));
+        auto records = ctx.records();
+        if (!records) return report(records.error());
+        auto id = (*records)->resolve_run(f.run);
+        if (!id) return report(id.error());
+        return follow_logs(ctx, *id, {f.host, f.step, f.stage, f.only_stdout, f.only_stderr});
+    }
     std::string glob = f.host.find_first_of("[,&!()=") == std::string::npos ? f.host : "";
     auto view = app::load_run(ctx, f.run, true, glob);
     if (!view) return report(view.error());
@@ -190,6 +199,8 @@ Action add_logs(CLI::App& sub) {
                  "marked [stderr])");
     sub.add_option("--step", f->step, "Only this step: its number or name (a glob is allowed)");
     sub.add_flag("--full", f->full, "The whole output, read from the run's archive");
+    sub.add_flag("--follow,-f", f->follow,
+                 "Print a running run's output as its hosts write it, until the run ends");
     sub.add_option("--stage", f->stage,
                    "A workflow's: only this stage (a glob; NAME-rollback for its rollback)");
     return [f](app::Context& ctx) { return logs(ctx, *f); };
