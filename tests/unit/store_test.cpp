@@ -82,7 +82,7 @@ TEST_F(StoreTest, OpenCreatesTheLatestSchemaInAPrivateFile) {
     mode_t old = ::umask(0); // the mode must not depend on the caller's umask
     {
         auto store = open();
-        EXPECT_EQ(store.schema_version(), 9);
+        EXPECT_EQ(store.schema_version(), 10);
         ::umask(old);
         struct stat st {};
         ASSERT_EQ(::stat(m_path.c_str(), &st), 0);
@@ -92,7 +92,7 @@ TEST_F(StoreTest, OpenCreatesTheLatestSchemaInAPrivateFile) {
                 EXPECT_EQ(st.st_mode & 0777, 0600u) << suffix;
             }
     }
-    EXPECT_EQ(query_int("PRAGMA user_version"), 9);
+    EXPECT_EQ(query_int("PRAGMA user_version"), 10);
     EXPECT_EQ(query_int("SELECT COUNT(*) FROM sqlite_master WHERE type='table' AND name IN "
                         "('runs','batches','hosts','steps')"),
               4);
@@ -104,7 +104,7 @@ TEST_F(StoreTest, ReopenKeepsDataAndVersion) {
         ASSERT_TRUE(store.insert_run(make_run("20260101-000000-aaaa", "2026-01-01T00:00:00.000Z")));
     }
     auto store = open();
-    EXPECT_EQ(store.schema_version(), 9);
+    EXPECT_EQ(store.schema_version(), 10);
     auto run = store.run("20260101-000000-aaaa");
     ASSERT_TRUE(run) << run.error().message;
     EXPECT_EQ(run->task_hash, "sha-20260101-000000-aaaa");
@@ -401,7 +401,7 @@ TEST_F(StoreTest, ProcessesOpeningAFreshDatabaseAtOnceAllSucceed) {
             ASSERT_GE(pid, 0);
             if (pid == 0) {
                 auto store = Store::open(path);
-                ::_exit(store && store->schema_version() == 9 ? 0 : 1);
+                ::_exit(store && store->schema_version() == 10 ? 0 : 1);
             }
             children.push_back(pid);
         }
@@ -417,14 +417,14 @@ TEST_F(StoreTest, NewerSchemaIsRefused) {
     {
         auto db = Db::open(m_path);
         ASSERT_TRUE(db);
-        ASSERT_TRUE(db->exec("PRAGMA user_version = 10"));
+        ASSERT_TRUE(db->exec("PRAGMA user_version = 11"));
     }
     auto store = Store::open(m_path);
     ASSERT_FALSE(store);
     EXPECT_EQ(store.error().kind, ErrorKind::config);
     EXPECT_EQ(store.error().message,
-              "the database has schema version 10, newer than this leura (9); upgrade leura");
-    EXPECT_EQ(query_int("PRAGMA user_version"), 10) << "left as it was";
+              "the database has schema version 11, newer than this leura (10); upgrade leura");
+    EXPECT_EQ(query_int("PRAGMA user_version"), 11) << "left as it was";
     EXPECT_EQ(query_int("SELECT COUNT(*) FROM sqlite_master"), 0);
 }
 
