@@ -72,6 +72,11 @@ Status Store::unindex_run(const std::string& run_id) {
     });
 }
 
+Status Store::compact_index() {
+    return in_transaction(
+        [&] { return m_db->exec("INSERT INTO step_text (step_text) VALUES ('optimize')"); });
+}
+
 namespace {
 struct StepKey {
     std::string run_id, task, started_at, host;

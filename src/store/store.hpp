@@ -190,6 +190,10 @@ public:
     // it before deleting a run's rows, in the same transaction when there is one (inside a
     // batch it joins the batch); a row already out is skipped, so calling it twice is safe.
     Status unindex_run(const std::string& run_id);
+    // Merges the output index into one segment: entries taken out (unindex_run) free their
+    // space only when merged, and a run's many small writes leave many segments (about 1.6x
+    // the merged size). Costs a rewrite of the whole index: for `leura gc`, not for a run.
+    Status compact_index();
     // A workflow's stage runs, in the order they started.
     Result<std::vector<RunRecord>> stage_runs(const std::string& parent);
     // The newest run of each task path, keyed by the path (one query, for `task list`).

@@ -256,6 +256,9 @@ TEST_F(StoreOutputTest, UnindexedDeletedRunsLeaveNoHits) {
     ASSERT_TRUE(store.insert_step(step("newer", "web-1", 0, "needle-old again\n")));
     EXPECT_EQ(found(store, "\"needle\" AND \"old\""), (V{"newer/web-1/0"}));
     expect_index_sound();
+    ASSERT_TRUE(store.compact_index());
+    EXPECT_EQ(found(store, "\"needle\""), (V{"newer/web-1/0", "new/web-1/0"}));
+    expect_index_sound();
 }
 
 // A database from before v10: its plain rows stay as they are, and migration 10 puts them in
