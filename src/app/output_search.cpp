@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/output_search.hpp"
+#include "inventory/selector.hpp"
 #include "util/time.hpp"
 
 namespace leura::app {
@@ -75,9 +76,17 @@ Result<OutputSearchResult> search_output(Context& ctx, const OutputSearchOptions
     store::OutputQuery q;
     q.match = index_query(o.pattern);
     q.task = o.task;
-    q.host_glob = o.host;
     if (o.since) q.since = util::rfc3339(ctx.clock() - *o.since);
     LEURA_TRY_ASSIGN(records, ctx.records());
+    if (o.host) {
+        // What `logs --host` takes, over every host the records name: a host no run had
+        // selects nothing, and so matches nothing.
+        LEURA_TRY_ASSIGN(names, records->recorded_hosts());
+        auto picked = inventory::select_names(names, *o.host);
+        if (!picked && picked.error().message.find("unknown group or host") == std::string::npos)
+            return fail(ErrorKind::usage, "--host '" + *o.host + "': " + picked.error().message);
+        q.hosts = picked ? *picked : std::vector<std::string>{};
+    }
     OutputSearchResult result;
     auto take = [&](const store::StepOutput& s, const std::string& text, bool is_stderr) {
         for (auto line : matching_lines(text, o.pattern, o.ignore_case)) {

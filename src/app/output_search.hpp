@@ -22,7 +22,7 @@ namespace leura::app {
 struct OutputSearchOptions {
     std::string pattern;
     std::optional<std::string> task; // substring of the task path, as `runs --task`
-    std::optional<std::string> host; // a host name or glob
+    std::optional<std::string> host; // a selector over host names, as `logs --host`
     std::optional<std::chrono::milliseconds> since;
     bool ignore_case = false;
     int64_t limit = 100; // matching lines

@@ -74,7 +74,8 @@ Action add_search(CLI::App& sub) {
                    "Text to find in a line of output, starting at a word (case-sensitive)")
         ->required();
     sub.add_option("--task", f->task, "Only runs whose task path contains this");
-    sub.add_option("--host", f->host, "Only these hosts: a name or a glob");
+    sub.add_option("--host", f->host,
+                   "Only these hosts: a name, glob, range ('web[01-04]') or selector");
     sub.add_option("--since", f->since, "Only runs started within this duration (e.g. 7d)");
     sub.add_option("--limit", f->limit, "At most this many matching lines")->default_val(100);
     sub.add_flag("-i,--ignore-case", f->ignore_case, "ASCII letters match either case");

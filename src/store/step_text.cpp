@@ -12,6 +12,7 @@
 // the text it was made of again, and a tokenizer that split it differently would corrupt the
 // index. That text comes back from the stored previews, in unindex().
 #include "store/store.hpp"
+#include "util/json.hpp"
 
 namespace leura::store {
 
@@ -77,6 +78,13 @@ Status Store::compact_index() {
         [&] { return m_db->exec("INSERT INTO step_text (step_text) VALUES ('optimize')"); });
 }
 
+Result<std::vector<std::string>> Store::recorded_hosts() {
+    LEURA_TRY_ASSIGN(s, Stmt::prepare(*m_db, "SELECT DISTINCT host FROM hosts ORDER BY host"));
+    std::vector<std::string> out;
+    LEURA_TRY(s.each([&](const Stmt& row) { out.push_back(row.text(0)); }));
+    return out;
+}
+
 namespace {
 struct StepKey {
     std::string run_id, task, started_at, host;
@@ -93,7 +101,8 @@ Status Store::step_outputs(const OutputQuery& q,
         std::string(q.match.empty() ? "steps s "
                                     : "step_text f JOIN steps s ON s.text_id = f.rowid ") +
         "JOIN runs r ON r.id = s.run_id JOIN hosts h ON h.run_id = s.run_id AND h.host = s.host "
-        "WHERE (?2 IS NULL OR instr(r.task, ?2) > 0) AND (?3 IS NULL OR s.host GLOB ?3) "
+        "WHERE (?2 IS NULL OR instr(r.task, ?2) > 0) AND (?3 IS NULL OR s.host IN (SELECT value "
+        "FROM json_each(?3))) "
         "AND (?4 IS NULL OR r.started_at >= ?4)" +
         (q.match.empty() ? " AND ?1 IS NULL" : " AND f.step_text MATCH ?1") +
         " ORDER BY r.started_at DESC, r.id DESC, h.seq, s.idx";
@@ -102,7 +111,14 @@ Status Store::step_outputs(const OutputQuery& q,
         keys.bind_null(1);
     else
         keys.bind(1, q.match);
-    keys.bind(2, q.task).bind(3, q.host_glob).bind(4, q.since);
+    std::optional<std::string> hosts;
+    if (q.hosts) {
+        std::string list;
+        for (const auto& h : *q.hosts)
+            list += (list.empty() ? "" : ",") + util::json_string(h);
+        hosts = "[" + list + "]";
+    }
+    keys.bind(2, q.task).bind(3, hosts).bind(4, q.since);
     std::vector<StepKey> chosen;
     auto all = keys.each([&](const Stmt& k) {
         chosen.push_back({k.text(0), k.text(1), k.text(2), k.text(3), k.integer(4)});

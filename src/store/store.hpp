@@ -124,9 +124,9 @@ struct OutputQuery {
     // An FTS5 query over the output index (schema v10: the previews' words, by the `ascii`
     // tokenizer, detail=none: no phrases, NEAR or column filters); "" reads every step.
     std::string match;
-    std::optional<std::string> task;      // substring of the run's task path
-    std::optional<std::string> host_glob; // SQLite GLOB over host names
-    std::optional<std::string> since;     // RFC 3339; runs started at or after
+    std::optional<std::string> task;               // substring of the run's task path
+    std::optional<std::vector<std::string>> hosts; // only these hosts
+    std::optional<std::string> since;              // RFC 3339; runs started at or after
 };
 
 // One step's output as `step_outputs` gives it: the previews in plain bytes.
@@ -190,6 +190,8 @@ public:
     // it before deleting a run's rows, in the same transaction when there is one (inside a
     // batch it joins the batch); a row already out is skipped, so calling it twice is safe.
     Status unindex_run(const std::string& run_id);
+    // Every host name any run recorded, sorted.
+    Result<std::vector<std::string>> recorded_hosts();
     // Merges the output index into one segment: entries taken out (unindex_run) free their
     // space only when merged, and a run's many small writes leave many segments (about 1.6x
     // the merged size). Costs a rewrite of the whole index: for `leura gc`, not for a run.

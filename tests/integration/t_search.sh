@@ -54,8 +54,12 @@ head -1 "$T/out" | grep -q "\"warn\" \[stderr\]" || fail "newest run (beta) firs
 leura search routine --task alpha --host 127.0.1.1 --limit 1000
 [ "$(wc -l < "$T/out")" = 10 ] || { cat "$T/out"; fail "--task and --host"; }
 not_out "127.0.1.[23]|warning"
-leura search routine --host '127.0.1.[12]' --task beta --limit 1000
-[ "$(wc -l < "$T/out")" = 20 ] || fail "--host glob"
+leura search routine --host '127.0.1.[1-2]' --task beta --limit 1000
+[ "$(wc -l < "$T/out")" = 20 ] || fail "--host range"
+leura search routine --host '127.0.1.* & !127.0.1.3' --task beta --limit 1000
+[ "$(wc -l < "$T/out")" = 20 ] || fail "--host glob and selector"
+leura search routine --host 127.0.9.9
+expect_rc 1
 leura search routine --limit 5
 expect_rc 0
 [ "$(wc -l < "$T/out")" = 5 ] || fail "--limit"

@@ -202,7 +202,7 @@ TEST_F(StoreOutputTest, StepsAreFoundByTheirWordsNewestRunFirst) {
         << "a step without output has no entry";
     OutputQuery q;
     q.match = "\"disk\"";
-    q.host_glob = "*-2";
+    q.hosts = std::vector<std::string>{"web-2", "web-9"};
     q.since = "2026-01-01T00:00:02.000Z";
     std::vector<std::string> out;
     ASSERT_TRUE(store.step_outputs(q, [&](const StepOutput& o) {
