@@ -1,7 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/output_search.hpp"
+#include "archive/names.hpp"
+#include "archive/tarball.hpp"
 #include "inventory/selector.hpp"
 #include "util/time.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <memory>
+#include <tuple>
 
 namespace leura::app {
 
@@ -31,7 +39,107 @@ bool line_matches(std::string_view line, std::string_view pattern, bool ignore_c
     return false;
 }
 
+// Where a member of a run's archive belongs in the output order: the host's start order, the
+// step, stdout before stderr.
+using Place = std::tuple<size_t, int64_t, bool>;
+struct Member {
+    Place place;
+    const store::StepRecord* step;
+};
+
+// The matching lines of one run's archive, the first `keep` in output order (the archive's
+// own order is the spool's, not the hosts').
+Result<std::vector<OutputMatch>>
+search_archive(store::Store& records, const store::RunRecord& run,
+               const std::optional<std::vector<std::string>>& hosts, const OutputSearchOptions& o,
+               size_t keep) {
+    LEURA_TRY_ASSIGN(recorded, records.hosts(run.id));
+    LEURA_TRY_ASSIGN(steps, records.steps(run.id, false));
+    archive::HostDirs dirs;
+    std::map<std::string, size_t> seq;
+    for (const auto& h : recorded) {
+        seq.emplace(h.host, seq.size());
+        dirs.get(h.host);
+    }
+    std::map<std::string, Member> members;
+    for (const auto& s : steps) {
+        if (hosts && std::find(hosts->begin(), hosts->end(), s.host) == hosts->end()) continue;
+        for (bool err : {false, true})
+            members.emplace(archive::step_member(dirs.get(s.host), size_t(s.idx), s.name, err),
+                            Member{{seq[s.host], s.idx, err}, &s});
+    }
+    std::map<Place, std::vector<std::string>> found;
+    size_t count = 0;
+    // A member's last line may lack its newline: it ends when the next member begins.
+    std::shared_ptr<LineCutter> current;
+    LEURA_TRY(archive::read_members(*run.archive, [&](const std::string& name) {
+        if (current) current->end();
+        current.reset();
+        auto m = members.find(name);
+        if (m == members.end()) return archive::MemberSink{};
+        current = std::make_shared<LineCutter>([&, place = m->second.place](std::string_view l) {
+            if (!line_matches(l, o.pattern, o.ignore_case)) return;
+            found[place].emplace_back(l);
+            if (++count <= keep) return;
+            // Over the limit: the last place's last line goes (the first `keep` stay).
+            auto last = std::prev(found.end());
+            last->second.pop_back();
+            if (last->second.empty()) found.erase(last);
+            --count;
+        });
+        return archive::MemberSink([cutter = current](std::string_view d) { cutter->feed(d); });
+    }));
+    if (current) current->end();
+    std::vector<OutputMatch> out;
+    std::map<Place, const store::StepRecord*> step_at;
+    for (const auto& [name, m] : members)
+        step_at.emplace(m.place, m.step);
+    for (auto& [place, lines] : found) {
+        const store::StepRecord* s = step_at.at(place);
+        for (auto& l : lines)
+            out.push_back(
+                {run.id, run.task, s->host, s->idx + 1, s->name, std::get<2>(place), std::move(l)});
+    }
+    return out;
+}
+
 } // namespace
+
+LineCutter::LineCutter(std::function<void(std::string_view)> line) : m_line(std::move(line)) {}
+
+void LineCutter::feed(std::string_view data) {
+    while (!data.empty()) {
+        size_t nl = data.find('\n');
+        std::string_view piece = data.substr(0, nl);
+        if (m_partial.size() + piece.size() > k_max_line) {
+            piece = piece.substr(0, k_max_line - m_partial.size());
+            m_partial += piece;
+            flush();
+            data.remove_prefix(piece.size());
+            continue;
+        }
+        if (nl == std::string_view::npos) {
+            m_partial += piece;
+            return;
+        }
+        if (m_partial.empty()) {
+            m_line(piece);
+        } else {
+            m_partial += piece;
+            flush();
+        }
+        data.remove_prefix(nl + 1);
+    }
+}
+
+void LineCutter::end() {
+    if (!m_partial.empty()) flush();
+}
+
+void LineCutter::flush() {
+    m_line(m_partial);
+    m_partial.clear();
+}
 
 std::string index_query(std::string_view pattern) {
     std::string query;
@@ -88,6 +196,29 @@ Result<OutputSearchResult> search_output(Context& ctx, const OutputSearchOptions
         q.hosts = picked ? *picked : std::vector<std::string>{};
     }
     OutputSearchResult result;
+    if (o.full) {
+        // Every run the filters keep, newest first, its archive read once; a line over the
+        // limit says there are more.
+        store::RunFilter runs;
+        runs.task = o.task;
+        runs.since = q.since;
+        runs.stages = true;
+        runs.limit = std::numeric_limits<int64_t>::max();
+        LEURA_TRY_ASSIGN(chosen, records->runs(runs));
+        for (const auto& run : chosen) {
+            if (!run.archive) continue;
+            size_t room = size_t(o.limit) + 1 - result.hits.size();
+            LEURA_TRY_ASSIGN(hits, search_archive(*records, run, q.hosts, o, room));
+            for (auto& h : hits)
+                result.hits.push_back(std::move(h));
+            if (int64_t(result.hits.size()) > o.limit) {
+                result.hits.resize(size_t(o.limit));
+                result.more = true;
+                break;
+            }
+        }
+        return result;
+    }
     auto take = [&](const store::StepOutput& s, const std::string& text, bool is_stderr) {
         for (auto line : matching_lines(text, o.pattern, o.ignore_case)) {
             if (int64_t(result.hits.size()) == o.limit) {

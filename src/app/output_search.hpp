@@ -12,6 +12,7 @@
 #include "util/error.hpp"
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +26,9 @@ struct OutputSearchOptions {
     std::optional<std::string> host; // a selector over host names, as `logs --host`
     std::optional<std::chrono::milliseconds> since;
     bool ignore_case = false;
+    // The runs' archives instead of the previews: every byte each step printed, streamed
+    // (never unpacked), without the index (slow: narrow it with task, host and since).
+    bool full = false;
     int64_t limit = 100; // matching lines
 };
 
@@ -49,6 +53,21 @@ std::string index_query(std::string_view pattern);
 // Each line of `text` that holds `pattern` (see above).
 std::vector<std::string_view> matching_lines(std::string_view text, std::string_view pattern,
                                              bool ignore_case);
+
+// The lines of a stream that comes in pieces (an archived step's output), each without its
+// newline, to `line`; a line longer than k_max_line goes in pieces of that size.
+class LineCutter {
+public:
+    static constexpr size_t k_max_line = 64 * 1024;
+    explicit LineCutter(std::function<void(std::string_view)> line);
+    void feed(std::string_view data);
+    void end(); // the stream ended: its last line, when it had no newline
+
+private:
+    void flush();
+    std::function<void(std::string_view)> m_line;
+    std::string m_partial;
+};
 
 // Newest run first. Errors: usage (empty pattern, limit below 1), io, internal.
 Result<OutputSearchResult> search_output(Context& ctx, const OutputSearchOptions& o);

@@ -18,7 +18,7 @@ namespace {
 struct SearchFlags {
     std::string pattern, task, host, since;
     int64_t limit = 100;
-    bool ignore_case = false, json = false;
+    bool ignore_case = false, json = false, full = false;
 };
 
 void print(const app::OutputMatch& m, bool json) {
@@ -49,6 +49,7 @@ int search(app::Context& ctx, const SearchFlags& f) {
                       "--since wants a duration such as 7d or 12h, got '" + f.since + "'"));
     }
     o.ignore_case = f.ignore_case;
+    o.full = f.full;
     o.limit = f.limit;
     auto found = app::search_output(ctx, o);
     if (!found) return report(found.error());
@@ -80,6 +81,9 @@ Action add_search(CLI::App& sub) {
     sub.add_option("--limit", f->limit, "At most this many matching lines")->default_val(100);
     sub.add_flag("-i,--ignore-case", f->ignore_case, "ASCII letters match either case");
     sub.add_flag("--json", f->json, "One JSON object per matching line");
+    sub.add_flag("--full", f->full,
+                 "Search the runs' archives (every byte, streamed) instead of the previews; "
+                 "slow: narrow it with --since, --task, --host");
     return [f](app::Context& ctx) { return search(ctx, *f); };
 }
 

@@ -80,6 +80,29 @@ leura search hostile-mark --json
 grep -qF '"host":"127.0.1.3","step":1,"name":"evil","stream":"stdout","line":"x \u001b]0;pwned\u0007 \u001b[2J hostile-mark\r"' "$T/out" ||
   { cat "$T/out"; fail "--json"; }
 
+# The middle of a long output is in the archive only: --full streams the archives.
+long=$(task long '
+[[steps]]
+name = "long"
+command = "seq 1 3000; echo middle-marker-91 on $LEURA_HOST; seq 1 3000; printf no-newline-mark"')
+run_leura "$long" -q -t '127.0.1.[1-2]'
+long_run=$(last_run)
+leura search middle-marker-91
+expect_rc 1
+leura search middle-marker-91 --full --host 127.0.1.2
+expect_rc 0
+[ "$(cat "$T/out")" = "$long_run 127.0.1.2 step 1 \"long\": middle-marker-91 on 127.0.1.2" ] ||
+  { cat "$T/out"; fail "--full"; }
+leura search middle-marker-91 --full --limit 1
+[ "$(cat "$T/out")" = "$long_run 127.0.1.1 step 1 \"long\": middle-marker-91 on 127.0.1.1" ] ||
+  { cat "$T/out"; fail "--full: the first host first"; }
+expect_err "stopped at 1 matching lines"
+leura search no-newline-mark --full --task long
+[ "$(wc -l < "$T/out")" = 2 ] || { cat "$T/out"; fail "--full: a last line without newline"; }
+leura search needle-7f3a --full
+[ "$(cat "$T/out")" = "$needle_run 127.0.1.2 step 1 \"look\": found needle-7f3a here" ] ||
+  { cat "$T/out"; fail "--full: the short output too"; }
+
 # --since: only runs started within the duration.
 sleep 4
 late=$(task late '

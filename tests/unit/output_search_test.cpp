@@ -40,5 +40,25 @@ TEST(OutputSearchTest, ALineMatchesAtAWordStart) {
            "a word start (a known limit)";
 }
 
+// Lines come out whole however the stream is cut, long ones in pieces of k_max_line.
+TEST(OutputSearchTest, LinesAreCutFromAStreamInPieces) {
+    std::string stream =
+        "one\n\ntwo words\n" + std::string(LineCutter::k_max_line + 5, 'x') + "\nlast";
+    for (size_t chunk : {size_t(1), size_t(3), size_t(4096), stream.size()}) {
+        std::vector<std::string> lines;
+        LineCutter cut([&](std::string_view l) { lines.emplace_back(l); });
+        for (size_t at = 0; at < stream.size(); at += chunk)
+            cut.feed(std::string_view(stream).substr(at, chunk));
+        cut.end();
+        ASSERT_EQ(lines.size(), 6u) << chunk;
+        EXPECT_EQ(lines[0], "one");
+        EXPECT_EQ(lines[1], "");
+        EXPECT_EQ(lines[2], "two words");
+        EXPECT_EQ(lines[3], std::string(LineCutter::k_max_line, 'x'));
+        EXPECT_EQ(lines[4], "xxxxx");
+        EXPECT_EQ(lines[5], "last");
+    }
+}
+
 } // namespace
 } // namespace leura::app
