@@ -32,8 +32,9 @@ find_library(ZSTD_LIB zstd REQUIRED)
 
 add_library(leura_deps INTERFACE)
 target_include_directories(leura_deps SYSTEM INTERFACE ${TOMLPP_INCLUDE_DIR})
+# zstd: libarchive's, and the store's compressed previews (src/store/compression.cpp).
 target_link_libraries(leura_deps INTERFACE CLI11::CLI11 ${SSH_LIB} OpenSSL::Crypto ${SQLITE_LIB}
-  ${ARCHIVE_LIB})
+  ${ARCHIVE_LIB} ${ZSTD_LIB})
 
 if(LEURA_STATIC)
   target_compile_definitions(leura_deps INTERFACE LIBSSH_STATIC=1)
@@ -49,5 +50,5 @@ if(LEURA_STATIC)
   target_compile_definitions(leura_deps INTERFACE LEURA_STATIC_BUILD=1)
   target_link_libraries(leura_deps INTERFACE ZLIB::ZLIB Threads::Threads ${CMAKE_DL_LIBS} m)
 else()
-  target_link_libraries(leura_deps INTERFACE ${ZSTD_LIB} ZLIB::ZLIB Threads::Threads)
+  target_link_libraries(leura_deps INTERFACE ZLIB::ZLIB Threads::Threads)
 endif()

@@ -255,6 +255,8 @@ Result<GcReport> collect_garbage(Context& ctx, const GcOptions& o) {
             done.insert(chosen[i].report.id);
         }
     }
+    // Entries taken out of the output index free their space only when its segments merge.
+    if (report.transactions > 0) LEURA_TRY(store.compact_index());
     if (o.vacuum) {
         LEURA_TRY(store.vacuum());
         report.vacuumed = true;

@@ -154,4 +154,25 @@ Status read_member(const fs::path& path, const std::string& member,
     return fail(ErrorKind::not_found, "no member " + member + " in " + path.string());
 }
 
+Status read_members(const fs::path& path,
+                    const std::function<MemberSink(const std::string& member)>& open) {
+    LEURA_TRY_ASSIGN(a, open_reader(path));
+    archive_entry* entry = nullptr;
+    std::vector<char> buf(1 << 16);
+    int rc;
+    while ((rc = archive_read_next_header(a.get(), &entry)) == ARCHIVE_OK) {
+        std::string member = archive_entry_pathname(entry);
+        MemberSink sink = open(member);
+        if (!sink) continue; // libarchive skips the data on the next header
+        for (;;) {
+            la_ssize_t n = archive_read_data(a.get(), buf.data(), buf.size());
+            if (n < 0) return std::unexpected(archive_error(a.get(), "reading " + member));
+            if (n == 0) break;
+            sink(std::string_view(buf.data(), size_t(n)));
+        }
+    }
+    if (rc != ARCHIVE_EOF) return std::unexpected(archive_error(a.get(), "reading archive"));
+    return {};
+}
+
 } // namespace leura::archive

@@ -27,4 +27,10 @@ Result<std::vector<std::string>> list_members(const std::filesystem::path& archi
 Status read_member(const std::filesystem::path& archive, const std::string& member,
                    const std::function<void(std::string_view)>& sink);
 
+// In one pass over the archive, streams each member `open` wants: open(name) returns the sink
+// for that member's content, or an empty function to skip it. Errors: io.
+using MemberSink = std::function<void(std::string_view)>;
+Status read_members(const std::filesystem::path& archive,
+                    const std::function<MemberSink(const std::string& member)>& open);
+
 } // namespace leura::archive

@@ -19,6 +19,7 @@ const std::vector<Command>& commands() {
         {"runs", "List recorded runs, newest first", add_runs},
         {"show", "Show one run: hosts, steps, timings", add_show},
         {"logs", "Print the output of a run's steps", add_logs},
+        {"search", "Find lines in the recorded output of every run, newest first", add_search},
         {"retry", "Run a run's task again on the hosts that failed in it", add_retry},
         {"resume", "Continue an interrupted run from where each host stopped", add_resume},
         {"task", "The task library: list, show, new, edit, rm, history, diff, search", add_task},

@@ -33,6 +33,7 @@ Action add_resume(CLI::App& sub);
 Action add_runs(CLI::App& sub);
 Action add_show(CLI::App& sub);
 Action add_logs(CLI::App& sub);
+Action add_search(CLI::App& sub);
 Action add_version(CLI::App& sub);
 Action add_config(CLI::App& sub);
 Action add_task(CLI::App& sub);

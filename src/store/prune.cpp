@@ -51,7 +51,9 @@ Result<RunRows> Store::delete_run_rows(const std::string& run_id) {
         count = m_db->changes();
         return {};
     };
-    Status done = remove("DELETE FROM steps WHERE run_id = ?", rows.steps);
+    // The output index first: its 'delete' needs the previews the steps' rows still hold.
+    Status done = unindex_run(run_id);
+    if (done) done = remove("DELETE FROM steps WHERE run_id = ?", rows.steps);
     if (done) done = remove("DELETE FROM hosts WHERE run_id = ?", rows.hosts);
     if (done) done = remove("DELETE FROM batches WHERE run_id = ?", rows.batches);
     if (done) done = remove("DELETE FROM runs WHERE id = ?", rows.runs);

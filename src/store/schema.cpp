@@ -151,6 +151,21 @@ ALTER TABLE steps ADD COLUMN outputs TEXT;
     R"sql(
 ALTER TABLE steps ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1;
 )sql",
+    // 11: previews compressed, and searchable (step_text.cpp). Rows from before keep their
+    // plain bytes under a null codec; they go into the index as they are, here, by the same
+    // expression insert_step() uses.
+    R"sql(
+ALTER TABLE steps ADD COLUMN preview_codec TEXT;
+ALTER TABLE steps ADD COLUMN text_id INTEGER;
+CREATE UNIQUE INDEX steps_text_id ON steps(text_id) WHERE text_id IS NOT NULL;
+CREATE VIRTUAL TABLE step_text USING fts5(text, content='', detail=none, columnsize=0,
+                                          tokenize='ascii');
+UPDATE steps SET text_id = rowid WHERE length(CAST(preview_out AS BLOB)) > 0
+                                    OR length(CAST(preview_err AS BLOB)) > 0;
+INSERT INTO step_text (rowid, text)
+    SELECT text_id, CAST(preview_out AS TEXT) || char(10) || CAST(preview_err AS TEXT)
+    FROM steps WHERE text_id IS NOT NULL;
+)sql",
 };
 
 } // namespace

@@ -11,23 +11,32 @@ Result<Store> Store::open(const std::string& path) {
     return store;
 }
 
-Status Store::write(const char* sql, const std::function<void(Stmt&)>& bind) {
-    auto kept = m_writes.find(sql);
-    if (kept == m_writes.end()) {
+Result<Stmt*> Store::kept(const char* sql) {
+    auto found = m_writes.find(sql);
+    if (found == m_writes.end()) {
         LEURA_TRY_ASSIGN(stmt, Stmt::prepare(*m_db, sql));
-        kept = m_writes.emplace(sql, std::move(stmt)).first;
+        found = m_writes.emplace(sql, std::move(stmt)).first;
     }
-    Stmt& stmt = kept->second;
-    std::optional<Transaction> own;
-    if (!m_batch) {
-        LEURA_TRY_ASSIGN(tx, Transaction::begin(*m_db));
-        own.emplace(std::move(tx));
-    }
-    bind(stmt);
-    auto done = stmt.run();
-    stmt.reset();
-    LEURA_TRY(done);
-    return own ? own->commit() : Status{};
+    return &found->second;
+}
+
+Status Store::run_kept(const char* sql, const std::function<void(Stmt&)>& bind) {
+    LEURA_TRY_ASSIGN(stmt, kept(sql));
+    bind(*stmt);
+    auto done = stmt->run();
+    stmt->reset();
+    return done;
+}
+
+Status Store::in_transaction(const std::function<Status()>& body) {
+    if (m_batch) return body();
+    LEURA_TRY_ASSIGN(tx, Transaction::begin(*m_db));
+    LEURA_TRY(body());
+    return tx.commit();
+}
+
+Status Store::write(const char* sql, const std::function<void(Stmt&)>& bind) {
+    return in_transaction([&] { return run_kept(sql, bind); });
 }
 
 Status Store::probe_writes(const std::string& run_id) {
@@ -145,24 +154,55 @@ Status Store::set_host_status(const std::string& run_id, const std::string& host
                  [&](Stmt& s) { s.bind(1, status).bind(2, run_id).bind(3, host); });
 }
 
+// Previews are written as zstd frames (preview_codec 'zstd'); rows from before schema v11 have
+// a null codec and plain bytes, and are read as they are (a codec column, not a sniff of the
+// frame magic: a plain preview of a host's binary output can start with those four bytes).
 Status Store::insert_step(const StepRecord& r) {
-    return write("INSERT OR REPLACE INTO steps (run_id, host, idx, name, status, exit_code, "
-                 "signal, error_kind, error, started_at, duration_ms, bytes_out, bytes_err, "
-                 "preview_out, preview_err, phase, output_sha256, outputs, attempts) "
-                 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                 [&](Stmt& s) {
-                     s.bind(1, r.run_id).bind(2, r.host).bind(3, r.idx).bind(4, r.name);
-                     s.bind(5, r.status);
-                     if (r.exit_code)
-                         s.bind(6, *r.exit_code);
-                     else
-                         s.bind_null(6);
-                     s.bind(7, r.signal).bind(8, r.error_kind).bind(9, r.error);
-                     s.bind(10, r.started_at).bind(11, r.duration_ms);
-                     s.bind(12, r.bytes_out).bind(13, r.bytes_err);
-                     s.bind_blob(14, r.preview_out).bind_blob(15, r.preview_err).bind(16, r.phase);
-                     s.bind(17, r.output_sha256).bind(18, r.outputs).bind(19, r.attempts);
-                 });
+    LEURA_TRY_ASSIGN(out, m_zstd.compress(r.preview_out));
+    LEURA_TRY_ASSIGN(err, m_zstd.compress(r.preview_err));
+    return in_transaction([&]() -> Status {
+        LEURA_TRY(unindex_step(r));
+        std::optional<int64_t> text_id;
+        if (!r.preview_out.empty() || !r.preview_err.empty()) {
+            LEURA_TRY_ASSIGN(next, kept("SELECT COALESCE(MAX(text_id), 0) + 1 FROM steps "
+                                        "WHERE text_id IS NOT NULL"));
+            LEURA_TRY_ASSIGN(row, next->step());
+            text_id = row ? next->integer(0) : 1;
+            next->reset();
+        }
+        LEURA_TRY(run_kept(
+            "INSERT OR REPLACE INTO steps (run_id, host, idx, name, status, exit_code, "
+            "signal, error_kind, error, started_at, duration_ms, bytes_out, bytes_err, "
+            "preview_out, preview_err, phase, output_sha256, outputs, preview_codec, text_id, "
+            "attempts) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'zstd',?,?)",
+            [&](Stmt& s) {
+                s.bind(1, r.run_id).bind(2, r.host).bind(3, r.idx).bind(4, r.name);
+                s.bind(5, r.status);
+                if (r.exit_code)
+                    s.bind(6, *r.exit_code);
+                else
+                    s.bind_null(6);
+                s.bind(7, r.signal).bind(8, r.error_kind).bind(9, r.error);
+                s.bind(10, r.started_at).bind(11, r.duration_ms);
+                s.bind(12, r.bytes_out).bind(13, r.bytes_err);
+                s.bind_blob(14, out).bind_blob(15, err).bind(16, r.phase);
+                s.bind(17, r.output_sha256).bind(18, r.outputs);
+                if (text_id)
+                    s.bind(19, *text_id);
+                else
+                    s.bind_null(19);
+                s.bind(20, r.attempts);
+            }));
+        if (!text_id) return {};
+        // The same expression as migration 11's and unindex()'s: a contentless index forgets
+        // the text, and deleting an entry needs the very bytes it was made of.
+        return run_kept("INSERT INTO step_text (rowid, text) "
+                        "VALUES (?1, CAST(?2 AS TEXT) || char(10) || CAST(?3 AS TEXT))",
+                        [&](Stmt& s) {
+                            s.bind(1, *text_id).bind_blob(2, r.preview_out);
+                            s.bind_blob(3, r.preview_err);
+                        });
+    });
 }
 
 Status Store::interrupt_hosts(const std::string& run_id, const std::string& at) {
@@ -363,19 +403,20 @@ Result<std::vector<StepRecord>> Store::steps(const std::string& run_id, bool pre
                                              const std::string& host_glob) {
     // Previews are most of a run's bytes (up to 32 KiB a step): read only when wanted, and
     // only for the hosts asked for.
-    std::string sql =
-        std::string("SELECT s.host, s.idx, s.name, s.status, s.exit_code, s.signal, "
-                    "s.error_kind, s.error, s.started_at, s.duration_ms, "
-                    "s.bytes_out, s.bytes_err, ") +
-        (previews ? "s.preview_out, s.preview_err" : "NULL, NULL") +
-        ", s.phase, s.output_sha256, s.outputs, s.attempts FROM steps s JOIN hosts h ON h.run_id "
-        "= s.run_id AND "
-        "h.host = s.host WHERE s.run_id = ?" +
-        (host_glob.empty() ? "" : " AND s.host GLOB ?") + " ORDER BY h.seq, s.idx";
+    std::string sql = std::string("SELECT s.host, s.idx, s.name, s.status, s.exit_code, s.signal, "
+                                  "s.error_kind, s.error, s.started_at, s.duration_ms, "
+                                  "s.bytes_out, s.bytes_err, ") +
+                      (previews ? "s.preview_out, s.preview_err" : "NULL, NULL") +
+                      ", s.phase, s.output_sha256, s.outputs, s.preview_codec, s.attempts FROM steps s JOIN "
+                      "hosts h ON h.run_id "
+                      "= s.run_id AND "
+                      "h.host = s.host WHERE s.run_id = ?" +
+                      (host_glob.empty() ? "" : " AND s.host GLOB ?") + " ORDER BY h.seq, s.idx";
     LEURA_TRY_ASSIGN(s, Stmt::prepare(*m_db, sql.c_str()));
     if (!host_glob.empty()) s.bind(2, host_glob);
     s.bind(1, run_id);
     std::vector<StepRecord> out;
+    Status unreadable;
     LEURA_TRY(s.each([&](const Stmt&) {
         StepRecord r;
         r.run_id = run_id;
@@ -391,14 +432,22 @@ Result<std::vector<StepRecord>> Store::steps(const std::string& run_id, bool pre
         r.duration_ms = s.integer(9);
         r.bytes_out = s.integer(10);
         r.bytes_err = s.integer(11);
-        r.preview_out = s.text(12);
-        r.preview_err = s.text(13);
+        auto plain_out = plain_preview(s, 17, 12);
+        auto plain_err = plain_preview(s, 17, 13);
+        if (!plain_out || !plain_err) {
+            if (unreadable)
+                unreadable = std::unexpected(plain_out ? plain_err.error() : plain_out.error());
+            return;
+        }
+        r.preview_out = std::move(*plain_out);
+        r.preview_err = std::move(*plain_err);
         r.phase = s.text(14);
         r.output_sha256 = opt_text(s, 15);
         r.outputs = opt_text(s, 16);
-        r.attempts = s.integer(17);
+        r.attempts = s.integer(18);
         out.push_back(std::move(r));
     }));
+    LEURA_TRY(unreadable);
     return out;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "store/compression.hpp"
 #include "store/sqlite.hpp"
 #include "util/error.hpp"
 
@@ -147,6 +148,26 @@ struct RunFilter {
 
 // The schema version this leura creates and migrates databases to.
 int latest_schema_version();
+// Which steps' output `step_outputs` reads.
+struct OutputQuery {
+    // An FTS5 query over the output index (schema v11: the previews' words, by the `ascii`
+    // tokenizer, detail=none: no phrases, NEAR or column filters); "" reads every step.
+    std::string match;
+    std::optional<std::string> task;               // substring of the run's task path
+    std::optional<std::vector<std::string>> hosts; // only these hosts
+    std::optional<std::string> since;              // RFC 3339; runs started at or after
+};
+
+// One step's output as `step_outputs` gives it: the previews in plain bytes.
+struct StepOutput {
+    std::string run_id;
+    std::string task; // the run's task path
+    std::string run_started_at;
+    std::string host;
+    int64_t idx = 0;
+    std::string name;
+    std::string preview_out, preview_err;
+};
 
 // The run records. A write is one short BEGIN IMMEDIATE transaction, made as the event happens,
 // so a crash loses nothing already reported; between begin_batch() and end_batch() writes share
@@ -164,6 +185,8 @@ public:
     // Only the status (a wave's rollback brought the host back: rolled_back).
     Status set_host_status(const std::string& run_id, const std::string& host,
                            const std::string& status);
+    // Previews are stored zstd-compressed and their words put in the output index, in the
+    // same transaction; a step recorded again (running, then finished) leaves the index first.
     Status insert_step(const StepRecord& step);
     // Opens a batch unless one is open; end_batch() commits it (nothing to do without one).
     Status begin_batch();
@@ -186,6 +209,24 @@ public:
     Result<std::vector<BatchRecord>> batches(const std::string& run_id);
     // The runs that resume `id` (`leura resume` of it), oldest first.
     Result<std::vector<std::string>> resumed_by(const std::string& id);
+
+    // Calls `each` with the steps the query selects, newest run first, then in the hosts'
+    // start order and step order, until it returns false. With `match`, only steps whose
+    // output index entry matches (a superset of the steps whose output holds the words: the
+    // caller checks the text). Errors: usage (an FTS5 query it cannot parse), io, internal.
+    Status step_outputs(const OutputQuery& query,
+                        const std::function<bool(const StepOutput&)>& each);
+    // Takes run `run_id`'s steps (not its stages') out of the output index, reading their
+    // previews back for FTS5's 'delete' (a contentless index keeps no text of its own). Call
+    // it before deleting a run's rows, in the same transaction when there is one (inside a
+    // batch it joins the batch); a row already out is skipped, so calling it twice is safe.
+    Status unindex_run(const std::string& run_id);
+    // Every host name any run recorded, sorted.
+    Result<std::vector<std::string>> recorded_hosts();
+    // Merges the output index into one segment: entries taken out (unindex_run) free their
+    // space only when merged, and a run's many small writes leave many segments (about 1.6x
+    // the merged size). Costs a rewrite of the whole index: for `leura gc`, not for a run.
+    Status compact_index();
     // A workflow's stage runs, in the order they started.
     Result<std::vector<RunRecord>> stage_runs(const std::string& parent);
     // The newest run of each task path, keyed by the path (one query, for `task list`).
@@ -228,10 +269,20 @@ private:
     // `sql` is a string literal: its statement is prepared once and kept (preparing cost about
     // as much as the write).
     Status write(const char* sql, const std::function<void(Stmt&)>& bind);
+    // The kept statement for `sql` (a string literal), run once with `bind`; no transaction.
+    Status run_kept(const char* sql, const std::function<void(Stmt&)>& bind);
+    Result<Stmt*> kept(const char* sql);
+    // `body` in the open batch, else in a transaction of its own.
+    Status in_transaction(const std::function<Status()>& body);
+    // The output index: a step's entry out (from the previews it was made of), or in.
+    Status unindex(int64_t text_id, const std::string& out, const std::string& err);
+    Status unindex_step(const StepRecord& step);
+    Result<std::string> plain_preview(const Stmt& row, int codec_col, int col);
 
     std::unique_ptr<Db> m_db; // on the heap: kept statements point at it, and a Store moves
     std::unordered_map<const char*, Stmt> m_writes;
     std::optional<Transaction> m_batch;
+    Zstd m_zstd;
     int m_version = 0;
 };
 
