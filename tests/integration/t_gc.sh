@@ -145,13 +145,13 @@ w=$(task wf '
 name = "one"
 targets = "127.0.1.1"
 [[stages.steps]]
-command = "echo one"
+command = "echo one $LEURA_RUN"
 
 [[stages]]
 name = "two"
 targets = "127.0.1.2"
 [[stages.steps]]
-command = "echo two"')
+command = "echo two $LEURA_RUN"')
 run_leura "$w"
 expect_rc 0
 w1=$(last_run)
@@ -172,8 +172,14 @@ expect_out "^leura: gc: deleted 1 run \(2 stage runs, 2 wave rows, 2 host rows, 
 leura show "$w2"
 expect_rc 0
 leura logs "$w2"
-expect_out "^one$"
-expect_out "^two$"
+expect_out "^one $w2"
+expect_out "^two $w2"
+# The search index forgets what gc deleted, and keeps the rest.
+leura search "one $w1"
+expect_rc 1
+leura search "one $w2"
+expect_rc 0
+expect_out "^$w2"
 
 # The retention settings stand in for the flags: b3, old, is no longer kept as b's newest.
 LEURA_RETENTION=1d LEURA_RETENTION_RUNS=0 leura gc --dry-run
