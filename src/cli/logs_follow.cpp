@@ -52,6 +52,7 @@ public:
         if (c.is_stderr ? m_o.only_stdout : m_o.only_stderr) return;
         // Whole lines only, so a header never lands inside a line another host left open; a
         // last line without a newline is printed when the run ends.
+        flush_earlier_steps(c);
         std::string& pending = m_pending[c.member];
         pending.append(c.data);
         size_t cut = pending.rfind('\n');
@@ -66,17 +67,32 @@ public:
 
     void finish() {
         for (auto& [member, pending] : m_pending)
-            if (!pending.empty()) {
-                app::OutputChunk c;
-                app::parse_step_member(member, c);
-                auto host = m_host_of.find(c.host_dir);
-                show(host == m_host_of.end() ? c.host_dir : host->second, c, pending + "\n");
-                pending.clear();
-            }
+            flush(member, pending);
         std::fflush(stdout);
     }
 
 private:
+    // A step's last line without a newline, once it can have no more.
+    void flush(const std::string& member, std::string& pending) {
+        if (pending.empty()) return;
+        app::OutputChunk c;
+        app::parse_step_member(member, c);
+        auto host = m_host_of.find(c.host_dir);
+        show(host == m_host_of.end() ? c.host_dir : host->second, c, pending + "\n");
+        pending.clear();
+    }
+
+    // Output of a host's later step means its earlier steps have ended.
+    void flush_earlier_steps(const app::OutputChunk& c) {
+        std::string prefix = "hosts/" + c.host_dir + "/";
+        for (auto& [member, pending] : m_pending) {
+            app::OutputChunk earlier;
+            if (!pending.empty() && member.rfind(prefix, 0) == 0 &&
+                app::parse_step_member(member, earlier) && earlier.step_number < c.step_number)
+                flush(member, pending);
+        }
+    }
+
     void show(const std::string& host, const app::OutputChunk& c, const std::string& lines) {
         std::string key = host + '\0' + std::to_string(c.step_number);
         if (key != m_current) {
