@@ -6,6 +6,7 @@
 #include "util/paths.hpp"
 #include "util/sha256.hpp"
 #include "util/signals.hpp"
+#include "util/strings.hpp"
 #include "util/time.hpp"
 
 #include <unistd.h>
@@ -39,11 +40,19 @@ std::string holder_note(const std::string& run_id) {
 }
 
 Result<util::FileLock> lock_task(const fs::path& data, const fs::path& task,
-                                 std::optional<std::chrono::milliseconds> wait) {
+                                 std::optional<std::chrono::milliseconds> wait,
+                                 const std::function<void(const std::string&)>& waiting) {
     LEURA_TRY(util::ensure_private_dir(locks_dir(data)));
     fs::path path = task_lock_path(data, task);
-    auto lock = wait ? util::FileLock::acquire(path, *wait, [] { return util::stop_level() > 0; })
-                     : util::FileLock::try_acquire(path);
+    auto lock = util::FileLock::try_acquire(path);
+    if (lock && !*lock && wait) {
+        std::string holder = util::FileLock::read_note(path);
+        if (waiting)
+            waiting("waiting up to " + util::human_duration_ms(wait->count()) + " for " +
+                    (holder.empty() ? "another leura" : holder) + " to finish " + task.string() +
+                    " (--wait); Ctrl-C gives up");
+        lock = util::FileLock::acquire(path, *wait, [] { return util::stop_level() > 0; });
+    }
     if (!lock) return std::unexpected(lock.error());
     if (*lock) return std::move(**lock);
     std::string holder = util::FileLock::read_note(path);

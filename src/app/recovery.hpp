@@ -11,17 +11,20 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace leura::app {
 
-// The task's lock; `wait` (--wait) queues behind the holder. Errors: locked (naming the run
-// that holds it), io.
+// The task's lock; `wait` (--wait) queues behind the holder, after telling `waiting` what it
+// waits for (the holding run and how long at most). Errors: locked (naming the run that holds
+// it), io.
 Result<util::FileLock> lock_task(const std::filesystem::path& data,
                                  const std::filesystem::path& task,
-                                 std::optional<std::chrono::milliseconds> wait);
+                                 std::optional<std::chrono::milliseconds> wait,
+                                 const std::function<void(const std::string&)>& waiting = {});
 
 // The run's own lock, noted with the task lock's holder text.
 Result<util::FileLock> lock_run(const std::filesystem::path& data, const std::string& run_id);

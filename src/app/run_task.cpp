@@ -95,7 +95,7 @@ Result<RunResult> run_task(Context& ctx, const Prepared& p, const RunOptions& o,
     // Ad-hoc commands (`leura exec`) share no task, so nothing to keep from overlapping.
     std::optional<util::FileLock> task_lock;
     if (!p.task.adhoc && !o.parent) { // a stage's workflow holds it
-        LEURA_TRY_ASSIGN(held, lock_task(data, p.task.file, o.lock_wait));
+        LEURA_TRY_ASSIGN(held, lock_task(data, p.task.file, o.lock_wait, o.on_lock_wait));
         task_lock = std::move(held);
     }
     LEURA_TRY_ASSIGN(digests, upload_digests(p.task, data / "tmp"));

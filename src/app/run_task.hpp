@@ -10,6 +10,7 @@
 #include "util/exit_code.hpp"
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -31,6 +32,7 @@ struct RunOptions {
     bool yes = false;             // --yes: no confirmation between waves
     // --wait: how long to queue behind another run of the same task; none: refuse at once.
     std::optional<std::chrono::milliseconds> lock_wait;
+    std::function<void(const std::string&)> on_lock_wait; // told what --wait waits for
     // resume: the interrupted run this one continues, and where each host starts (the index
     // of its first step that did not finish there; hosts not named start at 0).
     std::optional<std::string> resumes;

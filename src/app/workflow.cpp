@@ -343,7 +343,7 @@ Result<RunResult> Workflow::run() {
     LEURA_TRY(util::ensure_private_dir(data));
     LEURA_TRY_ASSIGN(records, m_ctx.records());
     m_store = &*records;
-    LEURA_TRY_ASSIGN(task_lock, lock_task(data, m_wf.task.file, m_o.lock_wait));
+    LEURA_TRY_ASSIGN(task_lock, lock_task(data, m_wf.task.file, m_o.lock_wait, m_o.on_lock_wait));
     auto started = std::chrono::system_clock::now();
     auto clock_start = std::chrono::steady_clock::now();
     m_run.id = util::new_run_id(started);

@@ -152,6 +152,9 @@ Status parse_flags(RunFlags& f, const config::Settings& settings) {
             return fail(ErrorKind::usage,
                         "--wait wants a duration such as 10m, got '" + *f.wait + "'");
         f.run.lock_wait = *wait;
+        f.run.on_lock_wait = [](const std::string& what) {
+            std::fprintf(stderr, "leura: %s\n", util::terminal_safe(what, true).c_str());
+        };
     }
     return {};
 }

@@ -25,6 +25,7 @@ start=$(date +%s%N)
 run_leura "$t" --wait 1s
 expect_rc 5
 expect_err "still held after --wait"
+expect_err "^leura: waiting up to 1.0s for run $id \(pid $bg\) to finish $t \(--wait\); Ctrl-C gives up$"
 [ $(( ($(date +%s%N) - start) / 1000000 )) -ge 900 ] || fail "--wait 1s did not wait"
 
 kill -9 "$bg"
