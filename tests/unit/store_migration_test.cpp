@@ -462,8 +462,8 @@ void expect_records(Store& store, const Before& b) {
         ASSERT_EQ(stages->size(), 1u);
         EXPECT_EQ((*stages)[0].id, k_run_stage);
         EXPECT_EQ((*stages)[0].parent, k_run_ok);
-        EXPECT_EQ((*stages)[0].stage, "smoke");
-        EXPECT_EQ((*stages)[0].note, "after deploy");
+        EXPECT_EQ((*stages)[0].stage, "smoke"s);
+        EXPECT_EQ((*stages)[0].note, "after deploy"s);
         RunFilter all;
         all.stages = true;
         auto with_stages = store.runs(all);
