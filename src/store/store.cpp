@@ -320,10 +320,18 @@ Result<RunRecord> Store::run(const std::string& id) {
     return read_run(s);
 }
 
-// A host row matches the filter's exact names (?8) or GLOB patterns (?9), both JSON arrays.
-static constexpr const char* k_host_match =
-    "(h.host IN (SELECT value FROM json_each(?8)) OR EXISTS (SELECT 1 FROM json_each(?9) g "
-    "WHERE h.host GLOB g.value))";
+// A run (or a workflow through its stage runs) had one of the filter's hosts: exact names (?8,
+// through the hosts_host index: a host in no run costs nothing) or GLOB patterns (?9, a scan of
+// each run's hosts), both JSON arrays; ?8 null: no filter.
+static constexpr const char* k_host_filter =
+    "(?8 IS NULL "
+    "OR runs.id IN (SELECT run_id FROM hosts WHERE host IN (SELECT value FROM json_each(?8))) "
+    "OR runs.id IN (SELECT c.parent FROM runs c CROSS JOIN hosts h ON h.run_id = c.id "
+    "WHERE c.parent IS NOT NULL AND h.host IN (SELECT value FROM json_each(?8))) "
+    "OR (json_array_length(?9) > 0 AND (EXISTS (SELECT 1 FROM hosts h WHERE h.run_id = runs.id "
+    "AND EXISTS (SELECT 1 FROM json_each(?9) g WHERE h.host GLOB g.value)) "
+    "OR EXISTS (SELECT 1 FROM runs c JOIN hosts h ON h.run_id = c.id WHERE c.parent = runs.id "
+    "AND EXISTS (SELECT 1 FROM json_each(?9) g WHERE h.host GLOB g.value)))))";
 
 Result<std::vector<std::string>> Store::resumed_by(const std::string& id) {
     LEURA_TRY_ASSIGN(s, Stmt::prepare(*m_db, "SELECT id FROM runs WHERE resumes = ? "
@@ -340,12 +348,8 @@ Result<std::vector<RunRecord>> Store::runs(const RunFilter& f) {
         " FROM runs WHERE (?1 IS NULL OR instr(task, ?1) > 0) AND (?2 IS NULL OR "
         "status = ?2) AND (?3 IS NULL OR started_at >= ?3) AND (?5 IS NULL OR "
         "EXISTS (SELECT 1 FROM json_each(runs.tags) WHERE value = ?5)) AND (?6 OR parent IS NULL) "
-        "AND (?7 IS NULL OR user = ?7) AND (?8 IS NULL OR EXISTS (SELECT 1 FROM hosts h WHERE "
-        "h.run_id = runs.id AND " +
-        k_host_match +
-        ") OR EXISTS (SELECT 1 FROM runs c JOIN hosts h ON h.run_id = c.id WHERE c.parent = "
-        "runs.id AND " +
-        k_host_match + ")) ORDER BY started_at DESC, id DESC LIMIT ?4";
+        "AND (?7 IS NULL OR user = ?7) AND " +
+        std::string(k_host_filter) + " ORDER BY started_at DESC, id DESC LIMIT ?4";
     LEURA_TRY_ASSIGN(s, Stmt::prepare(*m_db, sql.c_str()));
     s.bind(1, f.task).bind(2, f.status).bind(3, f.since).bind(4, f.limit).bind(5, f.tag);
     s.bind(6, int64_t(f.stages)).bind(7, f.user);
@@ -403,15 +407,16 @@ Result<std::vector<StepRecord>> Store::steps(const std::string& run_id, bool pre
                                              const std::string& host_glob) {
     // Previews are most of a run's bytes (up to 32 KiB a step): read only when wanted, and
     // only for the hosts asked for.
-    std::string sql = std::string("SELECT s.host, s.idx, s.name, s.status, s.exit_code, s.signal, "
-                                  "s.error_kind, s.error, s.started_at, s.duration_ms, "
-                                  "s.bytes_out, s.bytes_err, ") +
-                      (previews ? "s.preview_out, s.preview_err" : "NULL, NULL") +
-                      ", s.phase, s.output_sha256, s.outputs, s.preview_codec, s.attempts FROM steps s JOIN "
-                      "hosts h ON h.run_id "
-                      "= s.run_id AND "
-                      "h.host = s.host WHERE s.run_id = ?" +
-                      (host_glob.empty() ? "" : " AND s.host GLOB ?") + " ORDER BY h.seq, s.idx";
+    std::string sql =
+        std::string("SELECT s.host, s.idx, s.name, s.status, s.exit_code, s.signal, "
+                    "s.error_kind, s.error, s.started_at, s.duration_ms, "
+                    "s.bytes_out, s.bytes_err, ") +
+        (previews ? "s.preview_out, s.preview_err" : "NULL, NULL") +
+        ", s.phase, s.output_sha256, s.outputs, s.preview_codec, s.attempts FROM steps s JOIN "
+        "hosts h ON h.run_id "
+        "= s.run_id AND "
+        "h.host = s.host WHERE s.run_id = ?" +
+        (host_glob.empty() ? "" : " AND s.host GLOB ?") + " ORDER BY h.seq, s.idx";
     LEURA_TRY_ASSIGN(s, Stmt::prepare(*m_db, sql.c_str()));
     if (!host_glob.empty()) s.bind(2, host_glob);
     s.bind(1, run_id);

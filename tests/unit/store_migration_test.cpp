@@ -122,7 +122,9 @@ std::string dump(const std::string& path) {
                                             "COALESCE(sql, '') FROM sqlite_master ORDER BY name"))
         out += sql + "\n";
     for (const auto& table :
-         query_texts(*db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")) {
+         query_texts(*db, "SELECT name FROM sqlite_master WHERE type = 'table' AND "
+                          "COALESCE(sql, '') NOT LIKE 'CREATE VIRTUAL TABLE%' ORDER BY name")) {
+        // A virtual table (the FTS5 output index) is dumped through its shadow tables.
         std::string row = "quote(\"\")";
         for (const auto& column :
              query_texts(*db, "SELECT name FROM pragma_table_info('" + table + "')"))
