@@ -268,17 +268,7 @@ Result<GcReport> collect_garbage(Context& ctx, const GcOptions& o) {
 }
 
 uint64_t data_size(const fs::path& data_dir) {
-    uint64_t n = db_files(data_dir);
-    std::error_code ec;
-    fs::directory_iterator it(data_dir / "archives", ec), end;
-    for (; !ec && it != end; it.increment(ec)) {
-        std::error_code size_ec;
-        if (it->is_regular_file(size_ec)) {
-            auto size = it->file_size(size_ec);
-            if (!size_ec) n += size;
-        }
-    }
-    return n;
+    return db_files(data_dir) + tree_bytes(data_dir / "archives");
 }
 
 std::optional<std::string> size_warning(const Context& ctx) {

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/records.hpp"
 #include "app/recovery.hpp"
+#include "archive/names.hpp"
 #include "util/paths.hpp"
 #include "util/sha256.hpp"
+#include "util/time.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <sstream>
 
@@ -19,6 +23,33 @@ Result<RunView> load_run(Context& ctx, const std::string& prefix, bool previews,
     LEURA_TRY_ASSIGN(steps, records.steps(id, previews, host_glob));
     LEURA_TRY_ASSIGN(batches, records.batches(id));
     return RunView{std::move(run), std::move(hosts), std::move(steps), std::move(batches)};
+}
+
+void add_live_progress(const std::filesystem::path& data_dir, RunView& view) {
+    if (view.run.status != "running") return;
+    archive::HostDirs dirs;
+    for (const auto& h : view.hosts)
+        dirs.get(h.host);
+    auto now = std::chrono::system_clock::now();
+    auto since = [&](const std::string& at) -> int64_t {
+        auto t = util::parse_rfc3339(at);
+        if (!t) return 0;
+        return std::max<int64_t>(
+            0, std::chrono::duration_cast<std::chrono::milliseconds>(now - *t).count());
+    };
+    for (auto& h : view.hosts)
+        if (h.status == "running" && h.started_at) h.duration_ms = since(*h.started_at);
+    std::filesystem::path spool = data_dir / "spool" / view.run.id;
+    for (auto& s : view.steps) {
+        if (s.status != "running") continue;
+        s.duration_ms = since(s.started_at);
+        for (bool err : {false, true}) {
+            std::error_code ec;
+            auto size = std::filesystem::file_size(
+                spool / archive::step_member(dirs.get(s.host), size_t(s.idx), s.name, err), ec);
+            if (!ec) (err ? s.bytes_err : s.bytes_out) = int64_t(size);
+        }
+    }
 }
 
 Status rerun_source(const store::RunRecord& run, PrepareOptions& o) {

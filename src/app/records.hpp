@@ -20,6 +20,10 @@ struct RunView {
 Result<RunView> load_run(Context& ctx, const std::string& prefix, bool previews = true,
                          const std::string& host_glob = {});
 
+// A running run's steps still running: how long they have run so far and how many bytes they
+// wrote (the spool's files), in place of the zeros their start records hold.
+void add_live_progress(const std::filesystem::path& data_dir, RunView& view);
+
 // Whether the run's task file still has the content it ran with (an ad-hoc command always
 // has). Errors: not_found (unreadable).
 Result<bool> task_unchanged(const store::RunRecord& run);

@@ -270,6 +270,7 @@ int show_stages(app::Context& ctx, const store::RunRecord& run, const ShowFlags&
     for (const auto& s : *stages) {
         auto view = app::load_run(ctx, s.id, f.grouped);
         if (!view) return report(view.error());
+        app::add_live_progress(ctx.data_dir, *view);
         if (!f.hosts.empty()) {
             list_hosts(*view, f.hosts);
             continue;
@@ -298,6 +299,7 @@ int show_stages(app::Context& ctx, const store::RunRecord& run, const ShowFlags&
 int show(app::Context& ctx, const ShowFlags& f) {
     auto view = app::load_run(ctx, f.run, f.grouped);
     if (!view) return report(view.error());
+    app::add_live_progress(ctx.data_dir, *view);
     if (!f.step.empty() && !f.grouped)
         return report(Error(ErrorKind::usage, "--step goes with --grouped"));
     if (!f.hosts.empty() && view->run.note != "workflow") return list_hosts(*view, f.hosts);

@@ -1,7 +1,8 @@
 # `leura logs RUN --follow`: a live run's output while its hosts write it (the first line is
 # shown before the run ends), whole lines under a header per host and step, stderr marked,
 # --host and --stderr as without --follow; it ends when the run ends, with nothing lost
-# (what was written between the last look and the archive comes from the archive).
+# (what was written between the last look and the archive comes from the archive). `show`
+# during the run gives the running steps' bytes and time so far.
 . "$(dirname "$0")/lib.sh"
 fleet_up_watched "$F" 2
 t=$(task slow '
@@ -22,6 +23,11 @@ at_exit "kill $follower 2>/dev/null"
 for _ in $(seq 1 50); do grep -q '^tick 1 ' "$T/follow" && break; sleep 0.1; done
 grep -q '^tick 1 ' "$T/follow" || fail "nothing followed while the run ran"
 "$LEURA_BIN" runs --status running | grep -q slow || fail "the run ended before its output was followed"
+# show during the run: the running step's bytes so far and how long it has run.
+"$LEURA_BIN" show last --no-pager > "$T/live-show"
+grep -qE '^ +1 count +running +[0-9.]+m?s +out [1-9][0-9]* B, err [1-9][0-9]* B$' "$T/live-show" ||
+  { cat "$T/live-show"; fail "show of a live run: no live bytes"; }
+grep -qE '^  running +127\.0\.1\.[12] +[0-9.]+m?s' "$T/live-show" || fail "show: a running host's time"
 wait "$runner"
 for _ in $(seq 1 50); do kill -0 "$follower" 2>/dev/null || break; sleep 0.1; done
 ! kill -0 "$follower" 2>/dev/null || fail "--follow did not end with the run"
