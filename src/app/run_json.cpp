@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/run_json.hpp"
+#include "app/prepare.hpp"
 #include "archive/names.hpp"
+#include "config/task.hpp"
 #include "util/json.hpp"
 
 #include <map>
@@ -10,8 +12,35 @@ namespace leura::app {
 Result<std::string> run_json(store::Store& store, const store::RunRecord& run,
                              archive::Spool& spool) {
     LEURA_TRY_ASSIGN(hosts, store.hosts(run.id));
-    LEURA_TRY_ASSIGN(steps, store.steps(run.id));
+    LEURA_TRY_ASSIGN(steps, store.steps(run.id, false));
     LEURA_TRY_ASSIGN(batches, store.batches(run.id));
+    return run_document(run, hosts, steps, batches,
+                        [&spool](const std::string& host) { return spool.host_dir(host); }) +
+           "\n";
+}
+
+std::string run_summary(const store::RunRecord& r) {
+    util::JsonObject o;
+    o.add("run", r.id).add("task", r.task).add("status", r.status);
+    o.add("exit", r.exit_code).add("started_at", r.started_at);
+    o.add("finished_at", r.finished_at).add("hosts", r.hosts).add("ok", r.ok);
+    o.add("failed", r.failed).add("unreachable", r.unreachable).add("skipped", r.skipped);
+    o.add("interrupted", r.interrupted).add("rolled_back", r.rolled_back);
+    o.add("user", r.user).add("task_name", r.task_name);
+    if (r.task == config::k_adhoc_task) o.add("command", adhoc_command(r.task_text.value_or("")));
+    if (r.tags)
+        o.add_raw("tags", *r.tags);
+    else
+        o.add_null("tags");
+    o.add("parent", r.parent).add("stage", r.stage).add("resumes", r.resumes);
+    return o.str();
+}
+
+std::string run_document(const store::RunRecord& run, const std::vector<store::HostRecord>& hosts,
+                         const std::vector<store::StepRecord>& steps,
+                         const std::vector<store::BatchRecord>& batches,
+                         const std::function<std::string(const std::string&)>& host_dir,
+                         const std::string& stages_json) {
     std::vector<std::string> batch_items;
     for (const auto& b : batches)
         batch_items.push_back(util::JsonObject()
@@ -33,7 +62,7 @@ Result<std::string> run_json(store::Store& store, const store::RunRecord& run,
                                   .str());
     std::map<std::string, std::vector<std::string>> steps_of;
     for (const auto& s : steps) {
-        std::string dir = spool.host_dir(s.host);
+        std::string dir = host_dir(s.host);
         util::JsonObject o;
         o.add("index", s.idx + 1)
             .add("name", s.name)
@@ -47,6 +76,7 @@ Result<std::string> run_json(store::Store& store, const store::RunRecord& run,
             .add("duration_ms", s.duration_ms)
             .add("bytes_out", s.bytes_out)
             .add("bytes_err", s.bytes_err)
+            .add("attempts", s.attempts)
             .add("stdout", archive::step_member(dir, size_t(s.idx), s.name, false))
             .add("stderr", archive::step_member(dir, size_t(s.idx), s.name, true));
         steps_of[s.host].push_back(o.str());
@@ -82,7 +112,8 @@ Result<std::string> run_json(store::Store& store, const store::RunRecord& run,
         .add_raw("plan", run.plan.value_or("null"))
         .add_raw("batches", util::json_array(batch_items))
         .add_raw("hosts", util::json_array(host_items));
-    return root.str() + "\n";
+    if (!stages_json.empty()) root.add_raw("stages", stages_json);
+    return root.str();
 }
 
 } // namespace leura::app

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/records.hpp"
+#include "app/run_json.hpp"
 #include "cli/commands.hpp"
 #include "cli/report.hpp"
 #include "config/task.hpp"
 #include "inventory/range.hpp"
-#include "util/json.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
@@ -87,22 +87,8 @@ int list(app::Context& ctx, const RunsFlags& f) {
     auto runs = (*records)->runs(filter);
     if (!runs) return report(runs.error());
     if (f.json) {
-        for (const auto& r : *runs) {
-            util::JsonObject o;
-            o.add("run", r.id).add("task", r.task).add("status", r.status);
-            o.add("exit", r.exit_code).add("started_at", r.started_at);
-            o.add("finished_at", r.finished_at).add("hosts", r.hosts).add("ok", r.ok);
-            o.add("failed", r.failed).add("unreachable", r.unreachable).add("skipped", r.skipped);
-            o.add("interrupted", r.interrupted).add("rolled_back", r.rolled_back);
-            o.add("user", r.user).add("task_name", r.task_name);
-            if (r.task == config::k_adhoc_task)
-                o.add("command", app::adhoc_command(r.task_text.value_or("")));
-            if (r.tags)
-                o.add_raw("tags", *r.tags);
-            else
-                o.add_null("tags");
-            std::printf("%s\n", o.str().c_str());
-        }
+        for (const auto& r : *runs)
+            std::printf("%s\n", app::run_summary(r).c_str());
         return 0;
     }
     if (runs->empty()) {

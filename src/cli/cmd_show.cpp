@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/records.hpp"
+#include "app/run_json.hpp"
 #include "app/step_values.hpp"
+#include "archive/names.hpp"
 #include "cli/commands.hpp"
 #include "cli/output_groups.hpp"
 #include "cli/pager.hpp"
 #include "cli/report.hpp"
 #include "config/task.hpp"
 #include "inventory/range.hpp"
+#include "util/json.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
@@ -23,7 +26,7 @@ namespace {
 
 struct ShowFlags {
     std::string run, hosts, step;
-    bool grouped = false, local = false, no_pager = false;
+    bool grouped = false, local = false, no_pager = false, json = false;
 };
 
 std::string took(const store::RunRecord& r) {
@@ -296,10 +299,40 @@ int show_stages(app::Context& ctx, const store::RunRecord& run, const ShowFlags&
     return 0;
 }
 
+// `--json`: the run as the archive's run.json has it (app/run_json.hpp), one object; a
+// workflow's with its stage runs' under "stages".
+std::string document(app::Context& ctx, const app::RunView& view) {
+    archive::HostDirs dirs;
+    for (const auto& h : view.hosts)
+        dirs.get(h.host);
+    std::string stages;
+    if (view.run.note == "workflow") {
+        std::vector<std::string> items;
+        if (auto records = ctx.records())
+            if (auto runs = (*records)->stage_runs(view.run.id))
+                for (const auto& s : *runs)
+                    if (auto sv = app::load_run(ctx, s.id, false)) {
+                        app::add_live_progress(ctx.data_dir, *sv);
+                        items.push_back(document(ctx, *sv));
+                    }
+        stages = util::json_array(items);
+    }
+    return app::run_document(
+        view.run, view.hosts, view.steps, view.batches,
+        [&dirs](const std::string& host) { return dirs.get(host); }, stages);
+}
+
 int show(app::Context& ctx, const ShowFlags& f) {
     auto view = app::load_run(ctx, f.run, f.grouped);
     if (!view) return report(view.error());
     app::add_live_progress(ctx.data_dir, *view);
+    if (f.json && (f.grouped || !f.hosts.empty()))
+        return report(Error(ErrorKind::usage, "--json shows the whole run: not with --grouped "
+                                              "or --hosts"));
+    if (f.json) {
+        std::printf("%s\n", document(ctx, *view).c_str());
+        return 0;
+    }
     if (!f.step.empty() && !f.grouped)
         return report(Error(ErrorKind::usage, "--step goes with --grouped"));
     if (!f.hosts.empty() && view->run.note != "workflow") return list_hosts(*view, f.hosts);
@@ -338,6 +371,9 @@ Action add_show(CLI::App& sub) {
                  "Each step's hosts grouped by their output and ending, as exec prints them");
     sub.add_option("--step", f->step, "With --grouped: only this step (its number or a name glob)");
     sub.add_flag("--local", f->local, "Times in this machine's time zone (default: UTC)");
+    sub.add_flag("--json", f->json,
+                 "The run as one JSON object, as the archive's run.json has it (a workflow's "
+                 "stage runs under \"stages\")");
     sub.add_flag("--no-pager", f->no_pager,
                  "Never page (default: $LEURA_PAGER, $PAGER or less when stdout is a terminal)");
     return [f](app::Context& ctx) { return show(ctx, *f); };

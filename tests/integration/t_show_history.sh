@@ -128,7 +128,28 @@ try 3
 leura logs last --full --stdout
 [ "$(grep -c '^try' "$T/out")" = 3 ] || { cat "$T/out"; fail "--stdout over attempts"; }
 
-# 8. On a terminal, show goes through the pager; --no-pager and a pipe do not.
+# 8. show --json: the run as the archive's run.json has it; each step names its archive member.
+leura show "$second" --json
+expect_rc 0
+/usr/bin/python3 - "$T/out" "$LEURA_HOME/archives/$second.tar.gz" "$second" <<'PY' || fail "show --json"
+import json, sys, tarfile
+doc = json.load(open(sys.argv[1]))
+members = set(tarfile.open(sys.argv[2]).getnames())
+assert doc["run"] == sys.argv[3] and doc["status"] == "ok", doc["status"]
+assert [h["host"] for h in doc["hosts"]] == ["127.0.1.%d" % i for i in (1, 2, 3, 4)] or \
+    sorted(h["host"] for h in doc["hosts"]) == ["127.0.1.%d" % i for i in (1, 2, 3, 4)]
+for h in doc["hosts"]:
+    steps = {s["name"]: s for s in h["steps"]}
+    assert steps["put"]["status"] == "unchanged", steps["put"]
+    assert steps["check"]["stdout"] in members, steps["check"]["stdout"]
+    assert steps["check"]["attempts"] == 1
+archived = json.load(tarfile.open(sys.argv[2]).extractfile("run.json"))
+assert archived["hosts"] == doc["hosts"], "show --json and the archive's run.json differ"
+PY
+leura runs --json --limit 1
+expect_out '"parent":null'
+
+# 9. On a terminal, show goes through the pager; --no-pager and a pipe do not.
 PAGER="cat > $T/paged" script -qec "'$LEURA_BIN' show $first" /dev/null > /dev/null
 grep -q "^run  *$first" "$T/paged" || fail "show on a terminal did not use \$PAGER"
 rm -f "$T/paged"
