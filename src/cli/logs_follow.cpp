@@ -50,19 +50,29 @@ public:
             !util::glob_match(m_o.step, c.step))
             return;
         if (c.is_stderr ? m_o.only_stdout : m_o.only_stderr) return;
-        // Whole lines only, so a header never lands inside a line another host left open; a
-        // last line without a newline is printed when the run ends.
+        // Whole lines, so a header never lands inside a line another host left open. A line
+        // still without its end at the end of a poll is shown then, ended by a newline of ours
+        // (the recorder holds a step's last newline back until it knows the step goes on): the
+        // newline that completes it later is the one already shown, and is dropped.
         flush_earlier_steps(c);
+        std::string_view data = c.data;
+        if (m_cut.erase(c.member) && !data.empty() && data.front() == '\n') data.remove_prefix(1);
         std::string& pending = m_pending[c.member];
-        pending.append(c.data);
+        pending.append(data);
         size_t cut = pending.rfind('\n');
-        if (cut == std::string::npos && pending.size() < 64 * 1024) return;
-        if (cut == std::string::npos) { // a line without end: shown in pieces, never hoarded
-            pending += '\n';
-            cut = pending.size() - 1;
-        }
+        if (cut == std::string::npos) return;
         show(name, c, pending.substr(0, cut + 1));
         pending.erase(0, cut + 1);
+    }
+
+    // After each poll: what is left of a line is shown now rather than when the run ends.
+    void end_of_poll() {
+        for (auto& [member, pending] : m_pending)
+            if (!pending.empty()) {
+                flush(member, pending);
+                m_cut.insert(member);
+            }
+        std::fflush(stdout);
     }
 
     void finish() {
@@ -115,6 +125,7 @@ private:
     std::map<std::string, std::string> m_host_of; // spool folder -> host
     std::set<std::string> m_wanted;
     std::map<std::string, std::string> m_pending; // member -> its unfinished last line
+    std::set<std::string> m_cut; // members whose last line was shown with a newline of ours
     std::string m_current;
 };
 
@@ -129,6 +140,7 @@ Status follow_run(app::Context& ctx, store::Store& store, const std::string& id,
         LEURA_TRY_ASSIGN(hosts, store.hosts(id));
         LEURA_TRY(printer.hosts(hosts));
         live.poll(print);
+        printer.end_of_poll();
         LEURA_TRY_ASSIGN(run, store.run(id));
         if (run.status != "running") break;
         // A run whose process died stays "running" until a leura finds its lock free.

@@ -8,7 +8,7 @@ fleet_up_watched "$F" 2
 t=$(task slow '
 [[steps]]
 name = "count"
-command = "for i in 1 2 3; do echo tick $i $LEURA_HOST; echo warn $i >&2; sleep 0.4; done; printf no-newline"
+command = "for i in 1 2 3; do echo tick $i $LEURA_HOST; echo warn $i >&2; sleep 0.2; w=0; while [ $i = 1 ] && [ ! -e '"$T"'/go ] && [ $w -lt 300 ]; do sleep 0.1; w=$((w+1)); done; done; printf no-newline"
 [[steps]]
 name = "after"
 command = "echo done $LEURA_HOST"')
@@ -19,15 +19,16 @@ for _ in $(seq 1 50); do "$LEURA_BIN" runs --status running | grep -q slow && br
 "$LEURA_BIN" logs last --follow > "$T/follow" 2> "$T/follow.err" &
 follower=$!
 at_exit "kill $follower 2>/dev/null"
-# The first tick is on screen while the run still runs.
-for _ in $(seq 1 50); do grep -q '^tick 1 ' "$T/follow" && break; sleep 0.1; done
-grep -q '^tick 1 ' "$T/follow" || fail "nothing followed while the run ran"
-"$LEURA_BIN" runs --status running | grep -q slow || fail "the run ended before its output was followed"
+# The first tick is on screen while the run still runs: its hosts wait (up to 30 s) for the
+# file $T/go, made only once the follower has printed both hosts' first tick.
+for _ in $(seq 1 300); do [ "$(grep -c '^tick 1 ' "$T/follow")" = 2 ] && break; sleep 0.1; done
+[ "$(grep -c '^tick 1 ' "$T/follow")" = 2 ] || { cat "$T/follow"; fail "nothing followed while the run ran"; }
 # show during the run: the running step's bytes so far and how long it has run.
 "$LEURA_BIN" show last --no-pager > "$T/live-show"
 grep -qE '^ +1 count +running +[0-9.]+m?s +out [1-9][0-9]* B, err [1-9][0-9]* B$' "$T/live-show" ||
   { cat "$T/live-show"; fail "show of a live run: no live bytes"; }
 grep -qE '^  running +127\.0\.1\.[12] +[0-9.]+m?s' "$T/live-show" || fail "show: a running host's time"
+touch "$T/go"
 wait "$runner"
 for _ in $(seq 1 50); do kill -0 "$follower" 2>/dev/null || break; sleep 0.1; done
 ! kill -0 "$follower" 2>/dev/null || fail "--follow did not end with the run"
