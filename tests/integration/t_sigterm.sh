@@ -10,7 +10,7 @@ set +e
 "$LEURA_BIN" run "$t" -i "$F/inventory.toml" --known-hosts "$F/known_hosts" > "$T/out" 2> "$T/err" &
 pid=$!
 set -e
-for _ in $(seq 1 100); do [ "$(grep -c Accepted "$F/sshd.log")" = 2 ] && break; sleep 0.05; done
+for _ in $(seq 1 100); do [ "$(grep -c "Accepted publickey" "$F/sshd.log")" = 2 ] && break; sleep 0.05; done
 sleep 0.3
 start=$(date +%s)
 kill -TERM "$pid"; sleep 0.3; kill -TERM "$pid"
@@ -28,7 +28,7 @@ set +e
   > "$T/out" 2> "$T/err" &
 pid=$!
 set -e
-for _ in $(seq 1 100); do [ "$(grep -c Accepted "$F/sshd.log")" = 4 ] && break; sleep 0.05; done
+for _ in $(seq 1 100); do [ "$(grep -c "Accepted publickey" "$F/sshd.log")" = 4 ] && break; sleep 0.05; done
 sleep 0.3
 start=$(date +%s%N)
 kill -TERM "$pid"

@@ -11,14 +11,16 @@ name = "drain"
 command = "echo drain >> '"$T"'/log/$LEURA_HOST"
 [[steps]]
 name = "restart"
-command = "sleep 1; echo restart >> '"$T"'/log/$LEURA_HOST"
+command = "w=0; while [ ! -e '"$T"'/go ] && [ $w -lt 300 ]; do sleep 0.1; w=$((w+1)); done; echo restart >> '"$T"'/log/$LEURA_HOST"
 [[steps]]
 name = "undrain"
 always = true
 command = "echo undrain >> '"$T"'/log/$LEURA_HOST"')
 
+# A host inside "restart" waits (up to 30 s) for the file $T/go: the signal comes while two hosts
+# are inside it whatever the machine's speed, and they finish once the test makes the file.
 for sig in INT TERM; do
-  rm -f "$T"/log/*
+  rm -f "$T"/log/* "$T/go"
   "$LEURA_BIN" run "$t" -i "$F/inventory.toml" --known-hosts "$F/known_hosts" --concurrency 2 \
     --json > "$T/run.out" 2> "$T/run.err" &
   pid=$!
@@ -26,6 +28,8 @@ for sig in INT TERM; do
   id=$(running_run_inside 2 restart 2)
   [ -n "$id" ] || fail "the run never reached step 2"
   kill -"$sig" "$pid"
+  for _ in $(seq 1 100); do grep -q "stopping: no new host starts" "$T/run.err" && break; sleep 0.1; done
+  touch "$T/go"
   set +e; wait "$pid"; rc=$?; set -e
   [ "$sig" = INT ] && expect_rc 130 || expect_rc 143
   grep -q "interrupted: 2 ok, 0 failed, 0 unreachable, 4 skipped" "$T/run.err" ||
@@ -53,7 +57,7 @@ for sig in INT TERM; do
 done
 
 # A grace too short for the step: the host is interrupted (its own state), and counted so.
-rm -f "$T"/log/*
+rm -f "$T"/log/* "$T/go"
 "$LEURA_BIN" run "$t" -i "$F/inventory.toml" --known-hosts "$F/known_hosts" --concurrency 2 \
   --grace 100ms --json > "$T/run.out" 2> "$T/run.err" &
 pid=$!
@@ -61,6 +65,7 @@ id=$(running_run_inside 2 restart 2)
 kill -INT "$pid"
 set +e; wait "$pid"; rc=$?; set -e
 expect_rc 130
+touch "$T/go"
 grep -q "interrupted: 0 ok, 0 failed, 0 unreachable, 4 skipped, 2 interrupted" "$T/run.err" ||
   { cat "$T/run.err"; fail "grace: summary"; }
 grep -q '"event":"run_finished".*"interrupted":2' "$T/run.out" || fail "grace: JSON counts"

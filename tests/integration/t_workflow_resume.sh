@@ -21,7 +21,7 @@ name = \"a\"
 command = 'echo two-a >> $T/log/\$LEURA_HOST'
 [[stages.steps]]
 name = \"slow\"
-command = 'sleep 1; echo two-slow >> $T/log/\$LEURA_HOST'
+command = 'w=0; while [ ! -e $T/go ] && [ \$w -lt 300 ]; do sleep 0.1; w=\$((w+1)); done; echo two-slow >> $T/log/\$LEURA_HOST'
 [[stages.steps]]
 name = \"c\"
 command = 'echo two-c >> $T/log/\$LEURA_HOST'
@@ -40,6 +40,10 @@ at_exit "kill -9 $pid 2>/dev/null"
 id=$(running_run_inside 2 slow 2)
 [ -n "$id" ] || { cat "$T/run.err"; fail "the run never reached stage two's step 2"; }
 kill -INT "$pid"
+# The hosts inside "slow" wait (up to 30 s) for $T/go: the stop comes while they are in it,
+# whatever the machine's speed; they finish within the grace once the file is there.
+for _ in $(seq 1 100); do grep -q "stopping: no new host starts" "$T/run.err" && break; sleep 0.1; done
+touch "$T/go"
 set +e; wait "$pid"; rc=$?; set -e
 expect_rc 130
 grep -q '"event":"stage_finished","run":"'"$id"'","stage":"second".*"status":"interrupted"' "$T/run.out" ||
