@@ -4,6 +4,7 @@
 #include "archive/names.hpp"
 #include "util/paths.hpp"
 #include "util/sha256.hpp"
+#include "util/strings.hpp"
 #include "util/time.hpp"
 
 #include <algorithm>
@@ -23,6 +24,14 @@ Result<RunView> load_run(Context& ctx, const std::string& prefix, bool previews,
     LEURA_TRY_ASSIGN(steps, records.steps(id, previews, host_glob));
     LEURA_TRY_ASSIGN(batches, records.batches(id));
     return RunView{std::move(run), std::move(hosts), std::move(steps), std::move(batches)};
+}
+
+std::string run_took(const store::RunRecord& r) {
+    auto a = util::parse_rfc3339(r.started_at);
+    auto b = r.finished_at ? util::parse_rfc3339(*r.finished_at) : std::nullopt;
+    if (!a || !b) return "";
+    return util::human_duration_ms(
+        std::chrono::duration_cast<std::chrono::milliseconds>(*b - *a).count());
 }
 
 void add_live_progress(const std::filesystem::path& data_dir, RunView& view) {

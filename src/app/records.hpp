@@ -20,6 +20,9 @@ struct RunView {
 Result<RunView> load_run(Context& ctx, const std::string& prefix, bool previews = true,
                          const std::string& host_glob = {});
 
+// How long a finished run took ("1.9s"); "" while it has no end.
+std::string run_took(const store::RunRecord& run);
+
 // A running run's steps still running: how long they have run so far and how many bytes they
 // wrote (the spool's files), in place of the zeros their start records hold.
 void add_live_progress(const std::filesystem::path& data_dir, RunView& view);

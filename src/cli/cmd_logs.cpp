@@ -75,12 +75,14 @@ Status print_logs(const app::RunView& view, const LogsFlags& f,
         }
         // A retried step: each earlier attempt's output first, under a line of its own (an
         // attempt that printed nothing on a stream has no member for it).
-        for (int64_t k = 1; k <= s->attempts && s->attempts > 1; ++k) {
+        auto attempt_header = [&](int64_t k) {
             std::printf("==> %s: step %lld \"%s\" attempt %lld of %lld <==\n", s->host.c_str(),
                         (long long)s->idx + 1, s->name.c_str(), (long long)k,
                         (long long)s->attempts);
             std::fflush(stdout);
-            if (k == s->attempts) break;
+        };
+        for (int64_t k = 1; k < s->attempts; ++k) {
+            attempt_header(k);
             LEURA_TRY(write_streams(f, [&](bool err, const auto& sink) -> Status {
                 std::string member =
                     archive::step_member(dirs.get(s->host), size_t(s->idx), s->name, err, int(k));
@@ -89,6 +91,7 @@ Status print_logs(const app::RunView& view, const LogsFlags& f,
                 return read;
             }));
         }
+        if (s->attempts > 1) attempt_header(s->attempts);
         LEURA_TRY(write_streams(f, [&](bool err, const auto& sink) -> Status {
             std::string member =
                 archive::step_member(dirs.get(s->host), size_t(s->idx), s->name, err);

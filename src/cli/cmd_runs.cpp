@@ -55,14 +55,6 @@ std::string task_column(const store::RunRecord& r) {
     return r.task_name ? *r.task_name : r.task;
 }
 
-std::string duration_of(const store::RunRecord& r) {
-    auto a = util::parse_rfc3339(r.started_at);
-    auto b = r.finished_at ? util::parse_rfc3339(*r.finished_at) : std::nullopt;
-    if (!a || !b) return "-";
-    return util::human_duration_ms(
-        std::chrono::duration_cast<std::chrono::milliseconds>(*b - *a).count());
-}
-
 int list(app::Context& ctx, const RunsFlags& f) {
     store::RunFilter filter;
     if (!f.task.empty()) filter.task = f.task;
@@ -104,7 +96,8 @@ int list(app::Context& ctx, const RunsFlags& f) {
                     util::display_time(r.started_at, f.local).c_str(), r.status.c_str(),
                     (long long)r.hosts, (long long)r.ok, (long long)r.failed,
                     (long long)r.unreachable, (long long)r.interrupted, (long long)r.rolled_back,
-                    duration_of(r).c_str(), task_column(r).c_str());
+                    (app::run_took(r).empty() ? std::string("-") : app::run_took(r)).c_str(),
+                    task_column(r).c_str());
     }
     return 0;
 }

@@ -29,14 +29,6 @@ struct ShowFlags {
     bool grouped = false, local = false, no_pager = false, json = false;
 };
 
-std::string took(const store::RunRecord& r) {
-    auto a = util::parse_rfc3339(r.started_at);
-    auto b = r.finished_at ? util::parse_rfc3339(*r.finished_at) : std::nullopt;
-    if (!a || !b) return "";
-    return util::human_duration_ms(
-        std::chrono::duration_cast<std::chrono::milliseconds>(*b - *a).count());
-}
-
 // Steps that ran and changed something (ok) against steps an idempotence check found done
 // already (unchanged), over the given steps.
 struct Changes {
@@ -65,7 +57,7 @@ void print_header(const store::RunRecord& r, const std::vector<std::string>& res
     std::printf("started    %s\n", util::display_time(r.started_at, local).c_str());
     if (r.finished_at)
         std::printf("finished   %s (took %s)\n", util::display_time(*r.finished_at, local).c_str(),
-                    took(r).c_str());
+                    app::run_took(r).c_str());
     else
         std::printf("finished   - (%s)\n", r.status == "running" ? "still running" : "never");
     std::printf("status     %s", r.status.c_str());
