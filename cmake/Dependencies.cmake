@@ -14,7 +14,6 @@ find_package(Threads REQUIRED)
 find_package(OpenSSL 3 REQUIRED COMPONENTS Crypto)
 find_package(ZLIB REQUIRED)
 find_package(CLI11 2.1 CONFIG REQUIRED)
-find_package(GTest 1.12 REQUIRED)
 find_package(PkgConfig REQUIRED)
 
 # Minimum versions, checked against the installed .pc files.
