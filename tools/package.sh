@@ -76,6 +76,7 @@ install -m 0755 "$stage/usr/bin/leura" "$tdir/bin/"
 cp "$stage"/usr/share/man/man*/* "$tdir/man/"
 cp completions/leura.bash completions/_leura completions/leura.fish "$tdir/completions/"
 cp README.md packaging/copyright "$tdir/"
+(cd "$tdir" && find . -type f ! -name SHA256SUMS -printf '%P\n' | sort | xargs sha256sum > SHA256SUMS)
 tar -C "$work" --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$SOURCE_DATE_EPOCH" \
   -czf "$out/$name.tar.gz" "$name"
 

@@ -79,6 +79,7 @@ for f in man/leura.1.gz man/leura-run.1.gz completions/leura.bash completions/_l
   completions/leura.fish; do
   [ -s "$t/$f" ] || fail "tarball: $f missing"
 done
+(cd "$t" && sha256sum --quiet -c SHA256SUMS) || fail "tarball: its SHA256SUMS does not match"
 
 # --- OCI image ----------------------------------------------------------------------------------
 step "image $dist/leura-$version-oci.tar"
@@ -87,7 +88,7 @@ umoci unpack --image "$work/layout:$version" "$work/bundle" >/dev/null
 root=$work/bundle/rootfs
 config=$(cat "$work/bundle/config.json")
 grep -q '"/usr/bin/leura"' <<< "$config" || fail "image: entrypoint is not leura"
-as_leura() { chroot --userspec=10001:10001 "$root" /usr/bin/env -i HOME=/home/leura \
+as_leura() { chroot --userspec=10001:10001 "$root" /bin/env -i HOME=/home/leura \
   PATH=/usr/bin:/bin TZ=UTC "$@"; }
 as_leura /usr/bin/leura version | grep -q "$version" || fail "image: leura version"
 fleet_up "$work/fleet" 2
