@@ -89,7 +89,8 @@ class Binary:
             fail(f"`leura help {' '.join(words)}` exited {rc}: {err.strip()}")
             return set(), []
         parsed = parse_help(out)
-        if words:
+        # `leura help --help` is `leura help`: the list of commands, not the help of `help`.
+        if words and words != ["help"]:
             rc2, out2, err2 = self.run(*words, "--help")
             if rc2 != 0:
                 fail(f"`leura {' '.join(words)} --help` exited {rc2}: {err2.strip()}")
