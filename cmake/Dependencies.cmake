@@ -45,7 +45,10 @@ if(LEURA_STATIC)
     target_link_libraries(leura_deps INTERFACE ${${dep}_ARCHIVE})
   endforeach()
   target_sources(leura_deps INTERFACE ${CMAKE_CURRENT_SOURCE_DIR}/src/ssh/gss_stub.c)
-  target_link_options(leura_deps INTERFACE -static -Wl,--gc-sections)
+  # Hardened static link: -static-pie keeps ASLR for the one binary (Debian's gcc builds every
+  # object, and Debian's .a archives, as PIE already), and full RELRO makes the relocated data
+  # read-only before main. tests/bench/run.sh --leura-before measured it not to slow W1.
+  target_link_options(leura_deps INTERFACE -static-pie -Wl,--gc-sections -Wl,-z,relro,-z,now)
   target_compile_definitions(leura_deps INTERFACE LEURA_STATIC_BUILD=1)
   target_link_libraries(leura_deps INTERFACE ZLIB::ZLIB Threads::Threads ${CMAKE_DL_LIBS} m)
 else()
