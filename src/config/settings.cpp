@@ -49,7 +49,7 @@ const std::vector<SettingSpec>& setting_specs() {
         {"color",
          SettingKind::choice,
          "auto",
-         "colour on a terminal (NO_COLOR also turns it off)",
+         "colour: auto (on a terminal, unless NO_COLOR is set), always or never",
          {"auto", "always", "never"}},
         {"data_dir", SettingKind::path, "",
          "records, archives and spool (LEURA_HOME wins; default $XDG_DATA_HOME/leura or "
