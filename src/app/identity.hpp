@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-// Who is acting (DESIGN §6 "Identity"): one pure function over uids, never $USER or $LOGNAME,
+// Who is acting: one pure function over uids, never $USER or $LOGNAME,
 // which anyone can set. Names come from the passwd lookup the caller passes in.
 #include <functional>
 #include <optional>
