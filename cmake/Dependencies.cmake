@@ -3,7 +3,7 @@
 # the .a archives, and two Debian package configs are bypassed on purpose:
 # - libssh's CMake config imports the shared library;
 # - toml++'s config forces its shared-library mode (Debian ships no static toml++).
-# See ../shared/notes/libssh.md §2 for the recipe and its traps.
+# See docs/libssh.md §2 for the recipe and its traps.
 if(LEURA_STATIC)
   set(CMAKE_FIND_LIBRARY_SUFFIXES .a)
   set(OPENSSL_USE_STATIC_LIBS TRUE)

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Configures and builds the static release binary and the tests into build/ (Ninja, ccache).
 # The static link prints glibc's "Using 'getaddrinfo' in statically linked applications"
-# warnings; they are expected (README.md, Building), so the log is shown only on failure.
+# warnings; they are expected (CONTRIBUTING.md, "Building"), so the log is shown only on failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DLEURA_WERROR=ON "$@" >/dev/null

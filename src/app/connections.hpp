@@ -2,7 +2,7 @@
 #pragma once
 
 // How leura reaches each host: the inventory's settings over the user's ssh config
-// (sshconfig/), in one order everywhere (DESIGN §6, README "SSH config"):
+// (sshconfig/), in one order everywhere (docs/ssh.md, "SSH config"):
 //   command-line flags > host entry > groups > inventory defaults > leura's settings (LEURA_*,
 //   config files) > ~/.ssh/config and /etc/ssh/ssh_config > built-in defaults.
 // Jump hosts are resolved through the ssh config too, as `ssh -J` does.

@@ -8,6 +8,19 @@
 
 namespace leura::app {
 
+namespace {
+// $LEURA_HOME, else $XDG_DATA_HOME/leura, else ~/.local/share/leura (docs/data.md).
+std::filesystem::path default_data_dir() {
+    const char* home = std::getenv("LEURA_HOME");
+    // Absolute: archive paths recorded in the database must work from any directory.
+    std::error_code ec;
+    if (home && *home) return std::filesystem::absolute(home, ec);
+    const char* xdg = std::getenv("XDG_DATA_HOME");
+    if (xdg && *xdg) return std::filesystem::path(xdg) / "leura";
+    return std::filesystem::path(util::home_dir()) / ".local/share/leura";
+}
+} // namespace
+
 Result<store::Store*> Context::records() {
     if (m_records) return &*m_records;
     LEURA_TRY(util::ensure_private_dir(data_dir));
@@ -24,7 +37,7 @@ std::optional<Context> process_context(config::Diagnostics& diags) {
     c.settings = std::move(*settings);
     const char* home = std::getenv("LEURA_HOME");
     c.data_dir = (home && *home) || c.settings.is_default("data_dir")
-                     ? util::data_dir()
+                     ? default_data_dir()
                      : std::filesystem::path(util::expand_tilde(c.settings.text("data_dir")));
     c.identity = identify(process_identity_inputs(), passwd_name);
     c.stop = {util::stop_level, util::stop_wake_fd()};

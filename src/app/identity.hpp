@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-// Who is acting (DESIGN §6 "Identity"): one pure function over uids, never $USER or $LOGNAME,
-// which anyone can set. Names come from the passwd lookup the caller passes in.
+// Who is acting: one pure function over uids, never $USER or $LOGNAME, which anyone can set.
+// Names come from the passwd lookup the caller passes in.
 #include <functional>
 #include <optional>
 #include <string>

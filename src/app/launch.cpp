@@ -14,6 +14,16 @@ std::unique_ptr<ui::Reporter> make_run_reporter(const LaunchOptions& options);
 
 namespace {
 
+constexpr size_t k_reserved_fds = 64;
+constexpr size_t k_fds_per_host = 3;
+
+// How many hosts may be in flight within `limit` descriptors: each holds its socket and the
+// two spool files of its running step; a reserve stays for the database, the archive, the
+// terminal and jump hosts.
+size_t hosts_within_fd_limit(size_t limit) {
+    return limit > k_reserved_fds + k_fds_per_host ? (limit - k_reserved_fds) / k_fds_per_host : 1;
+}
+
 void print_dry_run(const Prepared& prepared, const rollout::Plan& plan) {
     std::printf("%s", describe_targets(prepared).c_str());
     for (size_t k = 0; k < plan.waves.size(); ++k) {
@@ -51,7 +61,7 @@ Result<RunResult> launch(Context& ctx, const Prepared& prepared, RunOptions run,
     // no more hosts at once than it allows rather than fail them with EMFILE.
     size_t wanted = effective_concurrency(run, rollout);
     size_t limit = util::raise_fd_limit();
-    size_t most = util::hosts_within_fd_limit(limit);
+    size_t most = hosts_within_fd_limit(limit);
     if (wanted > most) {
         std::fprintf(stderr,
                      "leura: note: %zu hosts at once need more than the %zu open files allowed "
@@ -90,7 +100,7 @@ Result<RunResult> launch_workflow(Context& ctx, const Prepared& wf, RunOptions r
                                               "asking");
     // Each stage takes its own [rollout] concurrency unless --concurrency was given; the fd
     // limit bounds them all.
-    size_t most = util::hosts_within_fd_limit(util::raise_fd_limit());
+    size_t most = hosts_within_fd_limit(util::raise_fd_limit());
     if (run.concurrency_set && run.concurrency > most) run.concurrency = most;
     if (!run.concurrency_set && run.concurrency > most) run.concurrency = most;
     auto reporter = make_run_reporter(options);

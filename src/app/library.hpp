@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-// The task library (DESIGN §6): a folder where web/restart-nginx.toml is the task
-// "web/restart-nginx". An argument that starts with `/` or `.`, or ends in `.toml`, is a
+// The task library (docs/tasks.md, "The task library"): a folder where web/restart-nginx.toml is
+// the task "web/restart-nginx". An argument that starts with `/` or `.`, or ends in `.toml`, is a
 // path; anything else is a name in the library.
 #include "config/settings.hpp"
 #include "util/error.hpp"

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-// A run's outcome as its recorded status and leura's exit status (DESIGN §1), in one place.
+// A run's outcome as its recorded status and leura's exit status, in one place (the statuses:
+// docs/usage.md, "Exit status").
+#include "app/exit_code.hpp"
 #include "app/wave_runner.hpp"
 #include "store/status.hpp"
-#include "util/exit_code.hpp"
 
 namespace leura::app {
 

@@ -2,12 +2,12 @@
 #pragma once
 
 #include "app/context.hpp"
+#include "app/exit_code.hpp"
 #include "app/prepare.hpp"
 #include "exec/engine.hpp"
 #include "rollout/plan.hpp"
 #include "ui/reporter.hpp"
 #include "util/error.hpp"
-#include "util/exit_code.hpp"
 
 #include <chrono>
 #include <functional>

@@ -7,7 +7,7 @@
 // exec::Reactor (the clock), so unit tests run whole rollouts in memory
 // (tests/unit/fake_transport.hpp) against real records.
 //
-// The rules (DESIGN §5):
+// The rules (for users: docs/rollouts.md):
 // - A wave starts only after the one before it ended and passed its gate.
 // - Once a wave's failures exceed max_failed (or the run's exceed max_failed_total), no
 //   further host of that wave starts; hosts running go on; then on_failure acts. Those never

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // `leura search PATTERN`: the recorded output lines that hold a pattern (app/output_search.hpp).
+#include "app/exit_code.hpp"
 #include "app/output_search.hpp"
 #include "cli/commands.hpp"
 #include "cli/report.hpp"
 #include "config/task.hpp"
-#include "util/exit_code.hpp"
 #include "util/json.hpp"
 #include "util/strings.hpp"
 

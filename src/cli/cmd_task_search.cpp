@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // `leura task search WORDS...` (app/task_search.hpp).
+#include "app/exit_code.hpp"
 #include "app/library.hpp"
 #include "app/task_search.hpp"
 #include "cli/cmd_task.hpp"
-#include "util/exit_code.hpp"
 #include "util/json.hpp"
 #include "util/strings.hpp"
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "app/exit_code.hpp"
 #include "config/diagnostic.hpp"
 #include "util/error.hpp"
-#include "util/exit_code.hpp"
 
 #include <cstdio>
 #include <string>

@@ -6,7 +6,7 @@
 // command it names and the first word that command does not know.
 #include "cli/usage.hpp"
 
-#include "util/exit_code.hpp"
+#include "app/exit_code.hpp"
 #include "util/strings.hpp"
 
 #include <algorithm>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The [rollout] table of a task file (DESIGN §2, §4) and the host amounts it is written in.
+// The [rollout] table of a task file (docs/rollouts.md) and the host amounts it is written in.
 // Like the rest of the task reader, every problem is reported and none stops the reading.
 #include "config/task.hpp"
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The [secrets] table of a task file (DESIGN §2). Each secret is read when the task loads, from
+// The [secrets] table of a task file (docs/tasks.md). Each secret is read when the task loads, from
 // the controller's environment or from a file only its owner can read. Every message written
 // here names the secret, the variable or the file, and never the value: diagnostics are printed,
 // logged and archived, and a secret must reach none of those.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-// leura's settings (DESIGN §6): one table holds every key, its type and its default once.
+// leura's settings (docs/data.md): one table holds every key, its type and its default once.
 // Layers, each over the one before: the defaults, /etc/leura/config.toml, the user's
 // $XDG_CONFIG_HOME/leura/config.toml, then LEURA_<KEY> in the environment (only for keys in
 // the table); command-line flags go over all of them where a command takes them. Every value

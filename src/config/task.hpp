@@ -88,7 +88,7 @@ enum class OnFailure { stop, rollback, continue_ };
 enum class OnHostFailure { none, rollback };
 enum class Pause { none, confirm, duration };
 
-// The [rollout] table (DESIGN §2, §4). Absent: the run is one wave with no gate.
+// The [rollout] table (docs/rollouts.md). Absent: the run is one wave with no gate.
 struct Rollout {
     std::vector<Amount> batches = {{true, 1}, {true, 5}, {true, 50}, {true, 100}};
     // The attribute whose hosts share a wave; "none": no grouping. Written in the file
@@ -142,7 +142,7 @@ struct Task {
     bool rollback_completed = false;
 };
 
-// One [[stages]] table of a workflow (DESIGN §2; app/workflow.hpp runs them).
+// One [[stages]] table of a workflow (docs/rollouts.md, "Workflows"; app/workflow.hpp runs them).
 struct Stage {
     std::string name;
     SourcePos pos;

@@ -63,8 +63,8 @@ std::vector<Entry> in_source_order(const toml::table& table);
 // Where a table starts; implicit tables have no position, so their first key stands in.
 SourcePos table_pos(const toml::table& table, const Reporter& r);
 
-// The keys one table may hold: those this version reads, and those DESIGN.md defines but this
-// version does not implement yet (rejected with a clear message rather than "unknown").
+// The keys one table may hold: those this version reads, and those the file format reserves for
+// a later version (rejected with a clear message rather than "unknown").
 struct KeySet {
     std::vector<std::string> supported;
     std::vector<std::string> planned;

@@ -34,7 +34,7 @@ struct Plan {
     std::vector<std::string> warnings; // one per oversized wave, for `plan` to show
 };
 
-// Splits the selection into waves (DESIGN §4). Rules, also in README.md:
+// Splits the selection into waves. Rules, also in docs/rollouts.md:
 // - the target of batch k is ceil(share * N) for a percentage, min(count, N) for a count,
 //   and at least 1 for the first batch; the last batch always targets N;
 // - hosts with the same affinity value are one unit, never split; hosts without it are units

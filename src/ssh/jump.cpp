@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The jump host's thread: connect (non-blocking, as the engine does), then pump every
 // tunnel. The pump is hand-written because libssh 0.10.6's ssh_connector stalls on transfers
-// of a few MB (notes/libssh.md §1.5). Channel data is taken in the data callback, like
+// of a few MB (docs/libssh.md §1.5). Channel data is taken in the data callback, like
 // LibsshCommand does, so packets processed while serving one tunnel are never left in
 // another tunnel's buffer with no poll() to wake for them.
 #include "ssh/jump.hpp"

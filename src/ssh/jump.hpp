@@ -2,7 +2,7 @@
 #pragma once
 
 // Private to src/ssh: jump hosts, done in-process. libssh 0.10 has no ProxyJump of its own
-// (notes/libssh.md §1.5), so a jump host is an ordinary session on a thread of its own that
+// (docs/libssh.md §1.5), so a jump host is an ordinary session on a thread of its own that
 // opens a direct-tcpip channel per target and copies bytes between the channel and one end of
 // a socketpair; the target's session runs on the other end in the engine's loop, unaware.
 // One thread and one session per jump host, shared by every host behind it.

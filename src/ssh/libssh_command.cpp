@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // A command on a pooled session, driven without blocking. The loop is: open the channel,
 // request exec, then on every wake-up feed stdin within the remote window and drain stdout
-// and stderr into the sink. Two libssh 0.10 traps shape the end of it (notes/libssh.md §1.1,
+// and stderr into the sink. Two libssh 0.10 traps shape the end of it (docs/libssh.md §1.1,
 // §1.3): after the remote EOF, channel reads no longer touch the socket, so the exit status
 // is pulled with ssh_channel_get_exit_status(), which does; and that call's -1 is ambiguous,
 // so the exact status and signal come from channel callbacks.

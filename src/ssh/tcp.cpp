@@ -16,7 +16,7 @@ namespace {
 
 void tune_socket(int fd) {
     int on = 1;
-    // Without NODELAY, libssh's small writes meet delayed ACKs (notes/libssh.md §1.6).
+    // Without NODELAY, libssh's small writes meet delayed ACKs (docs/libssh.md §1.6).
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
     // libssh 0.10 has no keepalive of its own; let the kernel find dead peers.
     setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);

@@ -3,7 +3,7 @@
 
 // The user's OpenSSH client configuration, read with OpenSSH's own rules (ssh_config(5) of
 // OpenSSH 9.2) and proven against `ssh -G` (tests/sshconfig). libssh's parser is never used:
-// 0.10.6 mishandles Match, negated patterns and explicit ports (../shared/notes/libssh.md).
+// 0.10.6 mishandles Match, negated patterns and explicit ports (docs/libssh.md §1.4).
 //
 // Honoured: Host (patterns, `!` negation, case-sensitive as in ssh), Match (all, host,
 // originalhost, user, localuser, canonical, final; `!` before a criterion), Include (globs,

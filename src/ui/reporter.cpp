@@ -174,7 +174,7 @@ private:
     bool m_failures = false; // some host did not end ok, or a gate did not pass
 };
 
-// Events on stdout, one JSON object per line (DESIGN §1); human text goes to stderr.
+// Events on stdout, one JSON object per line (docs/events.schema.json); human text goes to stderr.
 class JsonReporter : public Reporter {
 public:
     JsonReporter(const ReporterOptions& o, std::FILE* out, std::FILE* err)

@@ -5,11 +5,6 @@
 
 namespace leura::util {
 
-namespace {
-constexpr size_t k_reserved_fds = 64;
-constexpr size_t k_fds_per_host = 3;
-} // namespace
-
 size_t raise_fd_limit() {
     rlimit r{};
     if (::getrlimit(RLIMIT_NOFILE, &r) != 0) return 1024;
@@ -19,10 +14,6 @@ size_t raise_fd_limit() {
         if (::setrlimit(RLIMIT_NOFILE, &want) == 0) r = want;
     }
     return r.rlim_cur == RLIM_INFINITY ? size_t(1) << 20 : size_t(r.rlim_cur);
-}
-
-size_t hosts_within_fd_limit(size_t limit) {
-    return limit > k_reserved_fds + k_fds_per_host ? (limit - k_reserved_fds) / k_fds_per_host : 1;
 }
 
 } // namespace leura::util

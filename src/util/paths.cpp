@@ -50,16 +50,6 @@ std::string user_name() {
     return "uid-" + std::to_string(::getuid());
 }
 
-std::filesystem::path data_dir() {
-    std::string home = env("LEURA_HOME");
-    // Absolute: archive paths recorded in the database must work from any directory.
-    std::error_code ec;
-    if (!home.empty()) return std::filesystem::absolute(home, ec);
-    std::string xdg = env("XDG_DATA_HOME");
-    if (!xdg.empty()) return std::filesystem::path(xdg) / "leura";
-    return std::filesystem::path(home_dir()) / ".local/share/leura";
-}
-
 Status ensure_private_dir(const std::filesystem::path& dir) {
     std::error_code ec;
     if (std::filesystem::is_directory(dir, ec)) return {};

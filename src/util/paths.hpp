@@ -15,8 +15,6 @@ std::string expand_tilde(const std::string& path);
 // $USER, else $LOGNAME, else /etc/passwd's name for the uid, else "uid-N".
 std::string user_name();
 
-// DESIGN §6: $LEURA_HOME, else $XDG_DATA_HOME/leura, else ~/.local/share/leura.
-std::filesystem::path data_dir();
 // Creates `dir` and its parents as 0700 when missing. Errors: io.
 Status ensure_private_dir(const std::filesystem::path& dir);
 

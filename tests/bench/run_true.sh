@@ -4,31 +4,43 @@
 # against `xargs -P C ssh` on the same fleet in the same run. Per repetition: wall time, client
 # CPU (user+sys of the client and its children) and peak RSS; then medians.
 #   tests/bench/run_true.sh [N=200] [REPS=3] [CONCURRENCY=64]
-# The fleet is ../shared/fleet (one sshd for up to thousands of 127.x hosts), with
-# curve25519-sha256 pinned so both clients do the same key exchange. Needs the release binary
-# in build/leura (tools/build.sh), or LEURA_BIN.
+# The fleet is tests/fixtures/fleet.sh's (up to 254 loopback hosts), with curve25519-sha256
+# pinned so both clients do the same key exchange. Needs the release binary in build/leura
+# (tools/build.sh), or LEURA_BIN.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N=${1:-200} REPS=${2:-3} C=${3:-64}
-LEURA=$(realpath "${LEURA_BIN:-build/leura}")
-FLEET=${FLEET:-../shared/fleet/fleet}
-B=$(mktemp -d /tmp/leura-bench.XXXXXX)
-trap '"$FLEET" down --dir "$B/fleet" >/dev/null 2>&1; rm -rf "$B"' EXIT
-"$FLEET" up "$N" --dir "$B/fleet" --kex curve25519-sha256 --port "${BENCH_PORT:-2299}" 2>/dev/null
+. tests/bench/lib.sh
+bench_fleet true "$N"
+F=$B/fleet
 printf '[[steps]]\ncommand = "true"\n' > "$B/true.toml"
-export LEURA_HOME=$B/data
+for i in $(seq 1 "$N"); do fleet_addr "$i"; done > "$B/hosts.txt"
+cat > "$B/ssh_config" <<EOF
+Host 127.*
+    Port $(fleet_port "$F")
+    User $(id -un)
+    IdentityFile $F/client_key
+    IdentitiesOnly yes
+    UserKnownHostsFile $F/known_hosts
+    GlobalKnownHostsFile /dev/null
+    StrictHostKeyChecking yes
+    BatchMode yes
+    LogLevel ERROR
+    ConnectTimeout 10
+EOF
 
 measure() { # label cmd...: prints "label wall cpu rss_kb"
   local label=$1; shift
-  /usr/bin/time -f "%e %U %S %M" -o "$B/time" "$@" >/dev/null 2>"$B/stderr" || true
+  /usr/bin/time -f "%e %U %S %M" -o "$B/time" "$@" >"$B/stdout" 2>"$B/stderr" || true
   read -r wall user sys rss < "$B/time"
   echo "$label $wall $(echo "$user + $sys" | bc) $rss"
 }
 for _ in $(seq 1 "$REPS"); do
-  measure leura "$LEURA" run "$B/true.toml" -i "$B/fleet/inventory.toml" \
-    --known-hosts "$B/fleet/known_hosts" --concurrency "$C"
-  grep -q "$N ok, 0 failed" "$B/stderr" || { echo "leura run failed:" >&2; tail -3 "$B/stderr" >&2; }
-  measure xargs-ssh xargs -a "$B/fleet/hosts.txt" -P "$C" -I{} ssh -F "$B/fleet/ssh_config" {} true
+  measure leura "$LEURA" run "$B/true.toml" -i "$F/inventory.toml" \
+    --known-hosts "$F/known_hosts" --concurrency "$C"
+  grep -q "$N ok, 0 failed" "$B/stdout" ||
+    { echo "leura run failed:" >&2; tail -3 "$B/stdout" "$B/stderr" >&2; }
+  measure xargs-ssh xargs -a "$B/hosts.txt" -P "$C" -I{} ssh -F "$B/ssh_config" {} true
 done | tee "$B/results"
 echo "# medians over $REPS runs, $N hosts, concurrency $C: label wall_s client_cpu_s peak_rss_kb"
 median() { sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Task files: local steps, run_as and [secrets] (DESIGN §2).
+// Task files: local steps, run_as and [secrets] (docs/tasks.md).
 #include "config/diagnostic.hpp"
 #include "config/task.hpp"
 #include "config_fixture.hpp"

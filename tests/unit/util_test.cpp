@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
+#include "app/exit_code.hpp"
 #include "exec/script.hpp"
 #include "util/error.hpp"
-#include "util/exit_code.hpp"
 #include "util/json.hpp"
 #include "util/paths.hpp"
 #include "util/strings.hpp"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-// leura's exit statuses (DESIGN §1): one list, documented in README.md and each tested.
+// leura's exit statuses: one list, documented in docs/usage.md ("Exit status"), each tested.
 namespace leura {
 
 enum class ExitCode : int {
