@@ -8,7 +8,7 @@ From the built binary (`leura --help`, `leura help COMMAND [SUBCOMMAND]`, and ea
 `--help`, which must list the same options): every command and subcommand, and every option of
 each. From the source: the keys the task, inventory and settings readers accept
 (src/config/*.cpp: each `KeySet k_...` and the settings table) and the exit codes
-(src/util/exit_code.hpp). Against the pages:
+(src/app/exit_code.hpp). Against the pages:
 
   - leura.1: `.It Cm` in COMMANDS is every command; `.It Fl` in OPTIONS is leura's own options;
     `.It N` in EXIT STATUS is every exit code.
@@ -204,7 +204,7 @@ def read(path):
 
 
 def exit_codes(src):
-    text = read(os.path.join(src, "src/util/exit_code.hpp"))
+    text = read(os.path.join(src, "src/app/exit_code.hpp"))
     body = text[text.index("enum class ExitCode"):]
     body = body[:body.index("};")]
     return {int(v) for v in re.findall(r"^\s*\w+\s*=\s*(\d+)\s*,", body, re.M)}
