@@ -16,7 +16,8 @@ export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/n
 arch=$(dpkg --print-architecture)
 rpm_arch=$(uname -m)
 
-cmake -S . -B build-pkg -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
+# -DLEURA_WERROR=ON only so the flags match tools/build.sh and ccache reuses its objects.
+cmake -S . -B build-pkg -G Ninja -DCMAKE_BUILD_TYPE=Release -DLEURA_WERROR=ON -DBUILD_TESTING=OFF \
   -DCMAKE_INSTALL_PREFIX=/usr >/dev/null
 echo "leura: building build-pkg/leura (log: build-pkg/ninja.log)" >&2
 if ! ninja -C build-pkg leura > build-pkg/ninja.log 2>&1; then
