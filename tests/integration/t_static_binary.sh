@@ -1,8 +1,13 @@
-# The release binary is fully static, and still resolves names through /etc/hosts.
+# The release binary is fully static and hardened (static-pie, full RELRO), and still resolves
+# names through /etc/hosts.
 . "$(dirname "$0")/lib.sh"
-file -L "$LEURA_BIN" | grep -q "statically linked" || { file -L "$LEURA_BIN"; fail "not static"; }
-if ldd "$LEURA_BIN" > "$T/ldd" 2>&1; then cat "$T/ldd"; fail "ldd found dependencies"; fi
-grep -q "not a dynamic executable" "$T/ldd" || { cat "$T/ldd"; fail "ldd output"; }
+file -L "$LEURA_BIN" | grep -q "static-pie linked" || { file -L "$LEURA_BIN"; fail "not static-pie"; }
+readelf -d "$LEURA_BIN" > "$T/dynamic"
+if grep -q "(NEEDED)" "$T/dynamic"; then cat "$T/dynamic"; fail "it needs shared libraries"; fi
+grep -q "Flags: NOW PIE" "$T/dynamic" || { cat "$T/dynamic"; fail "not linked -z now as a PIE"; }
+readelf -lW "$LEURA_BIN" | grep -q GNU_RELRO || fail "no RELRO segment"
+ldd "$LEURA_BIN" > "$T/ldd" 2>&1 || true
+grep -Eq "statically linked|not a dynamic executable" "$T/ldd" || { cat "$T/ldd"; fail "ldd output"; }
 
 grep -Eq '^127\.0\.0\.1[[:space:]](.*[[:space:]])?localhost([[:space:]]|$)' /etc/hosts ||
   fail "this test needs 'localhost' for 127.0.0.1 in /etc/hosts"
