@@ -87,9 +87,11 @@ Result<ResumePlan> plan_resume(const RunView& view, const config::Task& task,
     auto status = store::parse_run_status(run.status);
     if (status == store::RunStatus::running)
         return fail(ErrorKind::locked, "run " + run.id + " is still running");
-    if (status != store::RunStatus::interrupted && status != store::RunStatus::halted)
+    if (status != store::RunStatus::interrupted && status != store::RunStatus::halted &&
+        status != store::RunStatus::declined)
         return fail(ErrorKind::usage, "run " + run.id + " ended " + run.status +
-                                          "; resume continues interrupted and halted runs "
+                                          "; resume continues interrupted, halted and declined "
+                                          "runs "
                                           "(leura retry " +
                                           run.id + " runs its failed hosts again)");
     if (!resumed_by.empty())

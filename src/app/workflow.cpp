@@ -64,7 +64,7 @@ StageOutcome outcome_of(const RunResult& r, const Prepared& stage) {
         stage.task.rollout && stage.task.rollout->on_failure == config::OnFailure::continue_;
     if (r.status == "ok")
         o.state = StageState::ok;
-    else if (r.status == "halted")
+    else if (r.status == "halted" || r.status == "declined")
         o.state = StageState::halted;
     else if (r.status == "interrupted")
         o.state = StageState::interrupted;

@@ -119,7 +119,8 @@ Result<WorkflowResumePlan> plan_workflow_retry(Context& ctx, const store::RunRec
     for (const auto& s : all) {
         auto rec = newest.find(s.name);
         const std::string status = rec != newest.end() ? rec->second.status : "";
-        if (stage.empty() ? (status == "failed" || status == "halted" || status == "interrupted")
+        if (stage.empty() ? (status == "failed" || status == "halted" || status == "declined" ||
+                             status == "interrupted")
                           : s.name == stage)
             chosen_names.insert(s.name);
     }

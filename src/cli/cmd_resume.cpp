@@ -113,10 +113,9 @@ int resume(app::Context& ctx, ResumeFlags& rf, const std::string& prefix) {
     rollout::Plan plan = app::resume_waves(*todo, *prepared);
     auto rollout = app::effective_rollout(*prepared, app::WaveOptions{});
     f.run.resumes = run.id;
-    std::fprintf(stderr, "leura: resuming run %s: %zu host%s in %zu wave%s (it %s)\n",
+    std::fprintf(stderr, "leura: resuming run %s: %zu host%s in %zu wave%s (it was %s)\n",
                  run.id.c_str(), todo->hosts(), todo->hosts() == 1 ? "" : "s", plan.waves.size(),
-                 plan.waves.size() == 1 ? "" : "s",
-                 run.status == "halted" ? "halted" : "was interrupted");
+                 plan.waves.size() == 1 ? "" : "s", run.status.c_str());
     return run_planned(ctx, f, *prepared, rollout, plan);
 }
 

@@ -109,7 +109,7 @@ Action add_runs(CLI::App& sub) {
     sub.add_option("--task", f->task, "Only runs whose task path contains this");
     sub.add_option("--tag", f->tag, "Only runs whose task had this tag when it ran");
     sub.add_option("--status", f->status, "Only runs with this status")
-        ->check(CLI::IsMember({"running", "ok", "failed", "halted", "interrupted"}));
+        ->check(CLI::IsMember({"running", "ok", "failed", "halted", "declined", "interrupted"}));
     sub.add_option("--host", f->host,
                    "Only runs that had one of these hosts: names, globs, ranges "
                    "('web[01-04],db*')");

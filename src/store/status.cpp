@@ -23,11 +23,12 @@ std::optional<E> value_of(const std::array<std::pair<E, const char*>, N>& names,
     return std::nullopt;
 }
 
-constexpr std::array<std::pair<RunStatus, const char*>, 6> k_run{{
+constexpr std::array<std::pair<RunStatus, const char*>, 7> k_run{{
     {RunStatus::running, "running"},
     {RunStatus::ok, "ok"},
     {RunStatus::failed, "failed"},
     {RunStatus::halted, "halted"},
+    {RunStatus::declined, "declined"},
     {RunStatus::interrupted, "interrupted"},
     {RunStatus::skipped, "skipped"},
 }};

@@ -9,7 +9,7 @@
 namespace leura::store {
 
 // skipped: a workflow's stage that did not run (runs.note says why).
-enum class RunStatus { running, ok, failed, halted, interrupted, skipped };
+enum class RunStatus { running, ok, failed, halted, declined, interrupted, skipped };
 // skipped: never started (a stop, a gate, a declined confirmation, an earlier halt);
 // interrupted: a stop cut it off mid-way; rolled_back: it failed, then its rollback succeeded.
 enum class HostState { running, ok, failed, unreachable, skipped, interrupted, rolled_back };

@@ -33,6 +33,7 @@ done
 mkdir -p "$T/bin"
 for tool in sh sleep cat head kill; do ln -s "$(command -v "$tool")" "$T/bin/$tool"; done
 FLEET_SETENV="PATH=$T/bin" fleet_up_watched "$T/f2" 1
+at_exit "fleet_down \"$T/f2\""
 t=$(task stubborn "
 [[steps]]
 name = \"ignores TERM\"

@@ -28,7 +28,7 @@ leura show "$id" --hosts skipped
 # Without --retry-failed the failed host stays as it ended; wave 2 runs.
 leura resume "$id" --known-hosts "$F/known_hosts"
 expect_rc 0
-expect_err "resuming run $id: 5 hosts in 1 wave \(it halted\)"
+expect_err "resuming run $id: 5 hosts in 1 wave \(it was halted\)"
 [ "$(ls "$T/log" | wc -l)" = 5 ] || fail "wave 2 after resume"
 
 # Again, halted; fix the cause; resume --retry-failed finishes every host.

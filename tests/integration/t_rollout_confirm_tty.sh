@@ -1,5 +1,6 @@
-# pause = "confirm" on a terminal asks before each later wave: "y" goes on, anything else halts
-# (exit 3) with the later waves skipped. `script` gives leura a real pty.
+# pause = "confirm" on a terminal asks before each later wave: "y" goes on, anything else stops
+# the rollout (exit 3) with the later waves skipped, recorded `declined`, which resume continues.
+# `script` gives leura a real pty.
 . "$(dirname "$0")/lib.sh"
 command -v script >/dev/null || fail "needs script(1) from bsdutils"
 fleet_up_watched "$F" 3
@@ -18,4 +19,15 @@ grep -q "continue with wave 2/2 (2 hosts)? \[y/N\]" "$T/tty_yes" || { cat "$T/tt
 [ "$rc_yes" = 0 ] || { cat "$T/tty_yes"; fail "answering y: exit $rc_yes"; }
 grep -q "ok: 3 ok" "$T/tty_yes" || fail "all 3 hosts should run"
 [ "$rc_no" = 3 ] || { cat "$T/tty_no"; fail "answering n: exit $rc_no, expected 3"; }
-grep -q "halted: 1 ok, 0 failed, 0 unreachable, 2 skipped" "$T/tty_no" || { cat "$T/tty_no"; fail "halt summary"; }
+grep -q "declined: 1 ok, 0 failed, 0 unreachable, 2 skipped" "$T/tty_no" ||
+  { cat "$T/tty_no"; fail "declined summary"; }
+declined=$(last_run)
+leura runs --status declined --json
+expect_out "\"run\":\"$declined\""
+expect_out '"status":"declined"'
+leura runs --status halted --json
+not_out "$declined"
+leura resume "$declined" --yes --known-hosts "$F/known_hosts"
+expect_rc 0
+expect_err "resuming run $declined: 2 hosts in 1 wave \\(it was declined\\)"
+expect_out "ok: 2 ok"

@@ -116,6 +116,16 @@ TEST_F(ResumeTest, AHaltedRunContinuesWithTheHostsItNeverStarted) {
     EXPECT_EQ(planned(retry), "a@0 b@0 | c@0 d@0");
 }
 
+TEST_F(ResumeTest, ADeclinedRunContinuesWithTheHostsItNeverStarted) {
+    view.run.status = "declined";
+    host("a", "ok");
+    steps("a", {"ok", "ok", "ok"});
+    host("b", "skipped", "halted");
+    host("c", "skipped", "halted");
+    host("d", "skipped", "halted");
+    EXPECT_EQ(planned(), "b@0 | c@0 d@0");
+}
+
 TEST_F(ResumeTest, HostsTheirWaveRolledBackStartAgainButThoseThatFailedStayFailed) {
     view.run.status = "halted";
     host("a", "rolled_back");         // it had succeeded; its wave's rollback undid it
@@ -148,7 +158,7 @@ TEST_F(ResumeTest, RunsThatCannotBeResumedSaySo) {
     ASSERT_FALSE(p);
     EXPECT_EQ(p.error().kind, ErrorKind::locked);
     view.run.status = "ok";
-    EXPECT_EQ(planned(), "error: run r1 ended ok; resume continues interrupted and halted runs "
+    EXPECT_EQ(planned(), "error: run r1 ended ok; resume continues interrupted, halted and declined runs "
                          "(leura retry r1 runs its failed hosts again)");
     view.run.status = "interrupted";
     auto again = plan_resume(view, task, "r2", {});
@@ -179,6 +189,7 @@ TEST(RunVerdictTest, EachOutcomeHasOneStatusAndExitCode) {
     EXPECT_EQ(run_verdict(w, 0).status, store::RunStatus::failed);
     w.declined = true;
     EXPECT_EQ(run_verdict(w, 0).exit, ExitCode::halted);
+    EXPECT_EQ(run_verdict(w, 0).status, store::RunStatus::declined);
     w.halted = true;
     EXPECT_EQ(run_verdict(w, 0).status, store::RunStatus::halted);
     EXPECT_EQ(run_verdict(w, SIGINT).exit, ExitCode::sigint);
@@ -194,7 +205,8 @@ TEST(StatusTest, EveryStatusParsesBack) {
                    store::HostState::interrupted, store::HostState::rolled_back})
         EXPECT_EQ(store::parse_host_state(to_string(s)), s);
     for (auto s : {store::RunStatus::running, store::RunStatus::ok, store::RunStatus::failed,
-                   store::RunStatus::halted, store::RunStatus::interrupted})
+                   store::RunStatus::halted, store::RunStatus::declined,
+                   store::RunStatus::interrupted, store::RunStatus::skipped})
         EXPECT_EQ(store::parse_run_status(to_string(s)), s);
     EXPECT_FALSE(store::parse_step_state("bogus"));
 }
