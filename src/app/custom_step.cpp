@@ -34,8 +34,8 @@ public:
     Result<exec::CustomAnswer> read(std::string_view text) {
         auto doc = util::parse_json(text);
         if (!doc)
-            return bad("is not JSON: " + doc.error().message + " at byte " +
-                       std::to_string(doc.error().offset + 1));
+            return bad("is not JSON at byte " + std::to_string(doc.error().offset + 1) + ": " +
+                       doc.error().message);
         if (!doc->is(JsonValue::Type::object)) return bad("must be a JSON object");
         const JsonValue* result = doc->get("result");
         const JsonValue* steps = doc->get("steps");

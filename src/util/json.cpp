@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "util/json.hpp"
 
-#include <cstdio>
+#include <nlohmann/json.hpp>
 
 namespace leura::util {
 
@@ -29,51 +29,10 @@ size_t utf8_length(std::string_view s, size_t i) {
 }
 
 std::string json_string(std::string_view s) {
-    std::string out;
-    out.reserve(s.size() + 2);
-    out += '"';
-    for (size_t i = 0; i < s.size();) {
-        char c = s[i];
-        size_t n = utf8_length(s, i);
-        if (n == 0) {
-            out += "\\ufffd";
-            ++i;
-            continue;
-        }
-        if (n > 1) {
-            out.append(s.substr(i, n));
-            i += n;
-            continue;
-        }
-        switch (c) {
-        case '"':
-            out += "\\\"";
-            break;
-        case '\\':
-            out += "\\\\";
-            break;
-        case '\n':
-            out += "\\n";
-            break;
-        case '\r':
-            out += "\\r";
-            break;
-        case '\t':
-            out += "\\t";
-            break;
-        default:
-            if (static_cast<unsigned char>(c) < 0x20) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                out += buf;
-            } else {
-                out += c;
-            }
-        }
-        ++i;
-    }
-    out += '"';
-    return out;
+    // nlohmann's serializer: RFC 8259 escapes, and each byte sequence that is not UTF-8 becomes
+    // U+FFFD, so the output always parses.
+    return nlohmann::json(std::string(s))
+        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 void JsonObject::key(std::string_view k) {

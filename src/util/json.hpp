@@ -13,7 +13,9 @@ namespace leura::util {
 // overlong forms, no surrogates, nothing above U+10FFFF).
 size_t utf8_length(std::string_view s, size_t i);
 
-// "..." with JSON escapes; invalid UTF-8 bytes become U+FFFD so the output always parses.
+// "..." with JSON escapes (nlohmann-json's serializer); bytes that are not UTF-8 become U+FFFD
+// so the output always parses. JsonObject below only orders fields; every string goes through
+// this.
 std::string json_string(std::string_view s);
 
 // Builds one JSON object, fields in the order added.

@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
+// The reader is nlohmann-json's SAX parser (strict RFC 8259, UTF-8 checked, fuzzed upstream)
+// building our JsonValue, which keeps numbers as written and members in order; the depth limit
+// is ours, checked before parsing so the error can say where.
 #include "util/json_parse.hpp"
 #include "util/json.hpp"
 
-#include <cstdint>
+#include <nlohmann/json.hpp>
+
+#include <optional>
 
 namespace leura::util {
 
@@ -10,243 +15,115 @@ namespace {
 
 constexpr int k_max_depth = 64;
 
-class Parser {
+// The offset of the first bracket nested deeper than k_max_depth, outside strings.
+std::optional<size_t> too_deep(std::string_view text) {
+    int depth = 0;
+    bool in_string = false;
+    for (size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (in_string) {
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > k_max_depth) return i;
+        } else if (c == ']' || c == '}') {
+            --depth;
+        }
+    }
+    return std::nullopt;
+}
+
+// nlohmann's "[json.exception.parse_error.101] parse error at line 1, column 4: syntax error
+// while parsing value - invalid literal; last read: 'tru'" as "invalid literal": the position is
+// reported apart, and the last bytes read come from the host, so they stay out of a message that
+// reaches a terminal.
+std::string message_of(const std::string& what) {
+    std::string m = what;
+    if (auto col = m.find(", column "); col != m.npos)
+        if (auto colon = m.find(": ", col); colon != m.npos) m = m.substr(colon + 2);
+    if (auto last = m.find("; last read:"); last != m.npos) m.resize(last);
+    if (m.starts_with("syntax error while parsing "))
+        if (auto dash = m.find(" - "); dash != m.npos) m = m.substr(dash + 3);
+    return m;
+}
+
+class Builder {
 public:
-    explicit Parser(std::string_view text) : m_text(text) {}
+    using json = nlohmann::json;
 
-    std::expected<JsonValue, JsonError> document() {
+    bool null() { return put(JsonValue{}); }
+    bool boolean(bool b) {
         JsonValue v;
-        if (!value(v, 0)) return std::unexpected(m_error);
-        skip_space();
-        if (m_at != m_text.size()) return fail("unexpected text after the JSON value");
-        return v;
+        v.type = JsonValue::Type::boolean;
+        v.boolean = b;
+        return put(std::move(v));
     }
-
-private:
-    std::unexpected<JsonError> fail(std::string message) {
-        m_error = {m_at, std::move(message)};
-        return std::unexpected(m_error);
+    bool number_integer(json::number_integer_t n) { return number(std::to_string(n)); }
+    bool number_unsigned(json::number_unsigned_t n) { return number(std::to_string(n)); }
+    bool number_float(json::number_float_t, const std::string& text) { return number(text); }
+    bool string(std::string& s) {
+        JsonValue v;
+        v.type = JsonValue::Type::string;
+        v.text = std::move(s);
+        return put(std::move(v));
     }
-    bool error(std::string message) {
-        m_error = {m_at, std::move(message)};
+    bool binary(json::binary_t&) { return false; } // never produced by the text parser
+    bool start_object(std::size_t) { return open(JsonValue::Type::object); }
+    bool key(std::string& name) {
+        m_open.back().key = std::move(name);
+        return true;
+    }
+    bool end_object() { return close(); }
+    bool start_array(std::size_t) { return open(JsonValue::Type::array); }
+    bool end_array() { return close(); }
+    bool parse_error(std::size_t position, const std::string&,
+                     const nlohmann::detail::exception& e) {
+        // nlohmann counts the byte that failed as read; the offset names that byte.
+        m_error = {position == 0 ? 0 : position - 1, message_of(e.what())};
         return false;
     }
-    void skip_space() {
-        while (m_at < m_text.size() && (m_text[m_at] == ' ' || m_text[m_at] == '\t' ||
-                                        m_text[m_at] == '\n' || m_text[m_at] == '\r'))
-            ++m_at;
-    }
-    bool literal(std::string_view word) {
-        if (m_text.substr(m_at, word.size()) != word) return error("invalid literal");
-        m_at += word.size();
-        return true;
-    }
 
-    bool value(JsonValue& v, int depth) {
-        if (depth > k_max_depth) return error("nested too deeply");
-        skip_space();
-        if (m_at >= m_text.size()) return error("unexpected end of input");
-        char c = m_text[m_at];
-        switch (c) {
-        case '{':
-            v.type = JsonValue::Type::object;
-            return object(v, depth);
-        case '[':
-            v.type = JsonValue::Type::array;
-            return array(v, depth);
-        case '"':
-            v.type = JsonValue::Type::string;
-            return string(v.text);
-        case 't':
-            v.type = JsonValue::Type::boolean;
-            v.boolean = true;
-            return literal("true");
-        case 'f':
-            v.type = JsonValue::Type::boolean;
-            return literal("false");
-        case 'n':
-            return literal("null");
-        default:
-            v.type = JsonValue::Type::number;
-            return number(v.text);
-        }
-    }
-
-    bool object(JsonValue& v, int depth) {
-        ++m_at; // {
-        skip_space();
-        if (m_at < m_text.size() && m_text[m_at] == '}') return ++m_at, true;
-        while (true) {
-            skip_space();
-            if (m_at >= m_text.size() || m_text[m_at] != '"')
-                return error("expected a member name");
-            std::string key;
-            if (!string(key)) return false;
-            skip_space();
-            if (m_at >= m_text.size() || m_text[m_at] != ':') return error("expected ':'");
-            ++m_at;
-            v.members.push_back({std::move(key), JsonValue{}});
-            if (!value(v.members.back().value, depth + 1)) return false;
-            skip_space();
-            if (m_at < m_text.size() && m_text[m_at] == ',') {
-                ++m_at;
-                continue;
-            }
-            if (m_at < m_text.size() && m_text[m_at] == '}') return ++m_at, true;
-            return error("expected ',' or '}'");
-        }
-    }
-
-    bool array(JsonValue& v, int depth) {
-        ++m_at; // [
-        skip_space();
-        if (m_at < m_text.size() && m_text[m_at] == ']') return ++m_at, true;
-        while (true) {
-            v.items.emplace_back();
-            if (!value(v.items.back(), depth + 1)) return false;
-            skip_space();
-            if (m_at < m_text.size() && m_text[m_at] == ',') {
-                ++m_at;
-                continue;
-            }
-            if (m_at < m_text.size() && m_text[m_at] == ']') return ++m_at, true;
-            return error("expected ',' or ']'");
-        }
-    }
-
-    bool number(std::string& out) {
-        size_t start = m_at;
-        auto digits = [this] {
-            size_t from = m_at;
-            while (m_at < m_text.size() && m_text[m_at] >= '0' && m_text[m_at] <= '9')
-                ++m_at;
-            return m_at > from;
-        };
-        if (m_at < m_text.size() && m_text[m_at] == '-') ++m_at;
-        if (m_at < m_text.size() && m_text[m_at] == '0')
-            ++m_at;
-        else if (!digits())
-            return m_at = start, error("expected a value");
-        if (m_at < m_text.size() && m_text[m_at] == '.') {
-            ++m_at;
-            if (!digits()) return error("expected digits after '.'");
-        }
-        if (m_at < m_text.size() && (m_text[m_at] == 'e' || m_text[m_at] == 'E')) {
-            ++m_at;
-            if (m_at < m_text.size() && (m_text[m_at] == '+' || m_text[m_at] == '-')) ++m_at;
-            if (!digits()) return error("expected digits in the exponent");
-        }
-        out = std::string(m_text.substr(start, m_at - start));
-        return true;
-    }
-
-    bool hex4(uint32_t& out) {
-        if (m_at + 4 > m_text.size()) return error("incomplete \\u escape");
-        out = 0;
-        for (int i = 0; i < 4; ++i) {
-            char c = m_text[m_at++];
-            out <<= 4;
-            if (c >= '0' && c <= '9')
-                out |= uint32_t(c - '0');
-            else if (c >= 'a' && c <= 'f')
-                out |= uint32_t(c - 'a' + 10);
-            else if (c >= 'A' && c <= 'F')
-                out |= uint32_t(c - 'A' + 10);
-            else
-                return --m_at, error("bad hex digit in \\u escape");
-        }
-        return true;
-    }
-
-    static void append_utf8(std::string& out, uint32_t cp) {
-        if (cp < 0x80) {
-            out += char(cp);
-        } else if (cp < 0x800) {
-            out += char(0xC0 | (cp >> 6));
-            out += char(0x80 | (cp & 0x3F));
-        } else if (cp < 0x10000) {
-            out += char(0xE0 | (cp >> 12));
-            out += char(0x80 | ((cp >> 6) & 0x3F));
-            out += char(0x80 | (cp & 0x3F));
-        } else {
-            out += char(0xF0 | (cp >> 18));
-            out += char(0x80 | ((cp >> 12) & 0x3F));
-            out += char(0x80 | ((cp >> 6) & 0x3F));
-            out += char(0x80 | (cp & 0x3F));
-        }
-    }
-
-    bool escape(std::string& out) {
-        if (m_at >= m_text.size()) return error("unterminated string");
-        char c = m_text[m_at++];
-        switch (c) {
-        case '"':
-        case '\\':
-        case '/':
-            out += c;
-            return true;
-        case 'b':
-            out += '\b';
-            return true;
-        case 'f':
-            out += '\f';
-            return true;
-        case 'n':
-            out += '\n';
-            return true;
-        case 'r':
-            out += '\r';
-            return true;
-        case 't':
-            out += '\t';
-            return true;
-        case 'u':
-            break;
-        default:
-            return --m_at, error("invalid escape");
-        }
-        uint32_t cp = 0;
-        if (!hex4(cp)) return false;
-        if (cp >= 0xD800 && cp <= 0xDBFF) {
-            uint32_t low = 0;
-            if (m_text.substr(m_at, 2) != "\\u") return error("unpaired surrogate");
-            m_at += 2;
-            if (!hex4(low)) return false;
-            if (low < 0xDC00 || low > 0xDFFF) return error("unpaired surrogate");
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-        } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-            return error("unpaired surrogate");
-        }
-        append_utf8(out, cp);
-        return true;
-    }
-
-    bool string(std::string& out) {
-        ++m_at; // "
-        while (m_at < m_text.size()) {
-            char c = m_text[m_at];
-            if (c == '"') return ++m_at, true;
-            if (static_cast<unsigned char>(c) < 0x20) return error("control character in string");
-            if (static_cast<unsigned char>(c) >= 0x80) {
-                size_t n = utf8_length(m_text, m_at);
-                if (n == 0) return error("invalid UTF-8 in string");
-                out.append(m_text.substr(m_at, n));
-                m_at += n;
-                continue;
-            }
-            ++m_at;
-            if (c == '\\') {
-                if (!escape(out)) return false;
-            } else {
-                out += c;
-            }
-        }
-        return error("unterminated string");
-    }
-
-    std::string_view m_text;
-    size_t m_at = 0;
+    JsonValue root;
     JsonError m_error{0, {}};
+
+private:
+    struct Open {
+        JsonValue value;
+        std::string key; // an object's member waiting for its value
+    };
+
+    bool number(std::string text) {
+        JsonValue v;
+        v.type = JsonValue::Type::number;
+        v.text = std::move(text);
+        return put(std::move(v));
+    }
+    bool put(JsonValue v) {
+        if (m_open.empty()) {
+            root = std::move(v);
+        } else if (auto& top = m_open.back(); top.value.is(JsonValue::Type::array)) {
+            top.value.items.push_back(std::move(v));
+        } else {
+            top.value.members.push_back({std::move(top.key), std::move(v)});
+        }
+        return true;
+    }
+    bool open(JsonValue::Type type) {
+        m_open.emplace_back();
+        m_open.back().value.type = type;
+        return true;
+    }
+    bool close() {
+        JsonValue done = std::move(m_open.back().value);
+        m_open.pop_back();
+        return put(std::move(done));
+    }
+
+    std::vector<Open> m_open;
 };
 
 } // namespace
@@ -259,7 +136,11 @@ const JsonValue* JsonValue::get(std::string_view key) const {
 }
 
 std::expected<JsonValue, JsonError> parse_json(std::string_view text) {
-    return Parser(text).document();
+    if (auto at = too_deep(text)) return std::unexpected(JsonError{*at, "nested too deeply"});
+    Builder builder;
+    if (!nlohmann::json::sax_parse(text.begin(), text.end(), &builder))
+        return std::unexpected(builder.m_error);
+    return std::move(builder.root);
 }
 
 std::string to_json(const JsonValue& v) {

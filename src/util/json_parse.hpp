@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-// A small strict JSON reader (RFC 8259) for what custom steps answer. Numbers are kept as
-// their text; objects keep their members in order.
+// A strict JSON reader (RFC 8259, nlohmann-json underneath) for what custom steps answer.
+// Numbers are kept as their text; objects keep their members in order; nesting deeper than 64
+// is refused.
 
 #include <expected>
 #include <string>

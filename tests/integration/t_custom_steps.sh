@@ -66,7 +66,7 @@ custom = "broken"
 custom = "refuses"')
 run_leura "$t" -t 127.0.1.1
 expect_rc 1
-expect_out 'step "step 1": the answer is not JSON: invalid literal at byte 1'
+expect_out 'step "step 1": the answer is not JSON at byte 2: invalid literal'
 t=$(task refuses '
 [[steps]]
 custom = "refuses"')

@@ -89,7 +89,7 @@ TEST_F(CustomStepTest, BadAnswersSayWhatIsWrong) {
         const char* says;
     };
     const Case cases[] = {
-        {"", "is not JSON: unexpected end of input at byte 1"},
+        {"", "is not JSON at byte 1: unexpected end of input; expected '[', '{', or a literal"},
         {"[]", "must be a JSON object"},
         {"{}", "must have exactly one of \"result\" and \"steps\""},
         {R"({"result":1,"steps":[]})", "must have exactly one of \"result\" and \"steps\""},

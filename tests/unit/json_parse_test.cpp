@@ -39,25 +39,31 @@ struct Bad {
 };
 
 TEST(JsonParse, RejectsWhatRfc8259Rejects) {
+    // nlohmann-json's messages, without its prefix and without the bytes it last read.
     const Bad cases[] = {
-        {"", 0, "unexpected end of input"},
-        {"{", 1, "expected a member name"},
-        {"{\"a\" 1}", 5, "expected ':'"},
-        {"[1,]", 3, "expected a value"},
-        {"[1 2]", 3, "expected ',' or ']'"},
-        {"01", 1, "unexpected text after the JSON value"},
-        {"1.", 2, "expected digits after '.'"},
-        {"1e", 2, "expected digits in the exponent"},
-        {"\"a", 2, "unterminated string"},
-        {"\"a\nb\"", 2, "control character in string"},
-        {"\"\\x\"", 2, "invalid escape"},
-        {"\"\\u12g4\"", 5, "bad hex digit in \\u escape"},
-        {"\"\\ud83d\"", 7, "unpaired surrogate"},
-        {"\"\\ude00\"", 7, "unpaired surrogate"},
-        {"tru", 0, "invalid literal"},
-        {"{} {}", 3, "unexpected text after the JSON value"},
-        {"\"0\xca\xc7\"", 2, "invalid UTF-8 in string"},    // found by fuzz_json
-        {"\"\xed\xa0\x80\"", 1, "invalid UTF-8 in string"}, // an encoded surrogate
+        {"", 0, "unexpected end of input; expected '[', '{', or a literal"},
+        {"{", 1, "unexpected end of input; expected string literal"},
+        {"{\"a\" 1}", 5, "unexpected number literal; expected ':'"},
+        {"[1,]", 3, "unexpected ']'; expected '[', '{', or a literal"},
+        {"[1 2]", 3, "unexpected number literal; expected ']'"},
+        {"01", 1, "unexpected number literal; expected end of input"},
+        {"1.", 2, "invalid number; expected digit after '.'"},
+        {"1e", 2, "invalid number; expected '+', '-', or digit after exponent"},
+        {"\"a", 2, "invalid string: missing closing quote"},
+        {"\"a\nb\"", 2,
+         "invalid string: control character U+000A (LF) must be escaped to \\u000A or \\n"},
+        {"\"\\x\"", 2, "invalid string: forbidden character after backslash"},
+        {"\"\\u12g4\"", 5, "invalid string: '\\u' must be followed by 4 hex digits"},
+        {"\"\\ud83d\"", 7,
+         "invalid string: surrogate U+D800..U+DBFF must be followed by U+DC00..U+DFFF"},
+        {"\"\\ude00\"", 6, "invalid string: surrogate U+DC00..U+DFFF must follow U+D800..U+DBFF"},
+        {"tru", 3, "invalid literal"},
+        {"{} {}", 3, "unexpected '{'; expected end of input"},
+        {"\"0\xca\xc7\"", 3, "invalid string: ill-formed UTF-8 byte"},    // found by fuzz_json
+        {"\"\xed\xa0\x80\"", 2, "invalid string: ill-formed UTF-8 byte"}, // an encoded surrogate
+        {"\"a\x1b]0;x\x07\"", 2,
+         "invalid string: control character U+001B (ESC) must be escaped "
+         "to \\u001B"}, // the bytes read stay out of the message
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.text);
@@ -73,8 +79,19 @@ TEST(JsonParse, DeepNestingIsRefusedNotACrash) {
     auto v = parse_json(deep);
     ASSERT_FALSE(v);
     EXPECT_EQ(v.error().message, "nested too deeply");
+    EXPECT_EQ(v.error().offset, 64u);
     std::string ok = std::string(60, '[') + std::string(60, ']');
     EXPECT_TRUE(parse_json(ok));
+    EXPECT_TRUE(parse_json("\"" + std::string(100, '[') + "\\\"\"")) << "brackets in a string";
+}
+
+TEST(JsonParse, NumbersKeepTheirText) {
+    auto v = parse_json(R"([0, -7, 18446744073709551615, 123456789012345678901234567890, 1E-2])");
+    ASSERT_TRUE(v);
+    std::string all;
+    for (const auto& item : v->items)
+        all += item.text + " ";
+    EXPECT_EQ(all, "0 -7 18446744073709551615 123456789012345678901234567890 1E-2 ");
 }
 
 } // namespace
