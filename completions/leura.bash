@@ -15,7 +15,8 @@ __leura_dequote() {
 }
 
 __leura_complete() {
-    local line=${COMP_LINE:0:${COMP_POINT:-${#COMP_LINE}}} rest=$line piece blank i n
+    local line=${COMP_LINE:0:${COMP_POINT:-${#COMP_LINE}}} piece blank i n
+    local rest=$line
     local -a words=()
     # bash splits words at COMP_WORDBREAKS (= : & among them): a piece with no blank before
     # it in the line joins the word before it again.
