@@ -32,4 +32,4 @@ function __leura_complete
     end
 end
 
-complete -c leura -f -a '(__leura_complete)'
+complete -c leura -f -k -a '(__leura_complete)'

@@ -181,7 +181,7 @@ function __leura_complete
     end
 end
 
-complete -c leura -f -a '(__leura_complete)'
+complete -c leura -f -k -a '(__leura_complete)'
 )SH";
 
 } // namespace
