@@ -228,9 +228,24 @@ Answer option_names(const CLI::App& app, const std::string& cur) {
     return a;
 }
 
+// `leura help COMMAND...`: the commands under the ones named.
+Answer help_topics(CLI::App& root, const std::vector<std::string>& args) {
+    CLI::App* app = &root;
+    for (size_t i = 1; i + 1 < args.size(); ++i) {
+        app = find_subcommand(*app, args[i]);
+        if (!app) return {};
+    }
+    Answer a;
+    for (const CLI::App* sub : app->get_subcommands([](CLI::App*) { return true; }))
+        if (starts(sub->get_name(), args.back()) && sub->get_name() != "help")
+            a.candidates.push_back({sub->get_name(), sub->get_description()});
+    return a;
+}
+
 Answer answer(CLI::App& root, const std::vector<std::string>& args) {
     if (args.empty()) return {};
     const std::string& cur = args.back();
+    if (args.size() > 1 && args.front() == "help") return help_topics(root, args);
     Walk w = walk(root, {args.begin(), args.end() - 1});
     if (w.pending && !(w.pending->get_expected_min() == 0 && cur.starts_with('-')))
         return value_of(w, *w.pending, cur);

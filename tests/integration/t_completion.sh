@@ -45,6 +45,8 @@ expect_out "^-t	Selector"
 expect_out "^--targets	Selector"
 comp task s
 expect_values "show search " "task s"
+comp help task h
+expect_values "history " "help task h"
 
 # Task names, described; a path (or no name that fits) is a .toml file (directive 8).
 comp run w

@@ -21,7 +21,7 @@ cd "$T/work"
 {
   sed -n '/^\[defaults\]/,/^$/p' "$F/inventory.toml"
   printf '[[hosts]]\nnames = "127.0.1.[1-2]"\ngroups = ["web"]\nattrs = { az = "phx01" }\n\n'
-  printf '[[hosts]]\nnames = "127.0.1.3"\ngroups = ["db"]\nattrs = { az = "phx02" }\n'
+  printf '[[hosts]]\nnames = "127.0.1.3"\ngroups = ["db"]\nattrs = { az = "phx02", rack = "dc1:r7" }\n'
 } > inventories/prod.toml
 printf 'description = "restart the web tier"\ninventory = "prod"\n[[steps]]\nname = "stop"\ncommand = "true"\n' \
   > runbooks/web/restart.toml
@@ -66,6 +66,8 @@ expect_bash "phx01 phx02 " "leura run web/restart -t az=phx0" leura run web/rest
 expect_bash "phx01 phx02 " "leura run web/restart -t web,az=phx" leura run web/restart -t web,az = phx
 expect_bash "db " "leura run web/restart --targets=d" leura run web/restart --targets = d
 expect_bash "db " "leura run web/restart --targets=d" leura run web/restart --targets =d
+# So is : (rack=dc1:r7).
+expect_bash "r7 " "leura run web/restart -t rack=dc1:r" leura run web/restart -t rack = dc1 : r
 # A path: .toml files and folders.
 expect_bash "./runbooks " "leura run ./r"
 bcomp "leura run ./inventories/" | grep -qx "./inventories/prod.toml" || fail "bash: task file"
