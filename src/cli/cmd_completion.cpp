@@ -126,7 +126,7 @@ _leura() {
         fi
     done
     if (( directive & 8 )); then
-        _files -g "*.(${(j:|:)exts})"
+        _files -g "${(j: :)${exts/#/*.}}"
     elif (( directive & 16 )); then
         _files -/
     elif (( ${#items} == 0 )); then

@@ -87,7 +87,9 @@ grep -qx "runs	List recorded runs, newest first" "$T/fish" || fail "fish: runs"
 fcomp "leura show " > "$T/fish"
 head -1 "$T/fish" | grep -q "^$second	web/restart, ok, [0-9]*s ago$" || { cat "$T/fish"; fail "fish: runs"; }
 fcomp "leura run ./r" > "$T/fish"
-grep -qx "./runbooks/" "$T/fish" || { cat "$T/fish"; fail "fish: files"; }
+grep -qx "./runbooks/" "$T/fish" || { cat "$T/fish"; fail "fish: folders"; }
+[ "$(fcomp "leura run ./runbooks/web/")" = "./runbooks/web/restart.toml" ] || fail "fish: task file"
+[ -z "$(fcomp "leura run --concurrency ")" ] || fail "fish: no files for a count"
 
 # --- zsh (the screen drops trailing blanks): an interactive zsh (compinit, _leura on fpath) in tmux; keys typed, the screen read.
 mkdir -p "$T/zdot"
@@ -122,4 +124,8 @@ ztype "leura show $second"
 screen_has "^> leura show $second\$" || fail "zsh: run id"
 ztype "leura run --dry"
 screen_has '^> leura run --dry-run$' || fail "zsh: option"
+ztype "leura run ./runbooks/web/"
+screen_has '^> leura run ./runbooks/web/restart.toml$' || fail "zsh: task file"
+ztype "leura run web/restart --targets=d"
+screen_has '^> leura run web/restart --targets=db$' || fail "zsh: --targets="
 echo ok
