@@ -2,7 +2,10 @@
 //
 // Completion answers within a keystroke: an inventory is read as its file (ranges expanded,
 // no layering, nothing validated past what parsing needs), and the records through one
-// read-only connection with queries that stop at a limit.
+// read-only connection with queries that stop at a limit. Parsing a TOML inventory of 100,000
+// entries takes toml++ about 400 ms, so the words of an inventory that was slow to read are
+// kept in the user's cache folder (not the data dir), keyed by the file's path and checked
+// against its size, times and inode before use.
 #include "app/completion.hpp"
 #include "app/library.hpp"
 #include "app/prepare.hpp"
@@ -10,13 +13,19 @@
 #include "config/task.hpp"
 #include "inventory/range.hpp"
 #include "store/store.hpp"
+#include "util/paths.hpp"
 #include "util/read_file.hpp"
+#include "util/sha256.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
 #include <algorithm>
+#include <cstdlib>
+#include <fcntl.h>
 #include <map>
 #include <set>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace leura::app {
 
@@ -49,14 +58,7 @@ std::string task_description(const fs::path& file) {
     return "";
 }
 
-// An inventory as completion needs it: its groups, attribute tests and host names.
-struct InventoryWords {
-    std::set<std::string> groups;
-    std::set<std::string> attrs; // "key=value"
-    std::vector<std::string> hosts;
-};
-
-std::optional<InventoryWords> read_inventory(const fs::path& file, bool want_hosts) {
+std::optional<InventoryWords> parse_inventory_words(const fs::path& file) {
     config::Diagnostics diags;
     auto inv = config::load_inventory_file(file, diags);
     if (!inv) return std::nullopt;
@@ -67,15 +69,103 @@ std::optional<InventoryWords> read_inventory(const fs::path& file, bool want_hos
         w.groups.insert(h.groups.begin(), h.groups.end());
         for (const auto& [k, v] : h.attrs)
             w.attrs.insert(k + "=" + v);
-        if (!want_hosts) continue;
-        for (const auto& pattern : h.names) {
-            auto names = inventory::expand_range(pattern);
-            if (!names) continue;
-            for (auto& n : *names)
-                w.hosts.push_back(std::move(n));
-        }
+        w.patterns.insert(w.patterns.end(), h.names.begin(), h.names.end());
     }
     return w;
+}
+
+// What says the file is unchanged: size, modification and change times, inode.
+std::string file_stamp(const fs::path& file) {
+    struct stat st {};
+    if (::stat(file.c_str(), &st) != 0) return "";
+    return std::to_string(st.st_size) + " " + std::to_string(st.st_mtim.tv_sec) + "." +
+           std::to_string(st.st_mtim.tv_nsec) + " " + std::to_string(st.st_ctim.tv_sec) + "." +
+           std::to_string(st.st_ctim.tv_nsec) + " " + std::to_string(st.st_ino);
+}
+
+constexpr std::string_view k_cache_magic = "leura-completion-words 1 ";
+
+std::optional<InventoryWords> read_cache(const fs::path& cache, const std::string& stamp) {
+    auto text = util::read_file(cache);
+    if (!text) return std::nullopt;
+    std::string_view t(*text);
+    std::string head = std::string(k_cache_magic) + stamp + "\n";
+    if (!t.starts_with(head)) return std::nullopt;
+    t.remove_prefix(head.size());
+    InventoryWords w;
+    while (!t.empty()) {
+        size_t end = t.find('\n');
+        if (end == t.npos || end < 2) return std::nullopt; // cut short: not ours
+        std::string word(t.substr(2, end - 2));
+        switch (t[0]) {
+        case 'g':
+            w.groups.insert(std::move(word));
+            break;
+        case 'a':
+            w.attrs.insert(std::move(word));
+            break;
+        case 'h':
+            w.patterns.push_back(std::move(word));
+            break;
+        default:
+            return std::nullopt;
+        }
+        t.remove_prefix(end + 1);
+    }
+    return w;
+}
+
+// Written whole under another name, then renamed: a reader sees the old file or the new one.
+void write_cache(const fs::path& cache, const std::string& stamp, const InventoryWords& w) {
+    std::string text = std::string(k_cache_magic) + stamp + "\n";
+    auto add = [&](char kind, const std::string& word) {
+        if (word.find('\n') != word.npos) return false;
+        text += kind;
+        text += ' ';
+        text += word;
+        text += '\n';
+        return true;
+    };
+    for (const auto& g : w.groups)
+        if (!add('g', g)) return;
+    for (const auto& a : w.attrs)
+        if (!add('a', a)) return;
+    for (const auto& p : w.patterns)
+        if (!add('h', p)) return;
+    std::error_code ec;
+    mode_t old = ::umask(077);
+    fs::create_directories(cache.parent_path(), ec);
+    ::umask(old);
+    if (ec) return;
+    fs::path tmp = cache;
+    tmp += "." + std::to_string(::getpid()) + ".tmp";
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) return;
+    bool ok = ::write(fd, text.data(), text.size()) == ssize_t(text.size());
+    ok = ::close(fd) == 0 && ok;
+    if (!ok || ::rename(tmp.c_str(), cache.c_str()) != 0) ::unlink(tmp.c_str());
+}
+
+// An inventory as completion needs it: its groups, attribute tests and host names.
+struct InventoryNames {
+    std::set<std::string> groups;
+    std::set<std::string> attrs; // "key=value"
+    std::vector<std::string> hosts;
+};
+
+std::optional<InventoryNames> read_inventory(const fs::path& file) {
+    auto w = inventory_words(file, completion_cache_dir());
+    if (!w) return std::nullopt;
+    InventoryNames n;
+    n.groups = std::move(w->groups);
+    n.attrs = std::move(w->attrs);
+    for (const auto& pattern : w->patterns) {
+        auto names = inventory::expand_range(pattern);
+        if (!names) continue;
+        for (auto& h : *names)
+            n.hosts.push_back(std::move(h));
+    }
+    return n;
 }
 
 std::vector<Candidate> host_candidates(std::vector<std::string>& hosts, std::string_view prefix) {
@@ -115,6 +205,26 @@ std::optional<store::Store> records(const fs::path& data_dir) {
 }
 
 } // namespace
+
+fs::path completion_cache_dir() {
+    const char* xdg = std::getenv("XDG_CACHE_HOME");
+    fs::path root = xdg && *xdg == '/' ? fs::path(xdg) : fs::path(util::home_dir()) / ".cache";
+    return root / "leura" / "completion";
+}
+
+std::optional<InventoryWords> inventory_words(const fs::path& file, const fs::path& cache_dir,
+                                              std::chrono::milliseconds slow) {
+    std::error_code ec;
+    fs::path absolute = fs::absolute(file, ec).lexically_normal();
+    std::string stamp = file_stamp(absolute);
+    if (stamp.empty()) return std::nullopt;
+    fs::path cache = cache_dir / (util::sha256_hex(absolute.string()).substr(0, 32) + ".words");
+    if (auto cached = read_cache(cache, stamp)) return cached;
+    auto start = std::chrono::steady_clock::now();
+    auto w = parse_inventory_words(absolute);
+    if (w && std::chrono::steady_clock::now() - start >= slow) write_cache(cache, stamp, *w);
+    return w;
+}
 
 std::vector<Candidate> complete_tasks(const config::Settings& settings, std::string_view prefix) {
     std::vector<Candidate> out;
@@ -162,7 +272,7 @@ Completion complete_selector(const fs::path& inventory, std::string_view word, s
     size_t cut = word.find_last_of(",&!(");
     std::string before(cut == word.npos ? "" : word.substr(0, cut + 1));
     std::string_view atom = word.substr(before.size());
-    auto inv = read_inventory(inventory, true);
+    auto inv = read_inventory(inventory);
     if (!inv) return {};
     std::vector<Candidate> fixed;
     if (starts("all", atom)) fixed.push_back({before + "all", "every host"});
@@ -182,7 +292,7 @@ Completion complete_selector(const fs::path& inventory, std::string_view word, s
 
 Completion complete_inventory_hosts(const fs::path& inventory, std::string_view prefix,
                                     size_t limit) {
-    auto inv = read_inventory(inventory, true);
+    auto inv = read_inventory(inventory);
     if (!inv) return {};
     return finish({}, host_candidates(inv->hosts, prefix), prefix, limit);
 }

@@ -4,13 +4,15 @@
 // The values shell completion offers (`leura __complete`, cli/complete.cpp): task and
 // inventory names, a selector's last atom, runs, a run's hosts, steps and stages, settings
 // keys. Completion runs on every TAB: nothing here touches the network, takes a lock, creates
-// a file or folder, or writes to the records (the database is opened read-only), and every
-// problem just means fewer candidates.
+// the data dir or writes to the records (the database is opened read-only), and every problem
+// just means fewer candidates. The one file it writes is a slow inventory's words, in the
+// user's cache folder (inventory_words).
 #include "config/settings.hpp"
 
 #include <chrono>
 #include <filesystem>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,6 +63,22 @@ enum class RunPart { hosts, steps, stages };
 std::vector<Candidate> complete_run_part(const std::filesystem::path& data_dir,
                                          const std::string& run, RunPart part,
                                          std::string_view prefix);
+
+// An inventory's words as completion offers them: groups, attribute tests (`key=value`) and
+// host name patterns (ranges not expanded).
+struct InventoryWords {
+    std::set<std::string> groups;
+    std::set<std::string> attrs;
+    std::vector<std::string> patterns;
+};
+// Read from the file, or from `cache_dir` when the words kept there are of the file as it is
+// now; kept there (written whole, then renamed) when reading the file took `slow` or more.
+// Nothing when the file cannot be read or is not a valid inventory file.
+std::optional<InventoryWords>
+inventory_words(const std::filesystem::path& file, const std::filesystem::path& cache_dir,
+                std::chrono::milliseconds slow = std::chrono::milliseconds(50));
+// $XDG_CACHE_HOME/leura/completion (default ~/.cache/leura/completion).
+std::filesystem::path completion_cache_dir();
 
 // Settings keys starting with `prefix`, described by what they set.
 std::vector<Candidate> complete_settings(std::string_view prefix);

@@ -82,6 +82,31 @@ TEST_F(CompletionTest, AMissingInventoryOrDatabaseGivesNothing) {
     EXPECT_TRUE(complete_run_part(m_dir / "data", "last", RunPart::hosts, "").empty());
 }
 
+TEST_F(CompletionTest, SlowInventoriesAreCachedUntilTheyChange) {
+    auto inv = write("inv.toml", "[[hosts]]\nnames = \"web[1-2]\"\ngroups = [\"web\"]\n");
+    auto cache = m_dir / "cache";
+    // Fast enough: nothing kept.
+    auto w = inventory_words(inv, cache, std::chrono::hours(1));
+    ASSERT_TRUE(w);
+    EXPECT_FALSE(std::filesystem::exists(cache));
+    // "Slow": kept, and read back as it was.
+    w = inventory_words(inv, cache, std::chrono::milliseconds(0));
+    ASSERT_TRUE(w);
+    ASSERT_TRUE(std::filesystem::exists(cache));
+    auto again = inventory_words(inv, cache, std::chrono::hours(1));
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->patterns, std::vector<std::string>{"web[1-2]"});
+    EXPECT_EQ(again->groups, std::set<std::string>{"web"});
+    // Changed (another size): read again, not from the cache.
+    write("inv.toml", "[[hosts]]\nnames = \"db[1-3]\"\ngroups = [\"db\"]\n");
+    again = inventory_words(inv, cache, std::chrono::hours(1));
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->patterns, std::vector<std::string>{"db[1-3]"});
+    // A bad inventory gives nothing.
+    write("inv.toml", "[[hosts]\n");
+    EXPECT_FALSE(inventory_words(inv, cache, std::chrono::milliseconds(0)));
+}
+
 TEST(CompleteSettings, KeysWithWhatTheySet) {
     auto keys = complete_settings("concurrency");
     ASSERT_EQ(keys.size(), 1u);
