@@ -313,6 +313,16 @@ std::vector<Candidate> complete_runs(const fs::path& data_dir, std::string_view 
     return out;
 }
 
+std::optional<fs::path> run_inventory(const fs::path& data_dir, const std::string& run) {
+    auto db = records(data_dir);
+    if (!db || run.empty()) return std::nullopt;
+    auto id = db->resolve_run(run);
+    if (!id) return std::nullopt;
+    auto r = db->run(*id);
+    if (!r || r->inventory.empty()) return std::nullopt;
+    return fs::path(r->inventory);
+}
+
 std::vector<Candidate> complete_run_part(const fs::path& data_dir, const std::string& run,
                                          RunPart part, std::string_view prefix) {
     std::vector<Candidate> out;

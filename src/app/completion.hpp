@@ -57,6 +57,10 @@ Completion complete_inventory_hosts(const std::filesystem::path& inventory, std:
 std::vector<Candidate> complete_runs(const std::filesystem::path& data_dir, std::string_view prefix,
                                      std::chrono::system_clock::time_point now, size_t limit = 200);
 
+// The inventory file run `run` (an id prefix, `last`, `last~N`) used (retry and resume reuse it).
+std::optional<std::filesystem::path> run_inventory(const std::filesystem::path& data_dir,
+                                                   const std::string& run);
+
 // What run `run` (an id prefix, `last`, `last~N`) recorded: its hosts, its steps' names, a
 // workflow's stages; each starting with `prefix`.
 enum class RunPart { hosts, steps, stages };

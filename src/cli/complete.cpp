@@ -188,7 +188,11 @@ Answer value_of(const Walk& w, const CLI::Option& opt, const std::string& cur) {
         return {std::move(names), k_default};
     }
     if (key == "targets") {
-        auto inv = app::inventory_for(s, given(w, "inventory"), given(w, "task"));
+        // retry and resume: the run's inventory unless -i names another.
+        std::optional<std::filesystem::path> inv;
+        if (!given(w, "run").empty() && given(w, "inventory").empty())
+            inv = app::run_inventory(data_dir(), given(w, "run"));
+        if (!inv) inv = app::inventory_for(s, given(w, "inventory"), given(w, "task"));
         if (!inv) return {};
         auto c = app::complete_selector(*inv, cur);
         return {std::move(c.candidates), k_no_file | (c.no_space ? k_no_space : 0)};

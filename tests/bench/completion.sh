@@ -56,7 +56,7 @@ time_ms() { # cmd...: milliseconds of one run, with its output read as a shell w
   t1=$(date +%s%N)
   echo $(( (t1 - t0) / 1000000 ))
 }
-bench() { # label args...: `leura __complete args...`
+bench() { # label args...: `leura __complete args...` (the first run's cache kept for the rest)
   local label=$1 i n
   shift
   n=$(( $("$LEURA" __complete "$@" | wc -l) - 1 ))
@@ -72,6 +72,7 @@ bench "hosts: run -i big -t web-0421" run -i big -t web-0421
 bench "hosts: run -i big -t 'rack-7,web-0000'" run -i big -t "rack-7,web-0000"
 bench "hosts: run team1/task1 -t az (task's inventory)" run team1/task1 -t az
 bench "hosts: run -i flat -t web-0421 (one entry a host)" run -i flat -t web-0421
+XDG_CACHE_HOME=/proc/none bench "  the same, no cache (first TAB after a change)" run -i flat -t web-0421
 bench "hosts: run -i inventories/plain.txt -t web-0421" run -i inventories/plain.txt -t web-0421
 bench "hosts: ssh-config -i big web-09999" ssh-config -i big web-09999
 bench "runs: show '' (newest 200)" show ""

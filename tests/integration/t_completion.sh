@@ -109,6 +109,12 @@ comp logs "$first" --step s
 expect_values "stop start " "logs --step s"
 comp logs --step ""
 expect_values "step 1 " "logs --step (last run)"
+# retry -t: the run's inventory (the fleet's here, not the setting's).
+leura run web/restart -i "$F/inventory.toml" --known-hosts "$F/known_hosts"
+expect_rc 0
+third=$(last_run)
+comp retry "$third" -t f
+expect_values "fleet " "retry ID -t f"
 
 # Choices and settings keys; options without candidates say no files.
 comp runs --status f
