@@ -30,15 +30,19 @@ Result<store::Store*> Context::records() {
     return &*m_records;
 }
 
+std::filesystem::path data_dir_for(const config::Settings& settings) {
+    const char* home = std::getenv("LEURA_HOME");
+    return (home && *home) || settings.is_default("data_dir")
+               ? default_data_dir()
+               : std::filesystem::path(util::expand_tilde(settings.text("data_dir")));
+}
+
 std::optional<Context> process_context(config::Diagnostics& diags) {
     auto settings = config::load_settings(config::settings_files(), std::getenv, diags);
     if (!settings) return std::nullopt;
     Context c;
     c.settings = std::move(*settings);
-    const char* home = std::getenv("LEURA_HOME");
-    c.data_dir = (home && *home) || c.settings.is_default("data_dir")
-                     ? default_data_dir()
-                     : std::filesystem::path(util::expand_tilde(c.settings.text("data_dir")));
+    c.data_dir = data_dir_for(c.settings);
     c.identity = identify(process_identity_inputs(), passwd_name);
     c.stop = {util::stop_level, util::stop_wake_fd()};
     c.clock = [] { return std::chrono::system_clock::now(); };

@@ -38,4 +38,7 @@ private:
 // (the problems are in `diags`).
 std::optional<Context> process_context(config::Diagnostics& diags);
 
+// The data dir those settings and LEURA_HOME name (nothing is created).
+std::filesystem::path data_dir_for(const config::Settings& settings);
+
 } // namespace leura::app

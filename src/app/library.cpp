@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/library.hpp"
+#include "app/prepare.hpp"
 #include "util/paths.hpp"
 #include "util/strings.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <set>
 
 namespace leura::app {
 
@@ -109,6 +111,31 @@ std::string task_skeleton(const std::string& name) {
            "[[steps]]\n"
            "name = \"hello\"\n"
            "command = 'echo \"hello from $LEURA_HOST\"'\n";
+}
+
+std::vector<fs::path> known_inventories(const config::Settings& settings) {
+    std::set<fs::path> seen;
+    std::vector<fs::path> out;
+    auto add_dir = [&](const fs::path& dir) {
+        std::error_code ec;
+        if (!fs::is_directory(dir, ec)) return;
+        std::vector<fs::path> found;
+        for (const auto& e : fs::directory_iterator(dir, ec))
+            if (e.is_regular_file(ec) && e.path().extension() == ".toml") found.push_back(e.path());
+        std::sort(found.begin(), found.end());
+        for (auto& f : found)
+            if (seen.insert(fs::absolute(f, ec).lexically_normal()).second)
+                out.push_back(fs::absolute(f, ec).lexically_normal());
+    };
+    add_dir("inventories");
+    add_dir(library_root(settings).parent_path() / "inventories");
+    if (!settings.is_default("inventory")) {
+        auto f = find_inventory(settings.text("inventory"), fs::path(".") / "x");
+        std::error_code ec;
+        if (f && seen.insert(fs::absolute(*f, ec).lexically_normal()).second)
+            out.push_back(fs::absolute(*f, ec).lexically_normal());
+    }
+    return out;
 }
 
 } // namespace leura::app

@@ -37,6 +37,10 @@ struct LibraryTask {
 // Every task in the library, sorted by name (hidden files and folders left out).
 std::vector<LibraryTask> library_tasks(const std::filesystem::path& root);
 
+// The inventory files `inventory list` shows, absolute, each once: ./inventories/*.toml, the
+// inventories folder beside the task library, and the inventory setting's file.
+std::vector<std::filesystem::path> known_inventories(const config::Settings& settings);
+
 // A new task's text: a commented skeleton that passes `leura check`.
 std::string task_skeleton(const std::string& name);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cli/cli.hpp"
 #include "cli/commands.hpp"
+#include "cli/complete.hpp"
 #include "cli/report.hpp"
 #include "cli/usage.hpp"
 
@@ -29,6 +30,7 @@ const std::vector<Command>& commands() {
         {"ssh-config", "How leura reaches a host: address, user, port, keys, jumps, origins",
          add_ssh_config},
         {"version", "Print leura's version and its libraries'", add_version},
+        {"completion", "Print the shell completion script for bash, zsh or fish", add_completion},
     };
     return table;
 }
@@ -63,6 +65,9 @@ int dispatch(int argc, char** argv) {
         sub->callback([&chosen, action] { chosen = action; });
     }
     app.add_subcommand("help", "Print leura's help, or a command's: leura help task new");
+    // Hidden: what the completion scripts ask (cli/complete.hpp); CLI11 never sees it.
+    if (argc > 1 && std::string_view(argv[1]) == "__complete")
+        return complete_command(app, {argv + 2, argv + argc});
     if (argc == 1) {
         std::fputs(app.help().c_str(), stderr);
         return to_int(ExitCode::usage);

@@ -30,33 +30,6 @@ struct InventoryFlags {
     RunFlags ssh; // --ssh-config, --no-ssh-config
 };
 
-// Where inventories are looked for: ./inventories, the one beside the task library, and the
-// inventory setting.
-std::vector<fs::path> inventory_files(const app::Context& ctx) {
-    std::set<fs::path> seen;
-    std::vector<fs::path> out;
-    auto add_dir = [&](const fs::path& dir) {
-        std::error_code ec;
-        if (!fs::is_directory(dir, ec)) return;
-        std::vector<fs::path> found;
-        for (const auto& e : fs::directory_iterator(dir, ec))
-            if (e.is_regular_file(ec) && e.path().extension() == ".toml") found.push_back(e.path());
-        std::sort(found.begin(), found.end());
-        for (auto& f : found)
-            if (seen.insert(fs::absolute(f, ec).lexically_normal()).second)
-                out.push_back(fs::absolute(f, ec).lexically_normal());
-    };
-    add_dir("inventories");
-    add_dir(app::library_root(ctx.settings).parent_path() / "inventories");
-    if (!ctx.settings.is_default("inventory")) {
-        auto f = app::find_inventory(ctx.settings.text("inventory"), fs::path(".") / "x");
-        std::error_code ec;
-        if (f && seen.insert(fs::absolute(*f, ec).lexically_normal()).second)
-            out.push_back(fs::absolute(*f, ec).lexically_normal());
-    }
-    return out;
-}
-
 std::optional<std::pair<fs::path, inventory::Inventory>>
 load(const app::Context& ctx, const std::string& name, config::Diagnostics& diags) {
     std::string wanted = name.empty() ? ctx.settings.text("inventory") : name;
@@ -76,7 +49,7 @@ load(const app::Context& ctx, const std::string& name, config::Diagnostics& diag
 }
 
 int list(const app::Context& ctx, const InventoryFlags& f) {
-    auto files = inventory_files(ctx);
+    auto files = app::known_inventories(ctx.settings);
     if (files.empty() && !f.json) std::fprintf(stderr, "leura: no inventories found\n");
     for (const auto& file : files) {
         config::Diagnostics diags;

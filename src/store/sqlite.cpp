@@ -65,6 +65,16 @@ Result<Db> Db::open(const std::string& path) {
     return db;
 }
 
+Result<Db> Db::open_read_only(const std::string& path) {
+    sqlite3* raw = nullptr;
+    int rc =
+        sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+    Db db(raw);
+    if (rc != SQLITE_OK) return std::unexpected(db.error("cannot open database " + path));
+    sqlite3_busy_timeout(raw, 50);
+    return db;
+}
+
 Status Db::exec(const std::string& sql) {
     char* msg = nullptr;
     if (sqlite3_exec(m_db.get(), sql.c_str(), nullptr, nullptr, &msg) != SQLITE_OK) {

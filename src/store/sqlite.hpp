@@ -22,6 +22,9 @@ class Db {
 public:
     // Opens (creating 0600) with WAL, a busy timeout and foreign keys on.
     static Result<Db> open(const std::string& path);
+    // Opens an existing database read-only: nothing created, no journal mode set, a short
+    // busy timeout (shell completion reads this way). Errors: io (missing, unreadable).
+    static Result<Db> open_read_only(const std::string& path);
     Db(Db&&) noexcept = default;
     Db& operator=(Db&&) noexcept = default;
 

@@ -2,12 +2,28 @@
 #include "store/store.hpp"
 #include "util/json.hpp"
 
+#include <filesystem>
+
 namespace leura::store {
 
 Result<Store> Store::open(const std::string& path) {
     LEURA_TRY_ASSIGN(db, Db::open(path));
     Store store(std::move(db));
     LEURA_TRY(store.migrate());
+    return store;
+}
+
+Result<Store> Store::open_read_only(const std::string& path) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec))
+        return fail(ErrorKind::io, "no database " + path);
+    LEURA_TRY_ASSIGN(db, Db::open_read_only(path));
+    Store store(std::move(db));
+    LEURA_TRY_ASSIGN(version, Stmt::prepare(*store.m_db, "PRAGMA user_version"));
+    LEURA_TRY(version.step());
+    store.m_version = int(version.integer(0));
+    if (store.m_version > latest_schema_version())
+        return fail(ErrorKind::config, "the database is newer than this leura");
     return store;
 }
 
@@ -453,6 +469,28 @@ Result<std::vector<StepRecord>> Store::steps(const std::string& run_id, bool pre
         out.push_back(std::move(r));
     }));
     LEURA_TRY(unreadable);
+    return out;
+}
+
+Result<std::vector<RunChoice>> Store::run_choices(const std::string& prefix, int64_t limit) {
+    LEURA_TRY_ASSIGN(s, Stmt::prepare(*m_db, "SELECT id, coalesce(task_name, task), status, "
+                                             "started_at FROM runs WHERE parent IS NULL AND "
+                                             "substr(id, 1, ?1) = ?2 "
+                                             "ORDER BY started_at DESC, id DESC LIMIT ?3"));
+    s.bind(1, int64_t(prefix.size())).bind(2, prefix).bind(3, limit);
+    std::vector<RunChoice> out;
+    LEURA_TRY(s.each([&](const Stmt& row) {
+        out.push_back({row.text(0), row.text(1), row.text(2), row.text(3)});
+    }));
+    return out;
+}
+
+Result<std::vector<std::string>> Store::step_names(const std::string& run_id) {
+    LEURA_TRY_ASSIGN(s, Stmt::prepare(*m_db, "SELECT name FROM steps WHERE run_id = ? "
+                                             "GROUP BY idx, name ORDER BY idx"));
+    s.bind(1, run_id);
+    std::vector<std::string> out;
+    LEURA_TRY(s.each([&](const Stmt& row) { out.push_back(row.text(0)); }));
     return out;
 }
 

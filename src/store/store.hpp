@@ -146,6 +146,14 @@ struct RunFilter {
     int64_t limit = 20;
 };
 
+// A run as shell completion offers it.
+struct RunChoice {
+    std::string id;
+    std::string task; // its library name, else its path
+    std::string status;
+    std::string started_at;
+};
+
 // The schema version this leura creates and migrates databases to.
 int latest_schema_version();
 // Which steps' output `step_outputs` reads.
@@ -176,6 +184,9 @@ class Store {
 public:
     // Opens or creates the database and brings its schema to the current version.
     static Result<Store> open(const std::string& path);
+    // Opens an existing database to read only: no migration, no recovery, no file created.
+    // Errors: io (missing, unreadable), config (a schema newer than this leura).
+    static Result<Store> open_read_only(const std::string& path);
 
     Status insert_run(const RunRecord& run);
     Status finish_run(const RunRecord& run); // status, exit code, end, counts, archive
@@ -227,6 +238,10 @@ public:
     // space only when merged, and a run's many small writes leave many segments (about 1.6x
     // the merged size). Costs a rewrite of the whole index: for `leura gc`, not for a run.
     Status compact_index();
+    // Runs (not stage runs) whose id starts with `prefix`, newest first, at most `limit`.
+    Result<std::vector<RunChoice>> run_choices(const std::string& prefix, int64_t limit);
+    // The names of run `run_id`'s steps, in task order, each once.
+    Result<std::vector<std::string>> step_names(const std::string& run_id);
     // A workflow's stage runs, in the order they started.
     Result<std::vector<RunRecord>> stage_runs(const std::string& parent);
     // The newest run of each task path, keyed by the path (one query, for `task list`).
