@@ -91,5 +91,5 @@ expect_out "^  --dry-run +Validate"
 leura exec --help
 expect_out "^  -i,--inventory INVENTORY +Inventory name or file \(required\)"
 leura runs --help
-expect_out "^  --status running\|ok\|failed\|halted\|interrupted"
+expect_out "^  --status running\|ok\|failed\|halted\|declined\|interrupted"
 expect_out "^  --limit N +At most this many runs \(default: 20\)"

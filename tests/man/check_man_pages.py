@@ -37,7 +37,7 @@ import sys
 import tempfile
 import time
 
-PENDING = {"completion"}
+PENDING: set[str] = set()
 
 # KeySet name in src/config/*.cpp -> (page, subsection title holding its keys as `.It Ic`).
 KEYSETS = {
