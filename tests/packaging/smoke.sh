@@ -3,7 +3,7 @@
 # Installs each package tools/package.sh built in a clean root and tries it (CI runs this once,
 # never under the sanitizers; needs root and Debian's archive for the chroot):
 #   the .deb: lintian, then dpkg -i in a fresh mmdebstrap chroot; `leura version`, `man leura`,
-#             and bash completing `leura ru` to `run`;
+#             and bash completing `leura ru` to `run` and `runs`;
 #   the .rpm: rpm --root into an empty root; its files and `leura version`;
 #   the tarball: its checksum and its binary;
 #   the image: unpacked with umoci; as its `leura` user in a chroot, a task whose `local` step
@@ -43,14 +43,19 @@ chroot "$work/deb-root" env MANPAGER=cat MANWIDTH=80 man leura 2>/dev/null | gre
   fail "deb: man leura shows no page"
 chroot "$work/deb-root" env MANPAGER=cat man 5 leura-task 2>/dev/null | grep -q "^NAME" ||
   fail "deb: man 5 leura-task shows no page"
-got=$(chroot "$work/deb-root" env HOME=/root bash -c '
-  . /usr/share/bash-completion/bash_completion
-  _completion_loader leura
-  fn=$(complete -p leura | sed -n "s/.*-F \([^ ]*\).*/\1/p")
-  COMP_WORDS=(leura ru); COMP_CWORD=1; COMP_LINE="leura ru"; COMP_POINT=${#COMP_LINE}
-  "$fn" leura ru leura
-  printf "%s\n" "${COMPREPLY[@]}"')
-[ "$got" = run ] || fail "deb: bash completes 'leura ru' to '$got', not 'run'"
+complete_in_chroot() { # the words of a command line; prints bash's candidates for the last
+  chroot "$work/deb-root" env HOME=/root bash -c '
+    . /usr/share/bash-completion/bash_completion
+    _completion_loader leura
+    fn=$(complete -p leura | sed -n "s/.*-F \([^ ]*\).*/\1/p")
+    COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+    "$fn" leura "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+    printf "%s\n" "${COMPREPLY[@]}"' bash "$@"
+}
+got=$(complete_in_chroot leura ru)
+[ "$got" = "$(printf 'run\nruns')" ] || fail "deb: bash completes 'leura ru' to '$got', not run and runs"
+got=$(complete_in_chroot leura resu)
+[ "$got" = resume ] || fail "deb: bash completes 'leura resu' to '$got', not 'resume'"
 chroot "$work/deb-root" dpkg -r leura >/dev/null
 [ ! -e "$work/deb-root/usr/bin/leura" ] || fail "deb: dpkg -r left /usr/bin/leura"
 
