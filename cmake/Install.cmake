@@ -19,3 +19,8 @@ install(FILES ${LEURA_COMPLETIONS}/leura.bash
 install(FILES ${LEURA_COMPLETIONS}/_leura DESTINATION ${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions)
 install(FILES ${LEURA_COMPLETIONS}/leura.fish
         DESTINATION ${CMAKE_INSTALL_DATADIR}/fish/vendor_completions.d)
+
+# The sudoers rule a shared controller needs (service_user; docs/access.md), as an example the
+# admin adapts: packages never grant sudo rights themselves.
+install(FILES ${CMAKE_CURRENT_SOURCE_DIR}/packaging/sudoers.example
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/leura)

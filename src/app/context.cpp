@@ -32,6 +32,10 @@ Result<store::Store*> Context::records() {
 
 std::filesystem::path data_dir_for(const config::Settings& settings) {
     const char* home = std::getenv("LEURA_HOME");
+    if (!settings.text("service_user").empty())
+        return settings.is_default("data_dir")
+                   ? std::filesystem::path(k_service_data_dir)
+                   : std::filesystem::path(util::expand_tilde(settings.text("data_dir")));
     return (home && *home) || settings.is_default("data_dir")
                ? default_data_dir()
                : std::filesystem::path(util::expand_tilde(settings.text("data_dir")));
@@ -40,10 +44,18 @@ std::filesystem::path data_dir_for(const config::Settings& settings) {
 std::optional<Context> process_context(config::Diagnostics& diags) {
     auto settings = config::load_settings(config::settings_files(), std::getenv, diags);
     if (!settings) return std::nullopt;
+    auto service = service_account(*settings);
+    if (!service) {
+        diags.add(service.error().pos, service.error().message);
+        return std::nullopt;
+    }
     Context c;
     c.settings = std::move(*settings);
+    c.service = std::move(*service);
     c.data_dir = data_dir_for(c.settings);
-    c.identity = identify(process_identity_inputs(), passwd_name);
+    IdentityInputs who = process_identity_inputs();
+    if (c.service) who.service_uid = c.service->uid;
+    c.identity = identify(who, passwd_name);
     c.stop = {util::stop_level, util::stop_wake_fd()};
     c.clock = [] { return std::chrono::system_clock::now(); };
     return c;

@@ -5,6 +5,7 @@
 // lives, who is acting, the records (opened on first use, once), where stop requests come
 // from, and the clock. Access checks, schedules and `serve` plug in here.
 #include "app/identity.hpp"
+#include "app/service.hpp"
 #include "app/stop_source.hpp"
 #include "config/settings.hpp"
 #include "store/store.hpp"
@@ -22,6 +23,8 @@ public:
     std::filesystem::path data_dir;
     config::Settings settings; // defaults < /etc < the user's file < LEURA_* (flags go over)
     Principal identity;
+    // Set on a shared controller: the account the records and keys belong to (app/service.hpp).
+    std::optional<ServiceAccount> service;
     StopSource stop;
     std::function<std::chrono::system_clock::time_point()> clock;
 
@@ -34,7 +37,9 @@ private:
 };
 
 // This process's context: its settings, LEURA_HOME (else the data_dir setting, else the
-// default data dir), its user, its signals. Nothing when a settings file or variable is bad
+// default data dir; on a shared controller the data_dir setting, else /var/lib/leura, and
+// never LEURA_HOME), its user (SUDO_UID counts when this process is the service account),
+// its signals. Nothing when a settings file or variable is bad
 // (the problems are in `diags`).
 std::optional<Context> process_context(config::Diagnostics& diags);
 

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <exception>
 #include <string_view>
+#include <unistd.h>
 
 namespace leura::cli {
 
@@ -29,8 +30,9 @@ const std::vector<Command>& commands() {
         {"config", "Show every setting, its value and where it came from", add_config},
         {"ssh-config", "How leura reaches a host: address, user, port, keys, jumps, origins",
          add_ssh_config},
-        {"version", "Print leura's version and its libraries'", add_version},
-        {"completion", "Print the shell completion script for bash, zsh or fish", add_completion},
+        {"version", "Print leura's version and its libraries'", add_version, false},
+        {"completion", "Print the shell completion script for bash, zsh or fish", add_completion,
+         false},
     };
     return table;
 }
@@ -59,10 +61,14 @@ int dispatch(int argc, char** argv) {
     app.fallthrough(false);
     app.set_version_flag("--version", std::string("leura ") + LEURA_VERSION);
     Action chosen;
+    bool as_service = true;
     for (const auto& c : commands()) {
         CLI::App* sub = app.add_subcommand(c.name, c.summary);
         Action action = c.add(*sub);
-        sub->callback([&chosen, action] { chosen = action; });
+        sub->callback([&chosen, &as_service, action, &c] {
+            chosen = action;
+            as_service = c.as_service;
+        });
     }
     app.add_subcommand("help", "Print leura's help, or a command's: leura help task new");
     // Hidden: what the completion scripts ask (cli/complete.hpp); CLI11 never sees it.
@@ -89,6 +95,9 @@ int dispatch(int argc, char** argv) {
     config::Diagnostics diags;
     auto context = app::process_context(diags);
     if (!context) return report(diags);
+    // A shared controller: the command runs as the account that owns the records and keys.
+    if (context->service && as_service && ::getuid() != context->service->uid)
+        return report(app::become(*context->service, {argv + 1, argv + argc}));
     return chosen(*context);
 }
 

@@ -22,6 +22,9 @@ struct Command {
     const char* name;
     const char* summary;
     Action (*add)(CLI::App& sub);
+    // False for the commands that read no records, keys or policy (version, completion): on a
+    // shared controller they run as the caller; every other one as the service account.
+    bool as_service = true;
 };
 
 Action add_run(CLI::App& sub);

@@ -51,6 +51,16 @@ const std::vector<SettingSpec>& setting_specs() {
          "auto",
          "colour: auto (on a terminal, unless NO_COLOR is set), always or never",
          {"auto", "always", "never"}},
+        {"service_user",
+         SettingKind::text,
+         "",
+         "a shared controller's service account: it holds the fleet's keys and the records "
+         "(default data dir /var/lib/leura), and leura runs as it through sudo; access "
+         "control is then on and fails closed (read from /etc/leura/config.toml only)",
+         {},
+         1,
+         100000,
+         true},
         {"data_dir", SettingKind::path, "",
          "records, archives and spool (LEURA_HOME wins; default $XDG_DATA_HOME/leura or "
          "~/.local/share/leura)"},
@@ -112,6 +122,10 @@ void read_file(const fs::path& file, Settings& out, Diagnostics& diags) {
         const SettingSpec* spec = spec_of(name);
         if (!spec) {
             r.error(*key, "unknown setting '" + name + "'" + detail::did_you_mean(name, keys()));
+            continue;
+        }
+        if (spec->system_only && file != k_system_settings_file) {
+            r.error(*key, "'" + name + "' is read from " + k_system_settings_file + " only");
             continue;
         }
         auto raw = toml_text(*value);
@@ -219,7 +233,7 @@ std::optional<std::string> setting_value(const SettingSpec& spec, const std::str
 }
 
 std::vector<fs::path> settings_files() {
-    std::vector<fs::path> out = {"/etc/leura/config.toml"};
+    std::vector<fs::path> out = {k_system_settings_file};
     const char* xdg = std::getenv("XDG_CONFIG_HOME");
     const char* home = std::getenv("HOME");
     if (xdg && *xdg == '/')
@@ -240,6 +254,11 @@ std::optional<Settings> load_settings(const std::vector<fs::path>& files,
         std::string name = env_name(spec.key);
         const char* v = getenv ? getenv(name.c_str()) : nullptr;
         if (!v || !*v) continue;
+        if (spec.system_only) {
+            diags.add({name, 0, 0}, name + ": '" + spec.key + "' is read from " +
+                                        k_system_settings_file + " only");
+            continue;
+        }
         std::string why;
         auto normalized = setting_value(spec, v, why);
         if (!normalized) {

@@ -36,7 +36,13 @@ struct SettingSpec {
     const char* about;
     std::vector<std::string> choices = {};
     int64_t min = 1, max = 100000;
+    // Read from /etc/leura/config.toml only: a user's file or variable naming it is an error
+    // (service_user decides whose SUDO_UID is believed; a user must not choose it).
+    bool system_only = false;
 };
+
+// The settings file root owns; system_only keys are read from it alone.
+inline constexpr const char* k_system_settings_file = "/etc/leura/config.toml";
 
 // The table, in the order `config show` lists it.
 const std::vector<SettingSpec>& setting_specs();

@@ -77,6 +77,21 @@ TEST_F(SettingsTest, UnknownKeysAndBadValuesAreErrorsAtTheirPlace) {
     EXPECT_EQ(diags.items()[3].pos.file, "LEURA_CONCURRENCY");
 }
 
+TEST_F(SettingsTest, ServiceUserComesFromRootsFileOnly) {
+    // It decides whose SUDO_UID leura believes: a user naming it would pick their identity.
+    auto user = write("user/config.toml", "service_user = \"me\"\n");
+    env["LEURA_SERVICE_USER"] = "me";
+    ASSERT_FALSE(load({user}));
+    ASSERT_EQ(diags.size(), 2u);
+    EXPECT_EQ(diags.items()[0].message, "'service_user' is read from /etc/leura/config.toml only");
+    EXPECT_EQ(diags.items()[0].pos.line, 1);
+    EXPECT_EQ(diags.items()[1].pos.file, "LEURA_SERVICE_USER");
+    env.clear();
+    auto s = load({});
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->text("service_user"), "") << "a single-user controller by default";
+}
+
 TEST_F(SettingsTest, RetentionAndWarnSizeAreCheckedLikeTheOthers) {
     auto defaults = load({});
     ASSERT_TRUE(defaults);

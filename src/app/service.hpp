@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// A shared controller (docs/access.md): /etc/leura/config.toml's `service_user` names the
+// account that holds the fleet's keys and the records. People run plain `leura …`; leura
+// becomes that account through `sudo -n -u NAME` (the sudoers rule is the admin's: see
+// packaging/sudoers.example), and then believes SUDO_UID as the person acting (app/identity).
+#include "config/settings.hpp"
+#include "util/error.hpp"
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace leura::app {
+
+struct ServiceAccount {
+    std::string name;
+    uid_t uid = 0;
+    gid_t gid = 0;
+};
+
+// The data dir of a shared controller when /etc/leura/config.toml names none.
+inline constexpr const char* k_service_data_dir = "/var/lib/leura";
+
+// The service account the settings name; nothing on a single-user controller. Errors: config
+// when the account does not exist, or when /etc/leura/config.toml, which names it, is not
+// owned by root or is writable by its group or others (whoever can edit it could name an
+// account whose SUDO_UID they forge).
+Result<std::optional<ServiceAccount>> service_account(const config::Settings& settings);
+
+// Replaces this process with `sudo -n -u NAME -- THIS_BINARY ARGS…`. sudo resets the
+// environment and closes other descriptors, so only what sudo keeps (the terminal, the
+// locale) reaches the service side. Returns only when that could not start. Errors: io.
+Error become(const ServiceAccount& account, const std::vector<std::string>& args);
+
+} // namespace leura::app
