@@ -155,4 +155,36 @@ expect_rc 0
 leura audit --json
 expect_rc 0
 [ "$(wc -l < "$T/out")" = 5 ] || fail "gc deleted audit entries"
+# syslog gets "audit ID HASH" at authpriv.info (<86>) after each append. Needs root for a mount
+# namespace whose /dev has a /dev/log this test listens on; without it, that part is skipped.
+if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
+  mkdir -p "$T/dev" "$T/syslog-home/runbooks"
+  cat > "$T/probe.sh" <<'EOF'
+set -eu
+dev=$1 bin=$2
+mount -t tmpfs none "$dev"
+for n in null zero urandom random; do touch "$dev/$n"; mount --bind "/dev/$n" "$dev/$n"; done
+/usr/bin/python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+open(sys.argv[1] + ".ready", "w").close()
+s.settimeout(20)
+print(s.recv(4096).decode())
+' "$dev/log" > "$dev/../syslog.txt" &
+while [ ! -e "$dev/log.ready" ]; do sleep 0.05; done
+mount --bind "$dev" /dev
+cd "$HOME"
+"$bin" task new syslogged >/dev/null 2>&1
+wait
+"$bin" audit --json --limit 1
+EOF
+  HOME=$T/syslog-home LEURA_HOME=$T/syslog-data unshare -m bash "$T/probe.sh" "$T/dev" "$LEURA_BIN" \
+    > "$T/out" 2> "$T/err" || { cat "$T/err" >&2; fail "the syslog probe failed"; }
+  hash=$(sed -n 's/.*"hash":"\([0-9a-f]*\)".*/\1/p' "$T/out")
+  grep -qE "^<86>.* leura\[[0-9]+\]: audit 1 $hash$" "$T/syslog.txt" ||
+    { cat "$T/syslog.txt" "$T/out" >&2; fail "syslog did not get 'audit 1 $hash' at authpriv.info"; }
+else
+  echo "note: not root (or no unshare): the syslog message was not checked"
+fi
 echo "ok"
