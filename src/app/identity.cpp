@@ -13,12 +13,16 @@ namespace leura::app {
 Principal identify(const IdentityInputs& in,
                    const std::function<std::optional<std::string>(uid_t)>& name_of) {
     uid_t uid = in.real_uid;
-    if (in.peer_uid)
+    const char* via = "cli";
+    if (in.peer_uid) {
         uid = *in.peer_uid;
-    else if (in.sudo_uid && in.service_uid && in.real_uid == *in.service_uid)
+        via = "socket";
+    } else if (in.sudo_uid && in.service_uid && in.real_uid == *in.service_uid) {
         uid = *in.sudo_uid;
+        via = "sudo";
+    }
     auto name = name_of ? name_of(uid) : std::nullopt;
-    return {uid, name ? *name : "uid-" + std::to_string(uid)};
+    return {uid, name ? *name : "uid-" + std::to_string(uid), via};
 }
 
 IdentityInputs process_identity_inputs() {

@@ -20,6 +20,9 @@ struct IdentityInputs {
 struct Principal {
     uid_t uid = 0;
     std::string name; // the passwd name, or "uid-N" when there is none
+    // How it came to act, as the audit log records it: "socket" (a local socket's peer),
+    // "sudo" (SUDO_UID counted), else "cli". Schedules, monitors and tokens set their own.
+    std::string via = "cli";
 };
 
 // A socket's peer is who it is; SUDO_UID counts only when the real uid is the service

@@ -27,6 +27,7 @@ const std::vector<Command>& commands() {
         {"task", "The task library: list, show, new, edit, rm, history, diff, search", add_task},
         {"inventory", "Inventories: list, show groups and attributes, hosts", add_inventory},
         {"gc", "Delete old runs: their records, archives, spool and downloads", add_gc},
+        {"audit", "The audit log: who did what, allowed or denied; verify its chain", add_audit},
         {"config", "Show every setting, its value and where it came from", add_config},
         {"ssh-config", "How leura reaches a host: address, user, port, keys, jumps, origins",
          add_ssh_config},

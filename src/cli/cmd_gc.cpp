@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+#include "app/audit.hpp"
 #include "app/gc.hpp"
 #include "cli/commands.hpp"
 #include "cli/report.hpp"
@@ -126,6 +127,13 @@ int collect(app::Context& ctx, const GcFlags& f) {
     o.vacuum = f.vacuum;
     auto done = app::collect_garbage(ctx, o);
     if (!done) return report(done.error());
+    if (!f.dry_run)
+        if (auto st = app::audit_change(ctx, "gc", "runs",
+                                        "deleted " + freed(*done) +
+                                            "; policy: " + policy_text(*done, keep) +
+                                            (done->vacuumed ? "; vacuumed" : ""));
+            !st)
+            done->warnings.push_back("gc was not recorded in the audit log: " + st.error().message);
     if (f.json)
         print_json(*done, keep);
     else if (f.dry_run)

@@ -2,12 +2,14 @@
 // `leura task list|show|new|edit|rm` and the table of every `leura task` subcommand: the task
 // library (app/library.hpp).
 #include "cli/cmd_task.hpp"
+#include "app/audit.hpp"
 #include "app/library.hpp"
 #include "app/prepare.hpp"
 #include "app/task_versions.hpp"
 #include "cli/commands.hpp"
 #include "cli/report.hpp"
 #include "util/json.hpp"
+#include "util/sha256.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
@@ -48,6 +50,15 @@ std::vector<store::RunRecord> runs_of(app::Context& ctx, const fs::path& file, i
     for (auto& r : *runs)
         if (r.task == file.string() && int64_t(out.size()) < limit) out.push_back(std::move(r));
     return out;
+}
+
+// The audit log's entry for a change to the task library (a warning when it cannot be written:
+// the change is made).
+void audit_task(app::Context& ctx, const char* action, const std::string& name,
+                const std::string& detail) {
+    if (auto st = app::audit_change(ctx, action, "task:" + name, detail); !st)
+        warn({std::string(action) + " " + name +
+              " was not recorded in the audit log: " + st.error().message});
 }
 
 bool has_tag(const config::Task& t, const std::string& tag) {
@@ -206,6 +217,8 @@ int make(app::Context& ctx, const TaskFlags& f) {
     if (auto saved = app::save_task_version(ctx, f.name, *file, text, app::VersionSource::created);
         !saved)
         warn_unsaved_version(f.name, saved.error());
+    audit_task(ctx, "task new", f.name,
+               "sha256 " + util::sha256_hex(text) + (f.from.empty() ? "" : "; from " + f.from));
     std::printf("%s\n", file->c_str());
     std::fprintf(stderr, "leura: created task '%s'; edit it, then: leura run %s\n", f.name.c_str(),
                  f.name.c_str());
@@ -316,6 +329,8 @@ int edit(app::Context& ctx, const TaskFlags& f) {
                     app::save_task_version(ctx, f.name, *file, text, app::VersionSource::edited);
                 !saved)
                 warn_unsaved_version(f.name, saved.error());
+            audit_task(ctx, "task edit", f.name,
+                       "sha256 " + util::sha256_hex(original) + " -> " + util::sha256_hex(text));
             std::fprintf(stderr, "leura: task '%s' saved\n", f.name.c_str());
             return 0;
         }
@@ -351,10 +366,12 @@ int remove(app::Context& ctx, const TaskFlags& f) {
             return 0;
         }
     }
+    std::string content = read_all(*file);
     std::error_code ec;
     if (!fs::remove(*file, ec))
         return report(
             Error(ErrorKind::io, "cannot remove " + file->string() + ": " + ec.message()));
+    audit_task(ctx, "task rm", f.name, "sha256 " + util::sha256_hex(content));
     std::fprintf(stderr, "leura: removed task '%s'; its runs' records stay\n", f.name.c_str());
     return 0;
 }

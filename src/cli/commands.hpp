@@ -43,6 +43,7 @@ Action add_task(CLI::App& sub);
 Action add_inventory(CLI::App& sub);
 Action add_ssh_config(CLI::App& sub);
 Action add_gc(CLI::App& sub);
+Action add_audit(CLI::App& sub);
 Action add_completion(CLI::App& sub);
 
 // The command line as given, recorded with each run.

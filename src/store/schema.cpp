@@ -179,6 +179,36 @@ CREATE INDEX runs_parent ON runs(parent) WHERE parent IS NOT NULL;
 CREATE INDEX runs_resumes ON runs(resumes) WHERE resumes IS NOT NULL;
 CREATE INDEX hosts_host ON hosts(host, run_id);
 )sql",
+    // 13: the audit log (audit.cpp): who did what to which resource, allowed or denied, each
+    // row chained to the one before by a SHA-256, and no row changed or deleted through SQL
+    // (triggers; `leura gc` keeps it). run_id is no foreign key: gc deletes runs, not audit.
+    R"sql(
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    via TEXT NOT NULL,
+    action TEXT NOT NULL,
+    resource TEXT NOT NULL,
+    inventory TEXT NOT NULL DEFAULT '',
+    host_count INTEGER NOT NULL DEFAULT 0,
+    decision TEXT NOT NULL CHECK (decision IN ('allow', 'deny')),
+    rule TEXT NOT NULL DEFAULT '',
+    run_id TEXT,
+    detail TEXT NOT NULL DEFAULT '',
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE INDEX audit_at ON audit(at);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN
+    SELECT RAISE(ABORT, 'audit is append-only');
+END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN
+    SELECT RAISE(ABORT, 'audit is append-only');
+END;
+)sql",
 };
 
 } // namespace

@@ -154,6 +154,48 @@ struct RunChoice {
     std::string started_at;
 };
 
+// One entry of the audit log (schema 13, store/audit.cpp): who did what to which resource, and
+// whether it was allowed. Append-only; each entry is chained to the one before by `hash`.
+struct AuditEntry {
+    int64_t id = 0;        // set by append_audit: 1, 2, 3... with no gaps
+    std::string at;        // RFC 3339 UTC with milliseconds, as the other tables
+    std::string actor;     // the principal, "user:alice"
+    std::string via;       // cli, sudo, socket, token, schedule, monitor
+    std::string action;    // view, logs, run, edit, admin, exec, schedule, or a command name
+    std::string resource;  // "task:web/deploy", "inventory:prod", "run:<id>", "policy"...
+    std::string inventory; // "" when none
+    int64_t host_count = 0;
+    std::string decision = "allow"; // allow, deny
+    std::string rule;               // the deciding rule's id and file:line; "" when none
+    std::optional<std::string> run_id;
+    std::string detail;    // free text: say, a policy's sha256 before and after an edit
+    std::string prev_hash; // set by append_audit: the previous entry's hash, 64 zeros first
+    std::string hash;      // set by append_audit: audit_hash() of this entry
+};
+
+// The entry's hash: lower-case hex SHA-256 of its prev_hash and every field but `hash`, each
+// length-prefixed so that no field can shift into another (docs/data.md gives the layout).
+std::string audit_hash(const AuditEntry& e);
+// The prev_hash of the first entry.
+inline const std::string k_audit_genesis(64, '0');
+
+struct AuditFilter {
+    std::optional<std::string> since;    // RFC 3339; entries at or after
+    std::optional<std::string> actor;    // exactly this actor ("user:alice")
+    std::optional<std::string> decision; // allow, deny
+    int64_t limit = 50;
+};
+
+// What verify_audit found: `count` entries chained, ending at `latest`; or the first that does
+// not chain (`broken`, with `problem` saying how), counted up to the one before it.
+struct AuditCheck {
+    int64_t count = 0;
+    std::string latest; // the last good entry's hash (64 zeros when none)
+    std::optional<int64_t> broken;
+    std::string problem;
+    AuditEntry entry; // the broken entry as stored
+};
+
 // The schema version this leura creates and migrates databases to.
 int latest_schema_version();
 // Which steps' output `step_outputs` reads.
@@ -254,6 +296,17 @@ public:
     // The saved versions of task `name`, oldest first, numbered from 1; `content` false leaves
     // the contents out.
     Result<std::vector<TaskVersion>> task_versions(const std::string& name, bool content = true);
+
+    // The audit log (store/audit.cpp). append_audit sets e's id, prev_hash and hash from the
+    // newest entry inside one BEGIN IMMEDIATE transaction (the open batch's, when there is
+    // one), so entries that processes append at once still form one chain; it returns e so
+    // completed. Errors: internal (a decision other than allow or deny, an empty actor,
+    // action or resource), io.
+    Result<AuditEntry> append_audit(AuditEntry e);
+    // Entries the filter selects, newest first.
+    Result<std::vector<AuditEntry>> list_audit(const AuditFilter& filter);
+    // Every entry from the first, each checked against its own fields and the one before it.
+    Result<AuditCheck> verify_audit();
 
     // Deleting records (store/prune.cpp). Every run's rows leave through delete_run_rows(),
     // so whatever indexes them (a full-text index over the previews) is kept in step there.

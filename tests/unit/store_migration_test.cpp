@@ -551,6 +551,27 @@ TEST_P(StoreMigrationTest, MigratesToTheLatestVersionKeepingEveryRecord) {
     ASSERT_TRUE(steps);
     ASSERT_EQ(steps->size(), 1u);
     EXPECT_EQ((*steps)[0].attempts, 2);
+
+    // No fixture version had an audit log (schema 13): it starts empty, and its chain from the
+    // first entry appended to the migrated database.
+    auto empty = store->verify_audit();
+    ASSERT_TRUE(empty) << empty.error().message;
+    EXPECT_EQ(empty->count, 0);
+    AuditEntry a;
+    a.at = "2026-01-07T09:00:01.000Z";
+    a.actor = "user:bob";
+    a.via = "cli";
+    a.action = "run";
+    a.resource = "task:web/deploy";
+    a.run_id = r.id;
+    auto appended = store->append_audit(a);
+    ASSERT_TRUE(appended) << appended.error().message;
+    EXPECT_EQ(appended->id, 1);
+    EXPECT_EQ(appended->prev_hash, k_audit_genesis);
+    auto check = store->verify_audit();
+    ASSERT_TRUE(check) << check.error().message;
+    EXPECT_EQ(check->count, 1);
+    EXPECT_FALSE(check->broken);
 }
 
 TEST_P(StoreMigrationTest, OpeningAMigratedDatabaseAgainChangesNothing) {

@@ -269,10 +269,11 @@ TEST_F(StoreOutputTest, MigrationElevenIndexesOldRowsWithoutRewritingThem) {
         add_run(store, "r1", 1, {"web-1", "web-2"});
     }
     {
-        // Back to schema v10 as it was: no codec, no output index, v10's indexes.
+        // Back to schema v10 as it was: no codec, no output index, v10's indexes, no audit log.
         Db db = raw();
         ASSERT_TRUE(
-            db.exec("DROP INDEX runs_list; DROP INDEX runs_parent; DROP INDEX runs_resumes; "
+            db.exec("DROP TABLE audit; "
+                    "DROP INDEX runs_list; DROP INDEX runs_parent; DROP INDEX runs_resumes; "
                     "DROP INDEX hosts_host; CREATE INDEX runs_started ON runs(started_at); "
                     "CREATE INDEX runs_parent ON runs(parent); "
                     "DROP TABLE step_text; DROP INDEX steps_text_id; "
