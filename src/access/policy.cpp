@@ -195,9 +195,8 @@ std::vector<WhoCan> who_can(const Policy& policy, const std::string& action,
                 entry(w).grant_ids.push_back(g.id);
     for (const auto& g : policy.grants)
         if (g.deny && covers_action(g, action) && resources_match(g, task, inventory))
-            for (auto& w : out)
-                if (std::find(g.who.begin(), g.who.end(), w.principal) != g.who.end())
-                    w.denied_by.push_back(g.id);
+            for (const auto& w : g.who)
+                entry(w).denied_by.push_back(g.id);
     std::sort(out.begin(), out.end(),
               [](const WhoCan& a, const WhoCan& b) { return a.principal < b.principal; });
     return out;

@@ -66,9 +66,10 @@ enum class RunsVisible { none, own, all };
 RunsVisible runs_visible(const Policy& policy, const Principal& who, const std::string& task,
                          const std::string& inventory);
 
-// The principals (user:NAME, group:NAME, ...) named by allow grants that would allow `action` on
-// the task and inventory, minus those a deny names; each with the grant ids. Host selectors are
-// shown, not evaluated.
+// The principals (user:NAME, group:NAME, ...) named by grants that match `action` on the task and
+// inventory: the allow grants' ids, and the deny grants' that name the same principal (a member of
+// an allowed group may still be denied as a user: `check` decides for one). Host selectors are not
+// evaluated.
 struct WhoCan {
     std::string principal;
     std::vector<std::string> grant_ids;

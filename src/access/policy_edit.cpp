@@ -107,6 +107,11 @@ void remove_block(Lines& lines, size_t begin) {
     while (end > begin + 1 && util::trim(lines[end - 1]).empty())
         --end;
     lines.erase(lines.begin() + long(begin), lines.begin() + long(end));
+    if (begin >= lines.size()) {
+        while (!lines.empty() && util::trim(lines.back()).empty())
+            lines.pop_back();
+        return;
+    }
     if (begin < lines.size() && util::trim(lines[begin]).empty() &&
         (begin == 0 || util::trim(lines[begin - 1]).empty()))
         lines.erase(lines.begin() + long(begin));

@@ -25,6 +25,8 @@ const std::vector<Command>& commands() {
         {"resume", "Continue an interrupted run from where each host stopped", add_resume},
         {"task", "The task library: list, show, new, edit, rm, history, diff, search", add_task},
         {"inventory", "Inventories: list, show groups and attributes, hosts", add_inventory},
+        {"access", "The access policy: status, users, groups, grants, check, explain, test",
+         add_access},
         {"gc", "Delete old runs: their records, archives, spool and downloads", add_gc},
         {"config", "Show every setting, its value and where it came from", add_config},
         {"ssh-config", "How leura reaches a host: address, user, port, keys, jumps, origins",
