@@ -49,8 +49,7 @@ std::string safe(const std::string& s) {
 }
 
 // The policy to edit: empty when the file does not exist yet; an invalid one is not edited.
-Result<access::Policy> load_for_edit(const access::PolicyLocation& loc, bool& invalid) {
-    invalid = false;
+Result<access::Policy> load_for_edit(const access::PolicyLocation& loc) {
     if (::geteuid() != 0 && !loc.from_env)
         return fail(ErrorKind::permission,
                     "changing the access policy needs root: sudo leura access ... (" +
@@ -65,9 +64,9 @@ Result<access::Policy> load_for_edit(const access::PolicyLocation& loc, bool& in
     config::Diagnostics diags;
     auto p = config::load_access_file(loc.path, diags);
     if (!p) {
-        invalid = true;
         report(diags);
-        return fail(ErrorKind::config, "the policy is invalid; fix it by hand first");
+        return fail(ErrorKind::config,
+                    "the policy is invalid; fix it by hand first (" + loc.path.string() + ")");
     }
     return std::move(*p);
 }
@@ -91,9 +90,8 @@ std::optional<access::Policy> load_for_query(const fs::path& file, int& status) 
 }
 
 int edit(const access::PolicyLocation& loc, const AccessFlags& f) {
-    bool invalid = false;
-    auto policy = load_for_edit(loc, invalid);
-    if (!policy) return invalid ? to_int(ExitCode::usage) : report(policy.error());
+    auto policy = load_for_edit(loc);
+    if (!policy) return report(policy.error()); // an invalid one: its problems came first
     const auto& p = *policy;
     const auto& a = f.args;
     Result<std::string> text = fail(ErrorKind::internal, "no edit");
