@@ -26,6 +26,8 @@ const std::vector<Command>& commands() {
         {"resume", "Continue an interrupted run from where each host stopped", add_resume},
         {"task", "The task library: list, show, new, edit, rm, history, diff, search", add_task},
         {"inventory", "Inventories: list, show groups and attributes, hosts", add_inventory},
+        {"access", "The access policy: status, users, groups, grants, check, explain, test",
+         add_access},
         {"gc", "Delete old runs: their records, archives, spool and downloads", add_gc},
         {"audit", "The audit log: who did what, allowed or denied; verify its chain", add_audit},
         {"config", "Show every setting, its value and where it came from", add_config},

@@ -45,6 +45,7 @@ Action add_ssh_config(CLI::App& sub);
 Action add_gc(CLI::App& sub);
 Action add_audit(CLI::App& sub);
 Action add_completion(CLI::App& sub);
+Action add_access(CLI::App& sub);
 
 // The command line as given, recorded with each run.
 std::vector<std::string>& invocation();

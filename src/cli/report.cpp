@@ -16,6 +16,7 @@ ExitCode exit_code_for(ErrorKind kind) {
     case ErrorKind::not_found:
         return ExitCode::usage;
     case ErrorKind::permission:
+    case ErrorKind::denied:
         return ExitCode::refused;
     case ErrorKind::locked:
         return ExitCode::locked;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Private to src/config: the shared toml++ plumbing of the task and inventory readers. toml++ is
 // slow to compile, so only this header's users (toml_util.cpp, task_file.cpp, rollout_file.cpp,
-// secrets_file.cpp, transfer_file.cpp, inventory_file.cpp) include it.
+// secrets_file.cpp, transfer_file.cpp, inventory_file.cpp, access_file.cpp) include it.
 #pragma once
 
 #include "config/diagnostic.hpp"

@@ -27,6 +27,8 @@ const char* to_string(ErrorKind kind) {
         return "io";
     case ErrorKind::permission:
         return "permission";
+    case ErrorKind::denied:
+        return "denied";
     case ErrorKind::not_found:
         return "not_found";
     case ErrorKind::interrupted:

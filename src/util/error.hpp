@@ -21,6 +21,7 @@ enum class ErrorKind {
     signal, // a step killed by a signal: not an exit status, so ignore_errors does not cover it
     io,
     permission,
+    denied, // refused by the access policy (exit 4); `permission` is the operating system's
     not_found,
     interrupted,
     halted, // a gate halted the wave before this host started

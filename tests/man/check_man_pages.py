@@ -51,6 +51,12 @@ KEYSETS = {
     "k_inventory_keys": ("leura-inventory.5", "Top-level keys"),
     "k_settings_keys": ("leura-inventory.5", "Connection settings"),
     "k_host_keys": ("leura-inventory.5", "Host keys"),
+    "k_top_keys": ("leura-access.1", "Policy top-level keys"),
+    "k_users_keys": ("leura-access.1", "Users keys"),
+    "k_group_keys": ("leura-access.1", "Group keys"),
+    "k_grant_keys": ("leura-access.1", "Grant keys"),
+    "k_expect_top_keys": ("leura-access.1", "Expectations top-level keys"),
+    "k_expect_keys": ("leura-access.1", "Expectation keys"),
 }
 
 SECTIONS_NEEDED = ["NAME", "SYNOPSIS", "DESCRIPTION", "ENVIRONMENT", "FILES", "EXIT STATUS",

@@ -324,19 +324,13 @@ TEST(UtilExitCode, DocumentedValues) {
 
 TEST(UtilError, KindNamesAreInterface) {
     std::vector<std::pair<ErrorKind, std::string>> names = {
-        {ErrorKind::usage, "usage"},
-        {ErrorKind::config, "config"},
-        {ErrorKind::connect, "connect"},
-        {ErrorKind::auth, "auth"},
-        {ErrorKind::host_key, "host_key"},
-        {ErrorKind::host_key_changed, "host_key_changed"},
-        {ErrorKind::timeout, "timeout"},
-        {ErrorKind::remote_exit, "exit"},
-        {ErrorKind::signal, "signal"},
-        {ErrorKind::io, "io"},
-        {ErrorKind::permission, "permission"},
-        {ErrorKind::not_found, "not_found"},
-        {ErrorKind::interrupted, "interrupted"},
+        {ErrorKind::usage, "usage"},           {ErrorKind::config, "config"},
+        {ErrorKind::connect, "connect"},       {ErrorKind::auth, "auth"},
+        {ErrorKind::host_key, "host_key"},     {ErrorKind::host_key_changed, "host_key_changed"},
+        {ErrorKind::timeout, "timeout"},       {ErrorKind::remote_exit, "exit"},
+        {ErrorKind::signal, "signal"},         {ErrorKind::io, "io"},
+        {ErrorKind::permission, "permission"}, {ErrorKind::denied, "denied"},
+        {ErrorKind::not_found, "not_found"},   {ErrorKind::interrupted, "interrupted"},
         {ErrorKind::internal, "internal"}};
     for (const auto& [kind, name] : names)
         EXPECT_EQ(to_string(kind), name);
