@@ -4,6 +4,7 @@
 // What every command runs within, built once in cli::run and passed down: where the data
 // lives, who is acting, the records (opened on first use, once), where stop requests come
 // from, and the clock. Access checks, schedules and `serve` plug in here.
+#include "access/policy_file.hpp"
 #include "app/identity.hpp"
 #include "app/service.hpp"
 #include "app/stop_source.hpp"
@@ -25,6 +26,8 @@ public:
     Principal identity;
     // Set on a shared controller: the account the records and keys belong to (app/service.hpp).
     std::optional<ServiceAccount> service;
+    // The access policy, loaded on first use (app/access_gate.hpp: access_state).
+    std::optional<access::PolicyState> access_policy;
     StopSource stop;
     std::function<std::chrono::system_clock::time_point()> clock;
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/launch.hpp"
+#include "app/access_gate.hpp"
 #include "inventory/range.hpp"
 #include "ui/reporter.hpp"
 #include "util/fd_limit.hpp"
@@ -44,9 +45,29 @@ size_t effective_concurrency(const RunOptions& o, const std::optional<config::Ro
     return o.concurrency;
 }
 
+namespace {
+
+// What running `p` asks of the access policy: `run` of its task (`exec` for an ad-hoc
+// command) on its inventory's selected hosts.
+AccessRequest run_request(const Prepared& p, const RunOptions& run) {
+    AccessRequest r;
+    r.action = p.task.adhoc ? "exec" : "run";
+    if (!p.task.adhoc) r.task = !p.task_name.empty() ? p.task_name : p.task.file.string();
+    r.inventory = inventory_name_of(p.inventory_file);
+    for (const auto* h : p.hosts)
+        r.hosts.push_back(h->name);
+    r.hosts_from = &p.inventory;
+    r.run_id = run.run_id;
+    return r;
+}
+
+} // namespace
+
 Result<RunResult> launch(Context& ctx, const Prepared& prepared, RunOptions run,
                          const std::optional<config::Rollout>& rollout, const rollout::Plan& plan,
                          const LaunchOptions& options) {
+    // A dry run touches no host: it is checked, and audited only when refused.
+    LEURA_TRY(authorize(ctx, run_request(prepared, run), !options.dry_run));
     if (options.dry_run) {
         print_dry_run(prepared, plan);
         return RunResult{};
@@ -80,6 +101,10 @@ Result<RunResult> launch(Context& ctx, const Prepared& prepared, RunOptions run,
 Result<RunResult> launch_workflow(Context& ctx, const Prepared& wf, RunOptions run,
                                   const WaveOptions& waves, const LaunchOptions& options,
                                   const WorkflowResume* resume) {
+    // The workflow's task, and each stage's task on its own hosts.
+    LEURA_TRY(authorize(ctx, run_request(wf, run), !options.dry_run));
+    for (const auto& s : wf.stages)
+        LEURA_TRY(authorize(ctx, run_request(s, run), !options.dry_run));
     if (options.dry_run) {
         std::printf("%s", describe_targets(wf).c_str());
         for (size_t i : config::stage_order(wf.task.stages))

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/output_search.hpp"
+#include "app/access_gate.hpp"
 #include "archive/names.hpp"
 #include "archive/tarball.hpp"
 #include "inventory/selector.hpp"
@@ -196,6 +197,16 @@ Result<OutputSearchResult> search_output(Context& ctx, const OutputSearchOptions
         q.hosts = picked ? *picked : std::vector<std::string>{};
     }
     OutputSearchResult result;
+    // Only the output of runs the person acting may read (app/access_gate.hpp).
+    std::map<std::string, bool> readable;
+    auto may_read = [&](const std::string& run_id) {
+        auto [it, fresh] = readable.try_emplace(run_id, true);
+        if (fresh && access_state(ctx).mode != access::PolicyState::Mode::off) {
+            auto run = records->run(run_id);
+            it->second = run && may_see(ctx, *run, "logs");
+        }
+        return it->second;
+    };
     if (o.full) {
         // Every run the filters keep, newest first, its archive read once; a line over the
         // limit says there are more.
@@ -206,7 +217,7 @@ Result<OutputSearchResult> search_output(Context& ctx, const OutputSearchOptions
         runs.limit = std::numeric_limits<int64_t>::max();
         LEURA_TRY_ASSIGN(chosen, records->runs(runs));
         for (const auto& run : chosen) {
-            if (!run.archive) continue;
+            if (!run.archive || !may_read(run.id)) continue;
             size_t room = size_t(o.limit) + 1 - result.hits.size();
             LEURA_TRY_ASSIGN(hits, search_archive(*records, run, q.hosts, o, room));
             for (auto& h : hits)
@@ -231,6 +242,7 @@ Result<OutputSearchResult> search_output(Context& ctx, const OutputSearchOptions
         return true;
     };
     LEURA_TRY(records->step_outputs(q, [&](const store::StepOutput& s) {
+        if (!may_read(s.run_id)) return true;
         return take(s, s.preview_out, false) && take(s, s.preview_err, true);
     }));
     return result;

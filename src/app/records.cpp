@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/records.hpp"
+#include "app/access_gate.hpp"
 #include "app/recovery.hpp"
 #include "archive/names.hpp"
 #include "util/paths.hpp"
@@ -20,6 +21,7 @@ Result<RunView> load_run(Context& ctx, const std::string& prefix, bool previews,
     store::Store& records = *store;
     LEURA_TRY_ASSIGN(id, records.resolve_run(prefix));
     LEURA_TRY_ASSIGN(run, records.run(id));
+    LEURA_TRY(require_run(ctx, run, "view")); // someone else's run, without a grant: refused
     LEURA_TRY_ASSIGN(hosts, records.hosts(id));
     LEURA_TRY_ASSIGN(steps, records.steps(id, previews, host_glob));
     LEURA_TRY_ASSIGN(batches, records.batches(id));

@@ -7,7 +7,8 @@
 
 namespace leura::app {
 
-// Everything recorded about one run, named by a unique prefix of its id.
+// Everything recorded about one run, named by a unique prefix of its id. A run the person
+// acting may not see (app/access_gate.hpp) is refused: denied.
 struct RunView {
     store::RunRecord run;
     std::vector<store::HostRecord> hosts;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cli/cli.hpp"
+#include "app/access_gate.hpp"
 #include "cli/commands.hpp"
 #include "cli/complete.hpp"
 #include "cli/report.hpp"
@@ -13,29 +14,39 @@
 namespace leura::cli {
 
 const std::vector<Command>& commands() {
+    using enum Needs;
     static const std::vector<Command> table = {
-        {"run", "Run a task on the hosts it selects", add_run},
-        {"plan", "Show the waves a run would use; touches no host", add_plan},
-        {"exec", "Run one ad-hoc command on hosts; identical outputs grouped", add_exec},
-        {"check", "Validate task and inventory files, reporting every problem", add_check},
-        {"runs", "List recorded runs, newest first", add_runs},
-        {"show", "Show one run: hosts, steps, timings", add_show},
-        {"logs", "Print the output of a run's steps", add_logs},
-        {"search", "Find lines in the recorded output of every run, newest first", add_search},
-        {"retry", "Run a run's task again on the hosts that failed in it", add_retry},
-        {"resume", "Continue an interrupted run from where each host stopped", add_resume},
-        {"task", "The task library: list, show, new, edit, rm, history, diff, search", add_task},
-        {"inventory", "Inventories: list, show groups and attributes, hosts", add_inventory},
+        {"run", "Run a task on the hosts it selects", add_run, what_it_touches},
+        {"plan", "Show the waves a run would use; touches no host", add_plan, what_it_touches},
+        {"exec", "Run one ad-hoc command on hosts; identical outputs grouped", add_exec,
+         what_it_touches},
+        {"check", "Validate task and inventory files, reporting every problem", add_check,
+         what_it_touches},
+        {"runs", "List recorded runs, newest first", add_runs, what_it_touches},
+        {"show", "Show one run: hosts, steps, timings", add_show, what_it_touches},
+        {"logs", "Print the output of a run's steps", add_logs, what_it_touches},
+        {"search", "Find lines in the recorded output of every run, newest first", add_search,
+         what_it_touches},
+        {"retry", "Run a run's task again on the hosts that failed in it", add_retry,
+         what_it_touches},
+        {"resume", "Continue an interrupted run from where each host stopped", add_resume,
+         what_it_touches},
+        {"task", "The task library: list, show, new, edit, rm, history, diff, search", add_task,
+         what_it_touches},
+        {"inventory", "Inventories: list, show groups and attributes, hosts", add_inventory,
+         what_it_touches},
+        // The policy file is world-readable; its edits are root's, checked by the command.
         {"access", "The access policy: status, users, groups, grants, check, explain, test",
-         add_access},
-        {"gc", "Delete old runs: their records, archives, spool and downloads", add_gc},
-        {"audit", "The audit log: who did what, allowed or denied; verify its chain", add_audit},
-        {"config", "Show every setting, its value and where it came from", add_config},
+         add_access, nothing, false},
+        {"gc", "Delete old runs: their records, archives, spool and downloads", add_gc, admin},
+        {"audit", "The audit log: who did what, allowed or denied; verify its chain", add_audit,
+         admin},
+        {"config", "Show every setting, its value and where it came from", add_config, nothing},
         {"ssh-config", "How leura reaches a host: address, user, port, keys, jumps, origins",
-         add_ssh_config},
-        {"version", "Print leura's version and its libraries'", add_version, false},
+         add_ssh_config, what_it_touches},
+        {"version", "Print leura's version and its libraries'", add_version, nothing, false},
         {"completion", "Print the shell completion script for bash, zsh or fish", add_completion,
-         false},
+         nothing, false},
     };
     return table;
 }
@@ -64,13 +75,13 @@ int dispatch(int argc, char** argv) {
     app.fallthrough(false);
     app.set_version_flag("--version", std::string("leura ") + LEURA_VERSION);
     Action chosen;
-    bool as_service = true;
+    const Command* command = nullptr;
     for (const auto& c : commands()) {
         CLI::App* sub = app.add_subcommand(c.name, c.summary);
         Action action = c.add(*sub);
-        sub->callback([&chosen, &as_service, action, &c] {
+        sub->callback([&chosen, &command, action, &c] {
             chosen = action;
-            as_service = c.as_service;
+            command = &c;
         });
     }
     app.add_subcommand("help", "Print leura's help, or a command's: leura help task new");
@@ -99,8 +110,18 @@ int dispatch(int argc, char** argv) {
     auto context = app::process_context(diags);
     if (!context) return report(diags);
     // A shared controller: the command runs as the account that owns the records and keys.
-    if (context->service && as_service && ::getuid() != context->service->uid)
+    if (context->service && command->as_service && ::getuid() != context->service->uid)
         return report(app::become(*context->service, {argv + 1, argv + argc}));
+    // The service side never looks in the caller's folder: a name there could be a link to
+    // anything the service account may read.
+    if (context->service && ::getuid() == context->service->uid && ::chdir("/") != 0)
+        return report(Error(ErrorKind::io, "cannot leave the caller's folder"));
+    if (command->needs == Needs::admin) {
+        app::AccessRequest admin;
+        admin.action = "admin";
+        admin.resource = std::string("command:") + command->name;
+        if (auto st = app::authorize(*context, admin); !st) return report(st.error());
+    }
     return chosen(*context);
 }
 

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+#include "app/access_gate.hpp"
 #include "app/prepare.hpp"
 #include "cli/commands.hpp"
 #include "cli/report.hpp"
@@ -15,6 +16,8 @@ Action add_check(CLI::App& sub) {
     sub.add_option("files", *files, "Task or inventory files")->required();
     add_ssh_flags(sub, *flags);
     return [files, flags](app::Context& ctx) {
+        for (const auto& file : *files)
+            if (auto st = app::require_named(ctx, file); !st) return report(st.error());
         if (auto st = load_ssh_flags(*flags, ctx.settings); !st) return report(st.error());
         config::Diagnostics diags;
         app::check_files(*files, diags, flags->prepare.ssh);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // `leura inventory list|show|hosts`: the inventories found, one inventory's groups and
 // attributes, and each host's effective settings.
+#include "app/access_gate.hpp"
 #include "app/library.hpp"
 #include "app/prepare.hpp"
 #include "cli/commands.hpp"
@@ -48,13 +49,14 @@ load(const app::Context& ctx, const std::string& name, config::Diagnostics& diag
     return std::pair{*file, std::move(*inv)};
 }
 
-int list(const app::Context& ctx, const InventoryFlags& f) {
+int list(app::Context& ctx, const InventoryFlags& f) {
     auto files = app::known_inventories(ctx.settings);
     if (files.empty() && !f.json) std::fprintf(stderr, "leura: no inventories found\n");
     for (const auto& file : files) {
         config::Diagnostics diags;
-        auto inv = app::load_inventory(file, diags);
         std::string name = file.stem().string();
+        if (!app::access_allows(ctx, "view", "", name)) continue; // not theirs to see
+        auto inv = app::load_inventory(file, diags);
         if (f.json) {
             util::JsonObject o;
             o.add("name", name).add("file", file.string()).add("valid", bool(inv));
@@ -177,6 +179,13 @@ Action add_inventory(CLI::App& sub) {
         c->callback([which, c] { *which = c->get_name(); });
     return [f, which](app::Context& ctx) {
         if (*which == "list") return list(ctx, *f);
+        // The policy names inventories by name (a file's stem): viewing one takes a grant on it.
+        std::string wanted = f->name.empty() ? ctx.settings.text("inventory") : f->name;
+        if (auto st = app::require_named(ctx, f->name); !st) return report(st.error());
+        app::AccessRequest view;
+        view.action = "view";
+        view.inventory = fs::path(wanted).stem().string();
+        if (auto st = app::authorize(ctx, view, false); !st) return report(st.error());
         if (*which == "show") return show(ctx, *f);
         return hosts(ctx, *f);
     };

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+#include "app/access_gate.hpp"
 #include "app/records.hpp"
 #include "archive/names.hpp"
 #include "archive/tarball.hpp"
@@ -141,11 +142,15 @@ int logs(app::Context& ctx, const LogsFlags& f) {
         if (!records) return report(records.error());
         auto id = (*records)->resolve_run(f.run);
         if (!id) return report(id.error());
+        auto run = (*records)->run(*id);
+        if (!run) return report(run.error());
+        if (auto st = app::require_run(ctx, *run, "logs"); !st) return report(st.error());
         return follow_logs(ctx, *id, {f.host, f.step, f.stage, f.only_stdout, f.only_stderr});
     }
     std::string glob = f.host.find_first_of("[,&!()=") == std::string::npos ? f.host : "";
     auto view = app::load_run(ctx, f.run, true, glob);
     if (!view) return report(view.error());
+    if (auto st = app::require_run(ctx, view->run, "logs"); !st) return report(st.error());
     std::string what = f.host.empty() ? "" : " on host '" + f.host + "'";
     if (!f.step.empty()) what += " for step '" + f.step + "'";
     if (view->run.note != "workflow") {

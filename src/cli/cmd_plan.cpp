@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+#include "app/access_gate.hpp"
 #include "app/workflow.hpp"
 #include "cli/commands.hpp"
 #include "cli/report.hpp"
@@ -97,6 +98,12 @@ Action add_plan(CLI::App& sub) {
         config::Diagnostics diags;
         auto prepared = app::prepare(f->prepare, diags);
         if (!prepared) return report(diags);
+        app::AccessRequest view;
+        view.action = "view";
+        view.task =
+            !prepared->task_name.empty() ? prepared->task_name : prepared->task.file.string();
+        view.inventory = app::inventory_name_of(prepared->inventory_file);
+        if (auto st = app::authorize(ctx, view, false); !st) return report(st.error());
         warn(prepared->warnings);
         if (!prepared->task.stages.empty()) {
             if (f->json)

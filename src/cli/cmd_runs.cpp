@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+#include "app/access_gate.hpp"
 #include "app/records.hpp"
 #include "app/run_json.hpp"
 #include "cli/commands.hpp"
@@ -9,6 +10,7 @@
 #include "util/time.hpp"
 
 #include <cstdio>
+#include <limits>
 #include <memory>
 
 namespace leura::cli {
@@ -73,11 +75,18 @@ int list(app::Context& ctx, const RunsFlags& f) {
                                                       f.since + "'"));
         filter.since = util::rfc3339(std::chrono::system_clock::now() - *age);
     }
-    filter.limit = f.limit;
+    // Runs the person acting may not see are left out (app/access_gate.hpp), so the limit
+    // counts the runs they see.
+    const bool everything = app::access_state(ctx).mode == access::PolicyState::Mode::off;
+    filter.limit = everything ? f.limit : std::numeric_limits<int64_t>::max();
     auto records = ctx.records();
     if (!records) return report(records.error());
     auto runs = (*records)->runs(filter);
     if (!runs) return report(runs.error());
+    if (!everything) {
+        std::erase_if(*runs, [&](const store::RunRecord& r) { return !app::may_see(ctx, r); });
+        if (int64_t(runs->size()) > f.limit) runs->resize(size_t(f.limit));
+    }
     if (f.json) {
         for (const auto& r : *runs)
             std::printf("%s\n", app::run_summary(r).c_str());

@@ -2,6 +2,7 @@
 // `leura task list|show|new|edit|rm` and the table of every `leura task` subcommand: the task
 // library (app/library.hpp).
 #include "cli/cmd_task.hpp"
+#include "app/access_gate.hpp"
 #include "app/audit.hpp"
 #include "app/library.hpp"
 #include "app/prepare.hpp"
@@ -90,6 +91,7 @@ int list(app::Context& ctx, const TaskFlags& f) {
     auto newest = last_runs(ctx);
     for (const auto& t : tasks) {
         if (!f.pattern.empty() && t.name.find(f.pattern) == std::string::npos) continue;
+        if (!app::access_allows(ctx, "view", t.name)) continue; // not theirs to see: not listed
         config::Diagnostics diags;
         auto task = config::load_task(t.file, diags);
         if (!f.tag.empty() && (!task || !has_tag(*task, f.tag))) continue;
@@ -126,12 +128,22 @@ int list(app::Context& ctx, const TaskFlags& f) {
     return 0;
 }
 
+// The policy's word on `action` (view, edit) of the library task `name` (app/access_gate.hpp).
+Status may(app::Context& ctx, const std::string& action, const std::string& name,
+           bool audit_allowed) {
+    app::AccessRequest r;
+    r.action = action;
+    r.task = name;
+    return app::authorize(ctx, r, audit_allowed);
+}
+
 Result<fs::path> existing(const app::Context& ctx, const std::string& name) {
     std::string found;
     return app::resolve_task(app::library_root(ctx.settings), name, found);
 }
 
 int show(app::Context& ctx, const TaskFlags& f) {
+    if (auto st = may(ctx, "view", f.name, false); !st) return report(st.error());
     auto file = existing(ctx, f.name);
     if (!file) return report(file.error());
     config::Diagnostics diags;
@@ -186,6 +198,7 @@ int show(app::Context& ctx, const TaskFlags& f) {
 }
 
 int make(app::Context& ctx, const TaskFlags& f) {
+    if (auto st = may(ctx, "edit", f.name, false); !st) return report(st.error());
     fs::path root = app::library_root(ctx.settings);
     auto file = app::library_file(root, f.name);
     if (!file) return report(file.error());
@@ -274,6 +287,7 @@ config::Diagnostics validate_as(const fs::path& file, const std::string& text) {
 // `task edit`: the editor works on a private copy; a valid copy replaces the file atomically,
 // an invalid one is never installed (edit again, or it is kept aside), as visudo does.
 int edit(app::Context& ctx, const TaskFlags& f) {
+    if (auto st = may(ctx, "edit", f.name, false); !st) return report(st.error());
     auto file = existing(ctx, f.name);
     if (!file) return report(file.error());
     std::string original = read_all(*file);
@@ -351,6 +365,7 @@ int edit(app::Context& ctx, const TaskFlags& f) {
 }
 
 int remove(app::Context& ctx, const TaskFlags& f) {
+    if (auto st = may(ctx, "edit", f.name, false); !st) return report(st.error());
     auto file = existing(ctx, f.name);
     if (!file) return report(file.error());
     if (!f.yes) {

@@ -18,12 +18,20 @@ namespace leura::cli {
 // Runs the chosen subcommand in the process's context (app/context.hpp).
 using Action = std::function<int(app::Context&)>;
 
+// What the access policy must allow before a command acts (docs/access.md), declared with the
+// command so that a new one cannot forget: nothing; `admin`, checked before the command runs;
+// or what the command touches (a task, an inventory, runs), which the command checks itself
+// through app/access_gate.hpp once it knows them.
+enum class Needs { nothing, admin, what_it_touches };
+
 struct Command {
     const char* name;
     const char* summary;
     Action (*add)(CLI::App& sub);
-    // False for the commands that read no records, keys or policy (version, completion): on a
-    // shared controller they run as the caller; every other one as the service account.
+    Needs needs;
+    // False for the commands that read no records or keys (version, completion, and access,
+    // whose edits are root's): on a shared controller they run as the caller; every other one
+    // runs as the service account.
     bool as_service = true;
 };
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cli/run_flags.hpp"
+#include "app/access_gate.hpp"
 #include "app/launch.hpp"
 #include "app/library.hpp"
 #include "cli/commands.hpp"
@@ -159,9 +160,11 @@ Status parse_flags(RunFlags& f, const config::Settings& settings) {
     return {};
 }
 
-Status resolve_task_arg(const app::Context& ctx, app::PrepareOptions& o) {
+Status resolve_task_arg(app::Context& ctx, app::PrepareOptions& o) {
     o.library = app::library_root(ctx.settings); // a stage's task = "name" is found there
+    LEURA_TRY(app::require_named(ctx, o.inventory));
     if (o.command || o.task_file.empty()) return {};
+    LEURA_TRY(app::require_named(ctx, o.task_file));
     LEURA_TRY_ASSIGN(file,
                      app::resolve_task(app::library_root(ctx.settings), o.task_file, o.task_name));
     o.task_file = file.string();

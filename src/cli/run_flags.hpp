@@ -58,7 +58,7 @@ Status parse_flags(RunFlags& f, const config::Settings& settings);
 Status load_ssh_flags(RunFlags& f, const config::Settings& settings);
 // A task argument that is a library name becomes its file (and o.task_name). Errors: usage,
 // not_found with a did-you-mean.
-Status resolve_task_arg(const app::Context& ctx, app::PrepareOptions& o);
+Status resolve_task_arg(app::Context& ctx, app::PrepareOptions& o);
 // The overrides given on this command line (recorded with the run).
 app::Overrides given_overrides(const RunFlags& f);
 // `retry` and `resume`: parses the flags, then takes the overrides `run` was given for those

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "app/access_gate.hpp"
+#include "app/audit.hpp"
+#include "app/library.hpp"
+
+#include <cstdio>
+
+namespace leura::app {
+
+namespace {
+
+// The person acting as the policy knows them: the user, and the groups it gives them.
+access::Principal principal_of(Context& ctx) {
+    const auto& state = access_state(ctx);
+    if (state.policy)
+        if (auto p = access::principal(*state.policy, "user:" + ctx.identity.name)) return *p;
+    access::Principal p;
+    p.name = ctx.identity.name;
+    return p;
+}
+
+} // namespace
+
+const access::PolicyState& access_state(Context& ctx) {
+    if (ctx.access_policy) return *ctx.access_policy;
+    access::PolicyLocation where = access::policy_location();
+    // A variable must not move a shared controller's policy: only root's file counts there.
+    if (ctx.service && where.from_env) where = {"/etc/leura/access.toml", false};
+    access::PolicyState state = access::load_policy(where);
+    if (ctx.service && state.mode == access::PolicyState::Mode::off) {
+        state.mode = access::PolicyState::Mode::broken;
+        state.why = where.path.string() + " does not exist, and service_user makes this a shared " +
+                    "controller: everyone but root is denied until an admin writes it";
+    }
+    ctx.access_policy = std::move(state);
+    return *ctx.access_policy;
+}
+
+std::string task_name_of(const store::RunRecord& run) {
+    return run.task_name ? *run.task_name : run.task;
+}
+
+std::string inventory_name_of(const std::filesystem::path& inventory_file) {
+    return inventory_file.stem().string();
+}
+
+Status authorize(Context& ctx, const AccessRequest& r, bool audit_allowed) {
+    const auto& state = access_state(ctx);
+    if (state.mode == access::PolicyState::Mode::off) return {};
+    access::Request req{r.action, r.task, r.inventory, r.hosts, r.hosts_from};
+    access::Decision d = access::authorize(state, ctx.identity.uid, principal_of(ctx), req);
+    if (d.allowed && !audit_allowed) return {};
+    store::AuditEntry e;
+    e.action = r.action;
+    e.resource = !r.resource.empty() ? r.resource
+                 : !r.task.empty()   ? "task:" + r.task
+                                     : "inventory:" + r.inventory;
+    e.inventory = r.inventory;
+    e.host_count = int64_t(r.hosts.size());
+    e.decision = d.allowed ? "allow" : "deny";
+    e.rule = d.rule_id.empty() ? "" : d.rule_id + " " + access::rule_location(d.where);
+    e.run_id = r.run_id;
+    e.detail = d.why;
+    auto logged = audit(ctx, e);
+    if (!d.allowed) return fail(ErrorKind::denied, d.why);
+    // An allowed request that cannot be audited does not happen: the log is the record of it.
+    if (!logged) return std::unexpected(logged.error());
+    return {};
+}
+
+bool may_see(Context& ctx, const store::RunRecord& run, const std::string& action) {
+    const auto& state = access_state(ctx);
+    if (state.mode == access::PolicyState::Mode::off || ctx.identity.uid == 0) return true;
+    if (!state.policy) return false;
+    const std::string task = task_name_of(run);
+    const std::string inventory = inventory_name_of(run.inventory);
+    access::Principal who = principal_of(ctx);
+    access::Request req{action, task, inventory, {}, nullptr};
+    if (!access::decide(*state.policy, who, req).allowed) return false;
+    auto visible = access::runs_visible(*state.policy, who, task, inventory);
+    return visible == access::RunsVisible::all ||
+           (visible == access::RunsVisible::own && run.user == ctx.identity.name);
+}
+
+Status require_named(Context& ctx, const std::string& arg) {
+    if (!ctx.service || arg.empty() || !is_task_path(arg)) return {};
+    AccessRequest r;
+    r.action = "admin";
+    r.resource = "path:" + arg;
+    LEURA_TRY(authorize(ctx, r, false));
+    return {};
+}
+
+bool access_allows(Context& ctx, const std::string& action, const std::string& task,
+                   const std::string& inventory) {
+    const auto& state = access_state(ctx);
+    if (state.mode == access::PolicyState::Mode::off) return true;
+    access::Request req{action, task, inventory, {}, nullptr};
+    return access::authorize(state, ctx.identity.uid, principal_of(ctx), req).allowed;
+}
+
+Status require_run(Context& ctx, const store::RunRecord& run, const std::string& action) {
+    if (access_state(ctx).mode == access::PolicyState::Mode::off) return {};
+    bool seen = may_see(ctx, run, action);
+    if (seen && action == "view") return {};
+    store::AuditEntry e;
+    e.action = action;
+    e.resource = "run:" + run.id;
+    e.inventory = inventory_name_of(run.inventory);
+    e.decision = seen ? "allow" : "deny";
+    e.run_id = run.id;
+    e.detail = seen ? "task " + task_name_of(run)
+                    : "run " + run.id + " of task " + task_name_of(run) + " by " + run.user +
+                          " is not theirs to " + action;
+    auto logged = audit(ctx, e);
+    if (!seen)
+        return fail(ErrorKind::denied, "denied: " + action + " of run " + run.id +
+                                           ": no grant lets " + ctx.identity.name + " see it");
+    if (!logged) return std::unexpected(logged.error());
+    return {};
+}
+
+} // namespace leura::app

@@ -1,0 +1,136 @@
+# A shared controller with real Unix accounts. /etc/leura/config.toml names a service account
+# that owns the records and the fleet's key; people type plain `leura`, and leura runs itself
+# through `sudo -n -u` as that account, knowing them by SUDO_UID. The policy decides: alice may
+# run `hello`, bob nothing; refusals exit 4 and are audited; bob sees none of alice's runs and
+# cannot read the records directly; a forged SUDO_UID changes nothing; a missing or unsafe
+# policy denies everyone but root; service_user is root's setting alone.
+# Changes /etc/leura, /etc/sudoers.d and the accounts, restored at exit; runs alone (RUN_SERIAL:
+# every other leura reads /etc/leura/config.toml).
+. "$(dirname "$0")/lib.sh"
+[ "$(id -u)" = 0 ] || fail "needs root (accounts, sudoers, /etc/leura)"
+command -v sudo >/dev/null && command -v runuser >/dev/null || fail "needs sudo and runuser"
+bin=$(realpath "$LEURA_BIN")
+
+svc=lt-svc$$ alice=lt-alice$$ bob=lt-bob$$
+for u in "$svc" "$alice" "$bob"; do
+  useradd -M -d /nonexistent -s /bin/sh "$u"
+  at_exit "userdel $u"
+done
+chmod 711 "$T" # the accounts reach their own folders below it, nothing else
+S=$T/svc
+install -d -m 0700 -o "$svc" -g "$svc" "$S" "$S/.ssh" "$S/data"
+usermod -d "$S" "$svc"
+
+fleet_up_watched "$F" 2
+install -m 0600 -o "$svc" -g "$svc" "$F/client_key" "$S/.ssh/id_fleet"
+install -m 0600 -o "$svc" -g "$svc" "$F/known_hosts" "$S/.ssh/known_hosts"
+sed "s|^identity = .*|identity = \"$S/.ssh/id_fleet\"|" "$F/inventory.toml" > "$S/fleet.toml"
+install -d -m 0755 "$T/library"
+printf '[[steps]]\nname = "hello"\ncommand = "echo hello from $(hostname)"\n' \
+  > "$T/library/hello.toml"
+chmod 0644 "$T/library/hello.toml" "$S/fleet.toml"
+chown "$svc:$svc" "$S/fleet.toml"
+
+# /etc/leura and the sudoers rule, as an admin would set them up; the old ones come back at exit.
+if [ -e /etc/leura ]; then
+  mv /etc/leura "$T/etc-leura.saved"
+  at_exit "rm -rf /etc/leura; mv '$T/etc-leura.saved' /etc/leura"
+else
+  at_exit "rm -rf /etc/leura"
+fi
+install -d -m 0755 /etc/leura
+cat > /etc/leura/config.toml <<EOF
+service_user = "$svc"
+data_dir = "$S/data"
+library = "$T/library"
+inventory = "$S/fleet.toml"
+known_hosts = "$S/.ssh/known_hosts"
+EOF
+cat > /etc/leura/access.toml <<EOF
+# alice runs hello; bob has no grant.
+[[grant]]
+id = "alice-hello"
+who = ["user:$alice"]
+allow = ["run"]
+tasks = ["hello"]
+EOF
+chmod 0644 /etc/leura/config.toml /etc/leura/access.toml
+sudoers=/etc/sudoers.d/leura-test-$$
+printf '%s, %s ALL=(%s) NOPASSWD: %s\n' "$alice" "$bob" "$svc" "$bin" > "$T/sudoers"
+visudo -cqf "$T/sudoers" || fail "the sudoers rule does not parse"
+install -m 0440 "$T/sudoers" "$sudoers"
+at_exit "rm -f $sudoers"
+
+# as USER leura ARGS...: a login's plain `leura`, from a folder every account may read.
+as() {
+  local user=$1; shift
+  set +e
+  (cd / && runuser -u "$user" -- env -u LEURA_HOME "$bin" "$@") > "$T/out" 2> "$T/err"
+  rc=$?
+  set -e
+}
+
+as "$alice" run hello
+expect_rc 0
+expect_out "2 ok, 0 failed"
+as "$alice" runs --json
+expect_out "\"user\":\"$alice\""
+alice_run=$(sed -n 's/.*"run":"\([^"]*\)".*/\1/p' "$T/out" | head -1)
+[ -n "$alice_run" ] || fail "alice's run is not listed to her"
+[ "$(stat -c %U "$S/data/leura.db")" = "$svc" ] || fail "the records belong to the service account"
+
+as "$bob" run hello
+expect_rc 4
+expect_err "denied"
+as "$bob" runs --json
+expect_rc 0
+not_out "$alice_run"
+as "$bob" logs "$alice_run"
+[ "$rc" != 0 ] || fail "bob read alice's run's output"
+set +e
+runuser -u "$bob" -- cat "$S/data/leura.db" > /dev/null 2>&1 && fail "bob read the records directly"
+runuser -u "$bob" -- cat "$S/.ssh/id_fleet" > /dev/null 2>&1 && fail "bob read the fleet's key"
+set -e
+
+# A forged SUDO_UID: sudo resets it, and the service side believes only sudo's.
+alice_uid=$(id -u "$alice")
+set +e
+(cd / && runuser -u "$bob" -- env SUDO_UID="$alice_uid" SUDO_USER="$alice" "$bin" run hello) \
+  > "$T/out" 2> "$T/err"
+rc=$?
+set -e
+expect_rc 4
+
+# service_user is root's: a user's variable naming one is an error, before anything runs.
+set +e
+(cd / && runuser -u "$bob" -- env LEURA_SERVICE_USER="$bob" "$bin" runs) > "$T/out" 2> "$T/err"
+rc=$?
+set -e
+expect_rc 2
+expect_err "read from /etc/leura/config.toml only"
+
+# The audit log has both decisions; root reads it.
+as root audit --json
+expect_out "\"actor\":\"user:$alice\".*\"decision\":\"allow\""
+expect_out "\"actor\":\"user:$bob\".*\"decision\":\"deny\""
+as root audit verify
+expect_rc 0
+
+# A missing policy, or one anyone may edit, denies everyone but root.
+mv /etc/leura/access.toml "$T/access.saved"
+as "$alice" run hello
+expect_rc 4
+expect_err "access.toml"
+install -m 0666 "$T/access.saved" /etc/leura/access.toml
+as "$alice" run hello
+expect_rc 4
+as root runs --json
+expect_rc 0
+expect_out "$alice_run"
+
+# A config.toml others may write cannot name the service account: nothing runs.
+chmod 0644 /etc/leura/access.toml
+chmod 0664 /etc/leura/config.toml
+as "$alice" runs
+expect_rc 2
+expect_err "not owned by root or is writable"
