@@ -4,8 +4,11 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <fcntl.h>
 #include <pwd.h>
+#include <spawn.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
 
@@ -42,6 +45,34 @@ Error become(const ServiceAccount& account, const std::vector<std::string>& args
         return Error(ErrorKind::io,
                      std::string("cannot find leura's own binary: ") + std::strerror(errno));
     exe[n] = '\0';
+    // Asked first, so that a missing sudoers rule is a refusal that says so, not sudo's
+    // "a password is required" and an exit status that reads as failed hosts.
+    if (::getuid() != 0) {
+        std::vector<std::string> ask = {"sudo", "-n", "-l", "-u", account.name, "--", exe};
+        std::vector<char*> ask_argv;
+        for (auto& w : ask)
+            ask_argv.push_back(w.data());
+        ask_argv.push_back(nullptr);
+        posix_spawn_file_actions_t quiet;
+        posix_spawn_file_actions_init(&quiet);
+        posix_spawn_file_actions_addopen(&quiet, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_addopen(&quiet, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+        pid_t pid = 0;
+        int status = -1;
+        int spawned = posix_spawn(&pid, "/usr/bin/sudo", &quiet, nullptr, ask_argv.data(), environ);
+        posix_spawn_file_actions_destroy(&quiet);
+        if (spawned != 0)
+            return Error(ErrorKind::io, std::string("cannot run /usr/bin/sudo to act as ") +
+                                            account.name + ": " + std::strerror(spawned));
+        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+            return Error(ErrorKind::denied,
+                         "this is a shared controller, and sudo does not let you run " +
+                             std::string(exe) + " as " + account.name +
+                             " without a password; an admin adds a rule like "
+                             "/usr/share/doc/leura/sudoers.example");
+    }
     std::vector<std::string> words = {"sudo", "-n", "-u", account.name, "--", exe};
     words.insert(words.end(), args.begin(), args.end());
     std::vector<char*> argv;

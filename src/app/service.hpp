@@ -33,7 +33,9 @@ Result<std::optional<ServiceAccount>> service_account(const config::Settings& se
 
 // Replaces this process with `sudo -n -u NAME -- THIS_BINARY ARGS…`. sudo resets the
 // environment and closes other descriptors, so only what sudo keeps (the terminal, the
-// locale) reaches the service side. Returns only when that could not start. Errors: io.
+// locale) reaches the service side. Returns only when that could not start. Errors: denied
+// when sudo has no rule that lets the caller do it without a password (asked first with
+// `sudo -n -l`), io.
 Error become(const ServiceAccount& account, const std::vector<std::string>& args);
 
 } // namespace leura::app

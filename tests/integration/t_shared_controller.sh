@@ -11,8 +11,8 @@
 command -v sudo >/dev/null && command -v runuser >/dev/null || fail "needs sudo and runuser"
 bin=$(realpath "$LEURA_BIN")
 
-svc=lt-svc$$ alice=lt-alice$$ bob=lt-bob$$
-for u in "$svc" "$alice" "$bob"; do
+svc=lt-svc$$ alice=lt-alice$$ bob=lt-bob$$ carol=lt-carol$$
+for u in "$svc" "$alice" "$bob" "$carol"; do
   useradd -M -d /nonexistent -s /bin/sh "$u"
   at_exit "userdel $u"
 done
@@ -100,6 +100,11 @@ set +e
 rc=$?
 set -e
 expect_rc 4
+
+# carol has no sudoers rule: a refusal that says what is missing, not sudo's password prompt.
+as "$carol" runs
+expect_rc 4
+expect_err "sudo does not let you run"
 
 # service_user is root's: a user's variable naming one is an error, before anything runs.
 set +e
