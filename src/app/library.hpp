@@ -26,7 +26,8 @@ Result<std::filesystem::path> library_file(const std::filesystem::path& root,
                                            const std::string& name);
 
 // What a task argument names: a path as given, or a library task's file. `name` receives the
-// library name ("" for a path).
+// library name: also for a path to a file in the library (a retry names its task by the
+// path recorded), "" for a path elsewhere.
 Result<std::filesystem::path> resolve_task(const std::filesystem::path& root,
                                            const std::string& arg, std::string& name);
 

@@ -29,6 +29,7 @@ int exec(app::Context& ctx, ExecFlags& f) {
         f.run.host_lines = false;
         f.run.report_on_stderr = true;
     }
+    if (auto st = service_side_inputs(ctx, f.run); !st) return report(st.error());
     app::RunResult result;
     int exit = execute_run(ctx, f.run, &result);
     if (result.run_id.empty()) return exit;

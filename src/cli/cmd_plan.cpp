@@ -92,6 +92,7 @@ Action add_plan(CLI::App& sub) {
     return [f](app::Context& ctx) {
         f->prepare.default_inventory = ctx.settings.text("inventory");
         if (auto st = load_ssh_flags(*f, ctx.settings); !st) return report(st.error());
+        if (auto st = service_side_inputs(ctx, *f); !st) return report(st.error());
         if (auto st = resolve_task_arg(ctx, f->prepare); !st) return report(st.error());
         auto waves = wave_options(*f);
         if (!waves) return report(waves.error());

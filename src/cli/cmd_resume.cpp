@@ -73,6 +73,7 @@ int resume_workflow(app::Context& ctx, ResumeFlags& rf, const store::RunRecord& 
 }
 
 int resume(app::Context& ctx, ResumeFlags& rf, const std::string& prefix) {
+    if (auto st = service_side_inputs(ctx, rf.run); !st) return report(st.error());
     RunFlags& f = rf.run;
     auto view = app::load_run(ctx, prefix, false);
     if (!view) return report(view.error());

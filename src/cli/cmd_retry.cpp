@@ -64,6 +64,7 @@ int retry_workflow(app::Context& ctx, RunFlags& f, const store::RunRecord& run,
 
 int retry(app::Context& ctx, RunFlags& f, const std::string& prefix, const std::string& which,
           const std::string& stage) {
+    if (auto st = service_side_inputs(ctx, f); !st) return report(st.error());
     auto view = app::load_run(ctx, prefix, false);
     if (!view) return report(view.error());
     const auto& run = view->run;

@@ -15,6 +15,7 @@ Action add_run(CLI::App& sub) {
     add_selection_flags(sub, *f);
     add_run_flags(sub, *f);
     return [f](app::Context& ctx) {
+        if (auto st = service_side_inputs(ctx, *f); !st) return report(st.error());
         if (auto big = app::size_warning(ctx)) warn({*big});
         return execute_run(ctx, *f);
     };

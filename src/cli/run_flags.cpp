@@ -162,13 +162,32 @@ Status parse_flags(RunFlags& f, const config::Settings& settings) {
 
 Status resolve_task_arg(app::Context& ctx, app::PrepareOptions& o) {
     o.library = app::library_root(ctx.settings); // a stage's task = "name" is found there
-    LEURA_TRY(app::require_named(ctx, o.inventory));
     if (o.command || o.task_file.empty()) return {};
-    LEURA_TRY(app::require_named(ctx, o.task_file));
     LEURA_TRY_ASSIGN(file,
                      app::resolve_task(app::library_root(ctx.settings), o.task_file, o.task_name));
     o.task_file = file.string();
     return {};
+}
+
+Status service_side_inputs(app::Context& ctx, const RunFlags& f) {
+    if (!ctx.service) return {};
+    LEURA_TRY(app::require_named(ctx, f.prepare.task_file));
+    LEURA_TRY(app::require_named(ctx, f.prepare.inventory));
+    std::string given;
+    auto note = [&given](bool set, const char* flag) {
+        if (set) given += (given.empty() ? "" : " ") + std::string(flag);
+    };
+    note(!f.ssh_config.empty(), "--ssh-config");
+    note(f.no_ssh_config, "--no-ssh-config");
+    note(!f.known_hosts_flag.empty() || (!f.flags_parsed && !f.run.known_hosts.empty()),
+         "--known-hosts");
+    note(f.run.accept_new_host_keys && !ctx.settings.flag("accept_new_host_keys"),
+         "--accept-new-host-keys");
+    if (given.empty()) return {};
+    app::AccessRequest admin;
+    admin.action = "admin";
+    admin.resource = "flags:" + given;
+    return app::authorize(ctx, admin, false);
 }
 
 // The overrides on this command line, as recorded with the run.

@@ -56,6 +56,11 @@ Status parse_flags(RunFlags& f, const config::Settings& settings);
 // The ssh config and known_hosts choices (flags over settings) into f.prepare.ssh.
 // Errors: config (an ssh config file ssh would refuse).
 Status load_ssh_flags(RunFlags& f, const config::Settings& settings);
+// On a shared controller, what a person types that the service account would read for them is
+// an admin's alone: a task or inventory given as a path, and the connection inputs
+// (--ssh-config, --no-ssh-config, --known-hosts, --accept-new-host-keys); the service account's
+// own ssh config and known_hosts are what leura reads. Errors: denied (audited).
+Status service_side_inputs(app::Context& ctx, const RunFlags& f);
 // A task argument that is a library name becomes its file (and o.task_name). Errors: usage,
 // not_found with a did-you-mean.
 Status resolve_task_arg(app::Context& ctx, app::PrepareOptions& o);

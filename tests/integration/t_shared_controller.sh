@@ -78,6 +78,22 @@ expect_out "\"user\":\"$alice\""
 alice_run=$(sed -n 's/.*"run":"\([^"]*\)".*/\1/p' "$T/out" | head -1)
 [ -n "$alice_run" ] || fail "alice's run is not listed to her"
 [ "$(stat -c %U "$S/data/leura.db")" = "$svc" ] || fail "the records belong to the service account"
+# Her own run again: the recorded task and inventory paths are the records', not hers to give.
+as "$alice" retry "$alice_run" --hosts all
+expect_rc 0
+expect_out "2 ok, 0 failed"
+
+# What the service account would read for her is named, never a path, and the connection
+# inputs are the admin's: each is refused (the key would come back as "error at line 1").
+for args in "run $T/library/hello.toml" "run ./hello.toml" "check $S/.ssh/id_fleet" \
+  "inventory show $S/.ssh/id_fleet" "run hello -i $S/.ssh/id_fleet" \
+  "run hello --known-hosts /dev/null" "run hello --ssh-config $S/.ssh/id_fleet" \
+  "run hello --accept-new-host-keys"; do
+  # shellcheck disable=SC2086
+  as "$alice" $args
+  [ "$rc" = 4 ] || { cat "$T/err"; fail "alice: leura $args: exit $rc, expected 4"; }
+  grep -q "id_fleet\|BEGIN" "$T/out" && fail "alice: leura $args printed the key"
+done
 
 as "$bob" run hello
 expect_rc 4
