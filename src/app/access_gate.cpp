@@ -2,6 +2,7 @@
 #include "app/access_gate.hpp"
 #include "app/audit.hpp"
 #include "app/library.hpp"
+#include "util/sha256.hpp"
 
 #include <cstdio>
 
@@ -97,6 +98,74 @@ bool access_allows(Context& ctx, const std::string& action, const std::string& t
     if (state.mode == access::PolicyState::Mode::off) return true;
     access::Request req{action, task, inventory, {}, nullptr};
     return access::authorize(state, ctx.identity.uid, principal_of(ctx), req).allowed;
+}
+
+namespace {
+
+// What in `task` runs on the controller: "" when nothing does.
+std::string controller_side(const config::Task& task) {
+    const auto folder = task.file.parent_path().lexically_normal();
+    for (const auto* list : {&task.steps, &task.verify, &task.rollback})
+        for (const auto& s : *list) {
+            if (s.kind == config::StepKind::local) return "step '" + s.name + "' is a local step";
+            if (s.kind == config::StepKind::custom) return "step '" + s.name + "' is a custom step";
+            if (s.upload) {
+                auto src = (folder / s.upload->src).lexically_normal();
+                auto rel = src.lexically_relative(folder);
+                if (rel.empty() || *rel.begin() == "..")
+                    return "step '" + s.name + "' uploads " + src.string() +
+                           ", outside the task's folder";
+            }
+        }
+    return "";
+}
+
+// Whether `user` is an admin for `task` by the policy (root always is).
+bool is_admin(Context& ctx, const std::string& user, const std::string& task) {
+    if (user == "root") return true;
+    const auto& state = access_state(ctx);
+    if (!state.policy) return false;
+    auto who = access::principal(*state.policy, "user:" + user);
+    if (!who) return false;
+    return access::decide(*state.policy, *who, {"admin", task, "", {}, nullptr}).allowed;
+}
+
+} // namespace
+
+Status controller_steps_allowed(Context& ctx, const config::Task& task,
+                                const std::string& task_name) {
+    if (!ctx.service || task.adhoc) return {};
+    std::string what = controller_side(task);
+    if (what.empty() || ctx.identity.uid == 0 || is_admin(ctx, ctx.identity.name, task_name))
+        return {};
+    std::string saved_by;
+    if (!task_name.empty()) {
+        LEURA_TRY_ASSIGN(records, ctx.records());
+        LEURA_TRY_ASSIGN(versions, records->task_versions(task_name, false));
+        const std::string hash = util::sha256_hex(task.text);
+        for (auto v = versions.rbegin(); v != versions.rend(); ++v)
+            if (v->sha256 == hash && v->source != "run") {
+                saved_by = v->saved_by;
+                break;
+            }
+    }
+    if (!saved_by.empty() && is_admin(ctx, saved_by, task_name)) return {};
+    AccessRequest r;
+    r.action = "run";
+    r.task = task_name;
+    r.resource = "task:" + (task_name.empty() ? task.file.string() : task_name);
+    store::AuditEntry e;
+    e.action = "run";
+    e.resource = r.resource;
+    e.decision = "deny";
+    e.detail = what + "; not saved by an admin";
+    (void)audit(ctx, e);
+    return fail(ErrorKind::denied,
+                "denied: " + what + ", which runs on the controller as the service account; " +
+                    "it runs only from a version an admin saved with leura task new or edit (" +
+                    (saved_by.empty() ? std::string("no saved version has this content")
+                                      : "this content was saved by " + saved_by) +
+                    ")");
 }
 
 Status require_run(Context& ctx, const store::RunRecord& run, const std::string& action) {

@@ -6,6 +6,7 @@
 // something or reads output, goes to the audit log (app/audit.hpp) with its deciding rule.
 #include "access/policy_file.hpp"
 #include "app/context.hpp"
+#include "config/task.hpp"
 #include "inventory/inventory.hpp"
 #include "store/store.hpp"
 #include "util/error.hpp"
@@ -55,6 +56,13 @@ Status require_named(Context& ctx, const std::string& arg);
 // may_see() as a check: a run the person may not see is refused (exit 4), audited; reading a
 // run's output (`logs`) is audited when allowed too.
 Status require_run(Context& ctx, const store::RunRecord& run, const std::string& action);
+
+// On a shared controller, steps that run on the controller itself as the service account
+// (`local` and `custom` steps, uploads of files outside the task's folder) hold the fleet's
+// keys: they run only from a task version an admin saved (`leura task new/edit`, the task
+// history says who), or for an admin. `edit` alone changes remote steps. Errors: denied.
+Status controller_steps_allowed(Context& ctx, const config::Task& task,
+                                const std::string& task_name);
 
 // The name a run's task goes by in the policy: its library name, else its path.
 std::string task_name_of(const store::RunRecord& run);

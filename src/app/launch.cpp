@@ -68,6 +68,7 @@ Result<RunResult> launch(Context& ctx, const Prepared& prepared, RunOptions run,
                          const LaunchOptions& options) {
     // A dry run touches no host: it is checked, and audited only when refused.
     LEURA_TRY(authorize(ctx, run_request(prepared, run), !options.dry_run));
+    LEURA_TRY(controller_steps_allowed(ctx, prepared.task, prepared.task_name));
     if (options.dry_run) {
         print_dry_run(prepared, plan);
         return RunResult{};
@@ -103,8 +104,10 @@ Result<RunResult> launch_workflow(Context& ctx, const Prepared& wf, RunOptions r
                                   const WorkflowResume* resume) {
     // The workflow's task, and each stage's task on its own hosts.
     LEURA_TRY(authorize(ctx, run_request(wf, run), !options.dry_run));
-    for (const auto& s : wf.stages)
+    for (const auto& s : wf.stages) {
         LEURA_TRY(authorize(ctx, run_request(s, run), !options.dry_run));
+        LEURA_TRY(controller_steps_allowed(ctx, s.task, s.task_name));
+    }
     if (options.dry_run) {
         std::printf("%s", describe_targets(wf).c_str());
         for (size_t i : config::stage_order(wf.task.stages))

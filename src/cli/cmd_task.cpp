@@ -208,6 +208,9 @@ int make(app::Context& ctx, const TaskFlags& f) {
                                                   file->string() + "); leura never overwrites"));
     std::string text = app::task_skeleton(f.name);
     if (!f.from.empty()) {
+        // The copy shows what it copies: the source is a task they may see, by name.
+        if (auto st = app::require_named(ctx, f.from); !st) return report(st.error());
+        if (auto st = may(ctx, "view", f.from, false); !st) return report(st.error());
         auto from = existing(ctx, f.from);
         if (!from) return report(from.error());
         std::ifstream in(*from, std::ios::binary);

@@ -25,7 +25,7 @@ fleet_up_watched "$F" 2
 install -m 0600 -o "$svc" -g "$svc" "$F/client_key" "$S/.ssh/id_fleet"
 install -m 0600 -o "$svc" -g "$svc" "$F/known_hosts" "$S/.ssh/known_hosts"
 sed "s|^identity = .*|identity = \"$S/.ssh/id_fleet\"|" "$F/inventory.toml" > "$S/fleet.toml"
-install -d -m 0755 "$T/library"
+install -d -m 0755 -o "$svc" -g "$svc" "$T/library"
 printf '[[steps]]\nname = "hello"\ncommand = "echo hello from $(hostname)"\n' \
   > "$T/library/hello.toml"
 chmod 0644 "$T/library/hello.toml" "$S/fleet.toml"
@@ -47,12 +47,17 @@ inventory = "$S/fleet.toml"
 known_hosts = "$S/.ssh/known_hosts"
 EOF
 cat > /etc/leura/access.toml <<EOF
-# alice runs hello; bob has no grant.
+# alice runs hello and the local-* tasks, and may edit those; bob has no grant.
 [[grant]]
 id = "alice-hello"
 who = ["user:$alice"]
 allow = ["run"]
 tasks = ["hello"]
+[[grant]]
+id = "alice-local"
+who = ["user:$alice"]
+allow = ["edit"]
+tasks = ["local-*"]
 EOF
 chmod 0644 /etc/leura/config.toml /etc/leura/access.toml
 sudoers=/etc/sudoers.d/leura-test-$$
@@ -107,6 +112,26 @@ set +e
 runuser -u "$bob" -- cat "$S/data/leura.db" > /dev/null 2>&1 && fail "bob read the records directly"
 runuser -u "$bob" -- cat "$S/.ssh/id_fleet" > /dev/null 2>&1 && fail "bob read the fleet's key"
 set -e
+
+# A step that runs on the controller holds the fleet's key: it runs only from a version an admin
+# saved. One written into the library by hand, or a copy alice saved, is refused; root's copy runs.
+printf '[[steps]]\nname = "here"\nlocal = "echo on the controller"\n' > "$T/library/local-hand.toml"
+chmod 0644 "$T/library/local-hand.toml"
+as "$alice" run local-hand
+expect_rc 4
+expect_err "local step, which runs on the controller"
+as "$alice" task new local-alice --from local-hand
+expect_rc 0
+as "$alice" run local-alice
+expect_rc 4
+expect_err "saved by $alice"
+as root task new local-root --from local-hand
+expect_rc 0
+as "$alice" run local-root
+expect_rc 0
+expect_out "2 ok, 0 failed"
+as "$alice" task new local-peek --from "$S/.ssh/id_fleet"
+expect_rc 4
 
 # A forged SUDO_UID: sudo resets it, and the service side believes only sudo's.
 alice_uid=$(id -u "$alice")
