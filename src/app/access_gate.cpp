@@ -11,13 +11,16 @@ namespace leura::app {
 namespace {
 
 // The person acting as the policy knows them: the user, and the groups it gives them.
-access::Principal principal_of(Context& ctx) {
+const access::Principal& principal_of(Context& ctx) {
+    if (ctx.access_principal) return *ctx.access_principal;
     const auto& state = access_state(ctx);
-    if (state.policy)
-        if (auto p = access::principal(*state.policy, "user:" + ctx.identity.name)) return *p;
     access::Principal p;
     p.name = ctx.identity.name;
-    return p;
+    if (state.policy)
+        if (auto found = access::principal(*state.policy, "user:" + ctx.identity.name))
+            p = std::move(*found);
+    ctx.access_principal = std::move(p);
+    return *ctx.access_principal;
 }
 
 } // namespace
@@ -75,7 +78,7 @@ bool may_see(Context& ctx, const store::RunRecord& run, const std::string& actio
     if (!state.policy) return false;
     const std::string task = task_name_of(run);
     const std::string inventory = inventory_name_of(run.inventory);
-    access::Principal who = principal_of(ctx);
+    const access::Principal& who = principal_of(ctx);
     access::Request req{action, task, inventory, {}, nullptr};
     if (!access::decide(*state.policy, who, req).allowed) return false;
     auto visible = access::runs_visible(*state.policy, who, task, inventory);

@@ -28,6 +28,8 @@ public:
     std::optional<ServiceAccount> service;
     // The access policy, loaded on first use (app/access_gate.hpp: access_state).
     std::optional<access::PolicyState> access_policy;
+    // The person acting as that policy knows them (their groups, Unix groups read once).
+    std::optional<access::Principal> access_principal;
     StopSource stop;
     std::function<std::chrono::system_clock::time_point()> clock;
 

@@ -95,7 +95,10 @@ int list(app::Context& ctx, const RunsFlags& f) {
     if (runs->empty()) {
         bool filtered = filter.task || filter.status || filter.since || filter.tag || filter.user ||
                         !filter.host_names.empty() || !filter.host_globs.empty();
-        std::fprintf(stderr, "leura: %s\n", filtered ? "no runs match" : "no runs recorded yet");
+        std::fprintf(stderr, "leura: %s\n",
+                     !everything ? "no runs that the access policy lets you see match"
+                     : filtered  ? "no runs match"
+                                 : "no runs recorded yet");
         return 0;
     }
     std::printf("%-21s %-23s %-11s %6s %5s %6s %6s %6s %6s %8s  %s\n", "RUN", "STARTED", "STATUS",
