@@ -3,6 +3,7 @@
 #include "app/audit.hpp"
 #include "cli/commands.hpp"
 #include "cli/report.hpp"
+#include "cli/usage.hpp"
 #include "config/task.hpp"
 #include "util/json.hpp"
 #include "util/strings.hpp"
@@ -35,11 +36,8 @@ std::string entry_json(const store::AuditEntry& e) {
 int list(app::Context& ctx, const AuditFlags& f) {
     store::AuditFilter filter;
     if (!f.since.empty()) {
-        auto age = config::parse_duration(f.since);
-        if (!age)
-            return report(Error(ErrorKind::usage, "--since wants a duration such as 7d or 12h, "
-                                                  "got '" +
-                                                      f.since + "'"));
+        auto age = since_flag(f.since);
+        if (!age) return report(age.error());
         filter.since = util::rfc3339(ctx.clock() - *age);
     }
     if (!f.actor.empty()) filter.actor = f.actor;

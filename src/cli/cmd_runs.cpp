@@ -4,6 +4,7 @@
 #include "app/run_json.hpp"
 #include "cli/commands.hpp"
 #include "cli/report.hpp"
+#include "cli/usage.hpp"
 #include "config/task.hpp"
 #include "inventory/range.hpp"
 #include "util/strings.hpp"
@@ -68,11 +69,8 @@ int list(app::Context& ctx, const RunsFlags& f) {
             return report(
                 Error(ErrorKind::usage, "--host '" + f.host + "': " + st.error().message));
     if (!f.since.empty()) {
-        auto age = config::parse_duration(f.since);
-        if (!age)
-            return report(Error(ErrorKind::usage, "--since wants a duration such as 7d or 12h, "
-                                                  "got '" +
-                                                      f.since + "'"));
+        auto age = since_flag(f.since);
+        if (!age) return report(age.error());
         filter.since = util::rfc3339(std::chrono::system_clock::now() - *age);
     }
     // Runs the person acting may not see are left out (app/access_gate.hpp), so the limit

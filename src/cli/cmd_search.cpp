@@ -4,6 +4,7 @@
 #include "app/output_search.hpp"
 #include "cli/commands.hpp"
 #include "cli/report.hpp"
+#include "cli/usage.hpp"
 #include "config/task.hpp"
 #include "util/json.hpp"
 #include "util/strings.hpp"
@@ -42,11 +43,9 @@ int search(app::Context& ctx, const SearchFlags& f) {
     if (!f.task.empty()) o.task = f.task;
     if (!f.host.empty()) o.host = f.host;
     if (!f.since.empty()) {
-        o.since = config::parse_duration(f.since);
-        if (!o.since)
-            return report(
-                Error(ErrorKind::usage,
-                      "--since wants a duration such as 7d or 12h, got '" + f.since + "'"));
+        auto age = since_flag(f.since);
+        if (!age) return report(age.error());
+        o.since = *age;
     }
     o.ignore_case = f.ignore_case;
     o.full = f.full;

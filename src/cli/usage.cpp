@@ -7,6 +7,7 @@
 #include "cli/usage.hpp"
 
 #include "app/exit_code.hpp"
+#include "config/task.hpp"
 #include "util/strings.hpp"
 
 #include <algorithm>
@@ -230,6 +231,12 @@ int usage_error(CLI::App& app, const CLI::ParseError& error, int argc, char** ar
     std::fprintf(stderr, "leura: error: %s (see: %s --help)\n",
                  lowercase_first(error.what()).c_str(), s.path.c_str());
     return to_int(ExitCode::usage);
+}
+
+Result<std::chrono::milliseconds> since_flag(const std::string& value) {
+    if (auto age = config::parse_duration(value)) return *age;
+    return fail(ErrorKind::usage,
+                "--since wants a duration such as 7d or 12h, got '" + value + "'");
 }
 
 } // namespace leura::cli

@@ -5,7 +5,12 @@
 // the one-line errors for a bad command line, each pointing at the help of the command it is
 // about.
 
+#include "util/error.hpp"
+
 #include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <string>
 
 namespace leura::cli {
 
@@ -22,5 +27,8 @@ int help_command(CLI::App& app, int argc, char** argv);
 // command's help; a command missing its subcommand prints that command's help instead.
 // Returns the usage exit status.
 int usage_error(CLI::App& app, const CLI::ParseError& error, int argc, char** argv);
+
+// `--since VALUE` (runs, search, audit) as a duration. Errors: usage, naming what it wants.
+Result<std::chrono::milliseconds> since_flag(const std::string& value);
 
 } // namespace leura::cli
