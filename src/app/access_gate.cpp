@@ -23,6 +23,16 @@ const access::Principal& principal_of(Context& ctx) {
     return *ctx.access_principal;
 }
 
+// Audits a decision; a denied one becomes the `denied` error saying `denial`. An allowed
+// request that cannot be audited does not happen: the log is the record of it.
+Status record(Context& ctx, store::AuditEntry e, const std::string& denial) {
+    const bool allowed = e.decision == "allow";
+    auto logged = audit(ctx, std::move(e));
+    if (!allowed) return fail(ErrorKind::denied, denial);
+    if (!logged) return std::unexpected(logged.error());
+    return {};
+}
+
 } // namespace
 
 const access::PolicyState& access_state(Context& ctx) {
@@ -65,11 +75,7 @@ Status authorize(Context& ctx, const AccessRequest& r, bool audit_allowed) {
     e.rule = d.rule_id.empty() ? "" : d.rule_id + " " + access::rule_location(d.where);
     e.run_id = r.run_id;
     e.detail = d.why;
-    auto logged = audit(ctx, e);
-    if (!d.allowed) return fail(ErrorKind::denied, d.why);
-    // An allowed request that cannot be audited does not happen: the log is the record of it.
-    if (!logged) return std::unexpected(logged.error());
-    return {};
+    return record(ctx, std::move(e), d.why);
 }
 
 bool may_see(Context& ctx, const store::RunRecord& run, const std::string& action) {
@@ -153,22 +159,17 @@ Status controller_steps_allowed(Context& ctx, const config::Task& task,
             }
     }
     if (!saved_by.empty() && is_admin(ctx, saved_by, task_name)) return {};
-    AccessRequest r;
-    r.action = "run";
-    r.task = task_name;
-    r.resource = "task:" + (task_name.empty() ? task.file.string() : task_name);
     store::AuditEntry e;
     e.action = "run";
-    e.resource = r.resource;
+    e.resource = "task:" + (task_name.empty() ? task.file.string() : task_name);
     e.decision = "deny";
     e.detail = what + "; not saved by an admin";
-    (void)audit(ctx, e);
-    return fail(ErrorKind::denied,
-                "denied: " + what + ", which runs on the controller as the service account; " +
-                    "it runs only from a version an admin saved with leura task new or edit (" +
-                    (saved_by.empty() ? std::string("no saved version has this content")
-                                      : "this content was saved by " + saved_by) +
-                    ")");
+    return record(ctx, std::move(e),
+                  "denied: " + what + ", which runs on the controller as the service account; " +
+                      "it runs only from a version an admin saved with leura task new or edit (" +
+                      (saved_by.empty() ? std::string("no saved version has this content")
+                                        : "this content was saved by " + saved_by) +
+                      ")");
 }
 
 Status require_run(Context& ctx, const store::RunRecord& run, const std::string& action) {
@@ -184,12 +185,9 @@ Status require_run(Context& ctx, const store::RunRecord& run, const std::string&
     e.detail = seen ? "task " + task_name_of(run)
                     : "run " + run.id + " of task " + task_name_of(run) + " by " + run.user +
                           " is not theirs to " + action;
-    auto logged = audit(ctx, e);
-    if (!seen)
-        return fail(ErrorKind::denied, "denied: " + action + " of run " + run.id +
-                                           ": no grant lets " + ctx.identity.name + " see it");
-    if (!logged) return std::unexpected(logged.error());
-    return {};
+    return record(ctx, std::move(e),
+                  "denied: " + action + " of run " + run.id + ": no grant lets " +
+                      ctx.identity.name + " see it");
 }
 
 } // namespace leura::app

@@ -31,14 +31,12 @@ Result<store::Store*> Context::records() {
 }
 
 std::filesystem::path data_dir_for(const config::Settings& settings) {
+    // A shared controller's records are where root's file says: LEURA_HOME does not count.
+    const bool shared = !settings.text("service_user").empty();
     const char* home = std::getenv("LEURA_HOME");
-    if (!settings.text("service_user").empty())
-        return settings.is_default("data_dir")
-                   ? std::filesystem::path(k_service_data_dir)
-                   : std::filesystem::path(util::expand_tilde(settings.text("data_dir")));
-    return (home && *home) || settings.is_default("data_dir")
-               ? default_data_dir()
-               : std::filesystem::path(util::expand_tilde(settings.text("data_dir")));
+    if (!shared && home && *home) return default_data_dir();
+    if (!settings.is_default("data_dir")) return util::expand_tilde(settings.text("data_dir"));
+    return shared ? std::filesystem::path(k_service_data_dir) : default_data_dir();
 }
 
 std::optional<Context> process_context(config::Diagnostics& diags) {

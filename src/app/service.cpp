@@ -14,6 +14,19 @@
 
 namespace leura::app {
 
+namespace {
+
+// The null-terminated argv exec and posix_spawn take, pointing into `words`.
+std::vector<char*> c_argv(std::vector<std::string>& words) {
+    std::vector<char*> argv;
+    for (auto& w : words)
+        argv.push_back(w.data());
+    argv.push_back(nullptr);
+    return argv;
+}
+
+} // namespace
+
 Result<std::optional<ServiceAccount>> service_account(const config::Settings& settings) {
     const std::string name = settings.text("service_user");
     if (name.empty()) return std::optional<ServiceAccount>();
@@ -49,10 +62,7 @@ Error become(const ServiceAccount& account, const std::vector<std::string>& args
     // "a password is required" and an exit status that reads as failed hosts.
     if (::getuid() != 0) {
         std::vector<std::string> ask = {"sudo", "-n", "-l", "-u", account.name, "--", exe};
-        std::vector<char*> ask_argv;
-        for (auto& w : ask)
-            ask_argv.push_back(w.data());
-        ask_argv.push_back(nullptr);
+        auto ask_argv = c_argv(ask);
         posix_spawn_file_actions_t quiet;
         posix_spawn_file_actions_init(&quiet);
         posix_spawn_file_actions_addopen(&quiet, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
@@ -75,10 +85,7 @@ Error become(const ServiceAccount& account, const std::vector<std::string>& args
     }
     std::vector<std::string> words = {"sudo", "-n", "-u", account.name, "--", exe};
     words.insert(words.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& w : words)
-        argv.push_back(w.data());
-    argv.push_back(nullptr);
+    auto argv = c_argv(words);
     ::execv("/usr/bin/sudo", argv.data());
     return Error(ErrorKind::io, std::string("cannot run /usr/bin/sudo to act as ") + account.name +
                                     ": " + std::strerror(errno));

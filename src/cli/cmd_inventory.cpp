@@ -31,9 +31,14 @@ struct InventoryFlags {
     RunFlags ssh; // --ssh-config, --no-ssh-config
 };
 
+// The inventory a command means: the one named, else the inventory setting's.
+std::string wanted_inventory(const app::Context& ctx, const std::string& name) {
+    return name.empty() ? ctx.settings.text("inventory") : name;
+}
+
 std::optional<std::pair<fs::path, inventory::Inventory>>
 load(const app::Context& ctx, const std::string& name, config::Diagnostics& diags) {
-    std::string wanted = name.empty() ? ctx.settings.text("inventory") : name;
+    std::string wanted = wanted_inventory(ctx, name);
     if (wanted.empty()) {
         diags.add({"inventory", 0, 0}, "name an inventory (or set the inventory setting)");
         return std::nullopt;
@@ -180,11 +185,10 @@ Action add_inventory(CLI::App& sub) {
     return [f, which](app::Context& ctx) {
         if (*which == "list") return list(ctx, *f);
         // The policy names inventories by name (a file's stem): viewing one takes a grant on it.
-        std::string wanted = f->name.empty() ? ctx.settings.text("inventory") : f->name;
         if (auto st = app::require_named(ctx, f->name); !st) return report(st.error());
         app::AccessRequest view;
         view.action = "view";
-        view.inventory = fs::path(wanted).stem().string();
+        view.inventory = fs::path(wanted_inventory(ctx, f->name)).stem().string();
         if (auto st = app::authorize(ctx, view, false); !st) return report(st.error());
         if (*which == "show") return show(ctx, *f);
         return hosts(ctx, *f);
