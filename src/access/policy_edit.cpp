@@ -3,6 +3,7 @@
 // lines up to the next header, less the comment lines just above that header (they describe
 // it). The k-th [[grant]] header is the k-th grant, since TOML keeps arrays of tables in order.
 #include "access/policy_edit.hpp"
+#include "util/replace_file.hpp"
 #include "util/sha256.hpp"
 #include "util/strings.hpp"
 
@@ -386,49 +387,7 @@ Result<std::string> revoke(const Policy& p, const std::string& id) {
 }
 
 Status write_policy(const fs::path& file, const std::string& text) {
-    fs::path dir = file.parent_path().empty() ? fs::path(".") : file.parent_path();
-    std::string tmpl = (dir / ("." + file.filename().string() + ".XXXXXX")).string();
-    int fd = ::mkstemp(tmpl.data());
-    if (fd < 0)
-        return fail(errno == EACCES ? ErrorKind::permission : ErrorKind::io,
-                    "cannot write in " + dir.string() + ": " + std::strerror(errno));
-    auto failed = [&](const std::string& what) {
-        int e = errno;
-        ::close(fd);
-        ::unlink(tmpl.c_str());
-        return fail(ErrorKind::io, what + " " + tmpl + ": " + std::strerror(e));
-    };
-    mode_t mode = 0644;
-    struct stat st {};
-    bool existed = ::stat(file.c_str(), &st) == 0;
-    if (existed) mode = st.st_mode & 07777;
-    size_t done = 0;
-    while (done < text.size()) {
-        ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return failed("cannot write");
-        done += size_t(n);
-    }
-    if (::fchmod(fd, mode) != 0) return failed("cannot set the mode of");
-    if (existed && ::geteuid() == 0 && ::fchown(fd, st.st_uid, st.st_gid) != 0)
-        return failed("cannot set the owner of");
-    if (::fsync(fd) != 0) return failed("cannot sync");
-    if (::close(fd) != 0) {
-        ::unlink(tmpl.c_str());
-        return fail(ErrorKind::io, "cannot close " + tmpl + ": " + std::strerror(errno));
-    }
-    if (::rename(tmpl.c_str(), file.c_str()) != 0) {
-        int e = errno;
-        ::unlink(tmpl.c_str());
-        return fail(ErrorKind::io,
-                    "cannot rename " + tmpl + " to " + file.string() + ": " + std::strerror(e));
-    }
-    int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        ::fsync(dfd);
-        ::close(dfd);
-    }
-    return {};
+    return util::replace_file(file, text, 0644);
 }
 
 } // namespace leura::access

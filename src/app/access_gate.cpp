@@ -17,7 +17,10 @@ const access::Principal& principal_of(Context& ctx) {
     access::Principal p;
     p.name = ctx.identity.name;
     if (state.policy)
-        if (auto found = access::principal(*state.policy, "user:" + ctx.identity.name))
+        // A schedule's (or monitor's) runs are named "schedule:NAME"; people by their user.
+        if (auto found = access::principal(*state.policy, ctx.identity.via == "schedule"
+                                                              ? ctx.identity.name
+                                                              : "user:" + ctx.identity.name))
             p = std::move(*found);
     ctx.access_principal = std::move(p);
     return *ctx.access_principal;

@@ -17,9 +17,7 @@ fs::path library_root(const config::Settings& settings) {
     if (!settings.is_default("library")) return util::expand_tilde(settings.text("library"));
     std::error_code ec;
     if (fs::is_directory("runbooks", ec)) return fs::absolute("runbooks", ec);
-    const char* xdg = std::getenv("XDG_CONFIG_HOME");
-    fs::path config = xdg && *xdg == '/' ? fs::path(xdg) : fs::path(util::home_dir()) / ".config";
-    return config / "leura" / "runbooks";
+    return util::user_config_dir() / "runbooks";
 }
 
 bool is_task_path(std::string_view arg) {

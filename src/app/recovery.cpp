@@ -61,6 +61,14 @@ Result<util::FileLock> lock_task(const fs::path& data, const fs::path& task,
                     (wait ? "; still held after --wait" : "; pass --wait to queue behind it"));
 }
 
+Result<std::optional<std::string>> task_lock_holder(const fs::path& data, const fs::path& task) {
+    LEURA_TRY(util::ensure_private_dir(locks_dir(data)));
+    const fs::path path = task_lock_path(data, task);
+    LEURA_TRY_ASSIGN(lock, util::FileLock::try_acquire(path));
+    if (lock) return std::optional<std::string>();
+    return std::optional<std::string>(util::FileLock::read_note(path));
+}
+
 Result<util::FileLock> lock_run(const fs::path& data, const std::string& run_id) {
     LEURA_TRY(util::ensure_private_dir(locks_dir(data)));
     fs::path path = run_lock_path(data, run_id);

@@ -26,6 +26,10 @@ Result<util::FileLock> lock_task(const std::filesystem::path& data,
                                  std::optional<std::chrono::milliseconds> wait,
                                  const std::function<void(const std::string&)>& waiting = {});
 
+// Who holds the task's lock now: nothing when free, else its note ("run ID (pid N)", or "" when
+// unreadable). A free lock is taken and dropped at once to tell. Errors: io.
+Result<std::optional<std::string>> task_lock_holder(const std::filesystem::path& data,
+                                                    const std::filesystem::path& task);
 // The run's own lock, noted with the task lock's holder text.
 Result<util::FileLock> lock_run(const std::filesystem::path& data, const std::string& run_id);
 

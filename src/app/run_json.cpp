@@ -33,6 +33,7 @@ std::string run_summary(const store::RunRecord& r) {
     else
         o.add_null("tags");
     o.add("parent", r.parent).add("stage", r.stage).add("resumes", r.resumes);
+    o.add("triggered_by", r.triggered_by);
     return o.str();
 }
 

@@ -133,6 +133,7 @@ Result<RunResult> run_task(Context& ctx, const Prepared& p, const RunOptions& o,
     run.parent = o.parent;
     run.stage = o.stage;
     run.note = o.note;
+    run.triggered_by = o.triggered_by;
     LEURA_TRY_ASSIGN(run_lock, lock_run(data, run.id));
     if (task_lock) (void)task_lock->note(holder_note(run.id)); // a hint for whoever finds it held
     LEURA_TRY(store.insert_run(run));

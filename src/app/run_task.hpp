@@ -46,6 +46,8 @@ struct RunOptions {
     // resume: the values the hosts' finished steps wrote (LEURA_OUT_<NAME> for the rest).
     std::map<std::string, std::map<std::string, std::string>> initial_values;
     std::optional<std::string> note;
+    // What started the run when not a person: "schedule:NAME" (store::RunRecord::triggered_by).
+    std::optional<std::string> triggered_by;
 };
 
 struct RunResult {

@@ -346,7 +346,8 @@ Result<RunResult> Workflow::run() {
     LEURA_TRY_ASSIGN(task_lock, lock_task(data, m_wf.task.file, m_o.lock_wait, m_o.on_lock_wait));
     auto started = std::chrono::system_clock::now();
     auto clock_start = std::chrono::steady_clock::now();
-    m_run.id = util::new_run_id(started);
+    m_run.id = m_o.run_id ? *m_o.run_id : util::new_run_id(started);
+    m_run.triggered_by = m_o.triggered_by;
     m_run.task = m_wf.task.file.string();
     if (!m_wf.task_name.empty()) m_run.task_name = m_wf.task_name;
     m_run.task_hash = util::sha256_hex(m_wf.task.text);

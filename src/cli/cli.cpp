@@ -41,6 +41,10 @@ const std::vector<Command>& commands() {
         {"gc", "Delete old runs: their records, archives, spool and downloads", add_gc, admin},
         {"audit", "The audit log: who did what, allowed or denied; verify its chain", add_audit,
          admin},
+        // Each subcommand checks the `schedule` right on the schedule's task; tick --now is
+        // an admin's.
+        {"schedule", "Timed and cron tasks: add, list, next, history, pause, resume, tick",
+         add_schedule, what_it_touches},
         {"config", "Show every setting, its value and where it came from", add_config, nothing},
         {"ssh-config", "How leura reaches a host: address, user, port, keys, jumps, origins",
          add_ssh_config, what_it_touches},

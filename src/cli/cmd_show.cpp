@@ -85,6 +85,8 @@ void print_header(const store::RunRecord& r, const std::vector<std::string>& res
                     (long long)c.unchanged);
     std::printf("archive    %s\n", r.archive.value_or("-").c_str());
     if (r.resumes) std::printf("resumes    %s\n", r.resumes->c_str());
+    if (r.triggered_by)
+        std::printf("started by %s\n", util::terminal_safe(*r.triggered_by, true).c_str());
     for (const auto& id : resumed_by)
         std::printf("resumed by %s\n", id.c_str());
 }

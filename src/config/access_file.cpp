@@ -198,19 +198,6 @@ void read_grants(AccessFile& out, const toml::node& node, Reporter& r) {
     }
 }
 
-std::optional<toml::table> parse(const std::string& text, const std::string& name,
-                                 Diagnostics& diags) {
-    try {
-        return toml::parse(std::string_view(text), std::string_view(name));
-    } catch (const toml::parse_error& e) {
-        std::string message(e.description());
-        if (!message.empty() && message[0] >= 'A' && message[0] <= 'Z') message[0] += 'a' - 'A';
-        Reporter r(name, text, diags);
-        r.error(r.pos(e.source()), std::move(message));
-        return std::nullopt;
-    }
-}
-
 } // namespace
 
 const std::vector<std::string>& access_actions() {
@@ -225,7 +212,7 @@ std::optional<AccessFile> parse_access_text(const std::string& text, const std::
     AccessFile out;
     out.file = name;
     out.text = text;
-    auto doc = parse(out.text, name, diags);
+    auto doc = detail::parse_toml_text(out.text, name, diags);
     if (!doc) return std::nullopt;
     Reporter r(name, out.text, diags);
     for (const auto& [key, value] : detail::in_source_order(*doc)) {

@@ -94,6 +94,20 @@ void Reporter::error(const SourcePos& at, std::string message) {
     m_diags.add(at, std::move(message), line_of(m_text, at.line));
 }
 
+std::optional<toml::table> parse_toml_text(const std::string& text, const std::string& name,
+                                           Diagnostics& diags) {
+    try {
+        return toml::parse(std::string_view(text), std::string_view(name));
+    } catch (const toml::parse_error& e) {
+        std::string message(e.description());
+        // toml++ says "Error while parsing ..."; ours follows "error: ", so drop the capital.
+        if (!message.empty() && message[0] >= 'A' && message[0] <= 'Z') message[0] += 'a' - 'A';
+        Reporter r(name, text, diags);
+        r.error(r.pos(e.source()), std::move(message));
+        return std::nullopt;
+    }
+}
+
 std::optional<toml::table> parse_toml_file(const std::filesystem::path& file, std::string& text,
                                            Diagnostics& diags) {
     auto read = read_text_file(file);
@@ -102,16 +116,7 @@ std::optional<toml::table> parse_toml_file(const std::filesystem::path& file, st
         return std::nullopt;
     }
     text = std::move(*read);
-    try {
-        return toml::parse(std::string_view(text), std::string_view(file.string()));
-    } catch (const toml::parse_error& e) {
-        std::string message(e.description());
-        // toml++ says "Error while parsing ..."; ours follows "error: ", so drop the capital.
-        if (!message.empty() && message[0] >= 'A' && message[0] <= 'Z') message[0] += 'a' - 'A';
-        Reporter r(file.string(), text, diags);
-        r.error(r.pos(e.source()), std::move(message));
-        return std::nullopt;
-    }
+    return parse_toml_text(text, file.string(), diags);
 }
 
 std::vector<Entry> in_source_order(const toml::table& table) {

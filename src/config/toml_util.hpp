@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Private to src/config: the shared toml++ plumbing of the task and inventory readers. toml++ is
 // slow to compile, so only this header's users (toml_util.cpp, task_file.cpp, rollout_file.cpp,
-// secrets_file.cpp, transfer_file.cpp, inventory_file.cpp, access_file.cpp) include it.
+// secrets_file.cpp, transfer_file.cpp, inventory_file.cpp, access_file.cpp,
+// schedule_file.cpp) include it.
 #pragma once
 
 #include "config/diagnostic.hpp"
@@ -49,6 +50,8 @@ private:
 
 // Reads and parses `file`; a read failure is reported at line 0, a syntax error where toml++
 // found it. `text` receives the file contents whenever it could be read.
+std::optional<toml::table> parse_toml_text(const std::string& text, const std::string& name,
+                                           Diagnostics& diags);
 std::optional<toml::table> parse_toml_file(const std::filesystem::path& file, std::string& text,
                                            Diagnostics& diags);
 

@@ -209,6 +209,32 @@ BEGIN
     SELECT RAISE(ABORT, 'audit is append-only');
 END;
 )sql",
+    // 14: schedules (schedule_fires.cpp). One row per fire, keyed by the schedule and the
+    // instant it was due, so two tickers can never start one fire twice; missed, skipped and
+    // shifted fires are rows too. A run records what started it (triggered_by), and a run
+    // started on someone's behalf claims its principal from a pending row by a one-time token.
+    R"sql(
+CREATE TABLE schedule_fires (
+    schedule TEXT NOT NULL,
+    scheduled_at INTEGER NOT NULL,
+    due_at INTEGER NOT NULL,
+    shift INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL,
+    run_id TEXT,
+    pid INTEGER,
+    decided_at TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (schedule, scheduled_at)
+);
+CREATE TABLE pending_runs (
+    token_hash TEXT PRIMARY KEY,
+    principal TEXT NOT NULL,
+    triggered_by TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+ALTER TABLE runs ADD COLUMN triggered_by TEXT;
+)sql",
 };
 
 } // namespace

@@ -92,7 +92,8 @@ Status Store::end_batch() {
 Status Store::insert_run(const RunRecord& r) {
     return write("INSERT INTO runs (id, task, task_hash, task_text, inventory, targets, user, "
                  "args, started_at, status, hosts, plan, waves, resumes, overrides, task_name, "
-                 "tags, parent, stage, note) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                 "tags, parent, stage, note, triggered_by) "
+                 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                  [&](Stmt& s) {
                      s.bind(1, r.id).bind(2, r.task).bind(3, r.task_hash).bind(4, r.task_text);
                      s.bind(5, r.inventory).bind(6, r.targets).bind(7, r.user).bind(8, r.args);
@@ -100,6 +101,7 @@ Status Store::insert_run(const RunRecord& r) {
                      s.bind(12, r.plan).bind(13, r.waves).bind(14, r.resumes);
                      s.bind(15, r.overrides).bind(16, r.task_name).bind(17, r.tags);
                      s.bind(18, r.parent).bind(19, r.stage).bind(20, r.note);
+                     s.bind(21, r.triggered_by);
                  });
 }
 
@@ -242,7 +244,8 @@ std::optional<int64_t> opt_int(const Stmt& s, int col) {
 constexpr const char* k_run_columns =
     "id, task, task_hash, inventory, targets, user, args, started_at, finished_at, status, "
     "exit_code, hosts, ok, failed, unreachable, skipped, archive, task_text, plan, waves, resumes, "
-    "interrupted, rolled_back, overrides, task_name, tags, parent, stage, note";
+    "interrupted, rolled_back, overrides, task_name, tags, parent, stage, note, "
+    "triggered_by";
 
 RunRecord read_run(const Stmt& s) {
     RunRecord r;
@@ -275,6 +278,7 @@ RunRecord read_run(const Stmt& s) {
     r.parent = opt_text(s, 26);
     r.stage = opt_text(s, 27);
     r.note = opt_text(s, 28);
+    r.triggered_by = opt_text(s, 29);
     return r;
 }
 

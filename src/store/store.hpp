@@ -44,6 +44,8 @@ struct RunRecord {
     std::optional<std::string> parent;
     std::optional<std::string> stage;
     std::optional<std::string> note;
+    // What started the run when not a person at a command line: "schedule:NAME", ...
+    std::optional<std::string> triggered_by;
 };
 
 // One saved content of a library task (`leura task history`).
@@ -222,6 +224,31 @@ struct StepOutput {
 // The run records. A write is one short BEGIN IMMEDIATE transaction, made as the event happens,
 // so a crash loses nothing already reported; between begin_batch() and end_batch() writes share
 // one transaction instead (the recorder batches finished steps and hosts that way).
+// One fire of a schedule (schema 14, store/schedule_fires.cpp), keyed by (schedule,
+// scheduled_at): the instant it was due, in Unix seconds.
+struct FireRecord {
+    std::string schedule;
+    int64_t scheduled_at = 0;
+    int64_t due_at = 0; // scheduled_at plus the jitter
+    int64_t shift = 0;  // > 0: its wall-clock time did not exist; moved on by this many seconds
+    // started, skipped_overlap, missed, failed, queued, replaced, dry_run
+    std::string status;
+    std::optional<std::string> run_id;
+    std::optional<int64_t> pid;
+    std::string decided_at;
+    std::string detail;
+};
+
+// A run started on someone's behalf: the starter writes this, and the child claims it once by
+// the token it got on an inherited descriptor (only the token's hash is stored).
+struct PendingRun {
+    std::string token_hash;
+    std::string principal;    // "schedule:NAME"
+    std::string triggered_by; // the same, for schedules
+    std::string run_id;
+    std::string created_at;
+};
+
 class Store {
 public:
     // Opens or creates the database and brings its schema to the current version.
@@ -307,6 +334,18 @@ public:
     Result<std::vector<AuditEntry>> list_audit(const AuditFilter& filter);
     // Every entry from the first, each checked against its own fields and the one before it.
     Result<AuditCheck> verify_audit();
+
+    // Schedules (store/schedule_fires.cpp). claim_fire inserts the row unless its key exists:
+    // true when this call claimed the fire, false when another ticker did.
+    Result<bool> claim_fire(const FireRecord& f);
+    Status update_fire(const FireRecord& f); // status, run_id, pid, detail
+    // The latest scheduled_at recorded for `schedule`, if any.
+    Result<std::optional<int64_t>> last_fire_at(const std::string& schedule);
+    // Newest first; an empty `schedule` means every schedule.
+    Result<std::vector<FireRecord>> list_fires(const std::string& schedule, int64_t limit);
+    Status insert_pending_run(const PendingRun& p);
+    // The pending run with this token hash, deleted as it is read: a token works once.
+    Result<std::optional<PendingRun>> take_pending_run(const std::string& token_hash);
 
     // Deleting records (store/prune.cpp). Every run's rows leave through delete_run_rows(),
     // so whatever indexes them (a full-text index over the previews) is kept in step there.

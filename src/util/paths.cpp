@@ -29,6 +29,12 @@ std::string home_dir() {
     return "/";
 }
 
+std::filesystem::path user_config_dir() {
+    std::string xdg = env("XDG_CONFIG_HOME");
+    if (!xdg.empty() && xdg[0] == '/') return std::filesystem::path(xdg) / "leura";
+    return std::filesystem::path(home_dir()) / ".config" / "leura";
+}
+
 std::string expand_tilde(const std::string& path) {
     if (path == "~") return home_dir();
     if (path.rfind("~/", 0) == 0) return home_dir() + path.substr(1);

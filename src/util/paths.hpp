@@ -10,6 +10,9 @@ namespace leura::util {
 
 // $HOME, never looked up through getpw* (a static binary must not load NSS modules).
 std::string home_dir();
+// $XDG_CONFIG_HOME/leura when that is absolute, else ~/.config/leura (the user's leura config:
+// config.toml, the default task library, schedules.toml, monitors/).
+std::filesystem::path user_config_dir();
 // "~/x" -> "$HOME/x"; other paths unchanged.
 std::string expand_tilde(const std::string& path);
 // $USER, else $LOGNAME, else /etc/passwd's name for the uid, else "uid-N".

@@ -57,6 +57,8 @@ KEYSETS = {
     "k_grant_keys": ("leura-access.1", "Grant keys"),
     "k_expect_top_keys": ("leura-access.1", "Expectations top-level keys"),
     "k_expect_keys": ("leura-access.1", "Expectation keys"),
+    "k_schedules_top_keys": ("leura-schedule.1", "File top-level keys"),
+    "k_schedule_keys": ("leura-schedule.1", "Schedule keys"),
 }
 
 SECTIONS_NEEDED = ["NAME", "SYNOPSIS", "DESCRIPTION", "ENVIRONMENT", "FILES", "EXIT STATUS",

@@ -269,10 +269,12 @@ TEST_F(StoreOutputTest, MigrationElevenIndexesOldRowsWithoutRewritingThem) {
         add_run(store, "r1", 1, {"web-1", "web-2"});
     }
     {
-        // Back to schema v10 as it was: no codec, no output index, v10's indexes, no audit log.
+        // Back to schema v10 as it was: no codec, no output index, v10's indexes, no audit log,
+        // no schedules.
         Db db = raw();
         ASSERT_TRUE(
-            db.exec("DROP TABLE audit; "
+            db.exec("DROP TABLE audit; DROP TABLE schedule_fires; DROP TABLE pending_runs; "
+                    "ALTER TABLE runs DROP COLUMN triggered_by; "
                     "DROP INDEX runs_list; DROP INDEX runs_parent; DROP INDEX runs_resumes; "
                     "DROP INDEX hosts_host; CREATE INDEX runs_started ON runs(started_at); "
                     "CREATE INDEX runs_parent ON runs(parent); "

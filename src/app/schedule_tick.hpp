@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// One tick: every fire of every schedule that is due by `now` is decided once and recorded
+// (store: schedule_fires, keyed by schedule and instant, so two tickers never start one fire
+// twice). The launcher starts the runs; the tick never runs a task in its own process.
+//
+// The rules, documented in leura-schedule(1):
+// - fires count from the schedule's `since` (when it was added or resumed), else from a
+//   minute before the first tick that sees it; a paused schedule decides nothing;
+// - a fire is due at its instant plus its jitter; one due within the last 2 minutes is on
+//   time, an older one is late;
+// - late fires older than `catchup_window` are `missed`; of the rest, `catchup = "none"`
+//   misses every late one, `latest` runs only the newest due fire (the others are `missed`,
+//   superseded), `all` runs each (at most 10, oldest missed first), queued behind each other;
+// - overlap with a run of the same task still going: `skip` records `skipped_overlap`,
+//   `queue` starts a run that waits for the task's lock, `replace` stops the running one
+//   (SIGTERM: its grace applies) and starts a queued one;
+// - a downtime longer than 31 days is looked at from 31 days back.
+#include "app/context.hpp"
+#include "app/schedules.hpp"
+#include "store/store.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace leura::app {
+
+// What the launcher is asked to start: `leura run` with these arguments, as the principal of
+// `claim` (a pending run the child claims by token on an inherited descriptor).
+struct LaunchRequest {
+    std::string run_id;
+    std::vector<std::string> args; // after "run"
+    std::string claim_token;       // the one-time token; the store holds its hash
+};
+
+class Launcher {
+public:
+    virtual ~Launcher() = default;
+    // Starts the run detached; its pid. Errors: io (could not start).
+    virtual Result<int64_t> start(const LaunchRequest& request) = 0;
+};
+
+struct TickOptions {
+    int64_t now = 0;
+    bool dry_run = false; // decide and report, record nothing, start nothing
+    std::string only;     // one schedule, or all
+};
+
+struct TickDecision {
+    store::FireRecord fire;
+    bool claimed_elsewhere = false; // another ticker recorded this fire first
+};
+
+// Errors: config (the schedules file is wrong: the problems are in `diags`), io.
+Result<std::vector<TickDecision>> tick(Context& ctx, const TickOptions& options, Launcher& launcher,
+                                       config::Diagnostics& diags);
+
+// The launcher of the command line: `leura run` as a new session, detached, from "/", with
+// stdin from /dev/null, stdout to /dev/null and stderr appended to <data>/schedule.log.
+class ProcessLauncher : public Launcher {
+public:
+    explicit ProcessLauncher(std::filesystem::path data_dir) : m_data(std::move(data_dir)) {}
+    Result<int64_t> start(const LaunchRequest& request) override;
+
+private:
+    std::filesystem::path m_data;
+};
+
+} // namespace leura::app

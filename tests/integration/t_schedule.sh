@@ -1,0 +1,170 @@
+# Schedules (issue: timed and cron tasks) against the loopback fleet. `schedule add` checks what
+# it is given at once (a bad expression names its column, an unknown zone is an error, an
+# expression that never matches is refused); `next` shows DST shifts; `tick --now` starts the
+# due fire as a detached `leura run` whose principal is schedule:NAME and whose trigger is
+# recorded; a second tick for the same instant starts nothing (one row per fire); downtime is
+# caught up as `catchup` says and older fires are recorded missed; `overlap = skip` records
+# skipped_overlap while the last run still runs, `queue` starts one that waits; a paused
+# schedule does not catch up its pause; `install --systemd` passes `systemd-analyze verify`.
+. "$(dirname "$0")/lib.sh"
+fleet_up_watched "$F" 2
+export XDG_CONFIG_HOME=$T/config
+mkdir -p "$XDG_CONFIG_HOME/leura/runbooks"
+printf 'known_hosts = "%s"\ninventory = "%s"\n' "$F/known_hosts" "$F/inventory.toml" \
+  > "$XDG_CONFIG_HOME/leura/config.toml"
+lib=$XDG_CONFIG_HOME/leura/runbooks
+cat > "$lib/stamp.toml" <<EOT
+[[steps]]
+name = "stamp"
+command = "echo \"\$LEURA_RUN\" >> $T/stamps-\$LEURA_HOST"
+EOT
+cat > "$lib/slow.toml" <<EOT
+[[steps]]
+name = "slow"
+command = "sleep 4; echo done >> $T/slow-\$LEURA_HOST"
+EOT
+cd /
+
+# Bad input: one line naming what is wrong, exit 2, nothing saved.
+leura schedule add nightly --task stamp --cron '0 25 * * *'
+expect_rc 2
+expect_err "hour 25 is out of range \(0-23\)"
+leura schedule add nightly --task stamp --cron '0 0 31 2 *'
+expect_rc 2
+expect_err "never matches"
+leura schedule add nightly --task stamp --cron '@daily' --tz Mars/Base
+expect_rc 2
+expect_err "unknown time zone 'Mars/Base'"
+leura schedule add nightly --task nosuch --cron '@daily'
+expect_rc 2
+leura schedule add 'bad name' --task stamp --cron '@daily'
+expect_rc 2
+[ ! -e "$XDG_CONFIG_HOME/leura/schedules.toml" ] || fail "a refused schedule was written"
+
+# An expression tried before it is saved: the gap day is shifted and says so.
+leura schedule next --cron '30 2 * * *' --tz America/New_York --from '2026-03-07 12:00' --count 2
+expect_rc 0
+expect_out "^2026-03-08 03:30 EDT  \(2026-03-08 07:30 UTC\)  shifted \+1h.*: 02:30 does not exist that day$"
+expect_out "^2026-03-09 02:30 EDT  \(2026-03-09 06:30 UTC\)$"
+leura schedule next --cron '0 0 13 * fri' --count 1
+expect_rc 0
+expect_err "both day of month and day of week are restricted"
+
+leura schedule add every5 --task stamp --cron '*/5 * * * *' --catchup latest
+expect_rc 0
+expect_out "^added schedule every5"
+expect_out "next: "
+[ "$(stat -c %a "$XDG_CONFIG_HOME/leura/schedules.toml")" = 600 ] || fail "schedules.toml not 0600"
+leura schedule add every5 --task stamp --cron '@hourly'
+expect_rc 2
+expect_err "schedule 'every5' exists"
+leura schedule check
+expect_rc 0
+expect_out "1 schedule ok"
+
+# The schedule counts from when it was added: move `since` back to a known instant and tick.
+sed -i 's/^since = .*/since = "2030-01-01T00:00:00Z"/' "$XDG_CONFIG_HOME/leura/schedules.toml"
+leura schedule tick --now 2030-01-01T00:04:59Z
+expect_rc 0
+[ ! -s "$T/out" ] || { cat "$T/out"; fail "a tick with nothing due printed something"; }
+leura schedule tick --now 2030-01-01T00:05:10Z
+expect_rc 0
+expect_out "^every5 2030-01-01T00:05:00.000Z: started [0-9]{8}-[0-9]{6}-[0-9a-f]{4}$"
+run=$(sed -n 's/.*started \([^ ]*\).*/\1/p' "$T/out")
+# The same instant again (a second ticker): nothing new starts.
+leura schedule tick --now 2030-01-01T00:05:30Z
+expect_rc 0
+[ ! -s "$T/out" ] || { cat "$T/out"; fail "the fire was started twice"; }
+for _ in $(seq 1 100); do
+  leura show "$run" --json
+  grep -q '"status":"ok"' "$T/out" && break
+  sleep 0.1
+done
+grep -q '"status":"ok"' "$T/out" || { cat "$T/out" "$LEURA_HOME/schedule.log"; fail "the scheduled run did not finish ok"; }
+leura runs --json --limit 1
+expect_out "\"user\":\"schedule:every5\""
+[ "$(cat "$T"/stamps-* | sort -u)" = "$run" ] || fail "the hosts ran another run id than $run"
+[ "$(cat "$T"/stamps-* | wc -l)" = 2 ] || fail "expected one stamp per host"
+
+# Downtime: 00:10 .. 00:40 missed. latest runs only the newest; older than the window (1h)
+# would be missed; the others are recorded missed, superseded.
+leura schedule tick --now 2030-01-01T00:41:00Z
+expect_rc 0
+expect_out "^every5 2030-01-01T00:40:00.000Z: started "
+expect_out "^every5 2030-01-01T00:35:00.000Z: missed  superseded by a later fire \(catchup = latest\)$"
+[ "$(grep -c ': missed' "$T/out")" = 6 ] || { cat "$T/out"; fail "expected 6 missed fires"; }
+leura schedule history every5 --json
+expect_rc 0
+[ "$(grep -c '"status":"missed"' "$T/out")" = 6 ] || fail "history lacks the missed fires"
+[ "$(grep -c '"status":"started"' "$T/out")" = 2 ] || fail "history lacks the started fires"
+
+# catchup = none: a late fire is missed; and a window: fires older than it are missed too.
+leura schedule add hourly-none --task stamp --cron '0 * * * *' --catchup none
+sed -i '/\[schedules.hourly-none\]/,/^$/s/^since = .*/since = "2030-01-01T00:00:00Z"/' \
+  "$XDG_CONFIG_HOME/leura/schedules.toml"
+leura schedule tick --now 2030-01-01T01:30:00Z --schedule hourly-none
+expect_rc 0
+expect_out "^hourly-none 2030-01-01T01:00:00.000Z: missed  due 30m.* ago \(catchup = none\)$"
+not_out "started"
+leura schedule rm hourly-none
+expect_rc 0
+
+# Overlap: skip while the last run of the task still runs, queue waits for it.
+leura schedule add slow-skip --task slow --every 1m --overlap skip
+leura schedule add slow-queue --task slow --every 1m --overlap queue --paused
+sed -i '/\[schedules.slow-skip\]/,/^$/s/^since = .*/since = "2030-02-01T00:00:00Z"/' \
+  "$XDG_CONFIG_HOME/leura/schedules.toml"
+leura schedule tick --now 2030-02-01T00:01:00Z --schedule slow-skip
+expect_out "^slow-skip 2030-02-01T00:01:00.000Z: started "
+first=$(sed -n 's/.*started \([^ ]*\).*/\1/p' "$T/out")
+for _ in $(seq 1 50); do
+  leura show "$first" --json
+  grep -q '"status":"running"' "$T/out" && break
+  sleep 0.1
+done
+leura schedule tick --now 2030-02-01T00:02:00Z --schedule slow-skip
+expect_out "^slow-skip 2030-02-01T00:02:00.000Z: skipped_overlap  run $first \(pid [0-9]+\) of this task is still running \(overlap = skip\)$"
+leura schedule resume slow-queue
+expect_rc 0
+sed -i '/\[schedules.slow-queue\]/,/^$/s/^since = .*/since = "2030-02-01T00:01:30Z"/' \
+  "$XDG_CONFIG_HOME/leura/schedules.toml"
+leura schedule tick --now 2030-02-01T00:02:00Z --schedule slow-queue
+expect_out "^slow-queue 2030-02-01T00:02:00.000Z: started [^ ]+  queued behind run $first"
+queued=$(sed -n 's/.*started \([^ ]*\).*/\1/p' "$T/out")
+for _ in $(seq 1 200); do
+  leura show "$queued" --json
+  grep -q '"status":"ok"' "$T/out" && break
+  sleep 0.1
+done
+grep -q '"status":"ok"' "$T/out" || fail "the queued run did not finish after the first"
+[ "$(wc -l < "$T/slow-127.0.1.1")" = 2 ] || fail "expected the first and the queued run on the host"
+
+# Pause: nothing fires; resume counts from now, so the pause is not caught up.
+leura schedule pause every5
+expect_rc 0
+leura schedule tick --now 2030-01-01T00:50:00Z
+expect_rc 0
+not_out "every5"
+leura schedule list
+expect_rc 0
+expect_out "^every5 +stamp +cron \*/5 \* \* \* \* +paused "
+leura schedule resume every5
+expect_rc 0
+leura schedule history every5 --json --limit 1
+expect_out '"scheduled":"2030-01-01T00:40:00.000Z"'
+
+# The timer: a minutely systemd timer that systemd accepts.
+leura schedule install --systemd --dir "$T/units"
+expect_rc 0
+grep -q '^Persistent=true$' "$T/units/leura-tick.timer" || fail "the timer is not persistent"
+grep -q '^OnCalendar=\*-\*-\* \*:\*:00$' "$T/units/leura-tick.timer" || fail "not minutely"
+if command -v systemd-analyze >/dev/null; then
+  # verify wants the ExecStart binary to exist, which it does: this leura.
+  systemd-analyze verify --man=no "$T/units/leura-tick.timer" "$T/units/leura-tick.service" \
+    > "$T/verify" 2>&1 || { cat "$T/verify"; fail "systemd-analyze verify refused the units"; }
+  ! grep -v "^$" "$T/verify" | grep -qi "leura-tick" || { cat "$T/verify"; fail "systemd-analyze verify warned"; }
+fi
+leura schedule install --cron
+expect_rc 0
+expect_out "^\* \* \* \* \* .*leura.* schedule tick"
+echo ok
