@@ -3,6 +3,7 @@
 // lines up to the next header, less the comment lines just above that header (they describe
 // it). The k-th [[grant]] header is the k-th grant, since TOML keeps arrays of tables in order.
 #include "access/policy_edit.hpp"
+#include "config/toml_text.hpp"
 #include "util/replace_file.hpp"
 #include "util/sha256.hpp"
 #include "util/strings.hpp"
@@ -78,30 +79,6 @@ std::string group_header(const std::string& name) {
     return "[groups." + name + "]";
 }
 
-std::string quote(const std::string& s) {
-    std::string out = "\"";
-    for (unsigned char c : s) {
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += char(c);
-        } else if (c < 0x20 || c == 0x7f) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", c);
-            out += buf;
-        } else {
-            out += char(c);
-        }
-    }
-    return out + "\"";
-}
-
-std::string array(const std::vector<std::string>& items) {
-    std::string out = "[";
-    for (size_t i = 0; i < items.size(); ++i)
-        out += (i ? ", " : "") + quote(items[i]);
-    return out + "]";
-}
-
 // Removes the block at `begin`, and one blank line so that blank lines do not pile up.
 void remove_block(Lines& lines, size_t begin) {
     size_t end = block_end(lines, begin);
@@ -130,7 +107,7 @@ void append_block(Lines& lines, const Lines& block) {
 void set_array(Lines& lines, size_t begin, const std::string& key,
                const std::vector<std::string>& values) {
     size_t end = block_end(lines, begin);
-    const std::string line = key + " = " + array(values);
+    const std::string line = key + " = " + config::toml_array(values);
     for (size_t i = begin + 1; i < end; ++i) {
         std::string_view t = util::trim(lines[i]);
         if (!util::starts_with(t, key)) continue;
@@ -249,7 +226,7 @@ Result<std::string> add_user(const Policy& p, const std::string& name) {
     else if (!p.users.empty())
         return fail(ErrorKind::usage, "[users] is not written as a table; edit the file by hand");
     else
-        append_block(lines, {"[users]", "names = " + array(users)});
+        append_block(lines, {"[users]", "names = " + config::toml_array(users)});
     return checked(p, lines);
 }
 
@@ -298,7 +275,7 @@ Result<std::string> add_group(const Policy& p, const std::string& name,
     if (group_of(p, name)) return fail(ErrorKind::usage, "group '" + name + "' already exists");
     Lines lines = split_lines(p.text);
     Lines block{group_header(name), "members = []"};
-    if (!unix_group.empty()) block.push_back("unix = " + quote(unix_group));
+    if (!unix_group.empty()) block.push_back("unix = " + config::toml_quote(unix_group));
     append_block(lines, block);
     return checked(p, lines);
 }
@@ -357,14 +334,15 @@ Result<std::string> add_grant(const Policy& p, config::AccessGrant g) {
         if (other.id == g.id)
             return fail(ErrorKind::usage, "a grant with id '" + g.id + "' exists already (" +
                                               rule_location(other.pos) + ")");
-    Lines block{"[[grant]]", "id = " + quote(g.id), "who = " + array(g.who),
-                std::string(g.deny ? "deny" : "allow") + " = " + array(g.actions),
-                "tasks = " + array(g.tasks)};
+    Lines block{"[[grant]]", "id = " + config::toml_quote(g.id),
+                "who = " + config::toml_array(g.who),
+                std::string(g.deny ? "deny" : "allow") + " = " + config::toml_array(g.actions),
+                "tasks = " + config::toml_array(g.tasks)};
     if (g.inventories != std::vector<std::string>{"*"})
-        block.push_back("inventories = " + array(g.inventories));
-    if (!g.hosts.empty()) block.push_back("hosts = " + quote(g.hosts));
+        block.push_back("inventories = " + config::toml_array(g.inventories));
+    if (!g.hosts.empty()) block.push_back("hosts = " + config::toml_quote(g.hosts));
     if (g.all_runs) block.push_back("runs = \"all\"");
-    if (!g.reason.empty()) block.push_back("reason = " + quote(g.reason));
+    if (!g.reason.empty()) block.push_back("reason = " + config::toml_quote(g.reason));
     Lines lines = split_lines(p.text);
     append_block(lines, block);
     return checked(p, lines);

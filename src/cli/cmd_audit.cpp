@@ -69,19 +69,7 @@ int list(app::Context& ctx, const AuditFlags& f) {
         rows.push_back({std::to_string(e.id), util::display_time(e.at, f.local), safe(e.actor),
                         safe(e.via), safe(e.action), safe(e.resource), safe(e.decision),
                         safe(e.rule), safe(e.run_id.value_or(""))});
-    std::vector<size_t> width(rows[0].size(), 0);
-    for (const auto& r : rows)
-        for (size_t i = 0; i < r.size(); ++i)
-            width[i] = std::max(width[i], r[i].size());
-    for (const auto& r : rows) {
-        std::string line;
-        for (size_t i = 0; i < r.size(); ++i) {
-            if (i) line += "  ";
-            line += r[i];
-            if (i + 1 < r.size()) line.append(width[i] - r[i].size(), ' ');
-        }
-        std::printf("%s\n", line.c_str());
-    }
+    print_columns(rows);
     return 0;
 }
 

@@ -56,22 +56,6 @@ std::string safe(const std::string& s) {
     return s.empty() ? std::string("-") : util::terminal_safe(s, true);
 }
 
-void print_table(const std::vector<std::vector<std::string>>& rows) {
-    std::vector<size_t> width(rows[0].size(), 0);
-    for (const auto& r : rows)
-        for (size_t i = 0; i < r.size(); ++i)
-            width[i] = std::max(width[i], r[i].size());
-    for (const auto& r : rows) {
-        std::string line;
-        for (size_t i = 0; i < r.size(); ++i) {
-            if (i) line += "  ";
-            line += r[i];
-            if (i + 1 < r.size()) line.append(width[i] - r[i].size(), ' ');
-        }
-        std::printf("%s\n", line.c_str());
-    }
-}
-
 std::string when_text(const config::ScheduleDef& d) {
     if (!d.cron.empty()) return "cron " + d.cron;
     if (d.every.count()) return "every " + util::human_duration_ms(d.every.count());
@@ -290,7 +274,7 @@ int list(app::Context& ctx, const ScheduleFlags& f) {
                         safe(when_text(s.def)) + (s.def.tz == "UTC" ? "" : " " + s.def.tz), local,
                         utc, safe(last_result(store, s.def.name))});
     }
-    print_table(rows);
+    print_columns(rows);
     return 0;
 }
 
@@ -398,7 +382,7 @@ int history(app::Context& ctx, const ScheduleFlags& f) {
         if (auto st = run_status(r); !st.empty()) run += " " + st;
         rows.push_back({when, r.status, safe(run), safe(r.detail)});
     }
-    print_table(rows);
+    print_columns(rows);
     return 0;
 }
 

@@ -4,6 +4,7 @@
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <unistd.h>
 
@@ -104,6 +105,27 @@ void write_host_output(std::FILE* to, std::string_view data) {
         data = safe;
     }
     std::fwrite(data.data(), 1, data.size(), to);
+}
+
+} // namespace leura::cli
+
+namespace leura::cli {
+
+void print_columns(const std::vector<std::vector<std::string>>& rows) {
+    if (rows.empty()) return;
+    std::vector<size_t> width(rows[0].size(), 0);
+    for (const auto& r : rows)
+        for (size_t i = 0; i < r.size() && i < width.size(); ++i)
+            width[i] = std::max(width[i], r[i].size());
+    for (const auto& r : rows) {
+        std::string line;
+        for (size_t i = 0; i < r.size(); ++i) {
+            if (i) line += "  ";
+            line += r[i];
+            if (i + 1 < r.size() && i < width.size()) line.append(width[i] - r[i].size(), ' ');
+        }
+        std::printf("%s\n", line.c_str());
+    }
 }
 
 } // namespace leura::cli

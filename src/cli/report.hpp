@@ -23,6 +23,9 @@ ExitCode exit_code_for(ErrorKind kind);
 void errors_as_json(std::FILE* out);
 // "leura: warning: <line>" on stderr for each.
 void warn(const std::vector<std::string>& lines);
+// Rows as columns on stdout, each as wide as its widest cell, two spaces apart; the first row
+// is the header. Cells must already be safe for a terminal.
+void print_columns(const std::vector<std::vector<std::string>>& rows);
 // A host's bytes: exact into a file or a pipe; on a terminal with control bytes escaped
 // (util::terminal_safe), so no host can drive the user's terminal.
 void write_host_output(std::FILE* to, std::string_view data);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "config/schedule_file.hpp"
+#include "config/toml_text.hpp"
 #include "config/toml_util.hpp"
 #include "util/strings.hpp"
 
@@ -74,23 +75,6 @@ void read_one(ScheduleDef& s, const toml::table& t, Reporter& r) {
     else if (whens > 1)
         r.error(s.when_pos, "schedule '" + s.name + "' has more than one of 'cron', 'every' and " +
                                 "'at': give one");
-}
-
-std::string quote(const std::string& s) {
-    std::string out = "\"";
-    for (unsigned char c : s) {
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += char(c);
-        } else if (c < 0x20 || c == 0x7f) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", c);
-            out += buf;
-        } else {
-            out += char(c);
-        }
-    }
-    return out + "\"";
 }
 
 // A duration as parse_duration reads it back: "90s", "15m", "2h", "1d".
@@ -175,26 +159,27 @@ std::string schedules_text(const std::vector<ScheduleDef>& defs) {
                       "review and edit.\n# `leura schedule check` validates this file.\n";
     for (const auto& s : defs) {
         out += "\n[schedules." + s.name + "]\n";
-        out += "task = " + quote(s.task) + "\n";
-        if (!s.cron.empty()) out += "cron = " + quote(s.cron) + "\n";
-        if (s.every.count()) out += "every = " + quote(duration_text(s.every)) + "\n";
-        if (!s.at.empty()) out += "at = " + quote(s.at) + "\n";
-        out += "tz = " + quote(s.tz) + "\n";
-        if (s.jitter.count()) out += "jitter = " + quote(duration_text(s.jitter)) + "\n";
-        out += "overlap = " + quote(overlap_names()[size_t(s.overlap)]) + "\n";
-        out += "catchup = " + quote(catchup_names()[size_t(s.catchup)]) + "\n";
-        out += "catchup_window = " + quote(duration_text(s.catchup_window)) + "\n";
-        if (!s.inventory.empty()) out += "inventory = " + quote(s.inventory) + "\n";
-        if (!s.targets.empty()) out += "targets = " + quote(s.targets) + "\n";
+        out += "task = " + toml_quote(s.task) + "\n";
+        if (!s.cron.empty()) out += "cron = " + toml_quote(s.cron) + "\n";
+        if (s.every.count()) out += "every = " + toml_quote(duration_text(s.every)) + "\n";
+        if (!s.at.empty()) out += "at = " + toml_quote(s.at) + "\n";
+        out += "tz = " + toml_quote(s.tz) + "\n";
+        if (s.jitter.count()) out += "jitter = " + toml_quote(duration_text(s.jitter)) + "\n";
+        out += "overlap = " + toml_quote(overlap_names()[size_t(s.overlap)]) + "\n";
+        out += "catchup = " + toml_quote(catchup_names()[size_t(s.catchup)]) + "\n";
+        out += "catchup_window = " + toml_quote(duration_text(s.catchup_window)) + "\n";
+        if (!s.inventory.empty()) out += "inventory = " + toml_quote(s.inventory) + "\n";
+        if (!s.targets.empty()) out += "targets = " + toml_quote(s.targets) + "\n";
         if (s.replace_targets) out += "replace_targets = true\n";
         if (!s.vars.empty()) {
             out += "vars = { ";
             for (size_t i = 0; i < s.vars.size(); ++i)
-                out += (i ? ", " : "") + quote(s.vars[i].first) + " = " + quote(s.vars[i].second);
+                out += (i ? ", " : "") + toml_quote(s.vars[i].first) + " = " +
+                       toml_quote(s.vars[i].second);
             out += " }\n";
         }
         if (s.paused) out += "paused = true\n";
-        if (!s.since.empty()) out += "since = " + quote(s.since) + "\n";
+        if (!s.since.empty()) out += "since = " + toml_quote(s.since) + "\n";
     }
     return out;
 }

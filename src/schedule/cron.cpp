@@ -10,12 +10,6 @@ namespace leura::schedule {
 
 namespace {
 
-std::string to_lower(std::string s) {
-    for (char& ch : s)
-        ch = char(std::tolower(static_cast<unsigned char>(ch)));
-    return s;
-}
-
 struct Field {
     const char* name;
     int min;
@@ -60,7 +54,7 @@ Result<int> read_value(const Field& f, const std::string& text, size_t& pos) {
     }
     while (pos < text.size() && std::isalpha(static_cast<unsigned char>(text[pos])))
         ++pos;
-    const std::string word = to_lower(text.substr(start, pos - start));
+    const std::string word = util::to_lower(text.substr(start, pos - start));
     for (size_t i = 0; i < f.names.size(); ++i)
         if (word == f.names[i]) return f.min + int(i);
     if (word.empty())
@@ -135,7 +129,7 @@ Result<uint64_t> read_field(const Field& f, const std::string& text, size_t offs
 
 std::string expand_macro(const std::string& text, bool& ok) {
     ok = true;
-    const std::string t = to_lower(text);
+    const std::string t = util::to_lower(text);
     if (t == "@yearly" || t == "@annually") return "0 0 1 1 *";
     if (t == "@monthly") return "0 0 1 * *";
     if (t == "@weekly") return "0 0 * * 0";

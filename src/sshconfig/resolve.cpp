@@ -16,12 +16,6 @@ namespace leura::sshconfig {
 
 namespace {
 
-std::string lower(std::string s) {
-    for (auto& c : s)
-        c = char(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
-
 // HostName's only token is %h (and %%).
 Result<std::string> expand_hostname(const Value& v, const std::string& host) {
     std::string out;
@@ -199,7 +193,7 @@ private:
             name = std::move(expanded);
         }
         // ssh leaves an IPv6 address as written and lower-cases names.
-        return name.find(':') == std::string::npos ? lower(name) : name;
+        return name.find(':') == std::string::npos ? util::to_lower(name) : name;
     }
 
     Result<Resolved> finish() {

@@ -70,6 +70,12 @@ std::vector<std::string> split(std::string_view s, char sep) {
     return parts;
 }
 
+std::string to_lower(std::string s) {
+    for (char& c : s)
+        c = char(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
 std::string_view trim(std::string_view s) {
     const char* ws = " \t\r\n";
     size_t b = s.find_first_not_of(ws);

@@ -22,6 +22,8 @@ bool is_shell_identifier(std::string_view s);
 
 std::vector<std::string> split(std::string_view s, char sep);
 std::string_view trim(std::string_view s);
+// ASCII letters lowered; other bytes as they are.
+std::string to_lower(std::string s);
 bool starts_with(std::string_view s, std::string_view prefix);
 
 // Shell-style glob with `*` and `?` over the whole string.

@@ -24,6 +24,16 @@ name = "slow"
 command = "sleep 4; echo done >> $T/slow-\$LEURA_HOST"
 EOT
 cd /
+# wait_status RUN STATUS TENTHS: until `show RUN` says STATUS (the run starts detached).
+wait_status() {
+  local i
+  for i in $(seq 1 "$3"); do
+    leura show "$1" --json
+    grep -q "\"status\":\"$2\"" "$T/out" && return 0
+    sleep 0.1
+  done
+  return 1
+}
 
 # Bad input: one line naming what is wrong, exit 2, nothing saved.
 leura schedule add nightly --task stamp --cron '0 25 * * *'
@@ -75,12 +85,7 @@ run=$(sed -n 's/.*started \([^ ]*\).*/\1/p' "$T/out")
 leura schedule tick --now 2030-01-01T00:05:30Z
 expect_rc 0
 [ ! -s "$T/out" ] || { cat "$T/out"; fail "the fire was started twice"; }
-for _ in $(seq 1 100); do
-  leura show "$run" --json
-  grep -q '"status":"ok"' "$T/out" && break
-  sleep 0.1
-done
-grep -q '"status":"ok"' "$T/out" || { cat "$T/out" "$LEURA_HOME/schedule.log"; fail "the scheduled run did not finish ok"; }
+wait_status "$run" ok 100 || { cat "$T/out" "$LEURA_HOME/schedule.log"; fail "the scheduled run did not finish ok"; }
 leura runs --json --limit 1
 expect_out "\"user\":\"schedule:every5\""
 [ "$(cat "$T"/stamps-* | sort -u)" = "$run" ] || fail "the hosts ran another run id than $run"
@@ -117,11 +122,7 @@ sed -i '/\[schedules.slow-skip\]/,/^$/s/^since = .*/since = "2030-02-01T00:00:00
 leura schedule tick --now 2030-02-01T00:01:00Z --schedule slow-skip
 expect_out "^slow-skip 2030-02-01T00:01:00.000Z: started "
 first=$(sed -n 's/.*started \([^ ]*\).*/\1/p' "$T/out")
-for _ in $(seq 1 50); do
-  leura show "$first" --json
-  grep -q '"status":"running"' "$T/out" && break
-  sleep 0.1
-done
+wait_status "$first" running 50 || fail "the first slow run never ran"
 leura schedule tick --now 2030-02-01T00:02:00Z --schedule slow-skip
 expect_out "^slow-skip 2030-02-01T00:02:00.000Z: skipped_overlap  run $first \(pid [0-9]+\) of this task is still running \(overlap = skip\)$"
 leura schedule resume slow-queue
@@ -131,12 +132,7 @@ sed -i '/\[schedules.slow-queue\]/,/^$/s/^since = .*/since = "2030-02-01T00:01:3
 leura schedule tick --now 2030-02-01T00:02:00Z --schedule slow-queue
 expect_out "^slow-queue 2030-02-01T00:02:00.000Z: started [^ ]+  queued behind run $first"
 queued=$(sed -n 's/.*started \([^ ]*\).*/\1/p' "$T/out")
-for _ in $(seq 1 200); do
-  leura show "$queued" --json
-  grep -q '"status":"ok"' "$T/out" && break
-  sleep 0.1
-done
-grep -q '"status":"ok"' "$T/out" || fail "the queued run did not finish after the first"
+wait_status "$queued" ok 200 || fail "the queued run did not finish after the first"
 [ "$(wc -l < "$T/slow-127.0.1.1")" = 2 ] || fail "expected the first and the queued run on the host"
 
 # Pause: nothing fires; resume counts from now, so the pause is not caught up.
