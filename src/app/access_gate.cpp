@@ -17,10 +17,7 @@ const access::Principal& principal_of(Context& ctx) {
     access::Principal p;
     p.name = ctx.identity.name;
     if (state.policy)
-        // A schedule's (or monitor's) runs are named "schedule:NAME"; people by their user.
-        if (auto found = access::principal(*state.policy, ctx.identity.via == "schedule"
-                                                              ? ctx.identity.name
-                                                              : "user:" + ctx.identity.name))
+        if (auto found = access::principal(*state.policy, principal_key(ctx.identity)))
             p = std::move(*found);
     ctx.access_principal = std::move(p);
     return *ctx.access_principal;
@@ -110,6 +107,25 @@ bool access_allows(Context& ctx, const std::string& action, const std::string& t
     if (state.mode == access::PolicyState::Mode::off) return true;
     access::Request req{action, task, inventory, {}, nullptr};
     return access::authorize(state, ctx.identity.uid, principal_of(ctx), req).allowed;
+}
+
+bool principal_allows(Context& ctx, const std::string& principal, const std::string& action,
+                      const std::string& task, const std::string& inventory, std::string& why) {
+    const auto& state = access_state(ctx);
+    if (state.mode == access::PolicyState::Mode::off) return true;
+    if (!state.policy) {
+        why = state.why;
+        return false;
+    }
+    auto who = access::principal(*state.policy, principal);
+    if (!who) {
+        why = who.error().message;
+        return false;
+    }
+    access::Request req{action, task, inventory, {}, nullptr};
+    access::Decision d = access::authorize(state, uid_t(-1), *who, req);
+    why = d.why;
+    return d.allowed;
 }
 
 namespace {

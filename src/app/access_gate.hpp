@@ -47,6 +47,13 @@ bool may_see(Context& ctx, const store::RunRecord& run, const std::string& actio
 bool access_allows(Context& ctx, const std::string& action, const std::string& task,
                    const std::string& inventory = "");
 
+// Whether `principal` ("schedule:NAME") may do `action` on `task` and `inventory`: asked by a
+// starter (the schedule tick) before it starts a run on that principal's behalf, so that a
+// refusal is its decision, recorded, rather than a run that never appears. Not audited: the
+// run's own check is. `why` receives the deciding rule's reason when refused.
+bool principal_allows(Context& ctx, const std::string& principal, const std::string& action,
+                      const std::string& task, const std::string& inventory, std::string& why);
+
 // On a shared controller tasks and inventories are named, never given as paths, by anyone but
 // an admin: leura runs as the service account there, and a path would have it read any file
 // that account can (a key, shown back as "error at line 1"). `arg` is a command's task or

@@ -17,7 +17,7 @@ void to_syslog(int64_t id, const std::string& hash) {
 } // namespace
 
 std::string actor_of(const Principal& p) {
-    return "user:" + p.name;
+    return principal_key(p);
 }
 
 Status audit(Context& ctx, store::AuditEntry entry) {

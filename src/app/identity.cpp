@@ -10,6 +10,11 @@
 
 namespace leura::app {
 
+std::string principal_key(const Principal& p) {
+    if (p.via == "schedule" || p.via == "monitor" || p.via == "token") return p.name;
+    return "user:" + p.name;
+}
+
 Principal identify(const IdentityInputs& in,
                    const std::function<std::optional<std::string>(uid_t)>& name_of) {
     uid_t uid = in.real_uid;

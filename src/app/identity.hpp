@@ -25,6 +25,10 @@ struct Principal {
     std::string via = "cli";
 };
 
+// The principal as the policy and the audit log name it: "user:NAME" for a person, the name
+// itself for the others ("schedule:NAME", which app/pending_run.hpp gives a run).
+std::string principal_key(const Principal& p);
+
 // A socket's peer is who it is; SUDO_UID counts only when the real uid is the service
 // account's (anyone may set SUDO_UID in their own environment); otherwise the real uid.
 Principal identify(const IdentityInputs& in,

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/schedule_tick.hpp"
+#include "app/access_gate.hpp"
 #include "app/library.hpp"
 #include "app/pending_run.hpp"
 #include "app/recovery.hpp"
@@ -188,6 +189,17 @@ private:
         size_t starting = 0;
         for (const auto& other : due)
             starting += other.status == "starting" || other.status == "started";
+        // The run will act as schedule:NAME: a policy that refuses it is decided here.
+        std::string why;
+        const std::string inventory =
+            fs::path(def.inventory.empty() ? m_ctx.settings.text("inventory") : def.inventory)
+                .stem()
+                .string();
+        if (!principal_allows(m_ctx, "schedule:" + def.name, "run", def.task, inventory, why)) {
+            r.status = "denied";
+            r.detail = why;
+            return finish(r);
+        }
         LEURA_TRY_ASSIGN(holder, task_lock_holder(m_ctx.data_dir, task_file_of(m_ctx, def)));
         std::optional<int64_t> wait;
         const int64_t window = std::max<int64_t>(seconds(def.catchup_window), 60);

@@ -15,6 +15,7 @@
 #include "util/time.hpp"
 
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <memory>
 #include <unistd.h>
@@ -224,6 +225,13 @@ int change(app::Context& ctx, const std::string& name, const std::string& what) 
     return 0;
 }
 
+// A started fire whose run is not in the records: still starting while its process lives;
+// otherwise it ended before recording anything (its stderr went to schedule.log).
+std::string unrecorded(const store::FireRecord& f) {
+    if (f.pid && ::kill(pid_t(*f.pid), 0) == 0) return "starting";
+    return "not recorded (see schedule.log)";
+}
+
 std::string last_result(store::Store* store, const std::string& name) {
     if (!store) return "-";
     auto fires = store->list_fires(name, 1);
@@ -232,7 +240,7 @@ std::string last_result(store::Store* store, const std::string& name) {
     std::string out = f.status;
     if (f.run_id) {
         auto run = store->run(*f.run_id);
-        out += " " + (run ? run->status : std::string("starting"));
+        out += " " + (run ? run->status : unrecorded(f));
         out += " " + *f.run_id;
     }
     return out;
@@ -346,7 +354,7 @@ int history(app::Context& ctx, const ScheduleFlags& f) {
     auto run_status = [&](const store::FireRecord& r) -> std::string {
         if (!r.run_id) return "";
         auto run = (*records)->run(*r.run_id);
-        return run ? run->status : std::string("starting");
+        return run ? run->status : unrecorded(r);
     };
     if (f.json) {
         for (const auto& r : *fires) {

@@ -135,6 +135,64 @@ queued=$(sed -n 's/.*started \([^ ]*\).*/\1/p' "$T/out")
 wait_status "$queued" ok 200 || fail "the queued run did not finish after the first"
 [ "$(wc -l < "$T/slow-127.0.1.1")" = 2 ] || fail "expected the first and the queued run on the host"
 
+# replace: the running run gets SIGTERM (its grace applies) and a queued one follows it.
+leura schedule add slow-replace --task slow --every 1m --overlap replace
+sed -i '/\[schedules.slow-replace\]/,/^$/s/^since = .*/since = "2030-02-02T00:00:00Z"/' \
+  "$XDG_CONFIG_HOME/leura/schedules.toml"
+leura schedule tick --now 2030-02-02T00:01:00Z --schedule slow-replace
+old=$(sed -n 's/.*started \([^ ]*\).*/\1/p' "$T/out")
+wait_status "$old" running 50 || fail "the run to replace never ran"
+leura schedule tick --now 2030-02-02T00:02:00Z --schedule slow-replace
+expect_out "^slow-replace 2030-02-02T00:02:00.000Z: started [^ ]+  replaces run $old \(pid [0-9]+\) \(sent SIGTERM"
+new=$(sed -n 's/.*started \([^ ]*\).*/\1/p' "$T/out")
+wait_status "$new" ok 200 || fail "the replacing run did not finish"
+leura show "$old" --json
+expect_out '"status":"interrupted"'
+
+# --at: once, in its zone.
+leura schedule add once --task stamp --at '2030-04-01 12:00' --tz Europe/Berlin
+expect_rc 0
+expect_out "next: 2030-04-01 12:00 CEST  \(2030-04-01 10:00 UTC\)"
+leura schedule tick --now 2030-04-01T10:00:20Z --schedule once
+expect_out "^once 2030-04-01T10:00:00.000Z: started "
+leura schedule tick --now 2030-04-01T11:00:00Z --schedule once
+[ ! -s "$T/out" ] || { cat "$T/out"; fail "a one-shot schedule fired twice"; }
+
+# Access control: a scheduled run acts as schedule:NAME, which needs `run` on its task; a
+# schedule the policy refuses is recorded denied, and nothing starts.
+cat > "$T/access.toml" <<EOT
+[[grant]]
+id = "sched-stamp"
+who = ["schedule:allowed"]
+allow = ["run"]
+tasks = ["stamp"]
+EOT
+chmod 644 "$T/access.toml"
+export LEURA_ACCESS_FILE=$T/access.toml
+leura schedule add allowed --task stamp --every 1m
+expect_rc 0
+leura schedule add refused --task stamp --every 1m
+expect_rc 0
+for n in allowed refused; do
+  sed -i "/\[schedules.$n\]/,/^\$/s/^since = .*/since = \"2030-03-01T00:00:00Z\"/" \
+    "$XDG_CONFIG_HOME/leura/schedules.toml"
+done
+leura schedule tick --now 2030-03-01T00:01:00Z --schedule refused
+expect_rc 0
+expect_out "^refused 2030-03-01T00:01:00.000Z: denied  denied: schedule:refused run task 'stamp'.*no grant allows it"
+leura schedule tick --now 2030-03-01T00:01:00Z --schedule allowed
+expect_rc 0
+expect_out "^allowed 2030-03-01T00:01:00.000Z: started "
+allowed=$(sed -n 's/^allowed .*started \([^ ]*\).*/\1/p' "$T/out")
+wait_status "$allowed" ok 100 || { cat "$LEURA_HOME/schedule.log"; fail "the allowed scheduled run did not finish"; }
+leura show "$allowed"
+expect_out "^started by schedule:allowed$"
+leura audit --actor schedule:allowed --json
+expect_out '"decision":"allow"'
+unset LEURA_ACCESS_FILE
+leura schedule rm allowed
+leura schedule rm refused
+
 # Pause: nothing fires; resume counts from now, so the pause is not caught up.
 leura schedule pause every5
 expect_rc 0

@@ -198,6 +198,20 @@ TEST_F(ScheduleTick, APausedScheduleDecidesNothing) {
     EXPECT_TRUE(launcher.requests.empty());
 }
 
+// `schedule resume` moves `since` to the moment it resumed: the fires of the pause are neither
+// run nor recorded missed.
+TEST_F(ScheduleTick, AResumedScheduleDoesNotCatchUpItsPause) {
+    schedules(entry("m", "every = \"1m\"", "since = \"2030-01-01T00:00:00Z\""));
+    Context ctx = context();
+    RecordingLauncher launcher;
+    tick(ctx, at("2030-01-01T00:10:05Z"), launcher);
+    schedules(entry("m", "every = \"1m\"", "since = \"2030-01-01T00:30:00Z\""));
+    auto d = tick(ctx, at("2030-01-01T00:31:05Z"), launcher);
+    ASSERT_EQ(d.size(), 1u);
+    EXPECT_EQ(d[0].fire.scheduled_at, at("2030-01-01T00:31:00Z"));
+    EXPECT_EQ(d[0].fire.status, "started");
+}
+
 TEST(ScheduleJitter, SameForTheSameFireAndBelowTheBound) {
     EXPECT_EQ(jitter_for("a", 1000, 300), jitter_for("a", 1000, 300));
     std::set<int64_t> seen;
