@@ -74,6 +74,17 @@ bool ask_to_continue(int next_wave, size_t waves, size_t hosts) {
 
 } // namespace
 
+ssh::TransportOptions transport_options(const RunOptions& o) {
+    ssh::TransportOptions topt;
+    topt.ssh_dir = util::home_dir() + "/.ssh";
+    topt.known_hosts = known_hosts_path(o);
+    topt.accept_new_host_keys = o.accept_new_host_keys;
+    topt.local_user = util::user_name();
+    topt.jump_connect_timeout = o.connect_timeout;
+    topt.keepalive = o.keepalive;
+    return topt;
+}
+
 Result<RunResult> run_task(Context& ctx, const Prepared& p, const RunOptions& o,
                            const std::optional<config::Rollout>& rollout_spec,
                            const rollout::Plan& plan, ui::Reporter& reporter) {
@@ -153,15 +164,8 @@ Result<RunResult> run_task(Context& ctx, const Prepared& p, const RunOptions& o,
 
     reporter.run_started(
         {run.id, run.task, run.inventory, run.user, p.hosts.size(), plan.waves.size()});
-    ssh::TransportOptions topt;
-    topt.ssh_dir = util::home_dir() + "/.ssh";
-    topt.known_hosts = known_hosts_path(o);
-    topt.accept_new_host_keys = o.accept_new_host_keys;
-    topt.local_user = util::user_name();
-    topt.jump_connect_timeout = o.connect_timeout;
-    topt.keepalive = o.keepalive;
     ssh::init_library();
-    auto transport = ssh::make_libssh_transport(topt);
+    auto transport = ssh::make_libssh_transport(transport_options(o));
     auto reactor = exec::make_poll_reactor();
     util::Redactor redactor(p.task.secrets);
 

@@ -6,6 +6,7 @@
 #include "app/prepare.hpp"
 #include "exec/engine.hpp"
 #include "rollout/plan.hpp"
+#include "ssh/transport.hpp"
 #include "ui/reporter.hpp"
 #include "util/error.hpp"
 
@@ -65,6 +66,9 @@ struct RunResult {
 // opened (nothing ran then).
 // Waves follow `plan` (from plan_waves, exactly as `leura plan` shows it); after each, the
 // gate of `rollout` decides. Errors: io when the records cannot be opened (nothing ran then).
+// How the transport reaches hosts for these options: known_hosts, ~/.ssh, keepalives.
+ssh::TransportOptions transport_options(const RunOptions& o);
+
 Result<RunResult> run_task(Context& ctx, const Prepared& prepared, const RunOptions& options,
                            const std::optional<config::Rollout>& rollout, const rollout::Plan& plan,
                            ui::Reporter& reporter);

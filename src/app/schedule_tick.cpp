@@ -2,6 +2,7 @@
 #include "app/schedule_tick.hpp"
 #include "app/access_gate.hpp"
 #include "app/library.hpp"
+#include "app/monitor_round.hpp"
 #include "app/pending_run.hpp"
 #include "app/recovery.hpp"
 #include "schedule/fires.hpp"
@@ -54,7 +55,7 @@ fs::path task_file_of(const Context& ctx, const config::ScheduleDef& def) {
 // `leura run`'s arguments for a fire of `def`.
 // (The run's id and principal come with the claim on descriptor 3.)
 std::vector<std::string> run_args(const config::ScheduleDef& def, std::optional<int64_t> wait) {
-    std::vector<std::string> args{def.task, "--claim-fd", "3"};
+    std::vector<std::string> args{"run", def.task, "--claim-fd", "3"};
     if (!def.inventory.empty()) args.insert(args.end(), {"-i", def.inventory});
     if (!def.targets.empty()) args.insert(args.end(), {"-t", def.targets});
     if (def.replace_targets) args.push_back("--replace-targets");
@@ -122,6 +123,57 @@ public:
             LEURA_TRY(r.status == "missed" ? record(r) : start(def, r, due));
         }
         return {};
+    }
+
+    // The latest due round of `m`, started as `leura monitor round NAME` (once per instant).
+    Status monitor(const config::MonitorDef& m) {
+        schedule::Spec spec;
+        auto zone = schedule::Zone::load(m.tz);
+        if (!zone) return {};
+        spec.zone = *zone;
+        if (!m.cron.empty()) {
+            auto cron = schedule::CronExpr::parse(m.cron);
+            if (!cron) return {};
+            spec.kind = schedule::Spec::Kind::cron;
+            spec.cron = *cron;
+        } else {
+            spec.kind = schedule::Spec::Kind::every;
+            spec.every = std::max<int64_t>(60, seconds(m.every));
+        }
+        const std::string key = "monitor:" + m.name;
+        LEURA_TRY_ASSIGN(last, m_store.last_fire_at(key));
+        // At most a day back: rounds are checks of now, not of then.
+        int64_t after = std::max(last.value_or(m_o.now - 86400), m_o.now - 86400);
+        std::optional<schedule::Fire> latest;
+        for (int guard = 0; guard < 100'000; ++guard) {
+            auto f = schedule::next_fire(spec, after);
+            if (!f || f->utc > m_o.now) break;
+            latest = f;
+            after = f->utc;
+        }
+        if (!latest) return {};
+        store::FireRecord r;
+        r.schedule = key;
+        r.scheduled_at = latest->utc;
+        r.due_at = latest->utc;
+        r.status = "started";
+        r.decided_at = util::now_rfc3339();
+        if (m_o.dry_run) {
+            decisions.push_back({r, false});
+            return {};
+        }
+        LEURA_TRY_ASSIGN(claimed, m_store.claim_fire(r));
+        if (!claimed) return {};
+        LaunchRequest req;
+        req.args = {"monitor", "round", m.name, "--at", "@" + std::to_string(latest->utc)};
+        auto pid = m_launcher.start(req);
+        if (!pid) {
+            r.status = "failed";
+            r.detail = "could not start the round: " + pid.error().message;
+        } else {
+            r.pid = *pid;
+        }
+        return finish(r);
     }
 
     std::vector<TickDecision> decisions;
@@ -273,6 +325,12 @@ Result<std::vector<TickDecision>> tick(Context& ctx, const TickOptions& options,
         if (s.def.paused || (!options.only.empty() && s.def.name != options.only)) continue;
         LEURA_TRY(t.schedule(s));
     }
+    if (options.only.empty()) {
+        // A monitor file with problems stops its own rounds, not the schedules' runs.
+        auto monitors = load_monitors(ctx, diags);
+        for (const auto& m : monitors.value_or(std::vector<config::MonitorDef>{}))
+            LEURA_TRY(t.monitor(m));
+    }
     return std::move(t.decisions);
 }
 
@@ -283,7 +341,7 @@ Result<int64_t> ProcessLauncher::start(const LaunchRequest& request) {
         return fail(ErrorKind::io,
                     std::string("cannot find leura's own binary: ") + std::strerror(errno));
     exe[n] = '\0';
-    std::vector<std::string> args{exe, "run"};
+    std::vector<std::string> args{exe};
     args.insert(args.end(), request.args.begin(), request.args.end());
     std::vector<char*> argv;
     for (auto& a : args)

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-// One tick: every fire of every schedule that is due by `now` is decided once and recorded
+// One tick: every fire of every schedule that is due by `now` is decided once and recorded,
+// and each monitor's round that is due is started (a monitor's rounds are fires of
+// "monitor:NAME": they never catch up; only the latest due round runs)
 // (store: schedule_fires, keyed by schedule and instant, so two tickers never start one fire
 // twice). The launcher starts the runs; the tick never runs a task in its own process.
 //
@@ -27,12 +29,13 @@
 
 namespace leura::app {
 
-// What the launcher is asked to start: `leura run` with these arguments, as the principal of
-// `claim` (a pending run the child claims by token on an inherited descriptor).
+// What the launcher is asked to start: leura with these arguments (`run TASK ...`, or a
+// monitor's round), and for a run the one-time token of the pending run the child claims on
+// descriptor 3 (its id and principal; app/pending_run.hpp).
 struct LaunchRequest {
     std::string run_id;
-    std::vector<std::string> args; // after "run"
-    std::string claim_token;       // the one-time token; the store holds its hash
+    std::vector<std::string> args; // after the binary: "run", TASK, ...
+    std::string claim_token;       // the store holds its hash; empty: no claim
 };
 
 class Launcher {
@@ -45,7 +48,7 @@ public:
 struct TickOptions {
     int64_t now = 0;
     bool dry_run = false; // decide and report, record nothing, start nothing
-    std::string only;     // one schedule, or all
+    std::string only;     // one schedule, or all (monitors only when all)
 };
 
 struct TickDecision {

@@ -234,6 +234,42 @@ CREATE TABLE pending_runs (
     created_at TEXT NOT NULL
 );
 ALTER TABLE runs ADD COLUMN triggered_by TEXT;
+CREATE TABLE monitor_hosts (
+    monitor TEXT NOT NULL,
+    host TEXT NOT NULL,
+    state TEXT NOT NULL,
+    results TEXT NOT NULL DEFAULT '',
+    ok_streak INTEGER NOT NULL DEFAULT 0,
+    failed_reactions INTEGER NOT NULL DEFAULT 0,
+    reactions TEXT NOT NULL DEFAULT '',
+    reaction_run TEXT,
+    last_escalation INTEGER NOT NULL DEFAULT 0,
+    ack_until INTEGER NOT NULL DEFAULT 0,
+    flapping INTEGER NOT NULL DEFAULT 0,
+    changed_at INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (monitor, host)
+);
+CREATE TABLE monitor_checks (
+    monitor TEXT NOT NULL,
+    round_at INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    result TEXT NOT NULL,
+    exit_code INTEGER,
+    duration_ms INTEGER NOT NULL DEFAULT 0,
+    output TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (monitor, round_at, host)
+);
+CREATE TABLE monitor_decisions (
+    id INTEGER PRIMARY KEY,
+    monitor TEXT NOT NULL,
+    host TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    decision TEXT NOT NULL,
+    reason TEXT NOT NULL DEFAULT '',
+    run_id TEXT
+);
+CREATE INDEX monitor_decisions_host ON monitor_decisions(monitor, host, id);
 )sql",
 };
 

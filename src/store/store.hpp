@@ -249,6 +249,32 @@ struct PendingRun {
     std::string created_at;
 };
 
+// Monitors (store/monitors.cpp): each host's persisted state, each check, each decision.
+struct MonitorHostRow {
+    std::string monitor, host, state, results;
+    int64_t ok_streak = 0, failed_reactions = 0;
+    std::string reactions; // start times, comma-separated
+    std::optional<std::string> reaction_run;
+    int64_t last_escalation = 0, ack_until = 0;
+    bool flapping = false;
+    int64_t changed_at = 0;
+};
+struct MonitorCheckRow {
+    std::string monitor;
+    int64_t round_at = 0;
+    std::string host, result;
+    std::optional<int64_t> exit_code;
+    int64_t duration_ms = 0;
+    std::string output; // the head of stdout and stderr, a few hundred bytes
+};
+struct MonitorDecisionRow {
+    int64_t id = 0;
+    std::string monitor, host;
+    int64_t at = 0;
+    std::string state, decision, reason;
+    std::optional<std::string> run_id;
+};
+
 class Store {
 public:
     // Opens or creates the database and brings its schema to the current version.
@@ -346,6 +372,20 @@ public:
     Status insert_pending_run(const PendingRun& p);
     // The pending run with this token hash, deleted as it is read: a token works once.
     Result<std::optional<PendingRun>> take_pending_run(const std::string& token_hash);
+
+    // Monitors (store/monitors.cpp).
+    Result<std::vector<MonitorHostRow>> monitor_hosts(const std::string& monitor);
+    // A round's outcome in one transaction: each host's new state, its check and its decision.
+    Status record_round(const std::vector<MonitorHostRow>& states,
+                        const std::vector<MonitorCheckRow>& checks,
+                        const std::vector<MonitorDecisionRow>& decisions);
+    Status put_monitor_host(const MonitorHostRow& row);
+    // Newest first; an empty host: every host of the monitor.
+    Result<std::vector<MonitorDecisionRow>> monitor_decisions(const std::string& monitor,
+                                                              const std::string& host,
+                                                              int64_t limit);
+    Result<std::vector<MonitorCheckRow>> monitor_checks(const std::string& monitor,
+                                                        const std::string& host, int64_t limit);
 
     // Deleting records (store/prune.cpp). Every run's rows leave through delete_run_rows(),
     // so whatever indexes them (a full-text index over the previews) is kept in step there.

@@ -100,7 +100,8 @@ TEST_F(ScheduleTick, StartsADueFireOnceAsTheScheduleWithAClaim) {
     EXPECT_EQ(d[0].fire.scheduled_at, at("2030-01-01T00:05:00Z"));
     ASSERT_EQ(launcher.requests.size(), 1u);
     const auto& args = launcher.requests[0].args;
-    EXPECT_EQ(args[0], m_task);
+    EXPECT_EQ(args[0], "run");
+    EXPECT_EQ(args[1], m_task);
     EXPECT_NE(std::find(args.begin(), args.end(), "--claim-fd"), args.end());
     // The claim names the run and the principal, once.
     auto records = ctx.records();

@@ -274,6 +274,8 @@ TEST_F(StoreOutputTest, MigrationElevenIndexesOldRowsWithoutRewritingThem) {
         Db db = raw();
         ASSERT_TRUE(
             db.exec("DROP TABLE audit; DROP TABLE schedule_fires; DROP TABLE pending_runs; "
+                    "DROP TABLE monitor_hosts; DROP TABLE monitor_checks; "
+                    "DROP TABLE monitor_decisions; "
                     "ALTER TABLE runs DROP COLUMN triggered_by; "
                     "DROP INDEX runs_list; DROP INDEX runs_parent; DROP INDEX runs_resumes; "
                     "DROP INDEX hosts_host; CREATE INDEX runs_started ON runs(started_at); "

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// One round of a monitor (leura-monitor(1)): the check on every target host in one pooled
+// SSH pass, each host's result through its state machine (app/monitor_state.hpp), the
+// reactions and escalations it decides started as runs of their own (principal
+// monitor:NAME, through the launcher), and all of it recorded in one transaction: the
+// states, the checks, the decisions. A round is not a run: no archive, no run record.
+#include "app/context.hpp"
+#include "app/monitor_state.hpp"
+#include "app/prepare.hpp"
+#include "app/run_task.hpp"
+#include "app/schedule_tick.hpp"
+#include "config/monitor_file.hpp"
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace leura::app {
+
+// monitors/ beside schedules.toml.
+std::filesystem::path monitors_dir(const Context& ctx);
+// Every monitor file's definition, checked (its cron and zone too); problems in `diags`.
+std::optional<std::vector<config::MonitorDef>> load_monitors(const Context& ctx,
+                                                             config::Diagnostics& diags);
+// One monitor by name. Errors: not_found, config (its problems in `diags`).
+Result<config::MonitorDef> find_monitor(const Context& ctx, const std::string& name,
+                                        config::Diagnostics& diags);
+
+struct RoundHost {
+    std::string host;
+    CheckResult result = CheckResult::ok;
+    std::optional<int> exit_code;
+    Decision decision;
+    std::string state; // after the round
+    std::optional<std::string> run_id; // the reaction or escalation started
+};
+
+// `prepared` is the check as an ad-hoc task on the monitor's hosts (the CLI prepares it as
+// `exec` would). Errors: io (the records).
+Result<std::vector<RoundHost>> monitor_round(Context& ctx, const config::MonitorDef& monitor,
+                                             Prepared& prepared, const RunOptions& options,
+                                             int64_t now, Launcher& launcher);
+
+// `monitor ack NAME HOST --for D`: no reaction for the host until then. Errors: io.
+Status ack_monitor_host(Context& ctx, const std::string& monitor, const std::string& host,
+                        int64_t until);
+
+} // namespace leura::app
