@@ -24,3 +24,9 @@ install(FILES ${LEURA_COMPLETIONS}/leura.fish
 # admin adapts: packages never grant sudo rights themselves.
 install(FILES ${CMAKE_CURRENT_SOURCE_DIR}/packaging/sudoers.example
         DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/leura)
+
+# The minutely schedule tick of a shared controller (leura-schedule(1)), as examples too: the
+# admin enables them; packages start nothing by themselves.
+install(FILES ${CMAKE_CURRENT_SOURCE_DIR}/packaging/systemd/leura-tick.service
+              ${CMAKE_CURRENT_SOURCE_DIR}/packaging/systemd/leura-tick.timer
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/leura/systemd)

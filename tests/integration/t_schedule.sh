@@ -218,6 +218,15 @@ if command -v systemd-analyze >/dev/null; then
     > "$T/verify" 2>&1 || { cat "$T/verify"; fail "systemd-analyze verify refused the units"; }
   ! grep -v "^$" "$T/verify" | grep -qi "leura-tick" || { cat "$T/verify"; fail "systemd-analyze verify warned"; }
 fi
+# The units packaging/ ships (for a shared controller) pass too, pointed at this leura.
+mkdir "$T/packaged"
+for u in leura-tick.service leura-tick.timer; do
+  sed -e "s|/usr/bin/leura|$LEURA_BIN|" -e '/^User=/d' "$LEURA_SOURCE_DIR/packaging/systemd/$u" > "$T/packaged/$u"
+done
+if command -v systemd-analyze >/dev/null; then
+  systemd-analyze verify --man=no "$T/packaged/leura-tick.timer" "$T/packaged/leura-tick.service" \
+    > "$T/verify" 2>&1 || { cat "$T/verify"; fail "systemd-analyze verify refused packaging/systemd"; }
+fi
 leura schedule install --cron
 expect_rc 0
 expect_out "^\* \* \* \* \* .*leura.* schedule tick"

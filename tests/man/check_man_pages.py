@@ -59,6 +59,13 @@ KEYSETS = {
     "k_expect_keys": ("leura-access.1", "Expectation keys"),
     "k_schedules_top_keys": ("leura-schedule.1", "File top-level keys"),
     "k_schedule_keys": ("leura-schedule.1", "Schedule keys"),
+    "k_monitor_keys": ("leura-monitor.1", "Monitor keys"),
+    "k_check_keys": ("leura-monitor.1", "Check keys"),
+    "k_trigger_keys": ("leura-monitor.1", "Trigger keys"),
+    "k_flap_keys": ("leura-monitor.1", "Flap keys"),
+    "k_reaction_keys": ("leura-monitor.1", "Reaction keys"),
+    "k_escalation_keys": ("leura-monitor.1", "Escalation keys"),
+    "k_mute_keys": ("leura-monitor.1", "Mute keys"),
 }
 
 SECTIONS_NEEDED = ["NAME", "SYNOPSIS", "DESCRIPTION", "ENVIRONMENT", "FILES", "EXIT STATUS",

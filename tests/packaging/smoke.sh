@@ -68,7 +68,7 @@ rpm --root "$work/rpm-root" -i --nodeps --nosignature "$rpmfile"
 listed=$(rpm --root "$work/rpm-root" -ql leura)
 for f in /usr/bin/leura /usr/share/man/man1/leura.1.gz /usr/share/man/man5/leura-task.5.gz \
   /usr/share/bash-completion/completions/leura /usr/share/zsh/site-functions/_leura \
-  /usr/share/fish/vendor_completions.d/leura.fish; do
+  /usr/share/fish/vendor_completions.d/leura.fish /usr/share/doc/leura/systemd/leura-tick.timer; do
   grep -qx "$f" <<< "$listed" || fail "rpm: $f is not in the package"
   [ -e "$work/rpm-root$f" ] || fail "rpm: $f was not installed"
 done
