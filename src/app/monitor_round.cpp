@@ -155,9 +155,8 @@ Result<config::MonitorDef> find_monitor(const Context& ctx, const std::string& n
     return *m;
 }
 
-Result<std::vector<RoundHost>> monitor_round(Context& ctx, const config::MonitorDef& m,
-                                             Prepared& p, const RunOptions& o, int64_t now,
-                                             Launcher& launcher) {
+Result<std::vector<RoundHost>> monitor_round(Context& ctx, const config::MonitorDef& m, Prepared& p,
+                                             const RunOptions& o, int64_t now, Launcher& launcher) {
     LEURA_TRY_ASSIGN(store, ctx.records());
     // The checks: one step on every host, at most check_timeout each.
     for (auto& step : p.task.steps)
@@ -194,9 +193,8 @@ Result<std::vector<RoundHost>> monitor_round(Context& ctx, const config::Monitor
     const std::string principal = "monitor:" + m.name;
     std::string why;
     const bool allowed =
-        m.reaction_task.empty() ||
-        principal_allows(ctx, principal, "run", m.reaction_task,
-                         p.inventory_file.stem().string(), why);
+        m.reaction_task.empty() || principal_allows(ctx, principal, "run", m.reaction_task,
+                                                    p.inventory_file.stem().string(), why);
 
     std::vector<RoundHost> out;
     std::vector<store::MonitorHostRow> new_states;
@@ -253,10 +251,9 @@ Result<std::vector<RoundHost>> monitor_round(Context& ctx, const config::Monitor
             req.run_id = util::new_run_id(std::chrono::system_clock::now());
             req.args = {"run", react ? m.reaction_task : m.escalation_task, "--claim-fd", "3"};
             if (!m.inventory.empty()) req.args.insert(req.args.end(), {"-i", m.inventory});
-            req.args.insert(req.args.end(),
-                            {"-t", h.host, "--replace-targets", "--var", "MONITOR=" + m.name,
-                             "--var", "MONITOR_HOST=" + h.host, "--var",
-                             "MONITOR_REASON=" + h.decision.reason});
+            req.args.insert(req.args.end(), {"-t", h.host, "--replace-targets", "--var",
+                                             "MONITOR=" + m.name, "--var", "MONITOR_HOST=" + h.host,
+                                             "--var", "MONITOR_REASON=" + h.decision.reason});
             auto token = create_pending_run(*store, principal, principal, req.run_id);
             Result<int64_t> pid = token ? (req.claim_token = *token, launcher.start(req))
                                         : Result<int64_t>(std::unexpected(token.error()));
@@ -274,8 +271,7 @@ Result<std::vector<RoundHost>> monitor_round(Context& ctx, const config::Monitor
                 }
                 h.decision = {Decision::Act::none, "skip",
                               std::string("could not start the ") +
-                                  (react ? "reaction" : "escalation") + ": " +
-                                  pid.error().message};
+                                  (react ? "reaction" : "escalation") + ": " + pid.error().message};
             }
         }
         h.state = s.state;

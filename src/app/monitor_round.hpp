@@ -34,7 +34,7 @@ struct RoundHost {
     CheckResult result = CheckResult::ok;
     std::optional<int> exit_code;
     Decision decision;
-    std::string state; // after the round
+    std::string state;                 // after the round
     std::optional<std::string> run_id; // the reaction or escalation started
 };
 

@@ -111,7 +111,8 @@ Decision decide(const config::MonitorDef& m, MonitorHostState& s, const DecideIn
                 "recovering: " + std::to_string(s.ok_streak) + " of " +
                     std::to_string(m.recoveries) + " OK checks in a row"};
     const bool breaker = in.fleet.reactions_last_hour >= m.breaker;
-    const bool reactions_failed = !m.reaction_task.empty() && s.failed_reactions >= m.escalate_after;
+    const bool reactions_failed =
+        !m.reaction_task.empty() && s.failed_reactions >= m.escalate_after;
     if (!m.escalation_task.empty() && (reactions_failed || breaker || m.reaction_task.empty())) {
         if (s.last_escalation == 0 || now - s.last_escalation >= m.escalate_every.count() / 1000) {
             s.last_escalation = now;
@@ -119,18 +120,18 @@ Decision decide(const config::MonitorDef& m, MonitorHostState& s, const DecideIn
             return {Decision::Act::escalate, "escalate",
                     reactions_failed ? std::to_string(s.failed_reactions) +
                                            " reactions in a row did not bring it back"
-                    : breaker        ? "the breaker tripped: " +
-                                    std::to_string(in.fleet.reactions_last_hour) +
-                                    " reactions in the last hour"
-                                     : k_of_n};
+                    : breaker
+                        ? "the breaker tripped: " + std::to_string(in.fleet.reactions_last_hour) +
+                              " reactions in the last hour"
+                        : k_of_n};
         }
     }
     if (m.reaction_task.empty())
         return {Decision::Act::none, "skip",
-                s.state == "escalated" ? "escalated; again in " +
-                                             words(m.escalate_every.count() / 1000 -
-                                                   (now - s.last_escalation))
-                                       : "no [reaction]"};
+                s.state == "escalated"
+                    ? "escalated; again in " +
+                          words(m.escalate_every.count() / 1000 - (now - s.last_escalation))
+                    : "no [reaction]"};
     if (reactions_failed)
         return {Decision::Act::none, "skip",
                 "escalated: " + std::to_string(s.failed_reactions) +

@@ -28,8 +28,8 @@ struct MonitorHostState {
     std::string state = "ok"; // ok, soft_fail, failing, reacting, verifying, escalated
     std::string results;      // recent results, oldest first: O, W, F (at most 64)
     int ok_streak = 0;
-    int failed_reactions = 0;             // in a row, since the last recovery
-    std::vector<int64_t> reactions;       // when reactions started, the last 24 hours
+    int failed_reactions = 0;       // in a row, since the last recovery
+    std::vector<int64_t> reactions; // when reactions started, the last 24 hours
     std::optional<std::string> reaction_run;
     int64_t last_escalation = 0;
     int64_t ack_until = 0;

@@ -313,11 +313,21 @@ private:
 
 Result<std::vector<TickDecision>> tick(Context& ctx, const TickOptions& options, Launcher& launcher,
                                        config::Diagnostics& diags) {
-    auto schedules = load_schedules(ctx, diags);
-    if (!schedules) return fail(ErrorKind::config, schedules_path(ctx).string() + " has problems");
+    // A file that does not parse stops the tick; one schedule that does not compile (its task
+    // deleted, say) stops only itself: the others still fire, and its problem is reported.
+    auto defs = config::load_schedules(schedules_path(ctx), diags);
+    if (!defs) return fail(ErrorKind::config, schedules_path(ctx).string() + " has problems");
+    auto schedules = std::optional<std::vector<Schedule>>(std::vector<Schedule>{});
+    for (const auto& d : *defs) {
+        if (d.paused) continue;
+        if (auto s = compile_schedule(ctx, d))
+            schedules->push_back(std::move(*s));
+        else
+            diags.add(s.error().pos, s.error().message);
+    }
     if (!options.only.empty() &&
-        std::none_of(schedules->begin(), schedules->end(),
-                     [&](const Schedule& s) { return s.def.name == options.only; }))
+        std::none_of(defs->begin(), defs->end(),
+                     [&](const config::ScheduleDef& d) { return d.name == options.only; }))
         return fail(ErrorKind::not_found, "no schedule '" + options.only + "'");
     LEURA_TRY_ASSIGN(store, ctx.records());
     Ticker t(ctx, options, launcher, *store);

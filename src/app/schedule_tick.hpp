@@ -56,7 +56,8 @@ struct TickDecision {
     bool claimed_elsewhere = false; // another ticker recorded this fire first
 };
 
-// Errors: config (the schedules file is wrong: the problems are in `diags`), io.
+// Errors: config (the schedules file does not parse: the problems are in `diags`), io. A
+// schedule or monitor that is wrong on its own is skipped, its problem added to `diags`.
 Result<std::vector<TickDecision>> tick(Context& ctx, const TickOptions& options, Launcher& launcher,
                                        config::Diagnostics& diags);
 

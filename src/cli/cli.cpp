@@ -47,8 +47,7 @@ const std::vector<Command>& commands() {
          add_schedule, what_it_touches},
         // A round acts as monitor:NAME (its checks need `exec`, its reactions `run`); ack
         // needs `run` on the reaction task.
-        {"monitor", "Self-healing checks: status, why, ack, round", add_monitor,
-         what_it_touches},
+        {"monitor", "Self-healing checks: status, why, ack, round", add_monitor, what_it_touches},
         {"config", "Show every setting, its value and where it came from", add_config, nothing},
         {"ssh-config", "How leura reaches a host: address, user, port, keys, jumps, origins",
          add_ssh_config, what_it_touches},

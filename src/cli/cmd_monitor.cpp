@@ -36,8 +36,7 @@ std::string when(int64_t t) {
 }
 
 int64_t now_of(app::Context& ctx) {
-    return std::chrono::duration_cast<std::chrono::seconds>(ctx.clock().time_since_epoch())
-        .count();
+    return std::chrono::duration_cast<std::chrono::seconds>(ctx.clock().time_since_epoch()).count();
 }
 
 Result<config::MonitorDef> find(app::Context& ctx, const std::string& name) {
@@ -65,8 +64,8 @@ int round(app::Context& ctx, const MonitorFlags& f) {
                                    .stem()
                                    .string(),
                                why))
-        return report(Error(ErrorKind::denied, "monitor:" + m->name + " may not run its check: " +
-                                                   why));
+        return report(
+            Error(ErrorKind::denied, "monitor:" + m->name + " may not run its check: " + why));
     RunFlags rf;
     rf.prepare.command = m->check_command;
     rf.prepare.inventory = m->inventory;
@@ -108,8 +107,7 @@ int status(app::Context& ctx, const MonitorFlags& f) {
         for (const auto& m : *all)
             names.push_back(m.name);
         if (names.empty()) {
-            std::fprintf(stderr, "leura: no monitors in %s\n",
-                         app::monitors_dir(ctx).c_str());
+            std::fprintf(stderr, "leura: no monitors in %s\n", app::monitors_dir(ctx).c_str());
             return 0;
         }
     }
@@ -123,16 +121,16 @@ int status(app::Context& ctx, const MonitorFlags& f) {
         if (!hosts) return report(hosts.error());
         for (const auto& h : *hosts) {
             auto last = (*records)->monitor_decisions(name, h.host, 1);
-            std::string decision = last && !last->empty() ? last->front().decision +
-                                                                (last->front().reason.empty()
-                                                                     ? ""
-                                                                     : ": " + last->front().reason)
-                                                          : "-";
+            std::string decision =
+                last && !last->empty()
+                    ? last->front().decision +
+                          (last->front().reason.empty() ? "" : ": " + last->front().reason)
+                    : "-";
             std::string state = h.state;
             if (h.flapping) state += " (flapping)";
             if (h.ack_until > now) state += " (acked until " + when(h.ack_until) + ")";
-            std::string recent = h.results.size() > 10 ? h.results.substr(h.results.size() - 10)
-                                                       : h.results;
+            std::string recent =
+                h.results.size() > 10 ? h.results.substr(h.results.size() - 10) : h.results;
             if (f.json) {
                 util::JsonObject o;
                 o.add("monitor", name).add("host", h.host).add("state", h.state);
@@ -166,14 +164,14 @@ int why(app::Context& ctx, const MonitorFlags& f) {
     if (decisions->empty() && checks->empty()) {
         auto m = find(ctx, f.name);
         if (!m) return report(m.error());
-        return report(Error(ErrorKind::not_found, "monitor " + f.name + " has checked no host '" +
-                                                      f.host + "' yet"));
+        return report(Error(ErrorKind::not_found,
+                            "monitor " + f.name + " has checked no host '" + f.host + "' yet"));
     }
     if (f.json) {
         for (const auto& d : *decisions) {
             util::JsonObject o;
-            o.add("at", util::rfc3339(std::chrono::system_clock::time_point(
-                            std::chrono::seconds(d.at))));
+            o.add("at",
+                  util::rfc3339(std::chrono::system_clock::time_point(std::chrono::seconds(d.at))));
             o.add("state", d.state).add("decision", d.decision).add("reason", d.reason);
             o.add("run", d.run_id);
             std::printf("%s\n", o.str().c_str());
@@ -189,8 +187,8 @@ int why(app::Context& ctx, const MonitorFlags& f) {
                     when(d.at).c_str());
         std::vector<std::vector<std::string>> rows{{"TIME", "STATE", "DECISION", "WHY", "RUN"}};
         for (const auto& x : *decisions)
-            rows.push_back({when(x.at), x.state, x.decision, safe(x.reason),
-                            safe(x.run_id.value_or(""))});
+            rows.push_back(
+                {when(x.at), x.state, x.decision, safe(x.reason), safe(x.run_id.value_or(""))});
         print_columns(rows);
     }
     if (!checks->empty()) {

@@ -71,22 +71,29 @@ std::string fire_line(const app::FireView& v, bool utc_only) {
     return line;
 }
 
-// The schedule named `name`, compiled. Errors: config (the file), not_found.
-Result<app::Schedule> find_schedule(app::Context& ctx, const std::string& name) {
+// The definition named `name`, as the file has it (another schedule's problems do not
+// matter). Errors: config (the file does not parse), not_found.
+Result<config::ScheduleDef> find_def(app::Context& ctx, const std::string& name) {
     config::Diagnostics diags;
-    auto all = app::load_schedules(ctx, diags);
+    auto all = config::load_schedules(app::schedules_path(ctx), diags);
     if (!all) {
         report(diags);
         return fail(ErrorKind::config, app::schedules_path(ctx).string() + " has problems");
     }
-    for (auto& s : *all)
-        if (s.def.name == name) return std::move(s);
     std::vector<std::string> names;
-    for (const auto& s : *all)
-        names.push_back(s.def.name);
+    for (auto& d : *all) {
+        if (d.name == name) return std::move(d);
+        names.push_back(d.name);
+    }
     std::string hint = util::closest_match(name, names);
     return fail(ErrorKind::not_found, "no schedule '" + name + "'" +
                                           (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+}
+
+// The schedule named `name`, compiled. Errors: as find_def, and its own problem.
+Result<app::Schedule> find_schedule(app::Context& ctx, const std::string& name) {
+    LEURA_TRY_ASSIGN(def, find_def(ctx, name));
+    return app::compile_schedule(ctx, def);
 }
 
 // The policy's `schedule` right on the schedule's task (audited either way).
@@ -196,9 +203,10 @@ int add(app::Context& ctx, ScheduleFlags& f) {
 }
 
 int change(app::Context& ctx, const std::string& name, const std::string& what) {
-    auto found = find_schedule(ctx, name);
+    // A broken schedule can still be paused or removed: only the file must parse.
+    auto found = find_def(ctx, name);
     if (!found) return report(found.error());
-    if (auto st = may_schedule(ctx, found->def, what); !st) return report(st.error());
+    if (auto st = may_schedule(ctx, *found, what); !st) return report(st.error());
     auto st = app::edit_schedules(ctx, [&](std::vector<config::ScheduleDef>& defs) -> Status {
         auto it = std::find_if(defs.begin(), defs.end(),
                                [&](const config::ScheduleDef& d) { return d.name == name; });
@@ -219,9 +227,12 @@ int change(app::Context& ctx, const std::string& name, const std::string& what) 
     if (!st) return report(st.error());
     const char* done = what == "rm" ? "removed" : what == "pause" ? "paused" : "resumed";
     std::printf("%s schedule %s\n", done, name.c_str());
-    if (what == "resume")
-        for (const auto& v : app::upcoming_fires(*found, now_seconds(ctx), 1))
+    if (what == "resume") {
+        auto compiled = find_schedule(ctx, name);
+        if (!compiled) return report(compiled.error());
+        for (const auto& v : app::upcoming_fires(*compiled, now_seconds(ctx), 1))
             std::printf("  next: %s\n", fire_line(v, false).c_str());
+    }
     return 0;
 }
 
@@ -445,6 +456,15 @@ int tick(app::Context& ctx, const ScheduleFlags& f) {
         std::printf("%s%s %s: %s%s%s\n", f.dry_run ? "(dry run) " : "", safe(r.schedule).c_str(),
                     when.c_str(), r.status.c_str(), r.run_id ? (" " + *r.run_id).c_str() : "",
                     r.detail.empty() ? "" : ("  " + safe(r.detail)).c_str());
+    }
+    // Schedules or monitors skipped for their problems: said, and exit 2 (cron mails it).
+    for (const auto& d : diags.items())
+        std::fprintf(stderr, "%s\n", config::format(d).c_str());
+    if (!diags.empty()) {
+        std::fprintf(stderr, "leura: %zu problem%s above: %s skipped; the others ran\n",
+                     diags.size(), diags.size() == 1 ? "" : "s",
+                     diags.size() == 1 ? "that schedule or monitor was" : "those were");
+        return to_int(ExitCode::usage);
     }
     return 0;
 }

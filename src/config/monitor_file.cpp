@@ -14,8 +14,7 @@ const detail::KeySet k_monitor_keys{{"inventory", "targets", "every", "cron", "t
 const detail::KeySet k_check_keys{{"command", "timeout"}, {"task"}};
 const detail::KeySet k_trigger_keys{{"failures", "window", "recoveries", "unreachable"}, {}};
 const detail::KeySet k_flap_keys{{"changes", "window"}, {}};
-const detail::KeySet k_reaction_keys{{"task", "cooldown", "daily_cap", "max_hosts", "breaker"},
-                                     {}};
+const detail::KeySet k_reaction_keys{{"task", "cooldown", "daily_cap", "max_hosts", "breaker"}, {}};
 const detail::KeySet k_escalation_keys{{"task", "after", "every"}, {}};
 const detail::KeySet k_mute_keys{{"from", "to"}, {}};
 
@@ -93,8 +92,8 @@ std::optional<MonitorDef> load_monitor(const std::filesystem::path& file, Diagno
                 if (n == "recoveries")
                     m.recoveries = read_count(*tv, "trigger.recoveries", 1, r, 2);
                 if (n == "unreachable")
-                    if (auto c = detail::read_choice(*tv, "trigger.unreachable",
-                                                     {"ignore", "fail"}, r))
+                    if (auto c =
+                            detail::read_choice(*tv, "trigger.unreachable", {"ignore", "fail"}, r))
                         m.unreachable_fails = *c == 1;
             }
             if (m.failures > m.window)

@@ -41,9 +41,9 @@ struct MonitorDef {
     std::string reaction_task;
     SourcePos reaction_pos;
     std::chrono::milliseconds cooldown{600'000};
-    int daily_cap = 3;  // reactions per host in 24 hours
-    int max_hosts = 1;  // hosts under reaction at once, fleet-wide
-    int breaker = 10;   // reactions per hour, fleet-wide, before the breaker trips
+    int daily_cap = 3; // reactions per host in 24 hours
+    int max_hosts = 1; // hosts under reaction at once, fleet-wide
+    int breaker = 10;  // reactions per hour, fleet-wide, before the breaker trips
     // [escalation]: a task (a notify step) after `after` failed reactions in a row, or when the
     // breaker trips; again every `every` while the host stays failing.
     std::string escalation_task;

@@ -59,8 +59,7 @@ Status Store::record_round(const std::vector<MonitorHostRow>& states,
                            const std::vector<MonitorDecisionRow>& decisions) {
     return in_transaction([&]() -> Status {
         for (const auto& h : states)
-            if (auto st = run_kept(k_put_host, [&](Stmt& s) { bind_host(s, h); }); !st)
-                return st;
+            if (auto st = run_kept(k_put_host, [&](Stmt& s) { bind_host(s, h); }); !st) return st;
         for (const auto& c : checks)
             if (auto st = run_kept("INSERT OR REPLACE INTO monitor_checks (monitor, round_at, "
                                    "host, result, exit_code, duration_ms, output) "
@@ -116,8 +115,8 @@ Store::monitor_decisions(const std::string& monitor, const std::string& host, in
     return out;
 }
 
-Result<std::vector<MonitorCheckRow>>
-Store::monitor_checks(const std::string& monitor, const std::string& host, int64_t limit) {
+Result<std::vector<MonitorCheckRow>> Store::monitor_checks(const std::string& monitor,
+                                                           const std::string& host, int64_t limit) {
     std::string sql = "SELECT monitor, round_at, host, result, exit_code, duration_ms, output "
                       "FROM monitor_checks WHERE monitor = ?1";
     if (!host.empty()) sql += " AND host = ?2";

@@ -193,6 +193,30 @@ unset LEURA_ACCESS_FILE
 leura schedule rm allowed
 leura schedule rm refused
 
+# A schedule whose task was deleted stops only itself: the others fire, its problem is said,
+# exit 2 (cron mails it).
+cp "$lib/stamp.toml" "$lib/gone.toml"
+leura schedule add orphan --task gone --every 1m
+expect_rc 0
+leura schedule add sibling --task stamp --every 1m
+expect_rc 0
+for n in orphan sibling; do
+  sed -i "/\[schedules.$n\]/,/^\$/s/^since = .*/since = \"2030-05-01T00:00:00Z\"/" \
+    "$XDG_CONFIG_HOME/leura/schedules.toml"
+done
+rm "$lib/gone.toml"
+leura schedule pause every5
+leura schedule pause slow-skip
+leura schedule pause slow-queue
+leura schedule pause slow-replace
+leura schedule tick --now 2030-05-01T00:01:00Z
+expect_rc 2
+expect_out "^sibling 2030-05-01T00:01:00.000Z: started "
+expect_err "schedules.toml:[0-9]+:[0-9]+: error: schedule 'orphan': no task 'gone'"
+leura schedule rm orphan
+leura schedule rm sibling
+leura schedule resume every5
+
 # Pause: nothing fires; resume counts from now, so the pause is not caught up.
 leura schedule pause every5
 expect_rc 0
