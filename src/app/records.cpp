@@ -15,11 +15,32 @@
 
 namespace leura::app {
 
+Result<std::string> resolve_run_id(Context& ctx, const std::string& prefix) {
+    LEURA_TRY_ASSIGN(store, ctx.records());
+    const bool last = prefix == "last" || prefix.starts_with("last~");
+    const auto& state = access_state(ctx);
+    if (!last || state.mode == access::PolicyState::Mode::off || ctx.identity.uid == 0)
+        return store->resolve_run(prefix);
+    int64_t back = 0;
+    if (prefix != "last") {
+        const std::string n = prefix.substr(5);
+        if (n.empty() || n.size() > 6 || n.find_first_not_of("0123456789") != n.npos)
+            return store->resolve_run(prefix); // says what is wrong with it
+        back = std::stoll(n);
+    }
+    store::RunFilter all;
+    all.limit = -1;
+    LEURA_TRY_ASSIGN(runs, store->runs(all));
+    for (const auto& r : runs)
+        if (may_see(ctx, r) && back-- == 0) return r.id;
+    return fail(ErrorKind::not_found, "no run '" + prefix + "' among the runs you may see");
+}
+
 Result<RunView> load_run(Context& ctx, const std::string& prefix, bool previews,
                          const std::string& host_glob) {
+    LEURA_TRY_ASSIGN(id, resolve_run_id(ctx, prefix));
     LEURA_TRY_ASSIGN(store, ctx.records());
     store::Store& records = *store;
-    LEURA_TRY_ASSIGN(id, records.resolve_run(prefix));
     LEURA_TRY_ASSIGN(run, records.run(id));
     LEURA_TRY(require_run(ctx, run, "view")); // someone else's run, without a grant: refused
     LEURA_TRY_ASSIGN(hosts, records.hosts(id));

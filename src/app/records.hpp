@@ -15,6 +15,11 @@ struct RunView {
     std::vector<store::StepRecord> steps;
     std::vector<store::BatchRecord> batches;
 };
+// A run's id from a unique prefix, or from "last" / "last~N" counted among the runs the
+// person acting may see: under an access policy someone else's newest run is not their
+// "last". Errors: not_found, usage (an ambiguous prefix).
+Result<std::string> resolve_run_id(Context& ctx, const std::string& prefix);
+
 // `previews` false leaves the steps' output previews out (most of the bytes; `show` has no use
 // for them).
 // host_glob: the steps of only those hosts (Store::steps).

@@ -140,7 +140,7 @@ int logs(app::Context& ctx, const LogsFlags& f) {
         if (f.full) return report(Error(ErrorKind::usage, "--follow and --full: pick one"));
         auto records = ctx.records();
         if (!records) return report(records.error());
-        auto id = (*records)->resolve_run(f.run);
+        auto id = app::resolve_run_id(ctx, f.run);
         if (!id) return report(id.error());
         auto run = (*records)->run(*id);
         if (!run) return report(run.error());

@@ -108,6 +108,13 @@ expect_rc 0
 not_out "$alice_run"
 as "$bob" logs "$alice_run"
 [ "$rc" != 0 ] || fail "bob read alice's run's output"
+# "last" is the newest run the person may see: for bob none (not alice's, then refused).
+as "$bob" show last
+[ "$rc" != 0 ] || fail "bob's last run is alice's"
+expect_err "no run 'last' among the runs you may see"
+as "$alice" show last --json
+expect_rc 0
+expect_out "\"user\":\"$alice\""
 set +e
 runuser -u "$bob" -- cat "$S/data/leura.db" > /dev/null 2>&1 && fail "bob read the records directly"
 runuser -u "$bob" -- cat "$S/.ssh/id_fleet" > /dev/null 2>&1 && fail "bob read the fleet's key"
