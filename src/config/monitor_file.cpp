@@ -11,7 +11,7 @@ using detail::Reporter;
 const detail::KeySet k_monitor_keys{{"inventory", "targets", "every", "cron", "tz", "check",
                                      "trigger", "flap", "reaction", "escalation", "mute"},
                                     {}};
-const detail::KeySet k_check_keys{{"command", "timeout"}, {"task"}};
+const detail::KeySet k_check_keys{{"command", "script", "timeout"}, {"task"}};
 const detail::KeySet k_trigger_keys{{"failures", "window", "recoveries", "unreachable"}, {}};
 const detail::KeySet k_flap_keys{{"changes", "window"}, {}};
 const detail::KeySet k_reaction_keys{{"task", "cooldown", "daily_cap", "max_hosts", "breaker"}, {}};
@@ -72,15 +72,18 @@ std::optional<MonitorDef> load_monitor(const std::filesystem::path& file, Diagno
             if (!t) continue;
             for (const auto& [ck, cv] : detail::in_source_order(*t)) {
                 if (!detail::check_key(*ck, k_check_keys, "[check]", r)) continue;
-                if (detail::name_of(*ck) == "command") {
-                    if (auto v = detail::read_non_empty(*cv, "check.command", r))
+                const std::string n = detail::name_of(*ck);
+                if (n == "command" || n == "script") {
+                    if (!m.check_command.empty())
+                        r.error(*cv, "[check] has both 'command' and 'script': give one");
+                    else if (auto v = detail::read_non_empty(*cv, "check." + n, r))
                         m.check_command = *v;
                 } else if (auto v = detail::read_duration(*cv, "check.timeout", r)) {
                     m.check_timeout = *v;
                 }
             }
             if (m.check_command.empty())
-                r.error(detail::table_pos(*t, r), "[check] needs a 'command'");
+                r.error(detail::table_pos(*t, r), "[check] needs a 'command' or a 'script'");
         } else if (k == "trigger") {
             const auto* t = table_of(*value, k, r);
             if (!t) continue;

@@ -23,7 +23,8 @@ struct MonitorDef {
     std::chrono::milliseconds every{60'000};
     std::string tz = "UTC";
     SourcePos when_pos, tz_pos;
-    // [check]: exit 0 OK, 1 WARN, 2 or more (or the timeout) FAIL; unreachable its own result.
+    // [check]: a command or a (multi-line) script, run by the host's sh: exit 0 OK, 1 WARN,
+    // 2 or more (or the timeout) FAIL; unreachable its own result.
     std::string check_command;
     std::chrono::milliseconds check_timeout{10'000};
     // [trigger]: failing when `failures` of the last `window` results failed (k of N);
