@@ -180,6 +180,10 @@ int add(app::Context& ctx, ScheduleFlags& f) {
     if (auto st = def_from_flags(ctx, f); !st) return report(st.error());
     auto compiled = app::compile_schedule(ctx, f.def);
     if (!compiled) return report(compiled.error());
+    auto next = app::upcoming_fires(*compiled, now_seconds(ctx), 3);
+    if (next.empty())
+        return report(Error(ErrorKind::usage, "--at " + f.def.at + " (" + f.def.tz +
+                                                  ") has passed: it would never fire"));
     if (auto st = may_schedule(ctx, f.def, "add"); !st) return report(st.error());
     auto st = app::edit_schedules(ctx, [&](std::vector<config::ScheduleDef>& defs) -> Status {
         for (const auto& d : defs)
@@ -194,8 +198,6 @@ int add(app::Context& ctx, ScheduleFlags& f) {
     std::printf("added schedule %s (%s, task %s) to %s\n", f.def.name.c_str(),
                 safe(when_text(f.def)).c_str(), safe(f.def.task).c_str(),
                 app::schedules_path(ctx).c_str());
-    auto next = app::upcoming_fires(*compiled, now_seconds(ctx), 3);
-    if (next.empty()) std::printf("it will not fire: its time has passed\n");
     for (const auto& v : next)
         std::printf("  next: %s\n", fire_line(v, false).c_str());
     if (f.def.paused) std::printf("it is paused: `leura schedule resume %s`\n", f.name.c_str());

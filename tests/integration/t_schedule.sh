@@ -149,7 +149,10 @@ wait_status "$new" ok 200 || fail "the replacing run did not finish"
 leura show "$old" --json
 expect_out '"status":"interrupted"'
 
-# --at: once, in its zone.
+# --at: once, in its zone; a time already past is refused.
+leura schedule add past --task stamp --at '2020-01-01 00:00'
+expect_rc 2
+expect_err "has passed: it would never fire"
 leura schedule add once --task stamp --at '2030-04-01 12:00' --tz Europe/Berlin
 expect_rc 0
 expect_out "next: 2030-04-01 12:00 CEST  \(2030-04-01 10:00 UTC\)"
