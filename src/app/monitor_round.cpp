@@ -124,8 +124,7 @@ fs::path monitors_dir(const Context& ctx) {
     return schedules_path(ctx).parent_path() / "monitors";
 }
 
-std::optional<std::vector<config::MonitorDef>> load_monitors(const Context& ctx,
-                                                             config::Diagnostics& diags) {
+std::vector<config::MonitorDef> load_monitors(const Context& ctx, config::Diagnostics& diags) {
     std::vector<config::MonitorDef> out;
     std::error_code ec;
     std::vector<fs::path> files;
@@ -133,11 +132,9 @@ std::optional<std::vector<config::MonitorDef>> load_monitors(const Context& ctx,
         if (e.path().extension() == ".toml" && !e.path().filename().string().starts_with("."))
             files.push_back(e.path());
     std::sort(files.begin(), files.end());
-    const size_t before = diags.size();
     for (const auto& f : files)
         if (auto m = config::load_monitor(f, diags); m && check_monitor(*m, diags))
             out.push_back(std::move(*m));
-    if (diags.size() != before) return std::nullopt;
     return out;
 }
 

@@ -22,9 +22,9 @@ namespace leura::app {
 
 // monitors/ beside schedules.toml.
 std::filesystem::path monitors_dir(const Context& ctx);
-// Every monitor file's definition, checked (its cron and zone too); problems in `diags`.
-std::optional<std::vector<config::MonitorDef>> load_monitors(const Context& ctx,
-                                                             config::Diagnostics& diags);
+// Every monitor file's definition that checks out (its cron and zone too); the problems of the
+// others in `diags`: one broken file does not hide the rest.
+std::vector<config::MonitorDef> load_monitors(const Context& ctx, config::Diagnostics& diags);
 // One monitor by name. Errors: not_found, config (its problems in `diags`).
 Result<config::MonitorDef> find_monitor(const Context& ctx, const std::string& name,
                                         config::Diagnostics& diags);

@@ -10,22 +10,36 @@ namespace {
 
 constexpr size_t k_kept_results = 64;
 
+// A recovery writes '|' into the results: the trigger's window starts after it (a reaction
+// that worked settles the failures before it), the flap window looks across it.
+constexpr char k_recovered = '|';
+
 int count_in_last(const std::string& results, size_t n, char what) {
-    const size_t from = results.size() > n ? results.size() - n : 0;
+    size_t start = results.rfind(k_recovered);
+    start = start == results.npos ? 0 : start + 1;
+    const size_t from = results.size() - start > n ? results.size() - n : start;
     return int(std::count(results.begin() + long(from), results.end(), what));
 }
 
 // Changes between OK and FAIL among the last `n` results (WARN left out).
 int flips_in_last(const std::string& results, size_t n) {
-    const size_t from = results.size() > n ? results.size() - n : 0;
+    std::string kept;
+    for (char c : results)
+        if (c != k_recovered) kept += c;
+    const size_t from = kept.size() > n ? kept.size() - n : 0;
     int flips = 0;
     char last = 0;
-    for (size_t i = from; i < results.size(); ++i) {
-        if (results[i] == 'W') continue;
-        if (last && results[i] != last) ++flips;
-        last = results[i];
+    for (size_t i = from; i < kept.size(); ++i) {
+        if (kept[i] == 'W') continue;
+        if (last && kept[i] != last) ++flips;
+        last = kept[i];
     }
     return flips;
+}
+
+void recovered(MonitorHostState& s) {
+    s.failed_reactions = 0;
+    s.results += k_recovered;
 }
 
 void enter(MonitorHostState& s, const char* state, int64_t now) {
@@ -83,7 +97,7 @@ Decision decide(const config::MonitorDef& m, MonitorHostState& s, const DecideIn
     if (s.state == "verifying") {
         if (r == 'O') {
             enter(s, "ok", now);
-            s.failed_reactions = 0;
+            recovered(s);
             return {Decision::Act::none, "recovered", "the check passed after the reaction"};
         }
         if (r == 'W') return {Decision::Act::none, "skip", "verifying: the check warned"};
@@ -92,7 +106,7 @@ Decision decide(const config::MonitorDef& m, MonitorHostState& s, const DecideIn
     }
     if (s.state != "ok" && s.state != "soft_fail" && s.ok_streak >= m.recoveries) {
         enter(s, "ok", now);
-        s.failed_reactions = 0;
+        recovered(s);
         return {Decision::Act::none, "recovered",
                 std::to_string(s.ok_streak) + " OK checks in a row"};
     }

@@ -10,6 +10,7 @@
 //   verifying --(check FAIL)--> failing (a failed reaction); reacting --(run failed)--> failing
 //   failing --(escalate: `after` failed reactions, or the breaker tripped)--> escalated
 //   failing, escalated --(`recoveries` OKs in a row)--> ok
+// A recovery starts the trigger's window afresh: failures a reaction settled do not count again.
 // Flapping (too many OK/FAIL changes in the flap window) and muting (a [[mute]] window or
 // `monitor ack`) only stop reactions; the state still follows the checks.
 #include "config/monitor_file.hpp"
@@ -26,7 +27,7 @@ const char* to_string(CheckResult r);
 
 struct MonitorHostState {
     std::string state = "ok"; // ok, soft_fail, failing, reacting, verifying, escalated
-    std::string results;      // recent results, oldest first: O, W, F (at most 64)
+    std::string results;      // recent results, oldest first: O, W, F, and | at a recovery
     int ok_streak = 0;
     int failed_reactions = 0;       // in a row, since the last recovery
     std::vector<int64_t> reactions; // when reactions started, the last 24 hours

@@ -337,8 +337,7 @@ Result<std::vector<TickDecision>> tick(Context& ctx, const TickOptions& options,
     }
     if (options.only.empty()) {
         // A monitor file with problems stops its own rounds, not the schedules' runs.
-        auto monitors = load_monitors(ctx, diags);
-        for (const auto& m : monitors.value_or(std::vector<config::MonitorDef>{}))
+        for (const auto& m : load_monitors(ctx, diags))
             LEURA_TRY(t.monitor(m));
     }
     return std::move(t.decisions);

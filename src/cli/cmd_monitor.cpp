@@ -96,17 +96,15 @@ int round(app::Context& ctx, const MonitorFlags& f) {
 
 int status(app::Context& ctx, const MonitorFlags& f) {
     std::vector<std::string> names;
+    config::Diagnostics diags; // of monitor files that do not check out: said at the end
     if (!f.name.empty()) {
         auto m = find(ctx, f.name);
         if (!m) return report(m.error());
         names.push_back(m->name);
     } else {
-        config::Diagnostics diags;
-        auto all = app::load_monitors(ctx, diags);
-        if (!all) return report(diags);
-        for (const auto& m : *all)
+        for (const auto& m : app::load_monitors(ctx, diags))
             names.push_back(m.name);
-        if (names.empty()) {
+        if (names.empty() && diags.empty()) {
             std::fprintf(stderr, "leura: no monitors in %s\n", app::monitors_dir(ctx).c_str());
             return 0;
         }
@@ -151,6 +149,7 @@ int status(app::Context& ctx, const MonitorFlags& f) {
         else
             print_columns(rows);
     }
+    if (!diags.empty()) return report(diags);
     return 0;
 }
 

@@ -58,12 +58,14 @@ expect_out "^started by monitor:svc$"
 leura monitor round svc --at 2030-01-01T00:03:00Z
 expect_out "^$h2  ok  ok  recovered: the check passed after the reaction$"
 leura monitor status svc
-expect_out "^svc +$h2 +ok +OFFO "
+expect_out "^svc +$h2 +ok +OFFO[|] "
 expect_out "^svc +$h1 +ok +OOOO "
 
-# Down again within the cooldown (10m): failing, but no reaction, and why not.
+# Down again within the cooldown (10m): the window starts at the recovery (one failure is a
+# soft one), then failing, but no reaction, and why not.
 rm "$T/svc/$h2.up"
 leura monitor round svc --at 2030-01-01T00:04:00Z
+expect_out "^$h2  fail  soft_fail  soft_fail: 1 of the last 3 checks failed$"
 leura monitor round svc --at 2030-01-01T00:05:00Z
 expect_out "^$h2  fail  failing  skip: cooldown: the last reaction was 3m.* ago \(cooldown 10m.*\)$"
 leura monitor why svc "$h2"

@@ -78,6 +78,9 @@ TEST(MonitorState, ReactionVerifiedThenRecovered) {
     EXPECT_EQ(d.decision, "recovered");
     EXPECT_EQ(h.s.state, "ok");
     EXPECT_EQ(h.s.failed_reactions, 0);
+    // The failures the reaction settled do not count again: one new failure is a soft one.
+    EXPECT_EQ(h.check(F).decision, "soft_fail");
+    EXPECT_EQ(h.s.results, "FFFFO|F");
 }
 
 TEST(MonitorState, FailedReactionsEscalateAndRepeatHourly) {
