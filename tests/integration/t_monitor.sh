@@ -96,6 +96,18 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 expect_out "2030-01-01T00:30:00"
+expect_out '"decision":"react"'
+ticked=$(sed -n 's/.*"run":"\([^"]*\)".*/\1/p' "$T/out")
+wait_status "$ticked" ok 100 || fail "the reaction of the ticked round did not finish"
+
+# A maintenance window ([[mute]], in the monitor's zone): no reaction inside it.
+printf '\n[[mute]]\nfrom = "2030-01-01 01:00"\nto = "2030-01-01 02:00"\n' >> "$conf/monitors/svc.toml"
+rm "$T/svc/$h2.up" # the 00:30 round's reaction started it; down again
+leura monitor round svc --at 2030-01-01T01:30:00Z
+expect_rc 0
+expect_out "^$h2  fail  failing  skip: muted$"
+leura monitor round svc --at 2030-01-01T02:30:00Z
+expect_out "^$h2  fail  reacting  react: "
 
 # Bad input: a monitor file with problems names them at file:line:col.
 printf '[check]\ncommand = "true"\n[trigger]\nfailures = 5\nwindow = 3\nbogus = 1\n' > "$conf/monitors/bad.toml"
