@@ -67,7 +67,11 @@ const char* to_string(CheckResult r) {
     return "fail";
 }
 
-Decision decide(const config::MonitorDef& m, MonitorHostState& s, const DecideInputs& in) {
+namespace {
+
+// decide() without the note of what became of a reaction; `note` receives that.
+Decision decide_step(const config::MonitorDef& m, MonitorHostState& s, const DecideInputs& in,
+                     std::string& note) {
     const int64_t now = in.now;
     std::erase_if(s.reactions, [now](int64_t t) { return t <= now - 86400; });
     if (in.result == CheckResult::unreachable && !m.unreachable_fails)
@@ -89,9 +93,11 @@ Decision decide(const config::MonitorDef& m, MonitorHostState& s, const DecideIn
         s.reaction_run.reset();
         if (in.reaction_status == "ok") {
             enter(s, "verifying", now);
+            note = "reaction " + run + " ended ok";
         } else {
             ++s.failed_reactions;
             enter(s, "failing", now);
+            note = "reaction " + run + " ended " + in.reaction_status;
         }
     }
     if (s.state == "verifying") {
@@ -103,6 +109,7 @@ Decision decide(const config::MonitorDef& m, MonitorHostState& s, const DecideIn
         if (r == 'W') return {Decision::Act::none, "skip", "verifying: the check warned"};
         ++s.failed_reactions;
         enter(s, "failing", now);
+        note += (note.empty() ? "" : " but ") + std::string("the check still fails after it");
     }
     if (s.state != "ok" && s.state != "soft_fail" && s.ok_streak >= m.recoveries) {
         enter(s, "ok", now);
@@ -174,6 +181,16 @@ Decision decide(const config::MonitorDef& m, MonitorHostState& s, const DecideIn
     s.reactions.push_back(now);
     enter(s, "reacting", now);
     return {Decision::Act::react, "react", k_of_n};
+}
+
+} // namespace
+
+Decision decide(const config::MonitorDef& m, MonitorHostState& s, const DecideInputs& in) {
+    std::string note;
+    Decision d = decide_step(m, s, in, note);
+    // What became of the reaction leads, unless the host simply recovered with it.
+    if (!note.empty() && d.decision != "recovered") d.reason = note + "; " + d.reason;
+    return d;
 }
 
 } // namespace leura::app

@@ -182,23 +182,33 @@ private:
     // Marks each fire missed or to run ("starting").
     void decide(const config::ScheduleDef& def, std::vector<store::FireRecord>& due) {
         const int64_t window_start = m_o.now - seconds(def.catchup_window);
+        // Fires on time always run: catch-up rules are for late ones. (A second ticker a
+        // minute ahead sees this minute's fire, not yet claimed by the first, beside its own:
+        // superseding it would leave it run by neither.)
         std::vector<size_t> candidates;
+        bool on_time = false;
         for (size_t i = 0; i < due.size(); ++i) {
             auto& r = due[i];
             const bool late = r.due_at < m_o.now - k_on_time;
-            if (late && r.due_at < window_start) {
+            if (!late) {
+                r.status = "starting";
+                on_time = true;
+            } else if (r.due_at < window_start) {
                 r.status = "missed";
                 r.detail = "due " + duration_words(m_o.now - r.due_at) +
                            " ago, before the catch-up window of " +
                            duration_words(seconds(def.catchup_window));
-            } else if (late && def.catchup == config::ScheduleDef::Catchup::none) {
+            } else if (def.catchup == config::ScheduleDef::Catchup::none) {
                 r.status = "missed";
                 r.detail = "due " + duration_words(m_o.now - r.due_at) + " ago (catchup = none)";
             } else {
                 candidates.push_back(i);
             }
         }
-        size_t keep = def.catchup == config::ScheduleDef::Catchup::all ? k_catchup_all_cap : 1;
+        // `latest`: the newest due fire; an on-time one is newer than every late one.
+        size_t keep = def.catchup == config::ScheduleDef::Catchup::all ? k_catchup_all_cap
+                      : on_time                                        ? 0
+                                                                       : 1;
         while (candidates.size() > keep) {
             auto& r = due[candidates.front()];
             r.status = "missed";

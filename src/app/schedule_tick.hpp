@@ -12,9 +12,10 @@
 //   minute before the first tick that sees it; a paused schedule decides nothing;
 // - a fire is due at its instant plus its jitter; one due within the last 2 minutes is on
 //   time, an older one is late;
-// - late fires older than `catchup_window` are `missed`; of the rest, `catchup = "none"`
-//   misses every late one, `latest` runs only the newest due fire (the others are `missed`,
-//   superseded), `all` runs each (at most 10, oldest missed first), queued behind each other;
+// - every fire on time runs; late fires older than `catchup_window` are `missed`; of the other
+//   late ones, `catchup = "none"` misses each, `latest` runs only the newest due fire (none
+//   when one is on time; the others are `missed`, superseded), `all` runs each (at most 10,
+//   oldest missed first), queued behind each other;
 // - overlap with a run of the same task still going: `skip` records `skipped_overlap`,
 //   `queue` starts a run that waits for the task's lock, `replace` stops the running one
 //   (SIGTERM: its grace applies) and starts a queued one;

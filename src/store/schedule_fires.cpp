@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Fires of schedules and pending runs (schema 14).
 #include "store/store.hpp"
+#include "util/time.hpp"
 
 namespace leura::store {
 
@@ -82,12 +83,25 @@ Result<std::vector<FireRecord>> Store::list_fires(const std::string& schedule, i
 }
 
 Status Store::insert_pending_run(const PendingRun& p) {
-    return write("INSERT INTO pending_runs (token_hash, principal, triggered_by, run_id, "
-                 "created_at) VALUES (?,?,?,?,?)",
-                 [&](Stmt& s) {
-                     s.bind(1, p.token_hash).bind(2, p.principal).bind(3, p.triggered_by);
-                     s.bind(4, p.run_id).bind(5, p.created_at);
-                 });
+    return in_transaction([&]() -> Status {
+        // A claim never taken (its child died first) goes after a day: RFC 3339 texts of one
+        // format sort as their times do.
+        auto day_before = util::parse_rfc3339(p.created_at);
+        if (day_before)
+            if (auto st = run_kept("DELETE FROM pending_runs WHERE created_at < ?",
+                                   [&](Stmt& s) {
+                                       s.bind(1,
+                                              util::rfc3339(*day_before - std::chrono::hours(24)));
+                                   });
+                !st)
+                return st;
+        return run_kept("INSERT INTO pending_runs (token_hash, principal, triggered_by, run_id, "
+                        "created_at) VALUES (?,?,?,?,?)",
+                        [&](Stmt& s) {
+                            s.bind(1, p.token_hash).bind(2, p.principal).bind(3, p.triggered_by);
+                            s.bind(4, p.run_id).bind(5, p.created_at);
+                        });
+    });
 }
 
 Result<std::optional<PendingRun>> Store::take_pending_run(const std::string& token_hash) {

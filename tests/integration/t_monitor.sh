@@ -105,7 +105,7 @@ printf '\n[[mute]]\nfrom = "2030-01-01 01:00"\nto = "2030-01-01 02:00"\n' >> "$c
 rm "$T/svc/$h2.up" # the 00:30 round's reaction started it; down again
 leura monitor round svc --at 2030-01-01T01:30:00Z
 expect_rc 0
-expect_out "^$h2  fail  failing  skip: muted$"
+expect_out "^$h2  fail  failing  skip: reaction $ticked ended ok but the check still fails after it; muted$"
 leura monitor round svc --at 2030-01-01T02:30:00Z
 expect_out "^$h2  fail  reacting  react: "
 

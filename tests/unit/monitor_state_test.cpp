@@ -90,13 +90,18 @@ TEST(MonitorState, FailedReactionsEscalateAndRepeatHourly) {
     for (int i = 0; i < 3; ++i)
         h.check(F);
     EXPECT_EQ(h.s.state, "reacting");
-    // The reaction ran, the check still fails: one failed reaction; react again.
-    EXPECT_EQ(h.check(F, {}, "ok").act, Decision::Act::react);
+    // The reaction ran, the check still fails: one failed reaction; react again, saying so.
+    Decision again = h.check(F, {}, "ok");
+    EXPECT_EQ(again.act, Decision::Act::react);
+    EXPECT_EQ(again.reason.substr(0, 18), "reaction run-10001");
+    EXPECT_NE(again.reason.find("ended ok but the check still fails after it; "),
+              std::string::npos);
     EXPECT_EQ(h.s.failed_reactions, 1);
     // This reaction's run failed: two in a row: escalate.
     Decision d = h.check(F, {}, "failed");
     EXPECT_EQ(d.act, Decision::Act::escalate);
-    EXPECT_EQ(d.reason, "2 reactions in a row did not bring it back");
+    EXPECT_EQ(d.reason, "reaction run-" + std::to_string(h.now - 60) +
+                            " ended failed; 2 reactions in a row did not bring it back");
     EXPECT_EQ(h.s.state, "escalated");
     // No more reactions, no escalation again within the hour...
     d = h.check(F);
