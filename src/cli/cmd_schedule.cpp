@@ -260,42 +260,46 @@ std::string last_result(store::Store* store, const std::string& name) {
 }
 
 int list(app::Context& ctx, const ScheduleFlags& f) {
+    // Every schedule in the file; one with a problem is listed as such, the problem said after.
     config::Diagnostics diags;
-    auto all = app::load_schedules(ctx, diags);
-    if (!all) return report(diags);
+    auto defs = config::load_schedules(app::schedules_path(ctx), diags);
+    if (!defs) return report(diags);
     auto records = ctx.records();
     store::Store* store = records ? *records : nullptr;
     const int64_t now = now_seconds(ctx);
-    if (f.json) {
-        for (const auto& s : *all) {
-            auto next = app::upcoming_fires(s, now, 1);
-            util::JsonObject o;
-            o.add("name", s.def.name).add("task", s.def.task).add("when", when_text(s.def));
-            o.add("tz", s.def.tz).add("paused", s.def.paused);
-            o.add("next", next.empty() || s.def.paused ? std::optional<std::string>()
-                                                       : next.front().rfc3339);
-            o.add("last", last_result(store, s.def.name));
-            std::printf("%s\n", o.str().c_str());
-        }
-        return 0;
-    }
-    if (all->empty()) {
-        std::fprintf(stderr, "leura: no schedules in %s; add one with `leura schedule add`\n",
-                     app::schedules_path(ctx).c_str());
-        return 0;
-    }
     std::vector<std::vector<std::string>> rows{
         {"NAME", "TASK", "WHEN", "NEXT (LOCAL)", "NEXT (UTC)", "LAST"}};
-    for (const auto& s : *all) {
-        auto next = app::upcoming_fires(s, now, 1);
-        std::string local = s.def.paused ? "paused" : next.empty() ? "never" : next[0].local;
-        std::string utc = s.def.paused || next.empty() ? "-" : next[0].utc_text;
-        if (!s.def.paused && !next.empty() && next[0].shift) local += " (shifted)";
-        rows.push_back({safe(s.def.name), safe(s.def.task),
-                        safe(when_text(s.def)) + (s.def.tz == "UTC" ? "" : " " + s.def.tz), local,
-                        utc, safe(last_result(store, s.def.name))});
+    for (const auto& d : *defs) {
+        auto s = app::compile_schedule(ctx, d);
+        if (!s) diags.add(s.error().pos, s.error().message);
+        auto next = s ? app::upcoming_fires(*s, now, 1) : std::vector<app::FireView>{};
+        if (f.json) {
+            util::JsonObject o;
+            o.add("name", d.name).add("task", d.task).add("when", when_text(d));
+            o.add("tz", d.tz).add("paused", d.paused);
+            o.add("next",
+                  next.empty() || d.paused ? std::optional<std::string>() : next.front().rfc3339);
+            o.add("last", last_result(store, d.name));
+            o.add("problem", s ? std::optional<std::string>() : s.error().message);
+            std::printf("%s\n", o.str().c_str());
+            continue;
+        }
+        std::string local = !s             ? "problem (below)"
+                            : d.paused     ? "paused"
+                            : next.empty() ? "never"
+                                           : next[0].local;
+        std::string utc = !s || d.paused || next.empty() ? "-" : next[0].utc_text;
+        if (s && !d.paused && !next.empty() && next[0].shift) local += " (shifted)";
+        rows.push_back({safe(d.name), safe(d.task),
+                        safe(when_text(d)) + (d.tz == "UTC" ? "" : " " + d.tz), local, utc,
+                        safe(last_result(store, d.name))});
     }
-    print_columns(rows);
+    if (!f.json && defs->empty())
+        std::fprintf(stderr, "leura: no schedules in %s; add one with `leura schedule add`\n",
+                     app::schedules_path(ctx).c_str());
+    else if (!f.json)
+        print_columns(rows);
+    if (!diags.empty()) return report(diags);
     return 0;
 }
 

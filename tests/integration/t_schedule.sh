@@ -208,6 +208,11 @@ for n in orphan sibling; do
     "$XDG_CONFIG_HOME/leura/schedules.toml"
 done
 rm "$lib/gone.toml"
+leura schedule list
+expect_rc 2
+expect_out "^orphan +gone +every 1m.* +problem \(below\) "
+expect_out "^sibling +stamp +every 1m"
+expect_err "schedule 'orphan': no task 'gone'"
 leura schedule pause every5
 leura schedule pause slow-skip
 leura schedule pause slow-queue
