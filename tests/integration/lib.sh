@@ -53,6 +53,28 @@ expect_out() { grep -qE -- "$1" "$T/out" || { cat "$T/out" >&2; fail "stdout lac
 expect_err() { grep -qE -- "$1" "$T/err" || { cat "$T/err" >&2; fail "stderr lacks /$1/"; }; }
 not_out() { ! grep -qE -- "$1" "$T/out" || { cat "$T/out" >&2; fail "stdout has /$1/"; }; }
 
+# wait_status RUN STATUS TENTHS: until `show RUN` says STATUS (the run starts detached).
+wait_status() {
+  local i
+  for i in $(seq 1 "$3"); do
+    leura show "$1" --json
+    grep -q "\"status\":\"$2\"" "$T/out" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# wait_finished RUN TENTHS: until RUN is recorded and no longer running (it ended somehow).
+wait_finished() {
+  local i
+  for i in $(seq 1 "$2"); do
+    leura show "$1" --json
+    [ "$rc" = 0 ] && ! grep -q '"status":"running"' "$T/out" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
 # A task file under $T with the given TOML body; prints its path.
 task() {
   local name=$1 body=$2

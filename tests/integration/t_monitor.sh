@@ -25,16 +25,6 @@ leura monitor status
 expect_rc 0
 expect_err "no round has run yet"
 
-# wait_status RUN STATUS TENTHS
-wait_status() {
-  local i
-  for i in $(seq 1 "$3"); do
-    leura show "$1" --json
-    grep -q "\"status\":\"$2\"" "$T/out" && return 0
-    sleep 0.1
-  done
-  return 1
-}
 
 leura monitor round svc --at 2030-01-01T00:00:00Z
 expect_rc 0
@@ -108,6 +98,8 @@ expect_rc 0
 expect_out "^$h2  fail  failing  skip: reaction $ticked ended ok but the check still fails after it; muted$"
 leura monitor round svc --at 2030-01-01T02:30:00Z
 expect_out "^$h2  fail  reacting  react: "
+last_reaction=$(sed -n "s/^$h2 .*run \([^ ]*\)$/\1/p" "$T/out")
+wait_finished "$last_reaction" 100 || fail "the last reaction never finished"
 
 # Bad input: a monitor file with problems names them at file:line:col.
 printf '[check]\ncommand = "true"\n[trigger]\nfailures = 5\nwindow = 3\nbogus = 1\n' > "$conf/monitors/bad.toml"

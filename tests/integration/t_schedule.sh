@@ -24,15 +24,17 @@ name = "slow"
 command = "sleep 4; echo done >> $T/slow-\$LEURA_HOST"
 EOT
 cd /
-# wait_status RUN STATUS TENTHS: until `show RUN` says STATUS (the run starts detached).
-wait_status() {
-  local i
-  for i in $(seq 1 "$3"); do
-    leura show "$1" --json
-    grep -q "\"status\":\"$2\"" "$T/out" && return 0
-    sleep 0.1
-  done
-  return 1
+# tick ARGS...: `leura schedule tick`, keeping the ids of the runs it started, which the end
+# of the test waits for (detached runs must not outlive the test's directory).
+tick() {
+  leura schedule tick "$@"
+  sed -n 's/.*: started \([0-9][^ ]*\).*/\1/p' "$T/out" >> "$T/started"
+}
+: > "$T/started"
+
+# since NAME TIME: the schedule counts its fires from TIME (as if added then).
+since() {
+  sed -i "/\[schedules.$1\]/,/^\$/s/^since = .*/since = \"$2\"/" "$XDG_CONFIG_HOME/leura/schedules.toml"
 }
 
 # Bad input: one line naming what is wrong, exit 2, nothing saved.
@@ -73,16 +75,16 @@ expect_rc 0
 expect_out "1 schedule ok"
 
 # The schedule counts from when it was added: move `since` back to a known instant and tick.
-sed -i 's/^since = .*/since = "2030-01-01T00:00:00Z"/' "$XDG_CONFIG_HOME/leura/schedules.toml"
-leura schedule tick --now 2030-01-01T00:04:59Z
+since every5 2030-01-01T00:00:00Z
+tick --now 2030-01-01T00:04:59Z
 expect_rc 0
 [ ! -s "$T/out" ] || { cat "$T/out"; fail "a tick with nothing due printed something"; }
-leura schedule tick --now 2030-01-01T00:05:10Z
+tick --now 2030-01-01T00:05:10Z
 expect_rc 0
 expect_out "^every5 2030-01-01T00:05:00.000Z: started [0-9]{8}-[0-9]{6}-[0-9a-f]{4}$"
 run=$(sed -n 's/.*started \([^ ]*\).*/\1/p' "$T/out")
 # The same instant again (a second ticker): nothing new starts.
-leura schedule tick --now 2030-01-01T00:05:30Z
+tick --now 2030-01-01T00:05:30Z
 expect_rc 0
 [ ! -s "$T/out" ] || { cat "$T/out"; fail "the fire was started twice"; }
 wait_status "$run" ok 100 || { cat "$T/out" "$LEURA_HOME/schedule.log"; fail "the scheduled run did not finish ok"; }
@@ -93,7 +95,7 @@ expect_out "\"user\":\"schedule:every5\""
 
 # Downtime: 00:10 .. 00:40 missed. latest runs only the newest; older than the window (1h)
 # would be missed; the others are recorded missed, superseded.
-leura schedule tick --now 2030-01-01T00:41:00Z
+tick --now 2030-01-01T00:41:00Z
 expect_rc 0
 expect_out "^every5 2030-01-01T00:40:00.000Z: started "
 expect_out "^every5 2030-01-01T00:35:00.000Z: missed  superseded by a later fire \(catchup = latest\)$"
@@ -105,9 +107,8 @@ expect_rc 0
 
 # catchup = none: a late fire is missed; and a window: fires older than it are missed too.
 leura schedule add hourly-none --task stamp --cron '0 * * * *' --catchup none
-sed -i '/\[schedules.hourly-none\]/,/^$/s/^since = .*/since = "2030-01-01T00:00:00Z"/' \
-  "$XDG_CONFIG_HOME/leura/schedules.toml"
-leura schedule tick --now 2030-01-01T01:30:00Z --schedule hourly-none
+since hourly-none 2030-01-01T00:00:00Z
+tick --now 2030-01-01T01:30:00Z --schedule hourly-none
 expect_rc 0
 expect_out "^hourly-none 2030-01-01T01:00:00.000Z: missed  due 30m.* ago \(catchup = none\)$"
 not_out "started"
@@ -117,19 +118,17 @@ expect_rc 0
 # Overlap: skip while the last run of the task still runs, queue waits for it.
 leura schedule add slow-skip --task slow --every 1m --overlap skip
 leura schedule add slow-queue --task slow --every 1m --overlap queue --paused
-sed -i '/\[schedules.slow-skip\]/,/^$/s/^since = .*/since = "2030-02-01T00:00:00Z"/' \
-  "$XDG_CONFIG_HOME/leura/schedules.toml"
-leura schedule tick --now 2030-02-01T00:01:00Z --schedule slow-skip
+since slow-skip 2030-02-01T00:00:00Z
+tick --now 2030-02-01T00:01:00Z --schedule slow-skip
 expect_out "^slow-skip 2030-02-01T00:01:00.000Z: started "
 first=$(sed -n 's/.*started \([^ ]*\).*/\1/p' "$T/out")
 wait_status "$first" running 50 || fail "the first slow run never ran"
-leura schedule tick --now 2030-02-01T00:02:00Z --schedule slow-skip
+tick --now 2030-02-01T00:02:00Z --schedule slow-skip
 expect_out "^slow-skip 2030-02-01T00:02:00.000Z: skipped_overlap  run $first \(pid [0-9]+\) of this task is still running \(overlap = skip\)$"
 leura schedule resume slow-queue
 expect_rc 0
-sed -i '/\[schedules.slow-queue\]/,/^$/s/^since = .*/since = "2030-02-01T00:01:30Z"/' \
-  "$XDG_CONFIG_HOME/leura/schedules.toml"
-leura schedule tick --now 2030-02-01T00:02:00Z --schedule slow-queue
+since slow-queue 2030-02-01T00:01:30Z
+tick --now 2030-02-01T00:02:00Z --schedule slow-queue
 expect_out "^slow-queue 2030-02-01T00:02:00.000Z: started [^ ]+  queued behind run $first"
 queued=$(sed -n 's/.*started \([^ ]*\).*/\1/p' "$T/out")
 wait_status "$queued" ok 200 || fail "the queued run did not finish after the first"
@@ -137,12 +136,11 @@ wait_status "$queued" ok 200 || fail "the queued run did not finish after the fi
 
 # replace: the running run gets SIGTERM (its grace applies) and a queued one follows it.
 leura schedule add slow-replace --task slow --every 1m --overlap replace
-sed -i '/\[schedules.slow-replace\]/,/^$/s/^since = .*/since = "2030-02-02T00:00:00Z"/' \
-  "$XDG_CONFIG_HOME/leura/schedules.toml"
-leura schedule tick --now 2030-02-02T00:01:00Z --schedule slow-replace
+since slow-replace 2030-02-02T00:00:00Z
+tick --now 2030-02-02T00:01:00Z --schedule slow-replace
 old=$(sed -n 's/.*started \([^ ]*\).*/\1/p' "$T/out")
 wait_status "$old" running 50 || fail "the run to replace never ran"
-leura schedule tick --now 2030-02-02T00:02:00Z --schedule slow-replace
+tick --now 2030-02-02T00:02:00Z --schedule slow-replace
 expect_out "^slow-replace 2030-02-02T00:02:00.000Z: started [^ ]+  replaces run $old \(pid [0-9]+\) \(sent SIGTERM"
 new=$(sed -n 's/.*started \([^ ]*\).*/\1/p' "$T/out")
 wait_status "$new" ok 200 || fail "the replacing run did not finish"
@@ -156,9 +154,9 @@ expect_err "has passed: it would never fire"
 leura schedule add once --task stamp --at '2030-04-01 12:00' --tz Europe/Berlin
 expect_rc 0
 expect_out "next: 2030-04-01 12:00 CEST  \(2030-04-01 10:00 UTC\)"
-leura schedule tick --now 2030-04-01T10:00:20Z --schedule once
+tick --now 2030-04-01T10:00:20Z --schedule once
 expect_out "^once 2030-04-01T10:00:00.000Z: started "
-leura schedule tick --now 2030-04-01T11:00:00Z --schedule once
+tick --now 2030-04-01T11:00:00Z --schedule once
 [ ! -s "$T/out" ] || { cat "$T/out"; fail "a one-shot schedule fired twice"; }
 
 # Access control: a scheduled run acts as schedule:NAME, which needs `run` on its task; a
@@ -176,14 +174,11 @@ leura schedule add allowed --task stamp --every 1m
 expect_rc 0
 leura schedule add refused --task stamp --every 1m
 expect_rc 0
-for n in allowed refused; do
-  sed -i "/\[schedules.$n\]/,/^\$/s/^since = .*/since = \"2030-03-01T00:00:00Z\"/" \
-    "$XDG_CONFIG_HOME/leura/schedules.toml"
-done
-leura schedule tick --now 2030-03-01T00:01:00Z --schedule refused
+for n in allowed refused; do since "$n" 2030-03-01T00:00:00Z; done
+tick --now 2030-03-01T00:01:00Z --schedule refused
 expect_rc 0
 expect_out "^refused 2030-03-01T00:01:00.000Z: denied  denied: schedule:refused run task 'stamp'.*no grant allows it"
-leura schedule tick --now 2030-03-01T00:01:00Z --schedule allowed
+tick --now 2030-03-01T00:01:00Z --schedule allowed
 expect_rc 0
 expect_out "^allowed 2030-03-01T00:01:00.000Z: started "
 allowed=$(sed -n 's/^allowed .*started \([^ ]*\).*/\1/p' "$T/out")
@@ -203,10 +198,7 @@ leura schedule add orphan --task gone --every 1m
 expect_rc 0
 leura schedule add sibling --task stamp --every 1m
 expect_rc 0
-for n in orphan sibling; do
-  sed -i "/\[schedules.$n\]/,/^\$/s/^since = .*/since = \"2030-05-01T00:00:00Z\"/" \
-    "$XDG_CONFIG_HOME/leura/schedules.toml"
-done
+for n in orphan sibling; do since "$n" 2030-05-01T00:00:00Z; done
 rm "$lib/gone.toml"
 leura schedule list
 expect_rc 2
@@ -217,7 +209,7 @@ leura schedule pause every5
 leura schedule pause slow-skip
 leura schedule pause slow-queue
 leura schedule pause slow-replace
-leura schedule tick --now 2030-05-01T00:01:00Z
+tick --now 2030-05-01T00:01:00Z
 expect_rc 2
 expect_out "^sibling 2030-05-01T00:01:00.000Z: started "
 expect_err "schedules.toml:[0-9]+:[0-9]+: error: schedule 'orphan': no task 'gone'"
@@ -228,7 +220,7 @@ leura schedule resume every5
 # Pause: nothing fires; resume counts from now, so the pause is not caught up.
 leura schedule pause every5
 expect_rc 0
-leura schedule tick --now 2030-01-01T00:50:00Z
+tick --now 2030-01-01T00:50:00Z
 expect_rc 0
 not_out "every5"
 leura schedule list
@@ -262,4 +254,8 @@ fi
 leura schedule install --cron
 expect_rc 0
 expect_out "^\* \* \* \* \* .*leura.* schedule tick"
+
+while read -r id; do
+  wait_finished "$id" 300 || fail "run $id (started by a tick) never finished"
+done < "$T/started"
 echo ok
