@@ -2,7 +2,6 @@
 #include "app/monitor_round.hpp"
 #include "app/access_gate.hpp"
 #include "app/job.hpp"
-#include "app/pending_run.hpp"
 #include "app/schedules.hpp"
 #include "exec/reactor.hpp"
 #include "schedule/fires.hpp"
@@ -12,6 +11,7 @@
 #include "util/time.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 
 namespace leura::app {
@@ -62,7 +62,7 @@ MonitorHostState from_row(const store::MonitorHostRow& r) {
     s.ok_streak = int(r.ok_streak);
     s.failed_reactions = int(r.failed_reactions);
     for (const auto& t : util::split(r.reactions, ','))
-        if (!t.empty()) s.reactions.push_back(std::stoll(t));
+        if (!t.empty()) s.reactions.push_back(std::strtoll(t.c_str(), nullptr, 10));
     s.reaction_run = r.reaction_run;
     s.last_escalation = r.last_escalation;
     s.ack_until = r.ack_until;
@@ -102,23 +102,22 @@ bool in_mute_window(const config::MonitorDef& m, int64_t now) {
 
 Status check_monitor(const config::MonitorDef& m, config::Diagnostics& diags) {
     const size_t before = diags.size();
-    auto zone = schedule::Zone::load(m.tz);
-    if (!zone) diags.add(m.tz_pos, zone.error().message);
-    if (!m.cron.empty())
-        if (auto c = schedule::CronExpr::parse(m.cron); !c) {
-            SourcePos at = m.when_pos;
-            if (at.column > 0) at.column += c.error().pos.column;
-            diags.add(at, c.error().message);
-        }
+    auto spec = monitor_spec(m);
+    if (!spec) diags.add(spec.error().pos, spec.error().message);
+    const schedule::Zone zone = spec ? (*spec)->zone : schedule::Zone::utc();
     for (const auto& w : m.mutes)
         for (const auto* t : {&w.from, &w.to})
-            if (auto v = schedule::parse_local_time(*t, zone ? *zone : schedule::Zone::utc()); !v)
+            if (auto v = schedule::parse_local_time(*t, zone); !v)
                 diags.add(w.pos, "[[mute]]: " + v.error().message);
     if (diags.size() != before) return fail(ErrorKind::config, m.file.string() + " has problems");
     return {};
 }
 
 } // namespace
+
+Result<std::shared_ptr<const schedule::Spec>> monitor_spec(const config::MonitorDef& m) {
+    return fire_spec(m.cron, m.every, "", m.tz, m.when_pos, m.tz_pos);
+}
 
 fs::path monitors_dir(const Context& ctx) {
     return schedules_path(ctx).parent_path() / "monitors";
@@ -191,7 +190,7 @@ Result<std::vector<RoundHost>> monitor_round(Context& ctx, const config::Monitor
     std::string why;
     const bool allowed =
         m.reaction_task.empty() || principal_allows(ctx, principal, "run", m.reaction_task,
-                                                    p.inventory_file.stem().string(), why);
+                                                    inventory_name_of(p.inventory_file), why);
 
     std::vector<RoundHost> out;
     std::vector<store::MonitorHostRow> new_states;
@@ -251,9 +250,7 @@ Result<std::vector<RoundHost>> monitor_round(Context& ctx, const config::Monitor
             req.args.insert(req.args.end(), {"-t", h.host, "--replace-targets", "--var",
                                              "MONITOR=" + m.name, "--var", "MONITOR_HOST=" + h.host,
                                              "--var", "MONITOR_REASON=" + h.decision.reason});
-            auto token = create_pending_run(*store, principal, principal, req.run_id);
-            Result<int64_t> pid = token ? (req.claim_token = *token, launcher.start(req))
-                                        : Result<int64_t>(std::unexpected(token.error()));
+            auto pid = start_run_as(*store, launcher, principal, req);
             if (pid) {
                 h.run_id = req.run_id;
                 if (react) {

@@ -20,6 +20,9 @@
 
 namespace leura::app {
 
+// When the monitor's rounds are due: its `every` or `cron` in its zone.
+Result<std::shared_ptr<const schedule::Spec>> monitor_spec(const config::MonitorDef& m);
+
 // monitors/ beside schedules.toml.
 std::filesystem::path monitors_dir(const Context& ctx);
 // Every monitor file's definition that checks out (its cron and zone too); the problems of the

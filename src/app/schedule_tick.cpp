@@ -78,10 +78,8 @@ public:
         std::string clipped;
         if (lower < m_o.now - k_lookback) {
             lower = m_o.now - k_lookback;
-            clipped =
-                "; fires before " +
-                util::rfc3339(std::chrono::system_clock::time_point(std::chrono::seconds(lower))) +
-                " were not looked at (more than 31 days ago)";
+            clipped = "; fires before " + util::rfc3339(util::from_unix(lower)) +
+                      " were not looked at (more than 31 days ago)";
         }
         const int64_t jitter = seconds(def.jitter);
         std::vector<store::FireRecord> due;
@@ -127,26 +125,15 @@ public:
 
     // The latest due round of `m`, started as `leura monitor round NAME` (once per instant).
     Status monitor(const config::MonitorDef& m) {
-        schedule::Spec spec;
-        auto zone = schedule::Zone::load(m.tz);
-        if (!zone) return {};
-        spec.zone = *zone;
-        if (!m.cron.empty()) {
-            auto cron = schedule::CronExpr::parse(m.cron);
-            if (!cron) return {};
-            spec.kind = schedule::Spec::Kind::cron;
-            spec.cron = *cron;
-        } else {
-            spec.kind = schedule::Spec::Kind::every;
-            spec.every = std::max<int64_t>(60, seconds(m.every));
-        }
+        auto spec = monitor_spec(m); // checked when the monitor was loaded
+        if (!spec) return {};
         const std::string key = "monitor:" + m.name;
         LEURA_TRY_ASSIGN(last, m_store.last_fire_at(key));
         // At most a day back: rounds are checks of now, not of then.
         int64_t after = std::max(last.value_or(m_o.now - 86400), m_o.now - 86400);
         std::optional<schedule::Fire> latest;
         for (int guard = 0; guard < 100'000; ++guard) {
-            auto f = schedule::next_fire(spec, after);
+            auto f = schedule::next_fire(**spec, after);
             if (!f || f->utc > m_o.now) break;
             latest = f;
             after = f->utc;
@@ -253,10 +240,8 @@ private:
             starting += other.status == "starting" || other.status == "started";
         // The run will act as schedule:NAME: a policy that refuses it is decided here.
         std::string why;
-        const std::string inventory =
-            fs::path(def.inventory.empty() ? m_ctx.settings.text("inventory") : def.inventory)
-                .stem()
-                .string();
+        const std::string inventory = inventory_name_of(
+            def.inventory.empty() ? m_ctx.settings.text("inventory") : def.inventory);
         if (!principal_allows(m_ctx, "schedule:" + def.name, "run", def.task, inventory, why)) {
             r.status = "denied";
             r.detail = why;
@@ -292,10 +277,7 @@ private:
             r.status = "started";
             return finish(r);
         }
-        const std::string principal = "schedule:" + def.name;
-        LEURA_TRY_ASSIGN(token, create_pending_run(m_store, principal, principal, req.run_id));
-        req.claim_token = token;
-        auto pid = m_launcher.start(req);
+        auto pid = start_run_as(m_store, m_launcher, "schedule:" + def.name, req);
         if (!pid) {
             r.status = "failed";
             r.detail = "could not start leura run: " + pid.error().message;
@@ -327,11 +309,11 @@ Result<std::vector<TickDecision>> tick(Context& ctx, const TickOptions& options,
     // deleted, say) stops only itself: the others still fire, and its problem is reported.
     auto defs = config::load_schedules(schedules_path(ctx), diags);
     if (!defs) return fail(ErrorKind::config, schedules_path(ctx).string() + " has problems");
-    auto schedules = std::optional<std::vector<Schedule>>(std::vector<Schedule>{});
+    std::vector<Schedule> schedules; // not paused
     for (const auto& d : *defs) {
         if (d.paused) continue;
         if (auto s = compile_schedule(ctx, d))
-            schedules->push_back(std::move(*s));
+            schedules.push_back(std::move(*s));
         else
             diags.add(s.error().pos, s.error().message);
     }
@@ -341,16 +323,21 @@ Result<std::vector<TickDecision>> tick(Context& ctx, const TickOptions& options,
         return fail(ErrorKind::not_found, "no schedule '" + options.only + "'");
     LEURA_TRY_ASSIGN(store, ctx.records());
     Ticker t(ctx, options, launcher, *store);
-    for (const auto& s : *schedules) {
-        if (s.def.paused || (!options.only.empty() && s.def.name != options.only)) continue;
-        LEURA_TRY(t.schedule(s));
-    }
+    for (const auto& s : schedules)
+        if (options.only.empty() || s.def.name == options.only) LEURA_TRY(t.schedule(s));
     if (options.only.empty()) {
         // A monitor file with problems stops its own rounds, not the schedules' runs.
         for (const auto& m : load_monitors(ctx, diags))
             LEURA_TRY(t.monitor(m));
     }
     return std::move(t.decisions);
+}
+
+Result<int64_t> start_run_as(store::Store& store, Launcher& launcher, const std::string& principal,
+                             LaunchRequest& request) {
+    LEURA_TRY_ASSIGN(token, create_pending_run(store, principal, principal, request.run_id));
+    request.claim_token = token;
+    return launcher.start(request);
 }
 
 Result<int64_t> ProcessLauncher::start(const LaunchRequest& request) {

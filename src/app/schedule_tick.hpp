@@ -46,6 +46,12 @@ public:
     virtual Result<int64_t> start(const LaunchRequest& request) = 0;
 };
 
+// Starts `request` (`run ...`, its run_id set) as `principal`: a pending run is recorded under
+// a new one-time token, which goes to the child with the request. The child's pid. Errors: io
+// (the records, or starting the process).
+Result<int64_t> start_run_as(store::Store& store, Launcher& launcher, const std::string& principal,
+                             LaunchRequest& request);
+
 struct TickOptions {
     int64_t now = 0;
     bool dry_run = false; // decide and report, record nothing, start nothing

@@ -18,7 +18,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-Error at(const SourcePos& pos, Error e) {
+Error at_pos(const SourcePos& pos, Error e) {
     const int column = e.pos.column;
     e.pos = pos;
     // A cron error's column is within the expression; past the opening quote in the file.
@@ -27,6 +27,33 @@ Error at(const SourcePos& pos, Error e) {
 }
 
 } // namespace
+
+Result<std::shared_ptr<const schedule::Spec>>
+fire_spec(const std::string& cron, std::chrono::milliseconds every, const std::string& at,
+          const std::string& tz, const SourcePos& when_pos, const SourcePos& tz_pos) {
+    auto spec = std::make_shared<schedule::Spec>();
+    auto zone = schedule::Zone::load(tz);
+    if (!zone) return std::unexpected(at_pos(tz_pos, zone.error()));
+    spec->zone = *zone;
+    if (!cron.empty()) {
+        auto parsed = schedule::CronExpr::parse(cron);
+        if (!parsed) return std::unexpected(at_pos(when_pos, parsed.error()));
+        spec->kind = schedule::Spec::Kind::cron;
+        spec->cron = std::move(*parsed);
+    } else if (every.count() > 0) {
+        spec->kind = schedule::Spec::Kind::every;
+        spec->every = every.count() / 1000;
+        if (spec->every < 60)
+            return std::unexpected(
+                at_pos(when_pos, Error(ErrorKind::usage, "'every' must be at least 1m")));
+    } else {
+        auto when = schedule::parse_local_time(at, *zone);
+        if (!when) return std::unexpected(at_pos(when_pos, when.error()));
+        spec->kind = schedule::Spec::Kind::at;
+        spec->at = when->utc;
+    }
+    return std::shared_ptr<const schedule::Spec>(std::move(spec));
+}
 
 fs::path schedules_path(const Context& ctx) {
     if (ctx.service) return ctx.data_dir / "schedules.toml";
@@ -37,41 +64,21 @@ Result<Schedule> compile_schedule(const Context& ctx, const config::ScheduleDef&
                                   bool check_task) {
     Schedule s;
     s.def = def;
-    auto spec = std::make_shared<schedule::Spec>();
-    auto zone = schedule::Zone::load(def.tz);
-    if (!zone) return std::unexpected(at(def.tz_pos, zone.error()));
-    spec->zone = *zone;
-    if (!def.cron.empty()) {
-        auto cron = schedule::CronExpr::parse(def.cron);
-        if (!cron) return std::unexpected(at(def.when_pos, cron.error()));
-        s.days_or = cron->days_or();
-        spec->kind = schedule::Spec::Kind::cron;
-        spec->cron = std::move(*cron);
-    } else if (def.every.count() > 0) {
-        spec->kind = schedule::Spec::Kind::every;
-        spec->every = def.every.count() / 1000;
-        if (spec->every < 60)
-            return std::unexpected(
-                at(def.when_pos, Error(ErrorKind::usage, "'every' must be at least 1m")));
-    } else {
-        auto when = schedule::parse_local_time(def.at, *zone);
-        if (!when) return std::unexpected(at(def.when_pos, when.error()));
-        spec->kind = schedule::Spec::Kind::at;
-        spec->at = when->utc;
-    }
+    LEURA_TRY_ASSIGN(spec,
+                     fire_spec(def.cron, def.every, def.at, def.tz, def.when_pos, def.tz_pos));
+    s.days_or = spec->cron && spec->cron->days_or();
     if (!def.since.empty()) {
         auto since = util::parse_rfc3339(def.since);
         if (!since)
-            return std::unexpected(
-                at(def.pos, Error(ErrorKind::usage, "schedule '" + def.name + "': since '" +
-                                                        def.since + "' is not an RFC 3339 time")));
-        s.since =
-            std::chrono::duration_cast<std::chrono::seconds>(since->time_since_epoch()).count();
+            return std::unexpected(at_pos(
+                def.pos, Error(ErrorKind::usage, "schedule '" + def.name + "': since '" +
+                                                     def.since + "' is not an RFC 3339 time")));
+        s.since = util::unix_seconds(*since);
     }
     if (def.jitter >= def.catchup_window && def.catchup != config::ScheduleDef::Catchup::none)
-        return std::unexpected(
-            at(def.pos, Error(ErrorKind::usage, "schedule '" + def.name + "': the jitter must " +
-                                                    "be shorter than the catch-up window")));
+        return std::unexpected(at_pos(
+            def.pos, Error(ErrorKind::usage, "schedule '" + def.name + "': the jitter must " +
+                                                 "be shorter than the catch-up window")));
     if (check_task) {
         std::string name;
         auto file = resolve_task(library_root(ctx.settings), def.task, name);
@@ -82,10 +89,10 @@ Result<Schedule> compile_schedule(const Context& ctx, const config::ScheduleDef&
             Error e = file.error();
             e.message = "schedule '" + def.name + "': " + e.message;
             e.pos = {};
-            return std::unexpected(at(def.pos, e));
+            return std::unexpected(at_pos(def.pos, e));
         }
     }
-    s.spec = std::move(spec);
+    s.spec = spec;
     return s;
 }
 
@@ -134,7 +141,7 @@ FireView view_fire(const Schedule& s, int64_t utc, int64_t shift) {
     schedule::Civil local = schedule::civil_from_seconds(utc + zone.offset_at(utc));
     v.local = schedule::format_civil(local) + " " + zone.abbreviation_at(utc);
     v.utc_text = schedule::format_civil(schedule::civil_from_seconds(utc)) + " UTC";
-    v.rfc3339 = util::rfc3339(std::chrono::system_clock::time_point(std::chrono::seconds(utc)));
+    v.rfc3339 = util::rfc3339(util::from_unix(utc));
     if (shift > 0) {
         schedule::Civil was = schedule::civil_from_seconds(utc + zone.offset_at(utc) - shift);
         char buf[8];

@@ -8,8 +8,10 @@
 #include "config/schedule_file.hpp"
 #include "util/error.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,6 +35,13 @@ std::filesystem::path schedules_path(const Context& ctx);
 // Every schedule in the file, each checked: its expression or time, its zone, and that its
 // task exists. nullopt with the problems in `diags`, each at the file:line:col of the value.
 std::optional<std::vector<Schedule>> load_schedules(const Context& ctx, config::Diagnostics& diags);
+// When something fires: `cron`, else `every`, else `at`, in zone `tz`. Errors (usage, not_found
+// for a zone) at `when_pos` or `tz_pos`, a cron error at its column within the value. Schedules
+// and monitors both come here.
+Result<std::shared_ptr<const schedule::Spec>>
+fire_spec(const std::string& cron, std::chrono::milliseconds every, const std::string& at,
+          const std::string& tz, const SourcePos& when_pos, const SourcePos& tz_pos);
+
 // One definition compiled; errors (usage, not_found for a zone) at the value's position.
 // `check_task`: also that its task exists (not for `schedule next --cron`).
 Result<Schedule> compile_schedule(const Context& ctx, const config::ScheduleDef& def,

@@ -62,13 +62,10 @@ int list(app::Context& ctx, const AuditFlags& f) {
     // Columns as wide as their widest cell; every recorded text made safe for a terminal.
     std::vector<std::vector<std::string>> rows;
     rows.push_back({"ID", "TIME", "ACTOR", "VIA", "ACTION", "RESOURCE", "DECISION", "RULE", "RUN"});
-    auto safe = [](const std::string& s) {
-        return s.empty() ? std::string("-") : util::terminal_safe(s, true);
-    };
     for (const auto& e : *entries)
-        rows.push_back({std::to_string(e.id), util::display_time(e.at, f.local), safe(e.actor),
-                        safe(e.via), safe(e.action), safe(e.resource), safe(e.decision),
-                        safe(e.rule), safe(e.run_id.value_or(""))});
+        rows.push_back({std::to_string(e.id), util::display_time(e.at, f.local), cell(e.actor),
+                        cell(e.via), cell(e.action), cell(e.resource), cell(e.decision),
+                        cell(e.rule), cell(e.run_id.value_or(""))});
     print_columns(rows);
     return 0;
 }

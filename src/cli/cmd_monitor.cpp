@@ -26,17 +26,12 @@ struct MonitorFlags {
     bool json = false;
 };
 
-std::string safe(const std::string& s) {
-    return s.empty() ? std::string("-") : util::terminal_safe(s, true);
-}
-
 std::string when(int64_t t) {
-    return util::display_time(
-        util::rfc3339(std::chrono::system_clock::time_point(std::chrono::seconds(t))), false);
+    return util::display_time(util::rfc3339(util::from_unix(t)), false);
 }
 
 int64_t now_of(app::Context& ctx) {
-    return std::chrono::duration_cast<std::chrono::seconds>(ctx.clock().time_since_epoch()).count();
+    return util::unix_seconds(ctx.clock());
 }
 
 Result<config::MonitorDef> find(app::Context& ctx, const std::string& name) {
@@ -58,11 +53,9 @@ int round(app::Context& ctx, const MonitorFlags& f) {
     // The checks are ad-hoc commands on the monitor's hosts, as monitor:NAME.
     std::string why;
     if (!app::principal_allows(ctx, "monitor:" + m->name, "exec", "",
-                               std::filesystem::path(m->inventory.empty()
-                                                         ? ctx.settings.text("inventory")
-                                                         : m->inventory)
-                                   .stem()
-                                   .string(),
+                               app::inventory_name_of(m->inventory.empty()
+                                                          ? ctx.settings.text("inventory")
+                                                          : m->inventory),
                                why))
         return report(
             Error(ErrorKind::denied, "monitor:" + m->name + " may not run its check: " + why));
@@ -86,9 +79,9 @@ int round(app::Context& ctx, const MonitorFlags& f) {
             std::printf("%s\n", o.str().c_str());
             continue;
         }
-        std::printf("%s  %s  %s  %s%s%s\n", safe(h.host).c_str(), to_string(h.result),
+        std::printf("%s  %s  %s  %s%s%s\n", cell(h.host).c_str(), to_string(h.result),
                     h.state.c_str(), h.decision.decision.c_str(),
-                    h.decision.reason.empty() ? "" : (": " + safe(h.decision.reason)).c_str(),
+                    h.decision.reason.empty() ? "" : (": " + cell(h.decision.reason)).c_str(),
                     h.run_id ? ("  run " + *h.run_id).c_str() : "");
     }
     return 0;
@@ -139,8 +132,8 @@ int status(app::Context& ctx, const MonitorFlags& f) {
                 std::printf("%s\n", o.str().c_str());
                 continue;
             }
-            rows.push_back({safe(name), safe(h.host), state, recent.empty() ? "-" : recent,
-                            h.changed_at ? when(h.changed_at) : "-", safe(decision)});
+            rows.push_back({cell(name), cell(h.host), state, recent.empty() ? "-" : recent,
+                            h.changed_at ? when(h.changed_at) : "-", cell(decision)});
         }
     }
     if (!f.json) {
@@ -169,8 +162,7 @@ int why(app::Context& ctx, const MonitorFlags& f) {
     if (f.json) {
         for (const auto& d : *decisions) {
             util::JsonObject o;
-            o.add("at",
-                  util::rfc3339(std::chrono::system_clock::time_point(std::chrono::seconds(d.at))));
+            o.add("at", util::rfc3339(util::from_unix(d.at)));
             o.add("state", d.state).add("decision", d.decision).add("reason", d.reason);
             o.add("run", d.run_id);
             std::printf("%s\n", o.str().c_str());
@@ -181,13 +173,13 @@ int why(app::Context& ctx, const MonitorFlags& f) {
         std::printf("no decision: every check of %s passed while it was OK\n", f.host.c_str());
     } else {
         const auto& d = decisions->front();
-        std::printf("%s: %s%s (state %s, %s)\n", safe(f.host).c_str(), d.decision.c_str(),
-                    d.reason.empty() ? "" : (": " + safe(d.reason)).c_str(), d.state.c_str(),
+        std::printf("%s: %s%s (state %s, %s)\n", cell(f.host).c_str(), d.decision.c_str(),
+                    d.reason.empty() ? "" : (": " + cell(d.reason)).c_str(), d.state.c_str(),
                     when(d.at).c_str());
         std::vector<std::vector<std::string>> rows{{"TIME", "STATE", "DECISION", "WHY", "RUN"}};
         for (const auto& x : *decisions)
             rows.push_back(
-                {when(x.at), x.state, x.decision, safe(x.reason), safe(x.run_id.value_or(""))});
+                {when(x.at), x.state, x.decision, cell(x.reason), cell(x.run_id.value_or(""))});
         print_columns(rows);
     }
     if (!checks->empty()) {
@@ -196,7 +188,7 @@ int why(app::Context& ctx, const MonitorFlags& f) {
         for (const auto& c : *checks)
             rows.push_back({when(c.round_at), c.result,
                             c.exit_code ? std::to_string(*c.exit_code) : "-",
-                            safe(std::string(util::trim(c.output).substr(0, 80)))});
+                            cell(std::string(util::trim(c.output).substr(0, 80)))});
         print_columns(rows);
     }
     return 0;
@@ -215,7 +207,7 @@ int ack(app::Context& ctx, const MonitorFlags& f) {
     const int64_t until = now_of(ctx) + d->count() / 1000;
     if (auto st = app::ack_monitor_host(ctx, m->name, f.host, until); !st)
         return report(st.error());
-    std::printf("%s on %s: no reaction until %s\n", m->name.c_str(), safe(f.host).c_str(),
+    std::printf("%s on %s: no reaction until %s\n", m->name.c_str(), cell(f.host).c_str(),
                 when(until).c_str());
     return 0;
 }

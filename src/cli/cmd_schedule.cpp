@@ -50,11 +50,7 @@ struct ScheduleFlags {
 };
 
 int64_t now_seconds(app::Context& ctx) {
-    return std::chrono::duration_cast<std::chrono::seconds>(ctx.clock().time_since_epoch()).count();
-}
-
-std::string safe(const std::string& s) {
-    return s.empty() ? std::string("-") : util::terminal_safe(s, true);
+    return util::unix_seconds(ctx.clock());
 }
 
 std::string when_text(const config::ScheduleDef& d) {
@@ -196,7 +192,7 @@ int add(app::Context& ctx, ScheduleFlags& f) {
     if (!st) return report(st.error());
     warn_days_or(*compiled);
     std::printf("added schedule %s (%s, task %s) to %s\n", f.def.name.c_str(),
-                safe(when_text(f.def)).c_str(), safe(f.def.task).c_str(),
+                cell(when_text(f.def)).c_str(), cell(f.def.task).c_str(),
                 app::schedules_path(ctx).c_str());
     for (const auto& v : next)
         std::printf("  next: %s\n", fire_line(v, false).c_str());
@@ -290,9 +286,9 @@ int list(app::Context& ctx, const ScheduleFlags& f) {
                                            : next[0].local;
         std::string utc = !s || d.paused || next.empty() ? "-" : next[0].utc_text;
         if (s && !d.paused && !next.empty() && next[0].shift) local += " (shifted)";
-        rows.push_back({safe(d.name), safe(d.task),
-                        safe(when_text(d)) + (d.tz == "UTC" ? "" : " " + d.tz), local, utc,
-                        safe(last_result(store, d.name))});
+        rows.push_back({cell(d.name), cell(d.task),
+                        cell(when_text(d)) + (d.tz == "UTC" ? "" : " " + d.tz), local, utc,
+                        cell(last_result(store, d.name))});
     }
     if (!f.json && defs->empty())
         std::fprintf(stderr, "leura: no schedules in %s; add one with `leura schedule add`\n",
@@ -377,10 +373,8 @@ int history(app::Context& ctx, const ScheduleFlags& f) {
         for (const auto& r : *fires) {
             util::JsonObject o;
             o.add("schedule", r.schedule)
-                .add("scheduled", util::rfc3339(std::chrono::system_clock::time_point(
-                                      std::chrono::seconds(r.scheduled_at))))
-                .add("due", util::rfc3339(std::chrono::system_clock::time_point(
-                                std::chrono::seconds(r.due_at))))
+                .add("scheduled", util::rfc3339(util::from_unix(r.scheduled_at)))
+                .add("due", util::rfc3339(util::from_unix(r.due_at)))
                 .add("shifted", r.shift > 0)
                 .add("status", r.status)
                 .add("run", r.run_id)
@@ -399,13 +393,11 @@ int history(app::Context& ctx, const ScheduleFlags& f) {
     for (const auto& r : *fires) {
         std::string when =
             s ? app::view_fire(*s, r.scheduled_at, r.shift).local
-              : util::display_time(util::rfc3339(std::chrono::system_clock::time_point(
-                                       std::chrono::seconds(r.scheduled_at))),
-                                   false);
+              : util::display_time(util::rfc3339(util::from_unix(r.scheduled_at)), false);
         if (r.shift) when += " (shifted)";
         std::string run = r.run_id ? *r.run_id : "-";
         if (auto st = run_status(r); !st.empty()) run += " " + st;
-        rows.push_back({when, r.status, safe(run), safe(r.detail)});
+        rows.push_back({when, r.status, cell(run), cell(r.detail)});
     }
     print_columns(rows);
     return 0;
@@ -449,8 +441,7 @@ int tick(app::Context& ctx, const ScheduleFlags& f) {
     for (const auto& d : *decisions) {
         if (d.claimed_elsewhere) continue;
         const auto& r = d.fire;
-        std::string when = util::rfc3339(
-            std::chrono::system_clock::time_point(std::chrono::seconds(r.scheduled_at)));
+        std::string when = util::rfc3339(util::from_unix(r.scheduled_at));
         if (f.json) {
             util::JsonObject j;
             j.add("schedule", r.schedule).add("scheduled", when).add("status", r.status);
@@ -459,9 +450,9 @@ int tick(app::Context& ctx, const ScheduleFlags& f) {
             std::printf("%s\n", j.str().c_str());
             continue;
         }
-        std::printf("%s%s %s: %s%s%s\n", f.dry_run ? "(dry run) " : "", safe(r.schedule).c_str(),
+        std::printf("%s%s %s: %s%s%s\n", f.dry_run ? "(dry run) " : "", cell(r.schedule).c_str(),
                     when.c_str(), r.status.c_str(), r.run_id ? (" " + *r.run_id).c_str() : "",
-                    r.detail.empty() ? "" : ("  " + safe(r.detail)).c_str());
+                    r.detail.empty() ? "" : ("  " + cell(r.detail)).c_str());
     }
     // Schedules or monitors skipped for their problems: said, and exit 2 (cron mails it).
     for (const auto& d : diags.items())

@@ -111,6 +111,10 @@ void write_host_output(std::FILE* to, std::string_view data) {
 
 namespace leura::cli {
 
+std::string cell(const std::string& text) {
+    return text.empty() ? std::string("-") : util::terminal_safe(text, true);
+}
+
 void print_columns(const std::vector<std::vector<std::string>>& rows) {
     if (rows.empty()) return;
     std::vector<size_t> width(rows[0].size(), 0);

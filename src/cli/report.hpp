@@ -23,6 +23,8 @@ ExitCode exit_code_for(ErrorKind kind);
 void errors_as_json(std::FILE* out);
 // "leura: warning: <line>" on stderr for each.
 void warn(const std::vector<std::string>& lines);
+// Recorded text as one table cell: "-" when empty, else made safe for a terminal on one line.
+std::string cell(const std::string& text);
 // Rows as columns on stdout, each as wide as its widest cell, two spaces apart; the first row
 // is the header. Cells must already be safe for a terminal.
 void print_columns(const std::vector<std::vector<std::string>>& rows);

@@ -18,6 +18,14 @@ std::string rfc3339(SystemTime t) {
     return buf;
 }
 
+int64_t unix_seconds(SystemTime t) {
+    return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
+SystemTime from_unix(int64_t seconds) {
+    return SystemTime(std::chrono::seconds(seconds));
+}
+
 std::string now_rfc3339() {
     return rfc3339(std::chrono::system_clock::now());
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -12,6 +13,10 @@ using SystemTime = std::chrono::system_clock::time_point;
 // "2026-11-22T03:15:02.123Z": sorts as text in time order.
 std::string rfc3339(SystemTime t);
 std::optional<SystemTime> parse_rfc3339(const std::string& text);
+// Whole seconds since the Unix epoch, and back (schedules and monitors keep instants so).
+int64_t unix_seconds(SystemTime t);
+SystemTime from_unix(int64_t seconds);
+
 // rfc3339 of the current time, for records and events.
 std::string now_rfc3339();
 

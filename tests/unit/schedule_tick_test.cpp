@@ -26,7 +26,7 @@ namespace fs = std::filesystem;
 int64_t at(const char* rfc3339) {
     auto t = util::parse_rfc3339(rfc3339);
     EXPECT_TRUE(t.has_value()) << rfc3339;
-    return std::chrono::duration_cast<std::chrono::seconds>(t->time_since_epoch()).count();
+    return util::unix_seconds(*t);
 }
 
 class RecordingLauncher : public Launcher {
