@@ -131,9 +131,18 @@ std::vector<config::MonitorDef> load_monitors(const Context& ctx, config::Diagno
         if (e.path().extension() == ".toml" && !e.path().filename().string().starts_with("."))
             files.push_back(e.path());
     std::sort(files.begin(), files.end());
-    for (const auto& f : files)
+    for (const auto& f : files) {
+        // The name goes into principals, records and `monitor round NAME`: a file named
+        // otherwise would be ticked and never run.
+        if (!config::is_schedule_name(f.stem().string())) {
+            diags.add({f.string(), 0, 0}, "'" + f.stem().string() +
+                                              "' is not a monitor name (letters, digits, '-', '_' "
+                                              "and '.', at most 64): rename the file");
+            continue;
+        }
         if (auto m = config::load_monitor(f, diags); m && check_monitor(*m, diags))
             out.push_back(std::move(*m));
+    }
     return out;
 }
 

@@ -107,4 +107,10 @@ leura monitor round bad
 expect_rc 2
 expect_err "bad.toml:6:1: error: unknown key 'bogus'"
 expect_err "failures \(5\) cannot exceed window \(3\)"
+# A file whose name cannot be a monitor's is said, not ticked; the others still show.
+printf '[check]\ncommand = "true"\n' > "$conf/monitors/bad name.toml"
+leura monitor status
+expect_rc 2
+expect_err "'bad name' is not a monitor name"
+expect_out "^svc +$h2 "
 echo ok
