@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <barrier>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -123,11 +124,16 @@ TEST_F(ScheduleTick, TwoTickersAtOnceStartEachFireOnce) {
     schedules(entry("minutely", "cron = \"* * * * *\"", "since = \"2030-01-01T00:00:00Z\""));
     RecordingLauncher launcher;
     std::atomic<int> started{0};
+    // Both tickers tick each minute at the same time, as two cron entries on one controller
+    // would; left to drift, one could run minutes ahead and rightly call the other's fires late.
+    std::barrier minute(2);
     auto ticker = [&] {
         Context ctx = context();
-        for (int m = 1; m <= 30; ++m)
+        for (int m = 1; m <= 30; ++m) {
+            minute.arrive_and_wait();
             for (const auto& d : tick(ctx, at("2030-01-01T00:00:00Z") + m * 60 + 5, launcher))
                 started += d.fire.status == "started" && !d.claimed_elsewhere;
+        }
     };
     std::thread a(ticker), b(ticker);
     a.join();
