@@ -16,6 +16,8 @@ find_package(ZLIB REQUIRED)
 find_package(CLI11 2.1 CONFIG REQUIRED)
 # Header-only; only src/util/json*.cpp include it (its header is heavy to compile).
 find_package(nlohmann_json 3.11 CONFIG REQUIRED)
+# Header-only Boost.Beast and Asio for `leura serve`; only src/http/server.cpp includes them.
+find_package(Boost 1.81 REQUIRED)
 find_package(PkgConfig REQUIRED)
 
 # Minimum versions, checked against the installed .pc files.
@@ -32,7 +34,7 @@ find_library(ARCHIVE_LIB archive REQUIRED)
 find_library(ZSTD_LIB zstd REQUIRED)
 
 add_library(leura_deps INTERFACE)
-target_include_directories(leura_deps SYSTEM INTERFACE ${TOMLPP_INCLUDE_DIR})
+target_include_directories(leura_deps SYSTEM INTERFACE ${TOMLPP_INCLUDE_DIR} ${Boost_INCLUDE_DIRS})
 # zstd: libarchive's, and the store's compressed previews (src/store/compression.cpp).
 target_link_libraries(leura_deps INTERFACE CLI11::CLI11 nlohmann_json::nlohmann_json ${SSH_LIB} OpenSSL::Crypto ${SQLITE_LIB}
   ${ARCHIVE_LIB} ${ZSTD_LIB})

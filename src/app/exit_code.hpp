@@ -2,6 +2,8 @@
 #pragma once
 
 // leura's exit statuses: one list, documented in docs/usage.md ("Exit status"), each tested.
+#include "util/error.hpp"
+
 namespace leura {
 
 enum class ExitCode : int {
@@ -18,6 +20,24 @@ enum class ExitCode : int {
 
 constexpr int to_int(ExitCode c) {
     return static_cast<int>(c);
+}
+
+// The status a command exits with when it fails with an error of this kind (and the `exit`
+// of `leura serve`'s problem for the same failure).
+constexpr ExitCode exit_code_for(ErrorKind kind) {
+    switch (kind) {
+    case ErrorKind::usage:
+    case ErrorKind::config:
+    case ErrorKind::not_found:
+        return ExitCode::usage;
+    case ErrorKind::permission:
+    case ErrorKind::denied:
+        return ExitCode::refused;
+    case ErrorKind::locked:
+        return ExitCode::locked;
+    default:
+        return ExitCode::internal;
+    }
 }
 
 } // namespace leura

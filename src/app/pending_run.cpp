@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <pwd.h>
 #include <unistd.h>
 
 namespace leura::app {
@@ -50,6 +51,15 @@ Result<store::PendingRun> claim_pending_run(Context& ctx, int fd) {
     p.uid = uid_t(-1); // no Unix account: never root's bypass
     p.name = pending->principal;
     p.via = pending->principal.substr(0, pending->principal.find(':'));
+    // A person's run started for them by `leura serve`: theirs, as if they had typed it (the
+    // server checked them at the socket; the record is the server's own).
+    if (p.via == "user") {
+        p.name = pending->principal.substr(5);
+        const passwd* pw = ::getpwnam(p.name.c_str());
+        if (!pw) return fail(ErrorKind::denied, "the run's claim names an unknown user " + p.name);
+        p.uid = pw->pw_uid;
+        p.via = "api";
+    }
     ctx.identity = p;
     ctx.access_principal.reset();
     return *pending;

@@ -2,7 +2,9 @@
 #include "app/records.hpp"
 #include "app/access_gate.hpp"
 #include "app/recovery.hpp"
+#include "app/run_json.hpp"
 #include "archive/names.hpp"
+#include "util/json.hpp"
 #include "util/paths.hpp"
 #include "util/sha256.hpp"
 #include "util/strings.hpp"
@@ -101,6 +103,27 @@ Result<bool> task_unchanged(const store::RunRecord& run) {
     text << in.rdbuf();
     if (!in) return fail(ErrorKind::not_found, "cannot read the task " + run.task);
     return util::sha256_hex(text.str()) == run.task_hash;
+}
+
+std::string run_view_document(Context& ctx, const RunView& view) {
+    archive::HostDirs dirs;
+    for (const auto& h : view.hosts)
+        dirs.get(h.host);
+    std::string stages;
+    if (view.run.note == "workflow") {
+        std::vector<std::string> items;
+        if (auto records = ctx.records())
+            if (auto runs = (*records)->stage_runs(view.run.id))
+                for (const auto& s : *runs)
+                    if (auto sv = load_run(ctx, s.id, false)) {
+                        add_live_progress(ctx.data_dir, *sv);
+                        items.push_back(run_view_document(ctx, *sv));
+                    }
+        stages = util::json_array(items);
+    }
+    return run_document(
+        view.run, view.hosts, view.steps, view.batches,
+        [&dirs](const std::string& host) { return dirs.get(host); }, stages);
 }
 
 } // namespace leura::app

@@ -26,6 +26,9 @@ Result<std::string> resolve_run_id(Context& ctx, const std::string& prefix);
 Result<RunView> load_run(Context& ctx, const std::string& prefix, bool previews = true,
                          const std::string& host_glob = {});
 
+// The run as the archive's run.json has it (app/run_json.hpp), one JSON object; a workflow's
+// with its stage runs' (live progress added) under "stages". `show --json` and the API's run.
+std::string run_view_document(Context& ctx, const RunView& view);
 // How long a finished run took ("1.9s"); "" while it has no end.
 std::string run_took(const store::RunRecord& run);
 

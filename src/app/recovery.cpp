@@ -9,6 +9,7 @@
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
+#include <cstdlib>
 #include <unistd.h>
 
 namespace leura::app {
@@ -77,6 +78,23 @@ Result<util::FileLock> lock_run(const fs::path& data, const std::string& run_id)
     LEURA_TRY(lock->note(holder_note(run_id)));
     lock->remove_when_released(path);
     return std::move(*lock);
+}
+
+std::optional<pid_t> pid_in_note(const std::string& note) {
+    const size_t at = note.find("(pid ");
+    if (at == note.npos) return std::nullopt;
+    const long v = std::strtol(note.c_str() + at + 5, nullptr, 10);
+    if (v <= 1) return std::nullopt;
+    return pid_t(v);
+}
+
+Result<std::optional<pid_t>> live_run_pid(const fs::path& data, const std::string& run_id) {
+    const fs::path path = run_lock_path(data, run_id);
+    std::error_code ec;
+    if (!fs::exists(path, ec)) return std::optional<pid_t>();
+    LEURA_TRY_ASSIGN(lock, util::FileLock::try_acquire(path));
+    if (lock) return std::optional<pid_t>();
+    return pid_in_note(util::FileLock::read_note(path));
 }
 
 Result<std::vector<std::string>> recover_dead_runs(store::Store& store, const fs::path& data) {

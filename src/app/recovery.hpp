@@ -14,6 +14,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <sys/types.h>
 #include <vector>
 
 namespace leura::app {
@@ -36,6 +37,12 @@ Result<util::FileLock> lock_run(const std::filesystem::path& data, const std::st
 // What a lock says of its holder: "run ID (pid N)".
 std::string holder_note(const std::string& run_id);
 
+// The pid a lock's note names ("run ID (pid N)"); nothing when it names none.
+std::optional<pid_t> pid_in_note(const std::string& note);
+// The pid of a live run's process, from its own lock; nothing when that process is gone (the
+// lock is free) or the note names none. Errors: io.
+Result<std::optional<pid_t>> live_run_pid(const std::filesystem::path& data,
+                                          const std::string& run_id);
 // Finds runs recorded as running whose process is gone; marks each interrupted (hosts still
 // running become interrupted; steps still running stay so: their outcome is unknown) and packs
 // its spool into its archive. The ids it recovered.

@@ -38,14 +38,6 @@ std::string duration_words(int64_t s) {
     return util::human_duration_ms(s * 1000);
 }
 
-std::optional<pid_t> pid_in_note(const std::string& note) {
-    const size_t at = note.find("(pid ");
-    if (at == note.npos) return std::nullopt;
-    const long v = std::strtol(note.c_str() + at + 5, nullptr, 10);
-    if (v <= 1) return std::nullopt;
-    return pid_t(v);
-}
-
 fs::path task_file_of(const Context& ctx, const config::ScheduleDef& def) {
     if (is_task_path(def.task)) return def.task;
     auto file = library_file(library_root(ctx.settings), def.task);
@@ -366,12 +358,17 @@ Result<int64_t> ProcessLauncher::start(const LaunchRequest& request) {
     const std::string log = (m_data / "schedule.log").string();
     const int null_fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
     const int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    const int out_fd = request.stdout_file.empty()
+                           ? ::fcntl(null_fd, F_DUPFD_CLOEXEC, 0)
+                           : ::open(request.stdout_file.c_str(),
+                                    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
     auto close_all = [&] {
         ::close(claim[0]);
         if (null_fd >= 0) ::close(null_fd);
         if (log_fd >= 0) ::close(log_fd);
+        if (out_fd >= 0) ::close(out_fd);
     };
-    if (!wrote || null_fd < 0 || log_fd < 0) {
+    if (!wrote || null_fd < 0 || log_fd < 0 || out_fd < 0) {
         const int e = errno;
         close_all();
         return fail(ErrorKind::io,
@@ -393,11 +390,16 @@ Result<int64_t> ProcessLauncher::start(const LaunchRequest& request) {
             ::signal(sig, SIG_DFL);
         // Out of the way of 0..3 first: any of them may be where pipe() or open() put one.
         const int in = ::fcntl(null_fd, F_DUPFD_CLOEXEC, 10);
+        const int out = ::fcntl(out_fd, F_DUPFD_CLOEXEC, 10);
         const int err = ::fcntl(log_fd, F_DUPFD_CLOEXEC, 10);
         const int token_fd = ::fcntl(claim[0], F_DUPFD_CLOEXEC, 10);
-        if (in < 0 || err < 0 || token_fd < 0 || ::dup2(in, 0) < 0 || ::dup2(in, 1) < 0 ||
-            ::dup2(err, 2) < 0 || ::dup2(token_fd, 3) < 0 || ::chdir("/") != 0)
+        if (in < 0 || out < 0 || err < 0 || token_fd < 0 || ::dup2(in, 0) < 0 ||
+            ::dup2(out, 1) < 0 || ::dup2(err, 2) < 0 || ::dup2(token_fd, 3) < 0 ||
+            ::chdir("/") != 0)
             ::_exit(127);
+        // Nothing else goes with it: in `leura serve` another thread may have opened a client's
+        // socket without close-on-exec yet, and a run holding it would keep that client waiting.
+        ::close_range(4, ~0U, 0);
         ::execv(exe, argv.data());
         ::_exit(127);
     }

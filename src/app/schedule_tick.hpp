@@ -37,6 +37,9 @@ struct LaunchRequest {
     std::string run_id;
     std::vector<std::string> args; // after the binary: "run", TASK, ...
     std::string claim_token;       // the store holds its hash; empty: no claim
+    // Where the child's stdout goes (created 0600; `leura serve` keeps a run's --json events
+    // there); empty: /dev/null.
+    std::filesystem::path stdout_file;
 };
 
 class Launcher {

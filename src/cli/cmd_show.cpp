@@ -293,29 +293,6 @@ int show_stages(app::Context& ctx, const store::RunRecord& run, const ShowFlags&
     return 0;
 }
 
-// `--json`: the run as the archive's run.json has it (app/run_json.hpp), one object; a
-// workflow's with its stage runs' under "stages".
-std::string document(app::Context& ctx, const app::RunView& view) {
-    archive::HostDirs dirs;
-    for (const auto& h : view.hosts)
-        dirs.get(h.host);
-    std::string stages;
-    if (view.run.note == "workflow") {
-        std::vector<std::string> items;
-        if (auto records = ctx.records())
-            if (auto runs = (*records)->stage_runs(view.run.id))
-                for (const auto& s : *runs)
-                    if (auto sv = app::load_run(ctx, s.id, false)) {
-                        app::add_live_progress(ctx.data_dir, *sv);
-                        items.push_back(document(ctx, *sv));
-                    }
-        stages = util::json_array(items);
-    }
-    return app::run_document(
-        view.run, view.hosts, view.steps, view.batches,
-        [&dirs](const std::string& host) { return dirs.get(host); }, stages);
-}
-
 int show(app::Context& ctx, const ShowFlags& f) {
     auto view = app::load_run(ctx, f.run, f.grouped);
     if (!view) return report(view.error());
@@ -324,7 +301,7 @@ int show(app::Context& ctx, const ShowFlags& f) {
         return report(Error(ErrorKind::usage, "--json shows the whole run: not with --grouped "
                                               "or --hosts"));
     if (f.json) {
-        std::printf("%s\n", document(ctx, *view).c_str());
+        std::printf("%s\n", app::run_view_document(ctx, *view).c_str());
         return 0;
     }
     if (!f.step.empty() && !f.grouped)

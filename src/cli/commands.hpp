@@ -56,6 +56,7 @@ Action add_completion(CLI::App& sub);
 Action add_access(CLI::App& sub);
 Action add_schedule(CLI::App& sub);
 Action add_monitor(CLI::App& sub);
+Action add_serve(CLI::App& sub);
 
 // The command line as given, recorded with each run.
 std::vector<std::string>& invocation();

@@ -10,22 +10,6 @@
 
 namespace leura::cli {
 
-ExitCode exit_code_for(ErrorKind kind) {
-    switch (kind) {
-    case ErrorKind::usage:
-    case ErrorKind::config:
-    case ErrorKind::not_found:
-        return ExitCode::usage;
-    case ErrorKind::permission:
-    case ErrorKind::denied:
-        return ExitCode::refused;
-    case ErrorKind::locked:
-        return ExitCode::locked;
-    default:
-        return ExitCode::internal;
-    }
-}
-
 namespace {
 
 std::FILE* g_json_errors = nullptr;

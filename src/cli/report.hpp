@@ -16,7 +16,6 @@ namespace leura::cli {
 int report(const Error& e);
 // Every diagnostic, then a count; returns the usage exit status.
 int report(const config::Diagnostics& diags);
-ExitCode exit_code_for(ErrorKind kind);
 // From now on each error report() prints is also one JSON object on `out` (a command given
 // --json: scripts reading its stdout learn why nothing ran), as docs/events.schema.json says:
 // {"event":"error","ts":...,"kind":...,"exit":N,"message":...,"problems":[...]}.

@@ -369,7 +369,9 @@ Result<std::vector<RunRecord>> Store::runs(const RunFilter& f) {
         "status = ?2) AND (?3 IS NULL OR started_at >= ?3) AND (?5 IS NULL OR "
         "EXISTS (SELECT 1 FROM json_each(runs.tags) WHERE value = ?5)) AND (?6 OR parent IS NULL) "
         "AND (?7 IS NULL OR user = ?7) AND " +
-        std::string(k_host_filter) + " ORDER BY started_at DESC, id DESC LIMIT ?4";
+        std::string(k_host_filter) +
+        " AND (?10 IS NULL OR started_at < ?10 OR (started_at = ?10 AND id < ?11)) "
+        "ORDER BY started_at DESC, id DESC LIMIT ?4";
     LEURA_TRY_ASSIGN(s, Stmt::prepare(*m_db, sql.c_str()));
     s.bind(1, f.task).bind(2, f.status).bind(3, f.since).bind(4, f.limit).bind(5, f.tag);
     s.bind(6, int64_t(f.stages)).bind(7, f.user);
@@ -379,6 +381,9 @@ Result<std::vector<RunRecord>> Store::runs(const RunFilter& f) {
         globs = util::json_string_array(f.host_globs);
     }
     s.bind(8, names).bind(9, globs);
+    std::optional<std::string> after_at, after_id;
+    if (f.after) after_at = f.after->first, after_id = f.after->second;
+    s.bind(10, after_at).bind(11, after_id);
     std::vector<RunRecord> out;
     LEURA_TRY(s.each([&](const Stmt& row) { out.push_back(read_run(row)); }));
     return out;

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace leura::store {
@@ -145,6 +146,9 @@ struct RunFilter {
     // GLOB patterns (* ? [...]). Both empty: any host.
     std::vector<std::string> host_names, host_globs;
     bool stages = false; // a workflow's stage runs too (listed under their parent)
+    // Only runs listed after this one (a page's cursor): started before it, or at the same
+    // instant with a smaller id, as the list is ordered.
+    std::optional<std::pair<std::string, std::string>> after; // started_at, id
     int64_t limit = 20;
 };
 
@@ -381,9 +385,8 @@ public:
                         const std::vector<MonitorDecisionRow>& decisions);
     Status put_monitor_host(const MonitorHostRow& row);
     // Newest first; an empty host: every host of the monitor.
-    Result<std::vector<MonitorDecisionRow>> monitor_decisions(const std::string& monitor,
-                                                              const std::string& host,
-                                                              int64_t limit);
+    Result<std::vector<MonitorDecisionRow>>
+    monitor_decisions(const std::string& monitor, const std::string& host, int64_t limit);
     Result<std::vector<MonitorCheckRow>> monitor_checks(const std::string& monitor,
                                                         const std::string& host, int64_t limit);
 

@@ -296,12 +296,18 @@ private:
         o.add("ts", util::now_rfc3339());
         return o;
     }
-    void emit(const util::JsonObject& o) { m_human.write_line(m_out, o.str()); }
+    // Every event ends with its number in the run's stream (1, 2, ...): `leura serve`'s
+    // Server-Sent Events resume from it (Last-Event-ID).
+    void emit(util::JsonObject o) {
+        o.add("seq", ++m_seq);
+        m_human.write_line(m_out, o.str());
+    }
 
     std::FILE* m_out;
     HumanReporter m_human;
     std::string m_run;
     std::string m_stage; // the stage whose events these are; empty outside one
+    int64_t m_seq = 0;
 };
 
 } // namespace

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "app/api.hpp"
+#include "app/access_gate.hpp"
+#include "app/exit_code.hpp"
+#include "util/json.hpp"
+
+#include <csignal>
+#include <map>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace leura::app {
+
+namespace {
+
+int http_status_for(ErrorKind kind) {
+    switch (kind) {
+    case ErrorKind::usage:
+        return 400;
+    case ErrorKind::config:
+        return 422;
+    case ErrorKind::not_found:
+        return 404;
+    case ErrorKind::permission:
+    case ErrorKind::denied:
+        return 403;
+    case ErrorKind::locked:
+        return 409;
+    default:
+        return 500;
+    }
+}
+
+const char* title_for(int status) {
+    static const std::map<int, const char*> titles = {{400, "Bad Request"},
+                                                      {401, "Unauthorized"},
+                                                      {403, "Forbidden"},
+                                                      {404, "Not Found"},
+                                                      {405, "Method Not Allowed"},
+                                                      {409, "Conflict"},
+                                                      {413, "Content Too Large"},
+                                                      {415, "Unsupported Media Type"},
+                                                      {422, "Unprocessable Content"},
+                                                      {500, "Internal Server Error"},
+                                                      {503, "Service Unavailable"}};
+    auto it = titles.find(status);
+    return it == titles.end() ? "Error" : it->second;
+}
+
+std::vector<std::string> segments(const std::string& path) {
+    std::vector<std::string> out;
+    size_t at = 1;
+    while (at <= path.size()) {
+        size_t slash = path.find('/', at);
+        if (slash == path.npos) slash = path.size();
+        out.push_back(path.substr(at, slash - at));
+        at = slash + 1;
+    }
+    if (!out.empty() && out.back().empty()) out.pop_back(); // a trailing slash
+    return out;
+}
+
+http::Response method_not_allowed(const std::string& allowed) {
+    auto r = problem(405, "usage", to_int(ExitCode::usage), "use " + allowed);
+    r.header("Allow", allowed);
+    return r;
+}
+
+} // namespace
+
+void Children::add(const std::string& run_id, pid_t pid) {
+    std::lock_guard lock(m_mutex);
+    // Reaped before it was added (it ended at once): nothing to wait for.
+    if (m_reaped_unknown.erase(pid)) return;
+    m_runs[pid] = run_id;
+}
+
+std::optional<pid_t> Children::pid_of(const std::string& run_id) const {
+    std::lock_guard lock(m_mutex);
+    for (const auto& [pid, id] : m_runs)
+        if (id == run_id) return pid;
+    return std::nullopt;
+}
+
+std::vector<pid_t> Children::pids() const {
+    std::lock_guard lock(m_mutex);
+    std::vector<pid_t> out;
+    for (const auto& [pid, id] : m_runs)
+        out.push_back(pid);
+    return out;
+}
+
+size_t Children::size() const {
+    std::lock_guard lock(m_mutex);
+    return m_runs.size();
+}
+
+void Children::reap() {
+    for (;;) {
+        int status = 0;
+        const pid_t pid = ::waitpid(-1, &status, WNOHANG);
+        if (pid <= 0) return;
+        std::lock_guard lock(m_mutex);
+        if (!m_runs.erase(pid)) m_reaped_unknown.insert(pid);
+    }
+}
+
+http::Response problem(int status, const std::string& code, int exit, const std::string& detail) {
+    util::JsonObject o;
+    o.add("type", "about:blank").add("title", title_for(status)).add("status", status);
+    o.add("code", code).add("exit", exit).add("detail", detail);
+    http::Response r;
+    r.status = status;
+    r.header("Content-Type", "application/problem+json");
+    r.body = o.str();
+    return r;
+}
+
+http::Response problem(const Error& error) {
+    std::string detail = error.message;
+    if (!error.pos.file.empty()) {
+        std::string where = error.pos.file;
+        if (error.pos.line > 0)
+            where += ":" + std::to_string(error.pos.line) + ":" + std::to_string(error.pos.column);
+        detail = where + ": " + detail;
+    }
+    return problem(http_status_for(error.kind), to_string(error.kind),
+                   to_int(exit_code_for(error.kind)), detail);
+}
+
+http::Response json_response(std::string body, int status) {
+    http::Response r;
+    r.status = status;
+    r.header("Content-Type", "application/json");
+    r.body = std::move(body);
+    return r;
+}
+
+Context Api::context_for(const http::Peer& peer) const {
+    Context ctx;
+    ctx.data_dir = m_base.data_dir;
+    ctx.settings = m_base.settings;
+    ctx.service = m_base.service;
+    IdentityInputs who;
+    who.real_uid = m_base.server_uid;
+    who.peer_uid = peer.uid;
+    if (ctx.service) who.service_uid = ctx.service->uid;
+    ctx.identity = identify(who, passwd_name);
+    ctx.stop = {[] { return 0; }, -1};
+    ctx.clock = [] { return std::chrono::system_clock::now(); };
+    return ctx;
+}
+
+http::Response Api::handle(const http::Request& r, const http::Peer& peer) {
+    const auto seg = segments(r.path);
+    const bool get = r.method == "GET";
+    // Health answers anyone who can reach the listener: it says nothing of the records.
+    if (seg.size() == 1 && seg[0] == "healthz") {
+        if (!get) return method_not_allowed("GET");
+        return json_response("{\"status\":\"ok\"}");
+    }
+    if (seg.size() == 1 && seg[0] == "readyz") {
+        if (!get) return method_not_allowed("GET");
+        Context ctx = context_for(peer);
+        auto records = ctx.records();
+        if (!records) return problem(503, "io", 70, "the records cannot be opened");
+        return json_response("{\"status\":\"ready\"}");
+    }
+    if (!peer.uid)
+        return problem(401, "denied", to_int(ExitCode::refused),
+                       "this listener knows no caller: use the Unix socket");
+    Context ctx = context_for(peer);
+    // Without an access policy the records and keys are the server's user's alone: a peer who
+    // is not that user (or root) is refused, as they could not read the files either.
+    if (access_state(ctx).mode == access::PolicyState::Mode::off && *peer.uid != 0 &&
+        *peer.uid != m_base.server_uid)
+        return problem(403, "denied", to_int(ExitCode::refused),
+                       "user " + ctx.identity.name +
+                           " may not use this server: it serves its own user only (no access "
+                           "policy is set; docs/access.md)");
+    if (seg.size() == 1 && seg[0] == "metrics") {
+        if (!get) return method_not_allowed("GET");
+        return metrics(ctx);
+    }
+    if (seg.empty() || seg[0] != "v1")
+        return problem(404, "not_found", to_int(ExitCode::usage), "no such endpoint: " + r.path);
+    if (seg.size() == 2 && seg[1] == "openapi.json") {
+        if (!get) return method_not_allowed("GET");
+        return json_response(std::string(openapi_document()));
+    }
+    if (seg.size() >= 2 && seg[1] == "runs") {
+        if (seg.size() == 2) {
+            if (get) return runs_list(ctx, r);
+            if (r.method == "POST") return run_start(ctx, r);
+            return method_not_allowed("GET, POST");
+        }
+        const std::string& id = seg[2];
+        if (seg.size() == 3) {
+            if (const size_t colon = id.rfind(':'); colon != id.npos) {
+                const std::string action = id.substr(colon + 1);
+                if (action != "cancel")
+                    return problem(404, "not_found", to_int(ExitCode::usage),
+                                   "no action '" + action + "' on a run (there is :cancel)");
+                if (r.method != "POST") return method_not_allowed("POST");
+                return run_cancel(ctx, id.substr(0, colon));
+            }
+            if (!get) return method_not_allowed("GET");
+            return run_get(ctx, id);
+        }
+        if (seg.size() == 4 && seg[3] == "events") {
+            if (!get) return method_not_allowed("GET");
+            return run_events(ctx, r, id);
+        }
+    }
+    return problem(404, "not_found", to_int(ExitCode::usage), "no such endpoint: " + r.path);
+}
+
+http::Response Api::metrics(Context& ctx) {
+    auto records = ctx.records();
+    if (!records) return problem(records.error());
+    auto runs = (*records)->run_summaries();
+    if (!runs) return problem(runs.error());
+    std::map<std::string, int64_t> by_status;
+    for (const auto& s : *runs)
+        ++by_status[s.status];
+    std::string out = "# HELP leura_runs Runs recorded, by status.\n# TYPE leura_runs gauge\n";
+    for (const auto& [status, n] : by_status)
+        out += "leura_runs{status=\"" + status + "\"} " + std::to_string(n) + "\n";
+    out += "# HELP leura_serve_children Runs this server started that are still running.\n"
+           "# TYPE leura_serve_children gauge\nleura_serve_children " +
+           std::to_string(m_children.size()) + "\n";
+    out += "# HELP leura_serve_connections Open connections to this server.\n"
+           "# TYPE leura_serve_connections gauge\nleura_serve_connections " +
+           std::to_string(connections ? connections() : 0) + "\n";
+    http::Response r;
+    r.header("Content-Type", "text/plain; version=0.0.4");
+    r.body = std::move(out);
+    return r;
+}
+
+} // namespace leura::app

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// The REST API of `leura serve` (docs/openapi.json), over the same records and functions the
+// commands use: every request gets a context of its own with the caller as its identity (a
+// socket's peer, app/identity.hpp), and the access policy decides as it does for the command
+// line. Runs are started as child processes (`leura run --json`) through the Launcher, with
+// the caller as their principal by a pending-run claim (app/pending_run.hpp); a run's --json
+// events are kept in <data>/events/RUN.jsonl, which the event stream reads.
+//
+// Errors are RFC 9457 problems: {"type","title","status","code","exit","detail"} where `code`
+// is the error kind and `exit` what the command line would exit with for the same failure.
+
+#include "app/context.hpp"
+#include "app/schedule_tick.hpp"
+#include "http/message.hpp"
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace leura::app {
+
+// The runs this server started and still waits for, by run id.
+class Children {
+public:
+    void add(const std::string& run_id, pid_t pid);
+    std::optional<pid_t> pid_of(const std::string& run_id) const;
+    std::vector<pid_t> pids() const;
+    size_t size() const;
+    // Collects the children that ended (never blocks).
+    void reap();
+
+private:
+    mutable std::mutex m_mutex;
+    std::map<pid_t, std::string> m_runs;
+    std::set<pid_t> m_reaped_unknown;
+};
+
+// What every request's context starts from: the server's own settings and data.
+struct ApiBase {
+    std::filesystem::path data_dir;
+    config::Settings settings;
+    std::optional<ServiceAccount> service;
+    uid_t server_uid = 0;
+};
+
+class Api {
+public:
+    Api(ApiBase base, Launcher& launcher, Children& children)
+        : m_base(std::move(base)), m_launcher(launcher), m_children(children) {}
+
+    http::Response handle(const http::Request& request, const http::Peer& peer);
+
+    // Event streams check this between polls: set when the server stops.
+    std::atomic<bool> stopping{false};
+    // For /metrics: the listeners' open connections.
+    std::function<int()> connections;
+
+private:
+    Context context_for(const http::Peer& peer) const;
+    http::Response runs_list(Context& ctx, const http::Request& r);
+    http::Response run_get(Context& ctx, const std::string& id);
+    http::Response run_start(Context& ctx, const http::Request& r);
+    http::Response run_cancel(Context& ctx, const std::string& id);
+    http::Response run_events(Context& ctx, const http::Request& r, const std::string& id);
+    http::Response metrics(Context& ctx);
+
+    ApiBase m_base;
+    Launcher& m_launcher;
+    Children& m_children;
+    std::mutex m_idempotency_mutex;
+    // Idempotency-Key of the caller -> the request's digest and the run it started.
+    std::map<std::string, std::pair<std::string, std::string>> m_idempotency;
+};
+
+// A problem response (RFC 9457) for `error`, as the command line would report it.
+http::Response problem(const Error& error);
+// The same with the HTTP status and code given.
+http::Response problem(int status, const std::string& code, int exit, const std::string& detail);
+// 200 (or `status`) with a JSON body.
+http::Response json_response(std::string body, int status = 200);
+
+// The OpenAPI document (docs/openapi.json), compiled in.
+std::string_view openapi_document();
+
+} // namespace leura::app

@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: Apache-2.0
+// /v1/runs: list, one run, start one, cancel one, and a run's events as Server-Sent Events.
+#include "app/access_gate.hpp"
+#include "app/api.hpp"
+#include "app/exit_code.hpp"
+#include "app/pending_run.hpp"
+#include "app/records.hpp"
+#include "app/recovery.hpp"
+#include "app/run_json.hpp"
+#include "util/json.hpp"
+#include "util/json_parse.hpp"
+#include "util/paths.hpp"
+#include "util/sha256.hpp"
+#include "util/time.hpp"
+
+#include <chrono>
+#include <csignal>
+#include <fstream>
+#include <limits>
+#include <thread>
+
+namespace leura::app {
+
+namespace fs = std::filesystem;
+using util::JsonValue;
+
+namespace {
+
+constexpr int64_t k_max_page = 1000;
+constexpr auto k_poll = std::chrono::milliseconds(100);
+constexpr auto k_keepalive = std::chrono::seconds(15);
+constexpr auto k_start_wait = std::chrono::seconds(10);
+
+fs::path events_file(const fs::path& data, const std::string& run_id) {
+    return data / "events" / (run_id + ".jsonl");
+}
+
+http::Response bad(const std::string& detail, int status = 400) {
+    return problem(status, status == 422 ? "config" : "usage", to_int(ExitCode::usage), detail);
+}
+
+// An argument that goes to `leura run` as one word: never one its parser could take for a flag.
+bool plain_argument(const std::string& s) {
+    return !s.empty() && s[0] != '-' && s.find('\0') == s.npos;
+}
+
+bool variable_name(const std::string& s) {
+    if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+    for (char c : s)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+    return true;
+}
+
+// The number at the end of an event line: `..."seq":N}`.
+int64_t seq_of(const std::string& line) {
+    const size_t at = line.rfind("\"seq\":");
+    if (at == line.npos) return 0;
+    return std::strtoll(line.c_str() + at + 6, nullptr, 10);
+}
+
+bool ends_stream(const std::string& line) {
+    return line.starts_with("{\"event\":\"run_finished\"") ||
+           line.starts_with("{\"event\":\"error\"");
+}
+
+// The `error` event a run that could not start printed, as a problem.
+http::Response problem_from_error_event(const std::string& line) {
+    auto doc = util::parse_json(line);
+    if (!doc) return problem(500, "internal", 70, "the run failed to start");
+    auto text = [&](const char* k) {
+        const JsonValue* v = doc->get(k);
+        return v && v->is(JsonValue::Type::string) ? v->text : std::string();
+    };
+    const JsonValue* exit = doc->get("exit");
+    const std::string kind = text("kind");
+    int status = 500;
+    if (kind == "usage" || kind == "config" || kind == "not_found") status = 422;
+    if (kind == "denied" || kind == "permission") status = 403;
+    if (kind == "locked") status = 409;
+    auto r = problem(status, kind.empty() ? "internal" : kind,
+                     exit ? std::atoi(exit->text.c_str()) : 70, text("message"));
+    // The file:line:col problems, as the command line's --json error gives them.
+    if (const JsonValue* problems = doc->get("problems"); problems && !problems->items.empty()) {
+        r.body.pop_back();
+        r.body += ",\"problems\":" + util::to_json(*problems) + "}";
+    }
+    return r;
+}
+
+} // namespace
+
+http::Response Api::runs_list(Context& ctx, const http::Request& r) {
+    store::RunFilter filter;
+    int64_t limit = 20;
+    if (auto v = r.param("limit")) {
+        char* end = nullptr;
+        limit = std::strtoll(v->c_str(), &end, 10);
+        if (v->empty() || *end || limit < 1 || limit > k_max_page)
+            return bad("limit must be a number from 1 to " + std::to_string(k_max_page));
+    }
+    for (const char* key : {"task", "status", "user", "tag"})
+        if (auto v = r.param(key)) {
+            std::string_view k = key;
+            (k == "task"     ? filter.task
+             : k == "status" ? filter.status
+             : k == "user"   ? filter.user
+                             : filter.tag) = *v;
+        }
+    auto records = ctx.records();
+    if (!records) return problem(records.error());
+    if (auto cursor = r.param("cursor")) {
+        auto run = (*records)->run(*cursor);
+        if (!run)
+            return bad("cursor '" + *cursor +
+                       "' names no recorded run (start from the first page)");
+        filter.after = std::make_pair(run->started_at, run->id);
+    }
+    const bool everything = access_state(ctx).mode == access::PolicyState::Mode::off;
+    filter.limit = everything ? limit : std::numeric_limits<int64_t>::max();
+    auto runs = (*records)->runs(filter);
+    if (!runs) return problem(runs.error());
+    if (!everything) {
+        std::erase_if(*runs, [&](const store::RunRecord& run) { return !may_see(ctx, run); });
+        if (int64_t(runs->size()) > limit) runs->resize(size_t(limit));
+    }
+    std::vector<std::string> items;
+    for (const auto& run : *runs)
+        items.push_back(run_summary(run));
+    util::JsonObject o;
+    o.add_raw("runs", util::json_array(items));
+    if (int64_t(runs->size()) == limit)
+        o.add("next_cursor", runs->back().id);
+    else
+        o.add_null("next_cursor");
+    return json_response(o.str());
+}
+
+http::Response Api::run_get(Context& ctx, const std::string& id) {
+    auto view = load_run(ctx, id, true);
+    if (!view) return problem(view.error());
+    add_live_progress(ctx.data_dir, *view);
+    return json_response(run_view_document(ctx, *view));
+}
+
+http::Response Api::run_start(Context& ctx, const http::Request& r) {
+    auto doc = util::parse_json(r.body);
+    if (!doc)
+        return bad("the body is not JSON (at byte " + std::to_string(doc.error().offset) +
+                   "): " + doc.error().message);
+    if (!doc->is(JsonValue::Type::object)) return bad("the body must be a JSON object");
+    std::string task, inventory, targets;
+    bool replace_targets = false;
+    std::vector<std::pair<std::string, std::string>> vars;
+    for (const auto& m : doc->members) {
+        const JsonValue& v = m.value;
+        if (m.name == "task" || m.name == "inventory" || m.name == "targets") {
+            if (!v.is(JsonValue::Type::string) || !plain_argument(v.text))
+                return bad(m.name + " must be a non-empty string not starting with '-'", 422);
+            (m.name == "task" ? task : m.name == "inventory" ? inventory : targets) = v.text;
+        } else if (m.name == "replace_targets") {
+            if (!v.is(JsonValue::Type::boolean))
+                return bad("replace_targets must be true or false", 422);
+            replace_targets = v.boolean;
+        } else if (m.name == "vars") {
+            if (!v.is(JsonValue::Type::object))
+                return bad("vars must be an object of strings", 422);
+            for (const auto& var : v.members) {
+                if (!variable_name(var.name))
+                    return bad("vars: '" + var.name + "' is not a variable name", 422);
+                if (!var.value.is(JsonValue::Type::string))
+                    return bad("vars." + var.name + " must be a string", 422);
+                vars.emplace_back(var.name, var.value.text);
+            }
+        } else {
+            return bad("unknown field '" + m.name +
+                           "' (known: task, inventory, targets, replace_targets, vars)",
+                       422);
+        }
+    }
+    if (task.empty()) return bad("task is required: a library task's name or a file's path", 422);
+    // The child runs from "/": a relative path would mean something else there.
+    if (task.find('/') != task.npos && task[0] != '/')
+        return bad("task '" + task + "': give a library task's name or an absolute path", 422);
+    if (inventory.find('/') != inventory.npos && inventory[0] != '/')
+        return bad("inventory '" + inventory + "': give an inventory's name or an absolute path",
+                   422);
+
+    // The same key from the same caller is the same request: its run, not a second one.
+    const std::string principal = principal_key(ctx.identity);
+    std::string key;
+    if (const std::string* k = r.header("idempotency-key")) {
+        if (k->empty() || k->size() > 200) return bad("Idempotency-Key must be 1 to 200 bytes");
+        key = principal + "\n" + *k;
+        std::lock_guard lock(m_idempotency_mutex);
+        if (auto it = m_idempotency.find(key); it != m_idempotency.end()) {
+            if (it->second.first != util::sha256_hex(r.body))
+                return bad("Idempotency-Key '" + *k + "' was used with another request", 422);
+            auto replay =
+                json_response(util::JsonObject().add("run", it->second.second).str(), 202);
+            replay.header("Location", "/v1/runs/" + it->second.second);
+            replay.header("Idempotent-Replayed", "true");
+            return replay;
+        }
+    }
+
+    AccessRequest ask;
+    ask.action = "run";
+    ask.task = task;
+    ask.inventory =
+        inventory_name_of(inventory.empty() ? ctx.settings.text("inventory") : inventory);
+    if (auto ok = authorize(ctx, ask, false); !ok) return problem(ok.error());
+
+    auto records = ctx.records();
+    if (!records) return problem(records.error());
+    LaunchRequest req;
+    req.run_id = util::new_run_id(std::chrono::system_clock::now());
+    req.args = {"run", task, "--json", "--claim-fd", "3"};
+    if (!inventory.empty()) req.args.insert(req.args.end(), {"-i", inventory});
+    if (!targets.empty()) req.args.insert(req.args.end(), {"-t", targets});
+    if (replace_targets) req.args.push_back("--replace-targets");
+    for (const auto& [k, v] : vars)
+        req.args.insert(req.args.end(), {"--var", k + "=" + v});
+    if (auto st = util::ensure_private_dir(ctx.data_dir / "events"); !st)
+        return problem(st.error());
+    req.stdout_file = events_file(ctx.data_dir, req.run_id);
+    auto token = create_pending_run(**records, principal, "api", req.run_id);
+    if (!token) return problem(token.error());
+    req.claim_token = *token;
+    auto pid = m_launcher.start(req);
+    if (!pid) return problem(pid.error());
+    m_children.add(req.run_id, pid_t(*pid));
+
+    // Answer once the run is recorded, so that its Location answers; a run that could not
+    // start (a bad task, a refusal, a lock) says why in its `error` event instead.
+    const auto deadline = std::chrono::steady_clock::now() + k_start_wait;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (auto run = (*records)->run(req.run_id); run) break;
+        std::ifstream in(req.stdout_file);
+        std::string line;
+        while (std::getline(in, line))
+            if (line.starts_with("{\"event\":\"error\"")) return problem_from_error_event(line);
+        if (!m_children.pid_of(req.run_id) && !(*records)->run(req.run_id))
+            return problem(500, "internal", 70,
+                           "the run's process ended before recording the run (see " +
+                               (ctx.data_dir / "schedule.log").string() + ")");
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    if (!key.empty()) {
+        std::lock_guard lock(m_idempotency_mutex);
+        m_idempotency[key] = {util::sha256_hex(r.body), req.run_id};
+    }
+    auto res = json_response(util::JsonObject().add("run", req.run_id).str(), 202);
+    res.header("Location", "/v1/runs/" + req.run_id);
+    return res;
+}
+
+http::Response Api::run_cancel(Context& ctx, const std::string& id) {
+    auto view = load_run(ctx, id, false);
+    if (!view) return problem(view.error());
+    const auto& run = view->run;
+    AccessRequest ask;
+    ask.action = "run";
+    ask.task = task_name_of(run);
+    ask.inventory = inventory_name_of(run.inventory);
+    ask.run_id = run.id;
+    if (auto ok = authorize(ctx, ask); !ok) return problem(ok.error());
+    if (run.status != "running")
+        return problem(409, "not_running", to_int(ExitCode::usage),
+                       "run " + run.id + " is not running (it is " + run.status + ")");
+    std::optional<pid_t> pid = m_children.pid_of(run.id);
+    if (!pid) {
+        auto live = live_run_pid(ctx.data_dir, run.id);
+        if (!live) return problem(live.error());
+        pid = *live;
+    }
+    if (!pid || ::kill(*pid, SIGTERM) != 0)
+        return problem(409, "not_running", to_int(ExitCode::usage),
+                       "run " + run.id + " has no live process to stop");
+    auto res = json_response(util::JsonObject()
+                                 .add("run", run.id)
+                                 .add("status", "stopping")
+                                 .add("detail", "sent SIGTERM: the run stops within its grace")
+                                 .str(),
+                             202);
+    res.header("Location", "/v1/runs/" + run.id);
+    return res;
+}
+
+http::Response Api::run_events(Context& ctx, const http::Request& r, const std::string& id) {
+    auto view = load_run(ctx, id, false);
+    if (!view) return problem(view.error());
+    const std::string run_id = view->run.id;
+    const fs::path file = events_file(ctx.data_dir, run_id);
+    std::error_code ec;
+    if (!fs::exists(file, ec))
+        return problem(404, "not_found", to_int(ExitCode::usage),
+                       "run " + run_id +
+                           " has no event stream: only runs this server started have one (its "
+                           "records: /v1/runs/" +
+                           run_id + ")");
+    int64_t last = 0;
+    if (const std::string* h = r.header("last-event-id"))
+        last = std::strtoll(h->c_str(), nullptr, 10);
+    http::Response res;
+    res.header("Content-Type", "text/event-stream");
+    res.header("Cache-Control", "no-store");
+    const fs::path data = ctx.data_dir;
+    res.stream = [this, file, last, run_id, data](const http::ChunkWriter& write) {
+        std::ifstream in(file);
+        std::string pending;
+        auto since_write = std::chrono::steady_clock::now();
+        for (;;) {
+            if (stopping || !write("")) return;
+            // Lines as they are completed: a line without its newline yet waits.
+            std::string chunk;
+            char buf[8192];
+            in.clear();
+            while (in.read(buf, sizeof buf) || in.gcount() > 0)
+                chunk.append(buf, size_t(in.gcount()));
+            pending += chunk;
+            size_t nl;
+            while ((nl = pending.find('\n')) != pending.npos) {
+                std::string line = pending.substr(0, nl);
+                pending.erase(0, nl + 1);
+                const int64_t seq = seq_of(line);
+                const bool end = ends_stream(line);
+                if (seq == 0 || seq > last) {
+                    std::string msg = (seq > 0 ? "id: " + std::to_string(seq) + "\n" : "") +
+                                      "data: " + line + "\n\n";
+                    if (!write(msg)) return;
+                    since_write = std::chrono::steady_clock::now();
+                }
+                if (end) return;
+            }
+            if (chunk.empty()) {
+                // Nothing new: the run may have died without its last event.
+                if (!m_children.pid_of(run_id)) {
+                    auto live = live_run_pid(data, run_id);
+                    if (live && !*live) {
+                        // Read once more: the last lines may have landed after the read above.
+                        in.clear();
+                        std::string rest;
+                        while (in.read(buf, sizeof buf) || in.gcount() > 0)
+                            rest.append(buf, size_t(in.gcount()));
+                        if (rest.empty()) return;
+                        pending += rest;
+                        continue;
+                    }
+                }
+                if (std::chrono::steady_clock::now() - since_write > k_keepalive) {
+                    if (!write(": keepalive\n\n")) return;
+                    since_write = std::chrono::steady_clock::now();
+                }
+                std::this_thread::sleep_for(k_poll);
+            }
+        }
+    };
+    return res;
+}
+
+} // namespace leura::app
