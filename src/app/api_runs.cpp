@@ -77,10 +77,23 @@ http::Response problem_from_error_event(const std::string& line) {
     if (kind == "usage" || kind == "config" || kind == "not_found") status = 422;
     if (kind == "denied" || kind == "permission") status = 403;
     if (kind == "locked") status = 409;
+    std::string detail = text("message");
+    const JsonValue* problems = doc->get("problems");
+    // The first problem where it is (file:line:col), as the command line prints it; all of
+    // them under `problems`.
+    if (problems && !problems->items.empty()) {
+        const JsonValue& first = problems->items[0];
+        auto part = [&](const char* k) {
+            const JsonValue* v = first.get(k);
+            return v && !v->is(JsonValue::Type::null) ? v->text : std::string();
+        };
+        std::string where = part("file");
+        if (!where.empty()) where += ":" + part("line") + ":" + part("column") + ": ";
+        detail = where + part("message") + " (" + detail + ")";
+    }
     auto r = problem(status, kind.empty() ? "internal" : kind,
-                     exit ? std::atoi(exit->text.c_str()) : 70, text("message"));
-    // The file:line:col problems, as the command line's --json error gives them.
-    if (const JsonValue* problems = doc->get("problems"); problems && !problems->items.empty()) {
+                     exit ? std::atoi(exit->text.c_str()) : 70, detail);
+    if (problems && !problems->items.empty()) {
         r.body.pop_back();
         r.body += ",\"problems\":" + util::to_json(*problems) + "}";
     }

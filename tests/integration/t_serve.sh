@@ -1,0 +1,177 @@
+# `leura serve` (the REST API) against the loopback fleet, with curl on its Unix socket: health
+# and readiness; POST /v1/runs answers 202 with a Location once the run is recorded, as the
+# caller, and the run is the one the CLI would record; its events come as Server-Sent Events
+# whose data lines are the --json events (validated against docs/events.schema.json) and whose
+# ids resume with Last-Event-ID; a task that does not validate is a 422 problem naming its
+# file:line:col; problems validate against docs/openapi.json; cursor pages never repeat or
+# skip a run while new runs arrive; Idempotency-Key replays; :cancel stops a run; SIGTERM
+# waits for the running children, which end recorded.
+. "$(dirname "$0")/lib.sh"
+fleet_up_watched "$F" 2
+export XDG_CONFIG_HOME=$T/config
+mkdir -p "$XDG_CONFIG_HOME/leura/runbooks"
+printf 'known_hosts = "%s"\ninventory = "%s"\n' "$F/known_hosts" "$F/inventory.toml" \
+  > "$XDG_CONFIG_HOME/leura/config.toml"
+lib=$XDG_CONFIG_HOME/leura/runbooks
+printf '[[steps]]\nname = "hi"\ncommand = "echo hi from $LEURA_HOST $GREETING"\n' > "$lib/hello.toml"
+printf '[[steps]]\nname = "nap"\ncommand = "sleep 30"\n' > "$lib/nap.toml"
+printf '[[steps]]\nname = "short"\ncommand = "sleep 2; echo slept"\n' > "$lib/short.toml"
+printf '[[steps]]\nname = "broken"\ncommand = 3\n' > "$lib/broken.toml"
+openapi=$LEURA_SOURCE_DIR/docs/openapi.json
+valid() { # SCHEMA FILE...: the files are that schema of docs/openapi.json
+  /usr/bin/python3 "$LEURA_SOURCE_DIR/tests/integration/validate_openapi.py" "$openapi" "$@" ||
+    fail "not a $1: $(cat "${@:2}")"
+}
+S=$T/api.sock
+start_server() {
+  "$LEURA_BIN" serve --socket "$S" --no-tick > "$T/serve.out" 2>> "$T/serve.err" &
+  SERVER=$!
+  at_exit "kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null"
+  for _ in $(seq 100); do
+    grep -q "listening on unix:$S" "$T/serve.out" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  cat "$T/serve.err" >&2
+  fail "the server did not come up"
+}
+# api METHOD PATH [curl args]: body in $T/body, headers in $T/headers, status in $code.
+api() {
+  local method=$1 path=$2
+  shift 2
+  code=$(curl -sS --unix-socket "$S" -X "$method" -o "$T/body" -D "$T/headers" \
+    -w '%{http_code}' "$@" "http://leura$path")
+}
+expect_code() { [ "$code" = "$1" ] || fail "HTTP $code, expected $1: $(cat "$T/body")"; }
+field() { /usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))$1)" "$T/body"; }
+start_server
+
+api GET /healthz; expect_code 200
+api GET /readyz; expect_code 200
+api GET /v1/openapi.json; expect_code 200
+/usr/bin/python3 -c "import json,sys; sys.exit(json.load(open(sys.argv[1])) != json.load(open(sys.argv[2])))" \
+  "$T/body" "$openapi" || fail "GET /v1/openapi.json is not docs/openapi.json"
+
+# A run started through the API: 202 with a Location that answers; the run is the caller's,
+# started by the API, and was given its variables.
+api POST /v1/runs -H 'Content-Type: application/json' \
+  -d '{"task":"hello","vars":{"GREETING":"from-the-api"}}'
+expect_code 202
+valid RunStarted "$T/body"
+run=$(field '["run"]')
+grep -qi "^location: /v1/runs/$run" "$T/headers" || fail "no Location: $(cat "$T/headers")"
+timeout 30 curl -sS -N --unix-socket "$S" "http://leura/v1/runs/$run/events" > "$T/sse" ||
+  fail "the event stream did not end after run_finished"
+sed -n 's/^data: //p' "$T/sse" > "$T/events.jsonl"
+seen=$(/usr/bin/python3 "$LEURA_SOURCE_DIR/tests/integration/validate_events.py" \
+  "$LEURA_SOURCE_DIR/docs/events.schema.json" "$T/events.jsonl") || fail "events: $seen"
+[ "$(tail -1 "$T/events.jsonl" | cut -c1-24)" = '{"event":"run_finished",' ] ||
+  fail "the stream does not end with run_finished: $(cat "$T/sse")"
+# ids are 1..N in order, each the event's seq
+ids=$(sed -n 's/^id: //p' "$T/sse" | tr '\n' ' ')
+n=$(wc -l < "$T/events.jsonl")
+[ "$ids" = "$(seq -s ' ' 1 "$n") " ] || fail "ids: $ids"
+# Resuming after event 3 gives 4..N, no gap, no repeat.
+timeout 30 curl -sS -N --unix-socket "$S" -H 'Last-Event-ID: 3' \
+  "http://leura/v1/runs/$run/events" > "$T/sse2"
+ids2=$(sed -n 's/^id: //p' "$T/sse2" | tr '\n' ' ')
+[ "$ids2" = "$(seq -s ' ' 4 "$n") " ] || fail "resumed ids: $ids2"
+
+api GET "/v1/runs/$run"; expect_code 200
+valid Run "$T/body"
+[ "$(field '["status"]')" = ok ] || fail "run status: $(cat "$T/body")"
+leura show "$run"
+expect_rc 0
+expect_out "started by api"
+expect_out "user +$(id -un)"
+leura logs "$run"
+expect_out "hi from 127.0.1.1 from-the-api"
+
+# Bad requests are problems with the command line's exit status.
+api POST /v1/runs -d '{"task":"broken"}'
+expect_code 422
+valid Problem "$T/body"
+[ "$(field '["exit"]')" = 2 ] || fail "exit: $(cat "$T/body")"
+grep -q "broken.toml:3:11: .command. must be a string" "$T/body" || fail "no file:line:col: $(cat "$T/body")"
+api POST /v1/runs -d '{"task":"no-such-task"}'
+expect_code 422
+valid Problem "$T/body"
+api POST /v1/runs -d '{"task":"-h"}'
+expect_code 422
+api POST /v1/runs -d '{"task":"hello","extra":1}'
+expect_code 422
+grep -q "unknown field 'extra'" "$T/body" || fail "$(cat "$T/body")"
+api POST /v1/runs -d 'not json'
+expect_code 400
+valid Problem "$T/body"
+api GET /v1/runs/20000101-000000-0000
+expect_code 404
+valid Problem "$T/body"
+[ "$(field '["code"]')" = not_found ] || fail "$(cat "$T/body")"
+api DELETE /v1/runs
+expect_code 405
+grep -qi "^allow: GET, POST" "$T/headers" || fail "no Allow header"
+api GET /v1/nowhere
+expect_code 404
+api GET "/v1/runs?limit=0"
+expect_code 400
+valid Problem "$T/body"
+
+# Idempotency-Key: the same request again is the same run; another body under it is refused.
+api POST /v1/runs -H 'Idempotency-Key: deploy-42' -d '{"task":"hello"}'
+expect_code 202
+first=$(field '["run"]')
+api POST /v1/runs -H 'Idempotency-Key: deploy-42' -d '{"task":"hello"}'
+expect_code 202
+[ "$(field '["run"]')" = "$first" ] || fail "a replay started another run"
+grep -qi "^idempotent-replayed: true" "$T/headers" || fail "replay not marked"
+api POST /v1/runs -H 'Idempotency-Key: deploy-42' -d '{"task":"short"}'
+expect_code 422
+wait_finished "$first" 100
+
+# Pages: three more runs by the CLI, then pages of 2 while a new run arrives in between.
+for _ in 1 2 3; do run_leura "$lib/hello.toml" > /dev/null 2>&1 || true; done
+api GET "/v1/runs?limit=2"; expect_code 200
+valid RunList "$T/body"
+field '["runs"]' > /dev/null
+/usr/bin/python3 -c "import json,sys; [print(r['run']) for r in json.load(open(sys.argv[1]))['runs']]" "$T/body" > "$T/paged"
+cursor=$(field '["next_cursor"]')
+run_leura "$lib/hello.toml" > /dev/null 2>&1 || true # arrives between pages
+while [ "$cursor" != None ]; do
+  api GET "/v1/runs?limit=2&cursor=$cursor"; expect_code 200
+  valid RunList "$T/body"
+  /usr/bin/python3 -c "import json,sys; [print(r['run']) for r in json.load(open(sys.argv[1]))['runs']]" "$T/body" >> "$T/paged"
+  cursor=$(field '["next_cursor"]')
+done
+"$LEURA_BIN" runs --json --limit 100 | sed -n 's/^{"run":"\([^"]*\)".*/\1/p' | tail -n +2 > "$T/all"
+[ "$(sort "$T/paged" | uniq -d)" = "" ] || fail "a run on two pages: $(cat "$T/paged")"
+diff "$T/paged" "$T/all" > /dev/null || fail "pages differ from the runs before the new one: $(diff "$T/paged" "$T/all")"
+
+# :cancel stops a running run, which is recorded interrupted.
+api POST /v1/runs -d '{"task":"nap"}'
+expect_code 202
+nap=$(field '["run"]')
+api GET "/v1/runs/$nap:cancel"
+expect_code 405
+sleep 1
+api POST "/v1/runs/$nap:cancel"
+expect_code 202
+wait_status "$nap" interrupted 150
+api POST "/v1/runs/$nap:cancel"
+expect_code 409
+valid Problem "$T/body"
+
+# SIGTERM: the server stops accepting, passes it on, and waits for its running children.
+api POST /v1/runs -d '{"task":"short"}'
+expect_code 202
+short=$(field '["run"]')
+kill -TERM "$SERVER"
+wait "$SERVER" || fail "serve exited $? on SIGTERM"
+grep -q "waiting for 1 running children" "$T/serve.err" || fail "$(cat "$T/serve.err")"
+leura show "$short" --json
+not_out '"status":"running"'
+[ ! -S "$S" ] || fail "the socket is left behind"
+
+# A restart serves what was recorded before it.
+start_server
+api GET "/v1/runs/$run"; expect_code 200
+kill -TERM "$SERVER"; wait "$SERVER"
