@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 SECONDS_EACH=${1:-10}
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(task inventory selector values names json runner_framing calendar)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(task inventory selector values names json runner_framing calendar http_request)
 if ! command -v clang++-14 >/dev/null || ! dpkg-query -W libclang-rt-14-dev >/dev/null 2>&1; then
   SUDO=
   [ "$(id -u)" = 0 ] || SUDO=sudo
@@ -26,7 +26,7 @@ mkdir -p "$OUT/obj"
 FLAGS=(-std=c++2b -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize=unreachable
        -fno-sanitize-recover=all -Itests/fuzz/compat -Isrc -DNDEBUG)
 SOURCES=(src/config/*.cpp src/inventory/*.cpp src/util/*.cpp src/archive/names.cpp
-         src/exec/runner_protocol.cpp src/schedule/*.cpp)
+         src/exec/runner_protocol.cpp src/schedule/*.cpp src/http/*.cpp)
 # Objects are rebuilt when their source or any header is newer: a header change read by some
 # objects and not others mixes struct layouts (a false stack-buffer-overflow, seen once).
 newest_header=$(ls -t src/*/*.hpp tests/fuzz/compat/expected | head -1)

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/api.hpp"
 #include "app/access_gate.hpp"
+#include "app/audit.hpp"
 #include "app/exit_code.hpp"
+#include "app/tokens.hpp"
 #include "util/json.hpp"
 
 #include <csignal>
@@ -154,32 +156,74 @@ Context Api::context_for(const http::Peer& peer) const {
 http::Response Api::handle(const http::Request& r, const http::Peer& peer) {
     const auto seg = segments(r.path);
     const bool get = r.method == "GET";
-    // Health answers anyone who can reach the listener: it says nothing of the records.
-    if (seg.size() == 1 && seg[0] == "healthz") {
+    // Health answers anyone who can reach a listener: it says nothing of the records.
+    if (seg.size() == 1 && (seg[0] == "healthz" || seg[0] == "readyz")) {
         if (!get) return method_not_allowed("GET");
-        return json_response("{\"status\":\"ok\"}");
-    }
-    if (seg.size() == 1 && seg[0] == "readyz") {
-        if (!get) return method_not_allowed("GET");
+        if (seg[0] == "healthz") return json_response("{\"status\":\"ok\"}");
         Context ctx = context_for(peer);
         auto records = ctx.records();
         if (!records) return problem(503, "io", 70, "the records cannot be opened");
         return json_response("{\"status\":\"ready\"}");
     }
-    if (!peer.uid)
-        return problem(401, "denied", to_int(ExitCode::refused),
-                       "this listener knows no caller: use the Unix socket");
     Context ctx = context_for(peer);
-    // Without an access policy the records and keys are the server's user's alone: a peer who
-    // is not that user (or root) is refused, as they could not read the files either.
-    if (access_state(ctx).mode == access::PolicyState::Mode::off && *peer.uid != 0 &&
-        *peer.uid != m_base.server_uid)
+    // A bearer token, on either listener, acts as its creator within its scopes; without one
+    // only the socket's peer is known.
+    Token token;
+    if (const std::string* auth = r.header("authorization")) {
+        auto unauthorized = [](const std::string& detail) {
+            auto res = problem(401, "denied", to_int(ExitCode::refused), detail);
+            res.header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+            return res;
+        };
+        if (!auth->starts_with("Bearer "))
+            return unauthorized("the Authorization header must be 'Bearer TOKEN'");
+        auto found = authenticate_token(ctx, auth->substr(7));
+        if (!found) return unauthorized(found.error().message);
+        auto who = token_principal(*found);
+        if (!who) return unauthorized(who.error().message);
+        ctx.identity = *who;
+        token = *found;
+    } else if (!peer.uid) {
+        auto res = problem(401, "denied", to_int(ExitCode::refused),
+                           "credentials required: Authorization: Bearer TOKEN (leura token "
+                           "create), or the Unix socket");
+        res.header("WWW-Authenticate", "Bearer");
+        return res;
+    }
+    // Without an access policy the records and keys are the server's user's alone: anyone
+    // else (but root) is refused, as they could not read the files either.
+    if (access_state(ctx).mode == access::PolicyState::Mode::off && ctx.identity.uid != 0 &&
+        ctx.identity.uid != m_base.server_uid)
         return problem(403, "denied", to_int(ExitCode::refused),
                        "user " + ctx.identity.name +
                            " may not use this server: it serves its own user only (no access "
                            "policy is set; docs/access.md)");
+    http::Response res = route(ctx, r, token);
+    // Every use of a token is in the audit log, under the token's id.
+    if (token) {
+        store::AuditEntry e;
+        e.action = get ? "view" : "run";
+        e.resource = "api:" + r.method + " " + r.path;
+        e.decision = res.status == 401 || res.status == 403 ? "deny" : "allow";
+        e.detail = "HTTP " + std::to_string(res.status);
+        (void)audit(ctx, e);
+    }
+    return res;
+}
+
+http::Response Api::route(Context& ctx, const http::Request& r, const Token& token) {
+    const auto seg = segments(r.path);
+    const bool get = r.method == "GET";
+    auto scope = [&](const std::string& action) {
+        return !token || token_scope_allows(*token, action, "");
+    };
+    auto out_of_scope = [&](const std::string& action) {
+        return problem(403, "denied", to_int(ExitCode::refused),
+                       "token " + token->id + " does not allow '" + action + "'");
+    };
     if (seg.size() == 1 && seg[0] == "metrics") {
         if (!get) return method_not_allowed("GET");
+        if (!scope("view")) return out_of_scope("view");
         return metrics(ctx);
     }
     if (seg.empty() || seg[0] != "v1")
@@ -188,10 +232,14 @@ http::Response Api::handle(const http::Request& r, const http::Peer& peer) {
         if (!get) return method_not_allowed("GET");
         return json_response(std::string(openapi_document()));
     }
+    if (seg.size() == 2 && seg[1] == "events") {
+        if (!get) return method_not_allowed("GET");
+        return scope("view") ? all_events(ctx, r, token) : out_of_scope("view");
+    }
     if (seg.size() >= 2 && seg[1] == "runs") {
         if (seg.size() == 2) {
-            if (get) return runs_list(ctx, r);
-            if (r.method == "POST") return run_start(ctx, r);
+            if (get) return scope("view") ? runs_list(ctx, r, token) : out_of_scope("view");
+            if (r.method == "POST") return run_start(ctx, r, token);
             return method_not_allowed("GET, POST");
         }
         const std::string& id = seg[2];
@@ -202,14 +250,14 @@ http::Response Api::handle(const http::Request& r, const http::Peer& peer) {
                     return problem(404, "not_found", to_int(ExitCode::usage),
                                    "no action '" + action + "' on a run (there is :cancel)");
                 if (r.method != "POST") return method_not_allowed("POST");
-                return run_cancel(ctx, id.substr(0, colon));
+                return run_cancel(ctx, id.substr(0, colon), token);
             }
             if (!get) return method_not_allowed("GET");
-            return run_get(ctx, id);
+            return run_get(ctx, id, token);
         }
         if (seg.size() == 4 && seg[3] == "events") {
             if (!get) return method_not_allowed("GET");
-            return run_events(ctx, r, id);
+            return run_events(ctx, r, id, token);
         }
     }
     return problem(404, "not_found", to_int(ExitCode::usage), "no such endpoint: " + r.path);

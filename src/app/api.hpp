@@ -63,12 +63,18 @@ public:
     std::function<int()> connections;
 
 private:
+    // The token a request came with, if any: its scopes narrow what the caller may do.
+    using Token = std::optional<store::TokenRecord>;
+
     Context context_for(const http::Peer& peer) const;
-    http::Response runs_list(Context& ctx, const http::Request& r);
-    http::Response run_get(Context& ctx, const std::string& id);
-    http::Response run_start(Context& ctx, const http::Request& r);
-    http::Response run_cancel(Context& ctx, const std::string& id);
-    http::Response run_events(Context& ctx, const http::Request& r, const std::string& id);
+    http::Response route(Context& ctx, const http::Request& r, const Token& token);
+    http::Response runs_list(Context& ctx, const http::Request& r, const Token& token);
+    http::Response run_get(Context& ctx, const std::string& id, const Token& token);
+    http::Response run_start(Context& ctx, const http::Request& r, const Token& token);
+    http::Response run_cancel(Context& ctx, const std::string& id, const Token& token);
+    http::Response run_events(Context& ctx, const http::Request& r, const std::string& id,
+                              const Token& token);
+    http::Response all_events(Context& ctx, const http::Request& r, const Token& token);
     http::Response metrics(Context& ctx);
 
     ApiBase m_base;

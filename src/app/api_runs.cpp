@@ -7,16 +7,20 @@
 #include "app/records.hpp"
 #include "app/recovery.hpp"
 #include "app/run_json.hpp"
+#include "app/tokens.hpp"
 #include "util/json.hpp"
 #include "util/json_parse.hpp"
 #include "util/paths.hpp"
 #include "util/sha256.hpp"
 #include "util/time.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <fstream>
 #include <limits>
+#include <map>
+#include <memory>
 #include <thread>
 
 namespace leura::app {
@@ -100,9 +104,15 @@ http::Response problem_from_error_event(const std::string& line) {
     return r;
 }
 
+http::Response out_of_scope(const store::TokenRecord& token, const std::string& action,
+                            const std::string& task) {
+    return problem(403, "denied", to_int(ExitCode::refused),
+                   "token " + token.id + " does not allow '" + action + "' on task " + task);
+}
+
 } // namespace
 
-http::Response Api::runs_list(Context& ctx, const http::Request& r) {
+http::Response Api::runs_list(Context& ctx, const http::Request& r, const Token& token) {
     store::RunFilter filter;
     int64_t limit = 20;
     if (auto v = r.param("limit")) {
@@ -128,12 +138,17 @@ http::Response Api::runs_list(Context& ctx, const http::Request& r) {
                        "' names no recorded run (start from the first page)");
         filter.after = std::make_pair(run->started_at, run->id);
     }
-    const bool everything = access_state(ctx).mode == access::PolicyState::Mode::off;
+    // Runs the caller may not see (the policy, a token's tasks) are left out, so the limit
+    // counts the runs they see.
+    const bool everything = access_state(ctx).mode == access::PolicyState::Mode::off && !token;
     filter.limit = everything ? limit : std::numeric_limits<int64_t>::max();
     auto runs = (*records)->runs(filter);
     if (!runs) return problem(runs.error());
     if (!everything) {
-        std::erase_if(*runs, [&](const store::RunRecord& run) { return !may_see(ctx, run); });
+        std::erase_if(*runs, [&](const store::RunRecord& run) {
+            return !may_see(ctx, run) ||
+                   (token && !token_scope_allows(*token, "view", task_name_of(run)));
+        });
         if (int64_t(runs->size()) > limit) runs->resize(size_t(limit));
     }
     std::vector<std::string> items;
@@ -148,14 +163,16 @@ http::Response Api::runs_list(Context& ctx, const http::Request& r) {
     return json_response(o.str());
 }
 
-http::Response Api::run_get(Context& ctx, const std::string& id) {
+http::Response Api::run_get(Context& ctx, const std::string& id, const Token& token) {
     auto view = load_run(ctx, id, true);
     if (!view) return problem(view.error());
+    if (token && !token_scope_allows(*token, "view", task_name_of(view->run)))
+        return out_of_scope(*token, "view", task_name_of(view->run));
     add_live_progress(ctx.data_dir, *view);
     return json_response(run_view_document(ctx, *view));
 }
 
-http::Response Api::run_start(Context& ctx, const http::Request& r) {
+http::Response Api::run_start(Context& ctx, const http::Request& r, const Token& token) {
     auto doc = util::parse_json(r.body);
     if (!doc)
         return bad("the body is not JSON (at byte " + std::to_string(doc.error().offset) +
@@ -216,6 +233,7 @@ http::Response Api::run_start(Context& ctx, const http::Request& r) {
         }
     }
 
+    if (token && !token_scope_allows(*token, "run", task)) return out_of_scope(*token, "run", task);
     AccessRequest ask;
     ask.action = "run";
     ask.task = task;
@@ -236,9 +254,10 @@ http::Response Api::run_start(Context& ctx, const http::Request& r) {
     if (auto st = util::ensure_private_dir(ctx.data_dir / "events"); !st)
         return problem(st.error());
     req.stdout_file = events_file(ctx.data_dir, req.run_id);
-    auto token = create_pending_run(**records, principal, "api", req.run_id);
-    if (!token) return problem(token.error());
-    req.claim_token = *token;
+    auto claim =
+        create_pending_run(**records, principal, token ? "token:" + token->id : "api", req.run_id);
+    if (!claim) return problem(claim.error());
+    req.claim_token = *claim;
     auto pid = m_launcher.start(req);
     if (!pid) return problem(pid.error());
     m_children.add(req.run_id, pid_t(*pid));
@@ -267,10 +286,12 @@ http::Response Api::run_start(Context& ctx, const http::Request& r) {
     return res;
 }
 
-http::Response Api::run_cancel(Context& ctx, const std::string& id) {
+http::Response Api::run_cancel(Context& ctx, const std::string& id, const Token& token) {
     auto view = load_run(ctx, id, false);
     if (!view) return problem(view.error());
     const auto& run = view->run;
+    if (token && !token_scope_allows(*token, "run", task_name_of(run)))
+        return out_of_scope(*token, "run", task_name_of(run));
     AccessRequest ask;
     ask.action = "run";
     ask.task = task_name_of(run);
@@ -299,9 +320,12 @@ http::Response Api::run_cancel(Context& ctx, const std::string& id) {
     return res;
 }
 
-http::Response Api::run_events(Context& ctx, const http::Request& r, const std::string& id) {
+http::Response Api::run_events(Context& ctx, const http::Request& r, const std::string& id,
+                               const Token& token) {
     auto view = load_run(ctx, id, false);
     if (!view) return problem(view.error());
+    if (token && !token_scope_allows(*token, "view", task_name_of(view->run)))
+        return out_of_scope(*token, "view", task_name_of(view->run));
     const std::string run_id = view->run.id;
     const fs::path file = events_file(ctx.data_dir, run_id);
     std::error_code ec;
@@ -366,6 +390,89 @@ http::Response Api::run_events(Context& ctx, const http::Request& r, const std::
                 }
                 std::this_thread::sleep_for(k_poll);
             }
+        }
+    };
+    return res;
+}
+
+// Every run's events as they come, from the runs this server starts: ids are "RUN/SEQ", and a
+// Last-Event-ID resumes after that event (that run's later events, then every later run's).
+// Without one the stream starts with what happens next. Runs the caller may not see (the
+// policy, a token's tasks) are left out.
+http::Response Api::all_events(Context& ctx, const http::Request& r, const Token& token) {
+    const fs::path dir = ctx.data_dir / "events";
+    std::string resume_run;
+    int64_t resume_seq = 0;
+    if (const std::string* h = r.header("last-event-id")) {
+        const size_t slash = h->find('/');
+        if (slash == h->npos) return bad("Last-Event-ID must be RUN/SEQ, as this stream's ids");
+        resume_run = h->substr(0, slash);
+        resume_seq = std::strtoll(h->c_str() + slash + 1, nullptr, 10);
+    }
+    // Where each file is read up to; without a resume point, the end of what is there now.
+    auto offsets = std::make_shared<std::map<std::string, std::uintmax_t>>();
+    std::error_code ec;
+    if (resume_run.empty())
+        for (const auto& e : fs::directory_iterator(dir, ec))
+            if (e.path().extension() == ".jsonl")
+                (*offsets)[e.path().stem().string()] = e.file_size(ec);
+    auto caller = std::make_shared<Context>(context_for(http::Peer{}));
+    caller->identity = ctx.identity;
+    http::Response res;
+    res.header("Content-Type", "text/event-stream");
+    res.header("Cache-Control", "no-store");
+    res.stream = [this, dir, offsets, resume_run, resume_seq, caller,
+                  token](const http::ChunkWriter& write) {
+        std::map<std::string, bool> visible; // run id -> the caller may see it
+        // Nothing while the run is not recorded yet: its lines wait for the next poll.
+        auto may = [&](const std::string& run_id) -> std::optional<bool> {
+            auto it = visible.find(run_id);
+            if (it != visible.end()) return it->second;
+            auto records = caller->records();
+            if (!records) return std::nullopt;
+            auto run = (*records)->run(run_id);
+            if (!run) return std::nullopt;
+            const bool ok = may_see(*caller, *run) &&
+                            (!token || token_scope_allows(*token, "view", task_name_of(*run)));
+            return visible[run_id] = ok;
+        };
+        auto since_write = std::chrono::steady_clock::now();
+        for (;;) {
+            if (stopping || !write("")) return;
+            std::vector<std::string> runs;
+            std::error_code e2;
+            for (const auto& e : fs::directory_iterator(dir, e2))
+                if (e.path().extension() == ".jsonl") runs.push_back(e.path().stem().string());
+            std::sort(runs.begin(), runs.end());
+            bool wrote = false;
+            for (const auto& run_id : runs) {
+                if (!resume_run.empty() && run_id < resume_run) continue;
+                auto at = offsets->find(run_id);
+                std::uintmax_t from = at == offsets->end() ? 0 : at->second;
+                std::ifstream in(dir / (run_id + ".jsonl"));
+                in.seekg(std::streamoff(from));
+                std::string line;
+                std::uintmax_t used = from;
+                while (std::getline(in, line) && !in.eof()) {
+                    const auto allowed = may(run_id);
+                    if (!allowed) break;
+                    used += line.size() + 1;
+                    if (!*allowed) continue;
+                    const int64_t seq = seq_of(line);
+                    if (run_id == resume_run && seq <= resume_seq) continue;
+                    if (!write("id: " + run_id + "/" + std::to_string(seq) + "\ndata: " + line +
+                               "\n\n"))
+                        return;
+                    wrote = true;
+                }
+                (*offsets)[run_id] = used;
+            }
+            if (wrote) since_write = std::chrono::steady_clock::now();
+            if (std::chrono::steady_clock::now() - since_write > k_keepalive) {
+                if (!write(": keepalive\n\n")) return;
+                since_write = std::chrono::steady_clock::now();
+            }
+            std::this_thread::sleep_for(k_poll);
         }
     };
     return res;

@@ -66,21 +66,23 @@ uint64_t tree_bytes(const fs::path& dir) {
 }
 
 // The files of one run under the data dir: its archive (where the records say, when that is
-// in archives/, and where leura puts it), then its spool and downloads folders.
+// in archives/, and where leura puts it) and the events `leura serve` kept of it, then its
+// spool and downloads folders.
 struct RunFiles {
-    std::vector<fs::path> archives, folders;
+    std::vector<fs::path> files, folders;
 };
 
 RunFiles files_of(const fs::path& data, const store::RunSummary& run) {
     RunFiles f;
     if (!safe_name(run.id)) return f;
     fs::path archives = (data / "archives").lexically_normal();
-    f.archives.push_back(archives / (run.id + ".tar.gz"));
+    f.files.push_back(archives / (run.id + ".tar.gz"));
     if (run.archive) {
         fs::path recorded = fs::path(*run.archive).lexically_normal();
-        if (recorded.parent_path() == archives && recorded != f.archives.front())
-            f.archives.push_back(recorded);
+        if (recorded.parent_path() == archives && recorded != f.files.front())
+            f.files.push_back(recorded);
     }
+    f.files.push_back(data / "events" / (run.id + ".jsonl"));
     f.folders = {data / "spool" / run.id, data / "downloads" / run.id};
     return f;
 }
@@ -88,7 +90,7 @@ RunFiles files_of(const fs::path& data, const store::RunSummary& run) {
 // Removes the files; a failure (other than their absence) is an error naming the file.
 Status remove_files(const RunFiles& f) {
     std::error_code ec;
-    for (const auto& a : f.archives)
+    for (const auto& a : f.files)
         if (!fs::remove(a, ec) && ec)
             return fail(ErrorKind::io, "cannot remove " + a.string() + ": " + ec.message());
     for (const auto& d : f.folders)
@@ -151,8 +153,9 @@ Status measure(store::Store& store, const fs::path& data, Chosen& ch) {
         LEURA_TRY_ASSIGN(rows, store.count_run_rows(m.id));
         ch.report.rows += rows;
         RunFiles f = files_of(data, m);
-        for (const auto& a : f.archives)
-            ch.report.archive_bytes += file_size_or_0(a);
+        for (const auto& a : f.files)
+            (a.extension() == ".jsonl" ? ch.report.other_bytes : ch.report.archive_bytes) +=
+                file_size_or_0(a);
         for (const auto& d : f.folders)
             ch.report.other_bytes += tree_bytes(d);
     }

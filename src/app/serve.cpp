@@ -79,6 +79,9 @@ Status serve(Context& ctx, const ServeOptions& o) {
     api.connections = [&server] { return server.connections(); };
 
     LEURA_TRY(util::ensure_private_dir(ctx.data_dir));
+    // The records exist before the first request opens them (store/sqlite.cpp creates a
+    // missing database file, which is safe only while no other connection has it open).
+    LEURA_TRY(ctx.records());
     const fs::path socket = o.socket.empty() ? default_socket_path(ctx) : o.socket;
     std::error_code ec;
     if (!socket.parent_path().empty() && !fs::exists(socket.parent_path(), ec)) {

@@ -50,6 +50,8 @@ const std::vector<Command>& commands() {
         {"monitor", "Self-healing checks: status, why, ack, round", add_monitor, what_it_touches},
         // The server acts for everyone who reaches its socket: starting it is an admin's.
         {"serve", "The REST API and the schedules' tick, in one process", add_serve, admin},
+        // Anyone may make tokens for themselves: a token never has more than its creator.
+        {"token", "API tokens for leura serve: create, list, revoke", add_token, nothing},
         {"config", "Show every setting, its value and where it came from", add_config, nothing},
         {"ssh-config", "How leura reaches a host: address, user, port, keys, jumps, origins",
          add_ssh_config, what_it_touches},

@@ -23,8 +23,8 @@ Action add_serve(CLI::App& sub) {
                    "The Unix socket to listen on (default: /run/leura/leura.sock for root and "
                    "a shared controller, else DATA/leura.sock)");
     sub.add_option("--listen", f->listen,
-                   "Also listen on this loopback HOST:PORT (port 0: any free one); only "
-                   "/healthz and /readyz answer there");
+                   "Also listen on this loopback HOST:PORT (port 0: any free one); callers "
+                   "there need a token (leura token create)");
     sub.add_flag("--no-tick", f->no_tick, "Do not run the schedules' and monitors' tick");
     return [f](app::Context& ctx) {
         app::ServeOptions o;

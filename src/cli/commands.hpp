@@ -57,6 +57,7 @@ Action add_access(CLI::App& sub);
 Action add_schedule(CLI::App& sub);
 Action add_monitor(CLI::App& sub);
 Action add_serve(CLI::App& sub);
+Action add_token(CLI::App& sub);
 
 // The command line as given, recorded with each run.
 std::vector<std::string>& invocation();

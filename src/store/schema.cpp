@@ -271,6 +271,23 @@ CREATE TABLE monitor_decisions (
 );
 CREATE INDEX monitor_decisions_host ON monitor_decisions(monitor, host, id);
 )sql",
+    // 15: API tokens (store/tokens.cpp). Only a token's sha256 is kept; its rights are its
+    // scopes within its creator's rights at each use.
+    R"sql(
+CREATE TABLE api_tokens (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    hash TEXT NOT NULL UNIQUE,
+    creator TEXT NOT NULL,
+    creator_uid INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    actions TEXT NOT NULL DEFAULT '[]',
+    tasks TEXT NOT NULL DEFAULT '[]',
+    revoked_at TEXT,
+    last_used_at TEXT
+);
+)sql",
 };
 
 } // namespace

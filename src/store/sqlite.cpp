@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "store/sqlite.hpp"
 
+#include <cerrno>
 #include <chrono>
 #include <fcntl.h>
 #include <sqlite3.h>
@@ -36,10 +37,14 @@ Error Db::error(const std::string& what) const {
 }
 
 Result<Db> Db::open(const std::string& path) {
-    // Create the file 0600 before SQLite does, so it never exists with a wider mode.
-    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) return fail(ErrorKind::io, "cannot open database " + path);
-    ::close(fd);
+    // Create the file 0600 before SQLite does, so it never exists with a wider mode. Only
+    // when it is missing: closing any descriptor of the file drops every POSIX lock this
+    // process holds on it, the locks of SQLite's other connections here too (`leura serve`
+    // has one per request), and another process would then take itself for the last one and
+    // delete the WAL under them.
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0 && errno != EEXIST) return fail(ErrorKind::io, "cannot open database " + path);
+    if (fd >= 0) ::close(fd);
     sqlite3* raw = nullptr;
     int rc =
         sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);

@@ -253,6 +253,19 @@ struct PendingRun {
     std::string created_at;
 };
 
+// An API token (store/tokens.cpp): "leura_<id>_<secret>" is shown once; the store keeps the
+// whole token's sha256. Empty `actions` or `tasks` (JSON arrays): all of the creator's.
+struct TokenRecord {
+    std::string id;   // public, 8 hex digits: how lists, revocation and the audit name it
+    std::string name; // what it is for
+    std::string hash;
+    std::string creator; // "user:alice"
+    int64_t creator_uid = 0;
+    std::string created_at, expires_at; // RFC 3339
+    std::string actions = "[]", tasks = "[]";
+    std::optional<std::string> revoked_at, last_used_at;
+};
+
 // Monitors (store/monitors.cpp): each host's persisted state, each check, each decision.
 struct MonitorHostRow {
     std::string monitor, host, state, results;
@@ -376,6 +389,14 @@ public:
     Status insert_pending_run(const PendingRun& p);
     // The pending run with this token hash, deleted as it is read: a token works once.
     Result<std::optional<PendingRun>> take_pending_run(const std::string& token_hash);
+
+    // API tokens (store/tokens.cpp).
+    Status insert_token(const TokenRecord& t);
+    Result<std::optional<TokenRecord>> token(const std::string& id);
+    Result<std::vector<TokenRecord>> tokens(); // oldest first
+    // Sets revoked_at unless it is set; false when there is no such token.
+    Result<bool> revoke_token(const std::string& id, const std::string& at);
+    Status touch_token(const std::string& id, const std::string& at);
 
     // Monitors (store/monitors.cpp).
     Result<std::vector<MonitorHostRow>> monitor_hosts(const std::string& monitor);

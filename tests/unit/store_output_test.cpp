@@ -270,12 +270,12 @@ TEST_F(StoreOutputTest, MigrationElevenIndexesOldRowsWithoutRewritingThem) {
     }
     {
         // Back to schema v10 as it was: no codec, no output index, v10's indexes, no audit log,
-        // no schedules.
+        // no schedules, no tokens.
         Db db = raw();
         ASSERT_TRUE(
             db.exec("DROP TABLE audit; DROP TABLE schedule_fires; DROP TABLE pending_runs; "
                     "DROP TABLE monitor_hosts; DROP TABLE monitor_checks; "
-                    "DROP TABLE monitor_decisions; "
+                    "DROP TABLE monitor_decisions; DROP TABLE api_tokens; "
                     "ALTER TABLE runs DROP COLUMN triggered_by; "
                     "DROP INDEX runs_list; DROP INDEX runs_parent; DROP INDEX runs_resumes; "
                     "DROP INDEX hosts_host; CREATE INDEX runs_started ON runs(started_at); "
