@@ -3,8 +3,11 @@
 #include "app/access_gate.hpp"
 #include "app/audit.hpp"
 #include "app/exit_code.hpp"
+#include "app/schedules.hpp"
 #include "app/tokens.hpp"
+#include "config/schedule_file.hpp"
 #include "util/json.hpp"
+#include "util/time.hpp"
 
 #include <csignal>
 #include <map>
@@ -232,6 +235,10 @@ http::Response Api::route(Context& ctx, const http::Request& r, const Token& tok
         if (!get) return method_not_allowed("GET");
         return json_response(std::string(openapi_document()));
     }
+    if (seg.size() == 2 && seg[1] == "schedules") {
+        if (!get) return method_not_allowed("GET");
+        return scope("view") ? schedules(ctx) : out_of_scope("view");
+    }
     if (seg.size() == 2 && seg[1] == "events") {
         if (!get) return method_not_allowed("GET");
         return scope("view") ? all_events(ctx, r, token) : out_of_scope("view");
@@ -261,6 +268,28 @@ http::Response Api::route(Context& ctx, const http::Request& r, const Token& tok
         }
     }
     return problem(404, "not_found", to_int(ExitCode::usage), "no such endpoint: " + r.path);
+}
+
+// Every schedule in the schedules file, as `leura schedule list --json` shows it; a file that
+// does not parse is a problem naming its file:line:col.
+http::Response Api::schedules(Context& ctx) {
+    config::Diagnostics diags;
+    auto defs = config::load_schedules(schedules_path(ctx), diags);
+    if (!defs) {
+        if (diags.empty()) return problem(500, "internal", 70, "the schedules file did not load");
+        const auto& d = diags.items().front();
+        return problem(Error(ErrorKind::config, d.message, d.pos));
+    }
+    auto records = ctx.records();
+    if (!records) return problem(records.error());
+    const int64_t now = util::unix_seconds(ctx.clock());
+    std::vector<std::string> items;
+    for (const auto& def : *defs) {
+        auto compiled = compile_schedule(ctx, def);
+        items.push_back(schedule_json(def, compiled ? &*compiled : nullptr,
+                                      compiled ? "" : compiled.error().message, *records, now));
+    }
+    return json_response(util::JsonObject().add_raw("schedules", util::json_array(items)).str());
 }
 
 http::Response Api::metrics(Context& ctx) {

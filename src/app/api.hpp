@@ -75,6 +75,7 @@ private:
     http::Response run_events(Context& ctx, const http::Request& r, const std::string& id,
                               const Token& token);
     http::Response all_events(Context& ctx, const http::Request& r, const Token& token);
+    http::Response schedules(Context& ctx);
     http::Response metrics(Context& ctx);
 
     ApiBase m_base;

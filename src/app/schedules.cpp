@@ -4,11 +4,14 @@
 #include "schedule/civil.hpp"
 #include "schedule/fires.hpp"
 #include "util/file_lock.hpp"
+#include "util/json.hpp"
 #include "util/paths.hpp"
 #include "util/replace_file.hpp"
 #include "util/sha256.hpp"
+#include "util/strings.hpp"
 #include "util/time.hpp"
 
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 
@@ -174,6 +177,43 @@ int64_t jitter_for(const std::string& name, int64_t scheduled_at, int64_t jitter
     const std::string digest = util::sha256_hex(name + "\n" + std::to_string(scheduled_at));
     const uint64_t v = std::stoull(digest.substr(0, 15), nullptr, 16);
     return int64_t(v % uint64_t(jitter_seconds));
+}
+
+std::string schedule_when_text(const config::ScheduleDef& d) {
+    if (!d.cron.empty()) return "cron " + d.cron;
+    if (d.every.count()) return "every " + util::human_duration_ms(d.every.count());
+    return "at " + d.at;
+}
+
+std::string unrecorded_fire(const store::FireRecord& f) {
+    if (f.pid && ::kill(pid_t(*f.pid), 0) == 0) return "starting";
+    return "not recorded (see schedule.log)";
+}
+
+std::string last_fire_result(store::Store* store, const std::string& name) {
+    if (!store) return "-";
+    auto fires = store->list_fires(name, 1);
+    if (!fires || fires->empty()) return "-";
+    const auto& f = fires->front();
+    std::string out = f.status;
+    if (f.run_id) {
+        auto run = store->run(*f.run_id);
+        out += " " + (run ? run->status : unrecorded_fire(f));
+        out += " " + *f.run_id;
+    }
+    return out;
+}
+
+std::string schedule_json(const config::ScheduleDef& d, const Schedule* s,
+                          const std::string& problem, store::Store* store, int64_t now) {
+    auto next = s ? upcoming_fires(*s, now, 1) : std::vector<FireView>{};
+    util::JsonObject o;
+    o.add("name", d.name).add("task", d.task).add("when", schedule_when_text(d));
+    o.add("tz", d.tz).add("paused", d.paused);
+    o.add("next", next.empty() || d.paused ? std::optional<std::string>() : next.front().rfc3339);
+    o.add("last", last_fire_result(store, d.name));
+    o.add("problem", s ? std::optional<std::string>() : std::optional<std::string>(problem));
+    return o.str();
 }
 
 } // namespace leura::app

@@ -71,4 +71,16 @@ Status edit_schedules(const Context& ctx,
 // The delay a fire gets: the same for the same (schedule, instant), below `jitter_seconds`.
 int64_t jitter_for(const std::string& name, int64_t scheduled_at, int64_t jitter_seconds);
 
+// "cron 30 2 * * *", "every 5m", "at 2026-12-24T18:00:00Z": how lists show when it fires.
+std::string schedule_when_text(const config::ScheduleDef& def);
+// A started fire whose run is not in the records: "starting" while its process lives;
+// otherwise it ended before recording anything (its stderr went to schedule.log).
+std::string unrecorded_fire(const store::FireRecord& fire);
+// The latest fire's outcome ("started ok RUN", "skipped_overlap"), "-" when none or no store.
+std::string last_fire_result(store::Store* store, const std::string& schedule);
+// One schedule as `schedule list --json` and GET /v1/schedules show it: `compiled` null when it
+// has a problem (said in `problem`); `next` from `now`.
+std::string schedule_json(const config::ScheduleDef& def, const Schedule* compiled,
+                          const std::string& problem, store::Store* store, int64_t now);
+
 } // namespace leura::app

@@ -53,12 +53,6 @@ int64_t now_seconds(app::Context& ctx) {
     return util::unix_seconds(ctx.clock());
 }
 
-std::string when_text(const config::ScheduleDef& d) {
-    if (!d.cron.empty()) return "cron " + d.cron;
-    if (d.every.count()) return "every " + util::human_duration_ms(d.every.count());
-    return "at " + d.at;
-}
-
 std::string fire_line(const app::FireView& v, bool utc_only) {
     std::string line = utc_only ? v.utc_text : v.local + "  (" + v.utc_text + ")";
     if (v.shift > 0)
@@ -192,7 +186,7 @@ int add(app::Context& ctx, ScheduleFlags& f) {
     if (!st) return report(st.error());
     warn_days_or(*compiled);
     std::printf("added schedule %s (%s, task %s) to %s\n", f.def.name.c_str(),
-                cell(when_text(f.def)).c_str(), cell(f.def.task).c_str(),
+                cell(app::schedule_when_text(f.def)).c_str(), cell(f.def.task).c_str(),
                 app::schedules_path(ctx).c_str());
     for (const auto& v : next)
         std::printf("  next: %s\n", fire_line(v, false).c_str());
@@ -234,27 +228,6 @@ int change(app::Context& ctx, const std::string& name, const std::string& what) 
     return 0;
 }
 
-// A started fire whose run is not in the records: still starting while its process lives;
-// otherwise it ended before recording anything (its stderr went to schedule.log).
-std::string unrecorded(const store::FireRecord& f) {
-    if (f.pid && ::kill(pid_t(*f.pid), 0) == 0) return "starting";
-    return "not recorded (see schedule.log)";
-}
-
-std::string last_result(store::Store* store, const std::string& name) {
-    if (!store) return "-";
-    auto fires = store->list_fires(name, 1);
-    if (!fires || fires->empty()) return "-";
-    const auto& f = fires->front();
-    std::string out = f.status;
-    if (f.run_id) {
-        auto run = store->run(*f.run_id);
-        out += " " + (run ? run->status : unrecorded(f));
-        out += " " + *f.run_id;
-    }
-    return out;
-}
-
 int list(app::Context& ctx, const ScheduleFlags& f) {
     // Every schedule in the file; one with a problem is listed as such, the problem said after.
     config::Diagnostics diags;
@@ -270,14 +243,9 @@ int list(app::Context& ctx, const ScheduleFlags& f) {
         if (!s) diags.add(s.error().pos, s.error().message);
         auto next = s ? app::upcoming_fires(*s, now, 1) : std::vector<app::FireView>{};
         if (f.json) {
-            util::JsonObject o;
-            o.add("name", d.name).add("task", d.task).add("when", when_text(d));
-            o.add("tz", d.tz).add("paused", d.paused);
-            o.add("next",
-                  next.empty() || d.paused ? std::optional<std::string>() : next.front().rfc3339);
-            o.add("last", last_result(store, d.name));
-            o.add("problem", s ? std::optional<std::string>() : s.error().message);
-            std::printf("%s\n", o.str().c_str());
+            std::printf("%s\n", app::schedule_json(d, s ? &*s : nullptr, s ? "" : s.error().message,
+                                                   store, now)
+                                    .c_str());
             continue;
         }
         std::string local = !s             ? "problem (below)"
@@ -287,8 +255,8 @@ int list(app::Context& ctx, const ScheduleFlags& f) {
         std::string utc = !s || d.paused || next.empty() ? "-" : next[0].utc_text;
         if (s && !d.paused && !next.empty() && next[0].shift) local += " (shifted)";
         rows.push_back({cell(d.name), cell(d.task),
-                        cell(when_text(d)) + (d.tz == "UTC" ? "" : " " + d.tz), local, utc,
-                        cell(last_result(store, d.name))});
+                        cell(app::schedule_when_text(d)) + (d.tz == "UTC" ? "" : " " + d.tz), local,
+                        utc, cell(app::last_fire_result(store, d.name))});
     }
     if (!f.json && defs->empty())
         std::fprintf(stderr, "leura: no schedules in %s; add one with `leura schedule add`\n",
@@ -367,7 +335,7 @@ int history(app::Context& ctx, const ScheduleFlags& f) {
     auto run_status = [&](const store::FireRecord& r) -> std::string {
         if (!r.run_id) return "";
         auto run = (*records)->run(*r.run_id);
-        return run ? run->status : unrecorded(r);
+        return run ? run->status : app::unrecorded_fire(r);
     };
     if (f.json) {
         for (const auto& r : *fires) {

@@ -17,6 +17,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <mutex>
+#include <poll.h>
 #include <set>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -149,8 +150,15 @@ template <class Socket> void Server::Impl::serve(Socket sock, Peer peer) {
             bh::response_serializer<bh::empty_body> sr{head};
             bh::write_header(sock, sr, ec);
             if (ec) break;
+            const int fd = sock.native_handle();
             res.stream([&](std::string_view data) {
                 if (stopping) return false;
+                if (data.empty()) {
+                    // Nothing to send: is the client still there? (A write would tell only
+                    // once there is something to write.)
+                    pollfd p{fd, POLLRDHUP, 0};
+                    return ::poll(&p, 1, 0) == 0 || !(p.revents & (POLLRDHUP | POLLHUP | POLLERR));
+                }
                 asio::write(sock, asio::buffer(data.data(), data.size()), ec);
                 return !ec;
             });

@@ -89,6 +89,13 @@ timeout 2 curl -sS -N --unix-socket "$S" -H "Last-Event-ID: $run/6" http://leura
   > "$T/all-resumed" 2>/dev/null || true
 [ "$(sed -n 's/^id: //p' "$T/all-resumed" | tr '\n' ' ')" = "$(seq -f "$run/%g" -s ' ' 7 "$n") " ] ||
   fail "/v1/events resumed: $(cat "$T/all-resumed")"
+# Streams whose clients left are ended: only this request's connection is open.
+for _ in $(seq 30); do
+  api GET /metrics
+  grep -q '^leura_serve_connections 1$' "$T/body" && break
+  sleep 0.1
+done
+grep -q '^leura_serve_connections 1$' "$T/body" || fail "streams outlive their clients: $(cat "$T/body")"
 
 api GET "/v1/runs/$run"; expect_code 200
 valid Run "$T/body"
@@ -129,6 +136,17 @@ expect_code 404
 api GET "/v1/runs?limit=0"
 expect_code 400
 valid Problem "$T/body"
+
+# Schedules as `schedule list --json` has them.
+api GET /v1/schedules; expect_code 200
+valid ScheduleList "$T/body"
+[ "$(field '["schedules"]')" = "[]" ] || fail "$(cat "$T/body")"
+leura schedule add nightly --task hello --cron '30 2 * * *' --tz Europe/Berlin
+expect_rc 0
+api GET /v1/schedules; expect_code 200
+valid ScheduleList "$T/body"
+[ "$(field '["schedules"][0]["when"]')" = "cron 30 2 * * *" ] || fail "$(cat "$T/body")"
+[ "$(field '["schedules"][0]["next"]')" != None ] || fail "no next fire: $(cat "$T/body")"
 
 # Idempotency-Key: the same request again is the same run; another body under it is refused.
 api POST /v1/runs -H 'Idempotency-Key: deploy-42' -d '{"task":"hello"}'
