@@ -3,10 +3,12 @@
 #include "app/access_gate.hpp"
 #include "app/audit.hpp"
 #include "app/exit_code.hpp"
+#include "app/records.hpp"
 #include "app/schedules.hpp"
 #include "app/tokens.hpp"
 #include "config/schedule_file.hpp"
 #include "util/json.hpp"
+#include "util/json_parse.hpp"
 #include "util/time.hpp"
 
 #include <csignal>
@@ -168,11 +170,44 @@ http::Response Api::handle(const http::Request& r, const http::Peer& peer) {
         if (!records) return problem(503, "io", 70, "the records cannot be opened");
         return json_response("{\"status\":\"ready\"}");
     }
+    // The dashboard's files: no data in them, so no credentials needed to load the page.
+    if (auto file = dashboard_file(r.path); file && seg.size() <= 1) {
+        if (!get) return method_not_allowed("GET");
+        http::Response res;
+        res.header("Content-Type", file->content_type);
+        res.header("Content-Security-Policy",
+                   "default-src 'self'; frame-ancestors 'none'; base-uri 'none'");
+        res.header("X-Content-Type-Options", "nosniff");
+        res.header("Cache-Control", "no-cache");
+        res.body = std::string(file->body);
+        return res;
+    }
     Context ctx = context_for(peer);
-    // A bearer token, on either listener, acts as its creator within its scopes; without one
-    // only the socket's peer is known.
+    if (seg.size() == 2 && seg[0] == "v1" && seg[1] == "session") return session(ctx, r);
+    // A bearer token, on either listener, acts as its creator within its scopes; the
+    // dashboard's session cookie holds one too. Without either only the socket's peer is known.
     Token token;
-    if (const std::string* auth = r.header("authorization")) {
+    std::string cookie_token;
+    if (const std::string* cookie = r.header("cookie"); cookie && !r.header("authorization")) {
+        const std::string key = "leura_session=";
+        if (size_t at = cookie->find(key); at != cookie->npos) {
+            cookie_token = cookie->substr(at + key.size());
+            cookie_token = cookie_token.substr(0, cookie_token.find(';'));
+        }
+        // A cookie rides along with any request the browser makes: a change needs a request
+        // only a script of the page's own origin can send.
+        const std::string* type = r.header("content-type");
+        if (!cookie_token.empty() && !get && (!type || !type->starts_with("application/json")))
+            return problem(403, "denied", to_int(ExitCode::refused),
+                           "a change made with the session cookie must be sent as "
+                           "application/json");
+    }
+    const std::string bearer = [&]() -> std::string {
+        if (const std::string* auth = r.header("authorization")) return *auth;
+        return cookie_token.empty() ? "" : "Bearer " + cookie_token;
+    }();
+    if (!bearer.empty()) {
+        const std::string* auth = &bearer;
         auto unauthorized = [](const std::string& detail) {
             auto res = problem(401, "denied", to_int(ExitCode::refused), detail);
             res.header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
@@ -266,6 +301,10 @@ http::Response Api::route(Context& ctx, const http::Request& r, const Token& tok
             if (!get) return method_not_allowed("GET");
             return run_events(ctx, r, id, token);
         }
+        if (seg.size() == 8 && seg[3] == "hosts" && seg[5] == "steps" && seg[7] == "output") {
+            if (!get) return method_not_allowed("GET");
+            return step_output(ctx, id, seg[4], seg[6], r, token);
+        }
     }
     return problem(404, "not_found", to_int(ExitCode::usage), "no such endpoint: " + r.path);
 }
@@ -290,6 +329,73 @@ http::Response Api::schedules(Context& ctx) {
                                       compiled ? "" : compiled.error().message, *records, now));
     }
     return json_response(util::JsonObject().add_raw("schedules", util::json_array(items)).str());
+}
+
+// A step's output as the records keep it (the preview: all of it up to 16 KiB, else its head
+// and tail); reading it is `logs` on the run's task, audited as `leura logs` is.
+http::Response Api::step_output(Context& ctx, const std::string& id, const std::string& host,
+                                const std::string& step, const http::Request& r,
+                                const Token& token) {
+    const std::string stream = r.param("stream").value_or("stdout");
+    if (stream != "stdout" && stream != "stderr")
+        return problem(400, "usage", to_int(ExitCode::usage), "stream must be stdout or stderr");
+    char* end = nullptr;
+    const long n = std::strtol(step.c_str(), &end, 10);
+    if (step.empty() || *end || n < 1)
+        return problem(400, "usage", to_int(ExitCode::usage),
+                       "a step is named by its number, from 1");
+    auto view = load_run(ctx, id, true);
+    if (!view) return problem(view.error());
+    if (token && !token_scope_allows(*token, "logs", task_name_of(view->run)))
+        return problem(403, "denied", to_int(ExitCode::refused),
+                       "token " + token->id + " does not allow 'logs' on task " +
+                           task_name_of(view->run));
+    if (auto ok = require_run(ctx, view->run, "logs"); !ok) return problem(ok.error());
+    for (const auto& s : view->steps)
+        if (s.host == host && s.idx + 1 == n) {
+            http::Response res;
+            res.header("Content-Type", "text/plain; charset=utf-8");
+            res.header("X-Content-Type-Options", "nosniff");
+            res.body = stream == "stdout" ? s.preview_out : s.preview_err;
+            return res;
+        }
+    return problem(404, "not_found", to_int(ExitCode::usage),
+                   "run " + view->run.id + " has no step " + step + " on host " + host);
+}
+
+// The dashboard's sign-in: a token (from the page's address fragment or its form) for an
+// HttpOnly, SameSite=Strict cookie that holds it, so that the page's script never keeps it.
+http::Response Api::session(Context& ctx, const http::Request& r) {
+    if (r.method == "DELETE") {
+        http::Response res;
+        res.status = 204;
+        res.header("Set-Cookie", "leura_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+        return res;
+    }
+    if (r.method != "POST") return method_not_allowed("POST, DELETE");
+    auto doc = util::parse_json(r.body);
+    const util::JsonValue* t = doc ? doc->get("token") : nullptr;
+    if (!t || !t->is(util::JsonValue::Type::string))
+        return problem(400, "usage", to_int(ExitCode::usage),
+                       "the body must be {\"token\": \"...\"}");
+    auto found = authenticate_token(ctx, t->text);
+    if (!found) return problem(401, "denied", to_int(ExitCode::refused), found.error().message);
+    auto who = token_principal(*found);
+    if (!who) return problem(401, "denied", to_int(ExitCode::refused), who.error().message);
+    const auto expires = util::parse_rfc3339(found->expires_at);
+    const auto left = expires ? std::chrono::duration_cast<std::chrono::seconds>(
+                                    *expires - std::chrono::system_clock::now())
+                                    .count()
+                              : 0;
+    auto res = json_response(util::JsonObject()
+                                 .add("token", found->id)
+                                 .add("user", who->name)
+                                 .add("expires_at", found->expires_at)
+                                 .str());
+    res.header("Set-Cookie", "leura_session=" + t->text +
+                                 "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
+                                 std::to_string(std::max<int64_t>(left, 0)));
+    return res;
 }
 
 http::Response Api::metrics(Context& ctx) {

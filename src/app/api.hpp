@@ -76,6 +76,9 @@ private:
                               const Token& token);
     http::Response all_events(Context& ctx, const http::Request& r, const Token& token);
     http::Response schedules(Context& ctx);
+    http::Response step_output(Context& ctx, const std::string& id, const std::string& host,
+                               const std::string& step, const http::Request& r, const Token& token);
+    http::Response session(Context& ctx, const http::Request& r);
     http::Response metrics(Context& ctx);
 
     ApiBase m_base;
@@ -95,5 +98,13 @@ http::Response json_response(std::string body, int status = 200);
 
 // The OpenAPI document (docs/openapi.json), compiled in.
 std::string_view openapi_document();
+
+// The dashboard's files (src/app/dashboard/), compiled in: "/" (index.html), "/app.js",
+// "/style.css". They hold no data: the page reads everything through the API.
+struct StaticFile {
+    const char* content_type;
+    std::string_view body;
+};
+std::optional<StaticFile> dashboard_file(std::string_view path);
 
 } // namespace leura::app
