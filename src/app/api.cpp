@@ -288,11 +288,13 @@ http::Response Api::route(Context& ctx, const http::Request& r, const Token& tok
         if (seg.size() == 3) {
             if (const size_t colon = id.rfind(':'); colon != id.npos) {
                 const std::string action = id.substr(colon + 1);
-                if (action != "cancel")
+                if (action != "cancel" && action != "retry" && action != "resume")
                     return problem(404, "not_found", to_int(ExitCode::usage),
-                                   "no action '" + action + "' on a run (there is :cancel)");
+                                   "no action '" + action +
+                                       "' on a run (there are :cancel, :retry, :resume)");
                 if (r.method != "POST") return method_not_allowed("POST");
-                return run_cancel(ctx, id.substr(0, colon), token);
+                if (action == "cancel") return run_cancel(ctx, id.substr(0, colon), token);
+                return run_again(ctx, id.substr(0, colon), action, r, token);
             }
             if (!get) return method_not_allowed("GET");
             return run_get(ctx, id, token);

@@ -241,21 +241,33 @@ http::Response Api::run_start(Context& ctx, const http::Request& r, const Token&
         inventory_name_of(inventory.empty() ? ctx.settings.text("inventory") : inventory);
     if (auto ok = authorize(ctx, ask, false); !ok) return problem(ok.error());
 
+    std::vector<std::string> args = {"run", task};
+    if (!inventory.empty()) args.insert(args.end(), {"-i", inventory});
+    if (!targets.empty()) args.insert(args.end(), {"-t", targets});
+    if (replace_targets) args.push_back("--replace-targets");
+    for (const auto& [k, v] : vars)
+        args.insert(args.end(), {"--var", k + "=" + v});
+    auto res = launch(ctx, std::move(args), token);
+    if (res.status == 202 && !key.empty()) {
+        std::lock_guard lock(m_idempotency_mutex);
+        if (const std::string* where = res.header_value("Location"))
+            m_idempotency[key] = {util::sha256_hex(r.body), where->substr(9)};
+    }
+    return res;
+}
+
+http::Response Api::launch(Context& ctx, std::vector<std::string> args, const Token& token) {
     auto records = ctx.records();
     if (!records) return problem(records.error());
     LaunchRequest req;
     req.run_id = util::new_run_id(std::chrono::system_clock::now());
-    req.args = {"run", task, "--json", "--claim-fd", "3"};
-    if (!inventory.empty()) req.args.insert(req.args.end(), {"-i", inventory});
-    if (!targets.empty()) req.args.insert(req.args.end(), {"-t", targets});
-    if (replace_targets) req.args.push_back("--replace-targets");
-    for (const auto& [k, v] : vars)
-        req.args.insert(req.args.end(), {"--var", k + "=" + v});
+    req.args = std::move(args);
+    req.args.insert(req.args.end(), {"--json", "--claim-fd", "3"});
     if (auto st = util::ensure_private_dir(ctx.data_dir / "events"); !st)
         return problem(st.error());
     req.stdout_file = events_file(ctx.data_dir, req.run_id);
-    auto claim =
-        create_pending_run(**records, principal, token ? "token:" + token->id : "api", req.run_id);
+    auto claim = create_pending_run(**records, principal_key(ctx.identity),
+                                    token ? "token:" + token->id : "api", req.run_id);
     if (!claim) return problem(claim.error());
     req.claim_token = *claim;
     auto pid = m_launcher.start(req);
@@ -277,13 +289,50 @@ http::Response Api::run_start(Context& ctx, const http::Request& r, const Token&
                                (ctx.data_dir / "schedule.log").string() + ")");
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    if (!key.empty()) {
-        std::lock_guard lock(m_idempotency_mutex);
-        m_idempotency[key] = {util::sha256_hex(r.body), req.run_id};
-    }
     auto res = json_response(util::JsonObject().add("run", req.run_id).str(), 202);
     res.header("Location", "/v1/runs/" + req.run_id);
     return res;
+}
+
+// :retry and :resume: `leura retry|resume RUN` as the caller, with the options the body names.
+http::Response Api::run_again(Context& ctx, const std::string& id, const std::string& action,
+                              const http::Request& r, const Token& token) {
+    auto view = load_run(ctx, id, false);
+    if (!view) return problem(view.error());
+    const auto& run = view->run;
+    if (token && !token_scope_allows(*token, "run", task_name_of(run)))
+        return out_of_scope(*token, "run", task_name_of(run));
+    std::vector<std::string> args = {action, run.id};
+    if (!r.body.empty()) {
+        auto doc = util::parse_json(r.body);
+        if (!doc || !doc->is(JsonValue::Type::object)) return bad("the body must be a JSON object");
+        for (const auto& m : doc->members) {
+            const JsonValue& v = m.value;
+            if (action == "retry" && m.name == "hosts") {
+                static const std::vector<std::string> which = {
+                    "failed", "unreachable", "skipped", "interrupted", "rolled_back", "all"};
+                if (!v.is(JsonValue::Type::string) ||
+                    std::find(which.begin(), which.end(), v.text) == which.end())
+                    return bad("hosts must be one of failed, unreachable, skipped, interrupted, "
+                               "rolled_back, all",
+                               422);
+                args.insert(args.end(), {"--hosts", v.text});
+            } else if (action == "resume" &&
+                       (m.name == "rerun_unknown" || m.name == "retry_failed")) {
+                if (!v.is(JsonValue::Type::boolean))
+                    return bad(m.name + " must be true or false", 422);
+                if (v.boolean)
+                    args.push_back(m.name == "rerun_unknown" ? "--rerun-unknown"
+                                                             : "--retry-failed");
+            } else {
+                return bad("unknown field '" + m.name + "' for :" + action +
+                               (action == "retry" ? " (known: hosts)"
+                                                  : " (known: rerun_unknown, retry_failed)"),
+                           422);
+            }
+        }
+    }
+    return launch(ctx, std::move(args), token);
 }
 
 http::Response Api::run_cancel(Context& ctx, const std::string& id, const Token& token) {

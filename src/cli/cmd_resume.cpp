@@ -135,7 +135,12 @@ Action add_resume(CLI::App& sub) {
     sub.add_flag("--use-current", f->use_current,
                  "Continue with the task file as it is now, though it changed since the run");
     add_run_flags(sub, f->run);
-    return [f, run](app::Context& ctx) { return resume(ctx, *f, *run); };
+    auto claim_fd = std::make_shared<int>(-1);
+    add_claim_flag(sub, *claim_fd);
+    return [f, run, claim_fd](app::Context& ctx) {
+        if (auto st = take_claim(ctx, *claim_fd, f->run.run); !st) return report(st.error());
+        return resume(ctx, *f, *run);
+    };
 }
 
 } // namespace leura::cli

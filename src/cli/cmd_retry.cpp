@@ -126,8 +126,12 @@ Action add_retry(CLI::App& sub) {
                    "Cumulative waves (default: the run's, over the task's)");
     sub.add_option("--shuffle", f->shuffle, "Seed that varies how ties between units are broken");
     add_run_flags(sub, *f);
-    return
-        [f, run, which, stage](app::Context& ctx) { return retry(ctx, *f, *run, *which, *stage); };
+    auto claim_fd = std::make_shared<int>(-1);
+    add_claim_flag(sub, *claim_fd);
+    return [f, run, which, stage, claim_fd](app::Context& ctx) {
+        if (auto st = take_claim(ctx, *claim_fd, f->run); !st) return report(st.error());
+        return retry(ctx, *f, *run, *which, *stage);
+    };
 }
 
 } // namespace leura::cli

@@ -3,6 +3,7 @@
 #include "app/access_gate.hpp"
 #include "app/launch.hpp"
 #include "app/library.hpp"
+#include "app/pending_run.hpp"
 #include "cli/commands.hpp"
 #include "cli/report.hpp"
 #include "inventory/range.hpp"
@@ -275,6 +276,18 @@ int run_planned(app::Context& ctx, RunFlags& f, const app::Prepared& prepared,
     if (!ran) return report(ran.error());
     if (result) *result = *ran;
     return to_int(ran->exit);
+}
+
+void add_claim_flag(CLI::App& sub, int& fd) {
+    sub.add_option("--claim-fd", fd)->group("")->check(CLI::Range(3, 1023));
+}
+
+Status take_claim(app::Context& ctx, int fd, app::RunOptions& run) {
+    if (fd < 0) return {};
+    LEURA_TRY_ASSIGN(claim, app::claim_pending_run(ctx, fd));
+    run.run_id = claim.run_id;
+    run.triggered_by = claim.triggered_by;
+    return {};
 }
 
 } // namespace leura::cli

@@ -48,6 +48,13 @@ void add_selection_flags(CLI::App& sub, RunFlags& f);
 void add_ssh_flags(CLI::App& sub, RunFlags& f);
 // Everything else `run` takes.
 void add_run_flags(CLI::App& sub, RunFlags& f);
+// --claim-fd (hidden): for runs leura starts itself (schedules, monitors, `leura serve`), the
+// descriptor the starter's one-time claim comes on (app/pending_run.hpp), which gives the run
+// its id and principal.
+void add_claim_flag(CLI::App& sub, int& fd);
+// The claim on `fd`, when one was given (fd >= 0): the context acts as its principal and `run`
+// gets its id and trigger. Errors: those of app::claim_pending_run.
+Status take_claim(app::Context& ctx, int fd, app::RunOptions& run);
 // --batches and --shuffle as WaveOptions; a usage error for a bad --batches.
 Result<app::WaveOptions> wave_options(const RunFlags& f);
 // --var, the durations and --wait into f.run, with `settings` for what the flags leave unset.

@@ -49,6 +49,12 @@ struct Response {
         headers.emplace_back(std::move(name), std::move(value));
         return *this;
     }
+    // The first header named `name` (as set); nullptr when none.
+    const std::string* header_value(std::string_view name) const {
+        for (const auto& [k, v] : headers)
+            if (k == name) return &v;
+        return nullptr;
+    }
 };
 
 using Handler = std::function<Response(const Request&, const Peer&)>;

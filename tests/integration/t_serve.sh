@@ -17,6 +17,7 @@ printf '[[steps]]\nname = "hi"\ncommand = "echo hi from $LEURA_HOST $GREETING"\n
 printf '[[steps]]\nname = "nap"\ncommand = "sleep 30"\n' > "$lib/nap.toml"
 printf '[[steps]]\nname = "short"\ncommand = "sleep 2; echo slept"\n' > "$lib/short.toml"
 printf '[[steps]]\nname = "broken"\ncommand = 3\n' > "$lib/broken.toml"
+printf '[[steps]]\nname = "fails"\ncommand = "exit 3"\n' > "$lib/fails.toml"
 openapi=$LEURA_SOURCE_DIR/docs/openapi.json
 valid() { # SCHEMA FILE...: the files are that schema of docs/openapi.json
   /usr/bin/python3 "$LEURA_SOURCE_DIR/tests/integration/validate_openapi.py" "$openapi" "$@" ||
@@ -191,6 +192,34 @@ wait_status "$nap" interrupted 150
 api POST "/v1/runs/$nap:cancel"
 expect_code 409
 valid Problem "$T/body"
+# :resume continues it (as `leura resume`, as the caller), and can be stopped in its turn.
+api POST "/v1/runs/$nap:resume" -d '{"rerun_unknown":true,"extra":1}'
+expect_code 422
+api POST "/v1/runs/$nap:resume" -d '{"rerun_unknown":true}'
+expect_code 202
+resumed=$(field '["run"]')
+leura show "$resumed" --json
+expect_out "\"resumes\":\"$nap\"|\"args\":\\[[^]]*\"resume\""
+api POST "/v1/runs/$resumed:cancel"
+expect_code 202
+wait_status "$resumed" interrupted 150
+
+# :retry runs a failed run's failed hosts again, as `leura retry`.
+api POST /v1/runs -d '{"task":"fails"}'
+expect_code 202
+failed=$(field '["run"]')
+wait_finished "$failed" 100
+api POST "/v1/runs/$failed:retry" -d '{"hosts":"sometimes"}'
+expect_code 422
+api POST "/v1/runs/$failed:retry" -d '{"hosts":"failed"}'
+expect_code 202
+retried=$(field '["run"]')
+wait_finished "$retried" 100
+leura show "$retried"
+expect_out "started by api"
+expect_out "targets +127.0.1.\\[1-2\\]"
+leura show "$retried" --json
+expect_out '"args":\["[^"]*","retry","'"$failed"'"'
 
 # SIGTERM: the server stops accepting, passes it on, and waits for its running children.
 api POST /v1/runs -d '{"task":"short"}'
