@@ -3,12 +3,15 @@
 #include "app/access_gate.hpp"
 #include "app/audit.hpp"
 #include "app/exit_code.hpp"
+#include "app/library.hpp"
 #include "app/records.hpp"
 #include "app/schedules.hpp"
 #include "app/tokens.hpp"
 #include "config/schedule_file.hpp"
 #include "util/json.hpp"
 #include "util/json_parse.hpp"
+#include "util/read_file.hpp"
+#include "util/sha256.hpp"
 #include "util/time.hpp"
 
 #include <csignal>
@@ -270,6 +273,13 @@ http::Response Api::route(Context& ctx, const http::Request& r, const Token& tok
         if (!get) return method_not_allowed("GET");
         return json_response(std::string(openapi_document()));
     }
+    if (seg.size() >= 2 && seg[1] == "tasks") {
+        if (!get) return method_not_allowed("GET");
+        if (!scope("view")) return out_of_scope("view");
+        if (seg.size() == 2) return tasks_list(ctx, token);
+        // A library name may have folders: the rest of the path is the name.
+        return task_get(ctx, r.path.substr(std::string("/v1/tasks/").size()), r, token);
+    }
     if (seg.size() == 2 && seg[1] == "schedules") {
         if (!get) return method_not_allowed("GET");
         return scope("view") ? schedules(ctx) : out_of_scope("view");
@@ -309,6 +319,59 @@ http::Response Api::route(Context& ctx, const http::Request& r, const Token& tok
         }
     }
     return problem(404, "not_found", to_int(ExitCode::usage), "no such endpoint: " + r.path);
+}
+
+// The task library as `leura task list --json` shows it: the tasks the caller may view.
+http::Response Api::tasks_list(Context& ctx, const Token& token) {
+    auto records = ctx.records();
+    if (!records) return problem(records.error());
+    auto newest = (*records)->last_runs();
+    std::vector<std::string> items;
+    for (const auto& t : library_tasks(library_root(ctx.settings))) {
+        if (!access_allows(ctx, "view", t.name)) continue;
+        if (token && !token_scope_allows(*token, "view", t.name)) continue;
+        config::Diagnostics diags;
+        auto task = config::load_task(t.file, diags);
+        const store::RunRecord* last = nullptr;
+        if (newest)
+            if (auto it =
+                    newest->find(std::filesystem::absolute(t.file).lexically_normal().string());
+                it != newest->end())
+                last = &it->second;
+        items.push_back(library_task_json(t, task ? &*task : nullptr, last));
+    }
+    return json_response(util::JsonObject().add_raw("tasks", util::json_array(items)).str());
+}
+
+// A library task's text, with its SHA-256 as the ETag (If-None-Match answers 304).
+http::Response Api::task_get(Context& ctx, const std::string& name, const http::Request& r,
+                             const Token& token) {
+    if (name.empty() || name.find("..") != name.npos || name[0] == '/')
+        return problem(400, "usage", to_int(ExitCode::usage),
+                       "a task is named by its library name");
+    auto file = library_file(library_root(ctx.settings), name);
+    if (!file) return problem(file.error());
+    AccessRequest ask;
+    ask.action = "view";
+    ask.task = name;
+    if (auto ok = authorize(ctx, ask, false); !ok) return problem(ok.error());
+    if (token && !token_scope_allows(*token, "view", name))
+        return problem(403, "denied", to_int(ExitCode::refused),
+                       "token " + token->id + " does not allow 'view' on task " + name);
+    auto text = util::read_file(*file);
+    if (!text) return problem(text.error());
+    const std::string etag = "\"" + util::sha256_hex(*text) + "\"";
+    if (const std::string* match = r.header("if-none-match"); match && *match == etag) {
+        http::Response res;
+        res.status = 304;
+        res.header("ETag", etag);
+        return res;
+    }
+    http::Response res;
+    res.header("Content-Type", "application/toml; charset=utf-8");
+    res.header("ETag", etag);
+    res.body = std::move(*text);
+    return res;
 }
 
 // Every schedule in the schedules file, as `leura schedule list --json` shows it; a file that

@@ -80,6 +80,9 @@ private:
                               const Token& token);
     http::Response all_events(Context& ctx, const http::Request& r, const Token& token);
     http::Response schedules(Context& ctx);
+    http::Response tasks_list(Context& ctx, const Token& token);
+    http::Response task_get(Context& ctx, const std::string& name, const http::Request& r,
+                            const Token& token);
     http::Response step_output(Context& ctx, const std::string& id, const std::string& host,
                                const std::string& step, const http::Request& r, const Token& token);
     http::Response session(Context& ctx, const http::Request& r);

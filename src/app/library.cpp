@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/library.hpp"
 #include "app/prepare.hpp"
+#include "util/json.hpp"
 #include "util/paths.hpp"
 #include "util/strings.hpp"
 
@@ -145,6 +146,18 @@ std::vector<fs::path> known_inventories(const config::Settings& settings) {
             out.push_back(fs::absolute(*f, ec).lexically_normal());
     }
     return out;
+}
+
+std::string library_task_json(const LibraryTask& t, const config::Task* task,
+                              const store::RunRecord* last) {
+    util::JsonObject o;
+    o.add("name", t.name).add("file", t.file.string()).add("valid", task != nullptr);
+    o.add("description", task ? task->description : "");
+    o.add_raw("tags", util::json_string_array(task ? task->tags : std::vector<std::string>{}));
+    o.add("steps", task ? task->steps.size() : size_t(0));
+    o.add("last_run", last ? std::optional<std::string>(last->id) : std::nullopt);
+    o.add("last_status", last ? std::optional<std::string>(last->status) : std::nullopt);
+    return o.str();
 }
 
 } // namespace leura::app

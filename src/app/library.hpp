@@ -5,6 +5,8 @@
 // the task "web/restart-nginx". An argument that starts with `/` or `.`, or ends in `.toml`, is a
 // path; anything else is a name in the library.
 #include "config/settings.hpp"
+#include "config/task.hpp"
+#include "store/store.hpp"
 #include "util/error.hpp"
 
 #include <filesystem>
@@ -37,6 +39,10 @@ struct LibraryTask {
 };
 // Every task in the library, sorted by name (hidden files and folders left out).
 std::vector<LibraryTask> library_tasks(const std::filesystem::path& root);
+// One task as `task list --json` and GET /v1/tasks show it: `task` null when it does not load,
+// `last` its newest run if any.
+std::string library_task_json(const LibraryTask& t, const config::Task* task,
+                              const store::RunRecord* last);
 
 // The inventory files `inventory list` shows, absolute, each once: ./inventories/*.toml, the
 // inventories folder beside the task library, and the inventory setting's file.

@@ -101,15 +101,7 @@ int list(app::Context& ctx, const TaskFlags& f) {
         std::string status = last ? last->status : "-";
         std::string when = last ? age(ctx, last->started_at) : "-";
         if (f.json) {
-            util::JsonObject o;
-            o.add("name", t.name).add("file", t.file.string()).add("valid", bool(task));
-            o.add("description", task ? task->description : "");
-            o.add_raw("tags",
-                      util::json_string_array(task ? task->tags : std::vector<std::string>{}));
-            o.add("steps", task ? task->steps.size() : size_t(0));
-            o.add("last_run", last ? std::optional<std::string>(last->id) : std::nullopt);
-            o.add("last_status", last ? std::optional<std::string>(status) : std::nullopt);
-            std::printf("%s\n", o.str().c_str());
+            std::printf("%s\n", app::library_task_json(t, task ? &*task : nullptr, last).c_str());
             continue;
         }
         if (!header) {

@@ -138,6 +138,19 @@ api GET "/v1/runs?limit=0"
 expect_code 400
 valid Problem "$T/body"
 
+# The task library as `task list --json` has it; a task's text with its ETag.
+api GET /v1/tasks; expect_code 200
+/usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(sorted(t['name'] for t in d['tasks']) != ['broken','fails','hello','nap','short'] or [t['valid'] for t in d['tasks'] if t['name']=='broken'] != [False])" "$T/body" ||
+  fail "tasks: $(cat "$T/body")"
+api GET /v1/tasks/hello; expect_code 200
+cmp -s "$T/body" "$lib/hello.toml" || fail "task text: $(cat "$T/body")"
+etag=$(sed -n 's/^[Ee][Tt][Aa][Gg]: *\(.*\)\r$/\1/p' "$T/headers")
+[ -n "$etag" ] || fail "no ETag: $(cat "$T/headers")"
+api GET /v1/tasks/hello -H "If-None-Match: $etag"; expect_code 304
+api GET /v1/tasks/nope; expect_code 404
+valid Problem "$T/body"
+api GET /v1/tasks/../config.toml --path-as-is; expect_code 400
+
 # Schedules as `schedule list --json` has them.
 api GET /v1/schedules; expect_code 200
 valid ScheduleList "$T/body"
