@@ -25,8 +25,10 @@ install(FILES ${LEURA_COMPLETIONS}/leura.fish
 install(FILES ${CMAKE_CURRENT_SOURCE_DIR}/packaging/sudoers.example
         DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/leura)
 
-# The minutely schedule tick of a shared controller (leura-schedule(1)), as examples too: the
+# The minutely schedule tick of a shared controller (leura-schedule(1)) and the API server that
+# ticks too (leura-serve(1)), as examples: the
 # admin enables them; packages start nothing by themselves.
 install(FILES ${CMAKE_CURRENT_SOURCE_DIR}/packaging/systemd/leura-tick.service
               ${CMAKE_CURRENT_SOURCE_DIR}/packaging/systemd/leura-tick.timer
+              ${CMAKE_CURRENT_SOURCE_DIR}/packaging/systemd/leura-serve.service
         DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/leura/systemd)

@@ -140,6 +140,7 @@ valid Problem "$T/body"
 
 # The task library as `task list --json` has it; a task's text with its ETag.
 api GET /v1/tasks; expect_code 200
+valid TaskList "$T/body"
 /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(sorted(t['name'] for t in d['tasks']) != ['broken','fails','hello','nap','short'] or [t['valid'] for t in d['tasks'] if t['name']=='broken'] != [False])" "$T/body" ||
   fail "tasks: $(cat "$T/body")"
 api GET /v1/tasks/hello; expect_code 200

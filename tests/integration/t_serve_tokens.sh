@@ -103,3 +103,12 @@ code=$(curl -sS --unix-socket "$S" -o "$T/body" -w '%{http_code}' http://leura/v
 code=$(curl -sS --unix-socket "$S" -o "$T/body" -w '%{http_code}' \
   -H "Authorization: Bearer $viewer" http://leura/v1/runs)
 [ "$code" = 401 ] || fail "a revoked token on the socket: $code"
+
+# The unit packaging/ ships for a shared controller passes systemd's checks, pointed at this leura.
+if command -v systemd-analyze > /dev/null; then
+  sed -e "s|/usr/bin/leura|$LEURA_BIN|" -e '/^User=/d' \
+    "$LEURA_SOURCE_DIR/packaging/systemd/leura-serve.service" > "$T/leura-serve.service"
+  systemd-analyze verify --man=no "$T/leura-serve.service" > "$T/verify" 2>&1 ||
+    { cat "$T/verify"; fail "systemd-analyze verify refused leura-serve.service"; }
+  ! grep -qi "leura-serve" "$T/verify" || { cat "$T/verify"; fail "systemd-analyze verify warned"; }
+fi
