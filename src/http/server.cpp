@@ -21,6 +21,7 @@
 #include <set>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <thread>
 #include <type_traits>
 #include <unistd.h>
@@ -39,6 +40,7 @@ constexpr size_t k_header_limit = 16 * 1024;
 constexpr size_t k_body_limit = 1024 * 1024;
 constexpr int k_max_connections = 1024;
 constexpr auto k_drain = std::chrono::seconds(5);
+constexpr int k_read_timeout_seconds = 60;
 
 std::string lower(std::string_view s) {
     std::string out(s);
@@ -117,6 +119,10 @@ template <class Socket> void Server::Impl::serve(Socket sock, Peer peer) {
                 status = 431, title = "Request Header Fields Too Large";
             // Nothing was read at all (the peer connected and left): nothing to answer.
             if (ec == asio::error::eof || ec == asio::error::connection_reset) break;
+            // Nothing more came within the read timeout: the connection goes quietly.
+            if (ec == asio::error::would_block || ec == asio::error::try_again ||
+                ec == asio::error::timed_out)
+                break;
             bh::response<bh::string_body> res{bh::status(status), 11};
             res.set(bh::field::content_type, "application/problem+json");
             res.body() = problem(status, title, ec.message());
@@ -195,6 +201,10 @@ template <class Acceptor> void Server::Impl::accept_loop(Acceptor& acceptor) {
         // Before anything else: a run started from here must not inherit it (the launcher
         // also closes what slipped through between accept and this).
         ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+        // A client that sends nothing (an idle keep-alive, a slow sender) gives its thread back
+        // after a while; a stream's writes are not bounded by this.
+        timeval read_timeout{k_read_timeout_seconds, 0};
+        ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &read_timeout, sizeof read_timeout);
         if constexpr (std::is_same_v<Acceptor, unix_socket::acceptor>) {
             peer.address = "unix";
             ucred cred{};
