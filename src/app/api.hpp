@@ -12,6 +12,7 @@
 // is the error kind and `exit` what the command line would exit with for the same failure.
 
 #include "app/context.hpp"
+#include "app/event_watch.hpp"
 #include "app/schedule_tick.hpp"
 #include "http/message.hpp"
 
@@ -53,7 +54,8 @@ struct ApiBase {
 class Api {
 public:
     Api(ApiBase base, Launcher& launcher, Children& children)
-        : m_base(std::move(base)), m_launcher(launcher), m_children(children) {}
+        : m_base(std::move(base)), m_launcher(launcher), m_children(children),
+          m_watch(m_base.data_dir / "events") {}
 
     http::Response handle(const http::Request& request, const http::Peer& peer);
 
@@ -91,6 +93,7 @@ private:
     ApiBase m_base;
     Launcher& m_launcher;
     Children& m_children;
+    EventWatch m_watch; // what the event streams wait on
     std::mutex m_idempotency_mutex;
     // Idempotency-Key of the caller -> the request's digest and the run it started.
     std::map<std::string, std::pair<std::string, std::string>> m_idempotency;

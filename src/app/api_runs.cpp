@@ -31,7 +31,6 @@ using util::JsonValue;
 namespace {
 
 constexpr int64_t k_max_page = 1000;
-constexpr auto k_poll = std::chrono::milliseconds(100);
 constexpr auto k_keepalive = std::chrono::seconds(15);
 constexpr auto k_start_wait = std::chrono::seconds(10);
 
@@ -394,16 +393,23 @@ http::Response Api::run_events(Context& ctx, const http::Request& r, const std::
     res.stream = [this, file, last, run_id, data](const http::ChunkWriter& write) {
         std::ifstream in(file);
         std::string pending;
+        uint64_t seen = 0;
+        std::uintmax_t consumed = 0;
         auto since_write = std::chrono::steady_clock::now();
-        for (;;) {
-            if (stopping || !write("")) return;
-            // Lines as they are completed: a line without its newline yet waits.
+        auto read_more = [&] {
             std::string chunk;
             char buf[8192];
             in.clear();
             while (in.read(buf, sizeof buf) || in.gcount() > 0)
                 chunk.append(buf, size_t(in.gcount()));
+            consumed += chunk.size();
             pending += chunk;
+            return !chunk.empty();
+        };
+        for (;;) {
+            if (stopping || !write("")) return;
+            // Lines as they are completed: a line without its newline yet waits.
+            const bool got = read_more();
             size_t nl;
             while ((nl = pending.find('\n')) != pending.npos) {
                 std::string line = pending.substr(0, nl);
@@ -418,26 +424,20 @@ http::Response Api::run_events(Context& ctx, const http::Request& r, const std::
                 }
                 if (end) return;
             }
-            if (chunk.empty()) {
-                // Nothing new: the run may have died without its last event.
-                if (!m_children.pid_of(run_id)) {
-                    auto live = live_run_pid(data, run_id);
-                    if (live && !*live) {
-                        // Read once more: the last lines may have landed after the read above.
-                        in.clear();
-                        std::string rest;
-                        while (in.read(buf, sizeof buf) || in.gcount() > 0)
-                            rest.append(buf, size_t(in.gcount()));
-                        if (rest.empty()) return;
-                        pending += rest;
-                        continue;
-                    }
-                }
-                if (std::chrono::steady_clock::now() - since_write > k_keepalive) {
-                    if (!write(": keepalive\n\n")) return;
-                    since_write = std::chrono::steady_clock::now();
-                }
-                std::this_thread::sleep_for(k_poll);
+            if (got) continue;
+            // Nothing new: wait for the file to grow (one watcher scans for every stream).
+            auto now = m_watch.wait(seen, std::chrono::seconds(1));
+            seen = now.generation;
+            auto size = now.sizes.find(run_id);
+            if (size != now.sizes.end() && size->second > consumed) continue;
+            // Still nothing: the run may have died without its last event.
+            if (!m_children.pid_of(run_id)) {
+                auto live = live_run_pid(data, run_id);
+                if (live && !*live && !read_more()) return;
+            }
+            if (std::chrono::steady_clock::now() - since_write > k_keepalive) {
+                if (!write(": keepalive\n\n")) return;
+                since_write = std::chrono::steady_clock::now();
             }
         }
     };
@@ -486,18 +486,18 @@ http::Response Api::all_events(Context& ctx, const http::Request& r, const Token
             return visible[run_id] = ok;
         };
         auto since_write = std::chrono::steady_clock::now();
+        uint64_t seen = 0;
         for (;;) {
+            // The files as the watcher last saw them, once something changed (or a second on).
+            auto now = m_watch.wait(seen, std::chrono::seconds(1));
+            seen = now.generation;
             if (stopping || !write("")) return;
-            std::vector<std::string> runs;
-            std::error_code e2;
-            for (const auto& e : fs::directory_iterator(dir, e2))
-                if (e.path().extension() == ".jsonl") runs.push_back(e.path().stem().string());
-            std::sort(runs.begin(), runs.end());
             bool wrote = false;
-            for (const auto& run_id : runs) {
+            for (const auto& [run_id, size] : now.sizes) {
                 if (!resume_run.empty() && run_id < resume_run) continue;
                 auto at = offsets->find(run_id);
                 std::uintmax_t from = at == offsets->end() ? 0 : at->second;
+                if (size <= from) continue;
                 std::ifstream in(dir / (run_id + ".jsonl"));
                 in.seekg(std::streamoff(from));
                 std::string line;
@@ -521,7 +521,6 @@ http::Response Api::all_events(Context& ctx, const http::Request& r, const Token
                 if (!write(": keepalive\n\n")) return;
                 since_write = std::chrono::steady_clock::now();
             }
-            std::this_thread::sleep_for(k_poll);
         }
     };
     return res;

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-# The load of tests/bench/serve.sh: URL TOKEN RATE SECONDS IDLE HOSTS. Idle: GET /v1/runs at
+# The load of tests/bench/serve.sh: URL TOKEN RATE SECONDS IDLE HOSTS [POST_RATE]. Idle: GET /v1/runs at
 # RATE for SECONDS/2 on a quiet server. Busy: IDLE event streams held open, a run on every
 # host started (the fleet task), then GET /v1/runs at RATE and POST /v1/runs (one-host tasks in
-# turn, `-t` one host) at RATE/10 for SECONDS. Prints p50/p99 per kind, and errors.
+# turn, `-t` one host) at POST_RATE (default RATE/10) for SECONDS. Prints p50/p99 per kind.
 import http.client
 import json
 import statistics
@@ -14,6 +14,7 @@ import urllib.parse
 
 url, token, rate, seconds, idle, hosts = sys.argv[1], sys.argv[2], int(sys.argv[3]), \
     float(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
+post_rate = int(sys.argv[7]) if len(sys.argv) > 7 else max(1, rate // 10)
 u = urllib.parse.urlparse(url)
 auth = {"Authorization": "Bearer " + token}
 
@@ -59,6 +60,8 @@ def report(results, kind):
     if not took:
         print(f"{kind}: no successful requests; errors {bad[:5]}")
         return
+    if bad:
+        print(f"{kind}: errors, first ones: {bad[:3]}")
     p99 = took[min(len(took) - 1, int(len(took) * 0.99))]
     print(f"{kind}: {len(took)} ok, {len(bad)} failed; p50 {statistics.median(took) * 1000:.1f} ms, "
           f"p99 {p99 * 1000:.1f} ms")
@@ -82,7 +85,6 @@ busy = []
 a = threading.Thread(target=paced, args=("GET /v1/runs", lambda: request("GET", "/v1/runs?limit=20"),
                                           int(rate * seconds), busy))
 counter = iter(range(10**9))
-post_rate = max(1, rate // 10)
 b = threading.Thread(target=paced, args=("POST /v1/runs", lambda: request(
     "POST", "/v1/runs", {"task": f"one-{next(counter) % 50}", "targets": "127.0.1.1"}),
     int(post_rate * seconds), busy, post_rate))
