@@ -38,6 +38,16 @@ fleet_up_watched() {
     >/dev/null 2>&1 </dev/null &
 }
 
+# fleet_settings: a config dir of this test's own whose config.toml points leura at the fleet
+# ($F's known_hosts and inventory) and whose task library ($lib) starts empty.
+fleet_settings() {
+  export XDG_CONFIG_HOME=$T/config
+  lib=$XDG_CONFIG_HOME/leura/runbooks
+  mkdir -p "$lib"
+  printf 'known_hosts = "%s"\ninventory = "%s"\n' "$F/known_hosts" "$F/inventory.toml" \
+    > "$XDG_CONFIG_HOME/leura/config.toml"
+}
+
 # leura ARGS...: runs the binary, keeping stdout in $T/out, stderr in $T/err, status in $rc.
 leura() {
   set +e

@@ -9,11 +9,7 @@ command -v chromium > /dev/null || fail "chromium is not installed (tools/deps.s
 ART=${LEURA_ARTIFACTS:-$LEURA_TEST_ROOT/../test-artifacts}/dashboard
 mkdir -p "$ART"
 fleet_up_watched "$F" 2
-export XDG_CONFIG_HOME=$T/config
-mkdir -p "$XDG_CONFIG_HOME/leura/runbooks"
-printf 'known_hosts = "%s"\ninventory = "%s"\n' "$F/known_hosts" "$F/inventory.toml" \
-  > "$XDG_CONFIG_HOME/leura/config.toml"
-lib=$XDG_CONFIG_HOME/leura/runbooks
+fleet_settings
 printf '[[steps]]\nname = "greet"\ncommand = "echo dashboard-says-hi-$LEURA_HOST"\n' > "$lib/hello.toml"
 printf '[[steps]]\nname = "fail"\ncommand = "echo no >&2; exit 3"\n' > "$lib/fails.toml"
 printf '[[steps]]\nname = "nap"\ncommand = "sleep 60"\n' > "$lib/nap.toml"

@@ -8,11 +8,7 @@
 # schedule does not catch up its pause; `install --systemd` passes `systemd-analyze verify`.
 . "$(dirname "$0")/lib.sh"
 fleet_up_watched "$F" 2
-export XDG_CONFIG_HOME=$T/config
-mkdir -p "$XDG_CONFIG_HOME/leura/runbooks"
-printf 'known_hosts = "%s"\ninventory = "%s"\n' "$F/known_hosts" "$F/inventory.toml" \
-  > "$XDG_CONFIG_HOME/leura/config.toml"
-lib=$XDG_CONFIG_HOME/leura/runbooks
+fleet_settings
 cat > "$lib/stamp.toml" <<EOT
 [[steps]]
 name = "stamp"

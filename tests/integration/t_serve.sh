@@ -8,11 +8,7 @@
 # waits for the running children, which end recorded.
 . "$(dirname "$0")/lib.sh"
 fleet_up_watched "$F" 2
-export XDG_CONFIG_HOME=$T/config
-mkdir -p "$XDG_CONFIG_HOME/leura/runbooks"
-printf 'known_hosts = "%s"\ninventory = "%s"\n' "$F/known_hosts" "$F/inventory.toml" \
-  > "$XDG_CONFIG_HOME/leura/config.toml"
-lib=$XDG_CONFIG_HOME/leura/runbooks
+fleet_settings
 printf '[[steps]]\nname = "hi"\ncommand = "echo hi from $LEURA_HOST $GREETING"\n' > "$lib/hello.toml"
 printf '[[steps]]\nname = "nap"\ncommand = "sleep 30"\n' > "$lib/nap.toml"
 printf '[[steps]]\nname = "short"\ncommand = "sleep 2; echo slept"\n' > "$lib/short.toml"

@@ -5,11 +5,8 @@
 # never shows a secret; a non-loopback --listen is refused; the socket is its user's alone.
 . "$(dirname "$0")/lib.sh"
 fleet_up_watched "$F" 1
-export XDG_CONFIG_HOME=$T/config
-mkdir -p "$XDG_CONFIG_HOME/leura/runbooks"
-printf 'known_hosts = "%s"\ninventory = "%s"\n' "$F/known_hosts" "$F/inventory.toml" \
-  > "$XDG_CONFIG_HOME/leura/config.toml"
-printf '[[steps]]\nname = "hi"\ncommand = "echo hi"\n' > "$XDG_CONFIG_HOME/leura/runbooks/hello.toml"
+fleet_settings
+printf '[[steps]]\nname = "hi"\ncommand = "echo hi"\n' > "$lib/hello.toml"
 S=$T/api.sock
 
 leura serve --socket "$S" --listen 0.0.0.0:0
