@@ -4,6 +4,7 @@
 #include "app/audit.hpp"
 #include "app/exit_code.hpp"
 #include "app/library.hpp"
+#include "app/monitor_round.hpp"
 #include "app/records.hpp"
 #include "app/schedules.hpp"
 #include "app/tokens.hpp"
@@ -280,6 +281,10 @@ http::Response Api::route(Context& ctx, const http::Request& r, const Token& tok
         // A library name may have folders: the rest of the path is the name.
         return task_get(ctx, r.path.substr(std::string("/v1/tasks/").size()), r, token);
     }
+    if (seg.size() == 2 && seg[1] == "monitors") {
+        if (!get) return method_not_allowed("GET");
+        return scope("view") ? monitors(ctx) : out_of_scope("view");
+    }
     if (seg.size() == 2 && seg[1] == "schedules") {
         if (!get) return method_not_allowed("GET");
         return scope("view") ? schedules(ctx) : out_of_scope("view");
@@ -372,6 +377,35 @@ http::Response Api::task_get(Context& ctx, const std::string& name, const http::
     res.header("ETag", etag);
     res.body = std::move(*text);
     return res;
+}
+
+// Every monitor with each host's state, as `leura monitor status --json` shows them; a
+// monitor file with a problem is listed under `problems` (file:line:col), the rest as usual.
+http::Response Api::monitors(Context& ctx) {
+    auto records = ctx.records();
+    if (!records) return problem(records.error());
+    config::Diagnostics diags;
+    std::vector<std::string> items;
+    for (const auto& m : load_monitors(ctx, diags)) {
+        auto hosts = (*records)->monitor_hosts(m.name);
+        if (!hosts) return problem(hosts.error());
+        std::vector<std::string> rows;
+        for (const auto& h : *hosts)
+            rows.push_back(monitor_host_json(**records, m.name, h));
+        items.push_back(
+            util::JsonObject().add("name", m.name).add_raw("hosts", util::json_array(rows)).str());
+    }
+    std::vector<std::string> problems;
+    for (const auto& d : diags.items()) {
+        util::JsonObject p;
+        p.add("file", d.pos.file).add("line", int64_t(d.pos.line));
+        p.add("column", int64_t(d.pos.column)).add("message", d.message);
+        problems.push_back(p.str());
+    }
+    return json_response(util::JsonObject()
+                             .add_raw("monitors", util::json_array(items))
+                             .add_raw("problems", util::json_array(problems))
+                             .str());
 }
 
 // Every schedule in the schedules file, as `leura schedule list --json` shows it; a file that

@@ -82,6 +82,7 @@ private:
                               const Token& token);
     http::Response all_events(Context& ctx, const http::Request& r, const Token& token);
     http::Response schedules(Context& ctx);
+    http::Response monitors(Context& ctx);
     http::Response tasks_list(Context& ctx, const Token& token);
     http::Response task_get(Context& ctx, const std::string& name, const http::Request& r,
                             const Token& token);

@@ -6,6 +6,7 @@
 #include "exec/reactor.hpp"
 #include "schedule/fires.hpp"
 #include "ssh/libssh_transport.hpp"
+#include "util/json.hpp"
 #include "util/paths.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
@@ -309,6 +310,23 @@ Status ack_monitor_host(Context& ctx, const std::string& monitor, const std::str
         if (r.host == host) row = r;
     row.ack_until = until;
     return store->put_monitor_host(row);
+}
+
+std::string monitor_host_json(store::Store& store, const std::string& name,
+                              const store::MonitorHostRow& h) {
+    auto last = store.monitor_decisions(name, h.host, 1);
+    const std::string decision =
+        last && !last->empty()
+            ? last->front().decision +
+                  (last->front().reason.empty() ? "" : ": " + last->front().reason)
+            : "-";
+    util::JsonObject o;
+    o.add("monitor", name).add("host", h.host).add("state", h.state);
+    o.add("flapping", h.flapping).add("recent", h.results);
+    o.add("failed_reactions", h.failed_reactions);
+    o.add("reaction_run", h.reaction_run).add("ack_until", h.ack_until);
+    o.add("last_decision", decision);
+    return o.str();
 }
 
 } // namespace leura::app

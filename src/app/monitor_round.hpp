@@ -51,4 +51,9 @@ Result<std::vector<RoundHost>> monitor_round(Context& ctx, const config::Monitor
 Status ack_monitor_host(Context& ctx, const std::string& monitor, const std::string& host,
                         int64_t until);
 
+// One monitored host as `monitor status --json` and GET /v1/monitors show it, with the last
+// decision made for it ("-" when none).
+std::string monitor_host_json(store::Store& store, const std::string& monitor,
+                              const store::MonitorHostRow& host);
+
 } // namespace leura::app

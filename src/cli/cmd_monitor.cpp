@@ -123,13 +123,7 @@ int status(app::Context& ctx, const MonitorFlags& f) {
             std::string recent =
                 h.results.size() > 10 ? h.results.substr(h.results.size() - 10) : h.results;
             if (f.json) {
-                util::JsonObject o;
-                o.add("monitor", name).add("host", h.host).add("state", h.state);
-                o.add("flapping", h.flapping).add("recent", h.results);
-                o.add("failed_reactions", h.failed_reactions);
-                o.add("reaction_run", h.reaction_run).add("ack_until", h.ack_until);
-                o.add("last_decision", decision);
-                std::printf("%s\n", o.str().c_str());
+                std::printf("%s\n", app::monitor_host_json(**records, name, h).c_str());
                 continue;
             }
             rows.push_back({cell(name), cell(h.host), state, recent.empty() ? "-" : recent,

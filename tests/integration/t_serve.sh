@@ -159,6 +159,17 @@ valid ScheduleList "$T/body"
 [ "$(field '["schedules"][0]["when"]')" = "cron 30 2 * * *" ] || fail "$(cat "$T/body")"
 [ "$(field '["schedules"][0]["next"]')" != None ] || fail "no next fire: $(cat "$T/body")"
 
+# Monitors: none yet, then one with a bad file, listed as a problem at its line.
+api GET /v1/monitors; expect_code 200
+valid MonitorList "$T/body"
+[ "$(field '["monitors"]')" = "[]" ] || fail "$(cat "$T/body")"
+mkdir -p "$XDG_CONFIG_HOME/leura/monitors"
+printf 'every = "1m"\nbogus = 1\n' > "$XDG_CONFIG_HOME/leura/monitors/svc.toml"
+api GET /v1/monitors; expect_code 200
+valid MonitorList "$T/body"
+grep -q '"problems":\[{"file":"[^"]*svc.toml","line":[1-9]' "$T/body" || fail "$(cat "$T/body")"
+rm -r "$XDG_CONFIG_HOME/leura/monitors"
+
 # Idempotency-Key: the same request again is the same run; another body under it is refused.
 api POST /v1/runs -H 'Idempotency-Key: deploy-42' -d '{"task":"hello"}'
 expect_code 202
