@@ -49,8 +49,11 @@ api GET /v1/openapi.json; expect_code 200
   "$T/body" "$openapi" || fail "GET /v1/openapi.json is not docs/openapi.json"
 
 # A run started through the API: 202 with a Location that answers; the run is the caller's,
-# started by the API, and was given its variables. /v1/events, open before, carries its events.
-curl -sS -N --unix-socket "$S" http://leura/v1/events > "$T/all-events" 2>/dev/null &
+# started by the API, and was given its variables. /v1/events, open before, carries its events
+# as they come (asked from the first run on, so that however late the server takes the request
+# up, nothing is missed).
+curl -sS -N --unix-socket "$S" -H 'Last-Event-ID: 0/0' http://leura/v1/events \
+  > "$T/all-events" 2>/dev/null &
 ALL=$!
 at_exit "kill $ALL 2>/dev/null"
 sleep 0.5
@@ -78,7 +81,7 @@ ids2=$(sed -n 's/^id: //p' "$T/sse2" | tr '\n' ' ')
 [ "$ids2" = "$(seq -s ' ' 4 "$n") " ] || fail "resumed ids: $ids2"
 
 # The stream of every run: ids RUN/SEQ; resuming after one of them gives the rest.
-for _ in $(seq 50); do grep -q '"event":"run_finished"' "$T/all-events" && break; sleep 0.1; done
+for _ in $(seq 200); do grep -q '"event":"run_finished"' "$T/all-events" && break; sleep 0.1; done
 kill "$ALL" 2>/dev/null || true
 [ "$(sed -n 's/^id: //p' "$T/all-events" | tr '\n' ' ')" = "$(seq -f "$run/%g" -s ' ' 1 "$n") " ] ||
   fail "/v1/events: $(cat "$T/all-events")"
@@ -87,7 +90,7 @@ timeout 2 curl -sS -N --unix-socket "$S" -H "Last-Event-ID: $run/6" http://leura
 [ "$(sed -n 's/^id: //p' "$T/all-resumed" | tr '\n' ' ')" = "$(seq -f "$run/%g" -s ' ' 7 "$n") " ] ||
   fail "/v1/events resumed: $(cat "$T/all-resumed")"
 # Streams whose clients left are ended: only this request's connection is open.
-for _ in $(seq 30); do
+for _ in $(seq 100); do
   api GET /metrics
   grep -q '^leura_serve_connections 1$' "$T/body" && break
   sleep 0.1
