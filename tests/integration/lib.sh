@@ -63,12 +63,18 @@ expect_out() { grep -qE -- "$1" "$T/out" || { cat "$T/out" >&2; fail "stdout lac
 expect_err() { grep -qE -- "$1" "$T/err" || { cat "$T/err" >&2; fail "stderr lacks /$1/"; }; }
 not_out() { ! grep -qE -- "$1" "$T/out" || { cat "$T/out" >&2; fail "stdout has /$1/"; }; }
 
+# The status of the run whose `show --json` is in $T/out (its top-level one).
+run_status() {
+  /usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("status", ""))' "$T/out" 2>/dev/null
+}
+
 # wait_status RUN STATUS TENTHS: until `show RUN` says STATUS (the run starts detached).
 wait_status() {
   local i
   for i in $(seq 1 "$3"); do
     leura show "$1" --json
-    grep -q "\"status\":\"$2\"" "$T/out" && return 0
+    # The run's own status: a host's or a step's "status" says nothing of the run's.
+    [ "$rc" = 0 ] && [ "$(run_status)" = "$2" ] && return 0
     sleep 0.1
   done
   return 1
@@ -79,7 +85,7 @@ wait_finished() {
   local i
   for i in $(seq 1 "$2"); do
     leura show "$1" --json
-    [ "$rc" = 0 ] && ! grep -q '"status":"running"' "$T/out" && return 0
+    [ "$rc" = 0 ] && [ -n "$(run_status)" ] && [ "$(run_status)" != running ] && return 0
     sleep 0.1
   done
   return 1
