@@ -4,6 +4,9 @@
 #include "exec/runner_protocol.hpp"
 #include "util/random.hpp"
 
+#include <algorithm>
+#include <chrono>
+
 namespace leura::exec {
 
 class RunnerStep final : public ssh::Command, private ssh::OutputSink {
@@ -18,6 +21,7 @@ public:
     Result<ssh::Step> pump(ssh::OutputSink& out) override {
         if (m_done) return ssh::Step::done;
         if (!m_started) LEURA_TRY(start(out));
+        LEURA_TRY(nudge());
         m_out = m_last_out = &out;
         auto result = m_runner.m_channel->pump(*this);
         m_out = nullptr;
@@ -75,7 +79,10 @@ public:
         return m_runner.m_channel ? m_runner.m_channel->wait_for() : std::nullopt;
     }
     std::optional<std::chrono::steady_clock::time_point> wake_at() const override {
-        return m_runner.m_channel ? m_runner.m_channel->wake_at() : std::nullopt;
+        if (!m_runner.m_channel) return std::nullopt;
+        auto wake = m_runner.m_channel->wake_at();
+        if (m_nudging && !m_done) wake = wake ? std::min(*wake, m_nudge_at) : m_nudge_at;
+        return wake;
     }
 
 private:
@@ -108,9 +115,28 @@ private:
                 true);
         }
         m_script.clear();
-        if (m_file) LEURA_TRY(m_runner.m_channel->send_file(m_file));
+        if (m_file) return m_runner.m_channel->send_file(m_file);
+        m_nudging = true;
+        m_nudge_every = k_first_nudge;
+        m_nudge_at = std::chrono::steady_clock::now() + m_nudge_every;
         return {};
     }
+
+    // The runner may miss a step's end that came just before its `read` (its CHLD trap ran
+    // too early to interrupt it): an empty line wakes it. Early and then more and more
+    // seldom, as the miss can only happen as a step starts; a step that reads a payload
+    // takes no nudge, its stdin is the channel.
+    Status nudge() {
+        if (!m_nudging || m_done || !m_runner.m_channel) return {};
+        auto now = std::chrono::steady_clock::now();
+        if (now < m_nudge_at) return {};
+        m_nudge_every = std::min(m_nudge_every * 4, k_last_nudge);
+        m_nudge_at = now + m_nudge_every;
+        return m_runner.m_channel->send_nudge(runner_nudge());
+    }
+
+    static constexpr std::chrono::milliseconds k_first_nudge{25};
+    static constexpr std::chrono::milliseconds k_last_nudge{30000};
 
     // The runner's output, split at the markers.
     Status write(ssh::Stream stream, std::string_view data) override {
@@ -127,6 +153,9 @@ private:
     MarkedStreams m_streams;
     ssh::OutputSink* m_out = nullptr;
     ssh::OutputSink* m_last_out = nullptr; // the engine's, alive until after abort()
+    bool m_nudging = false;
+    std::chrono::milliseconds m_nudge_every{0};
+    std::chrono::steady_clock::time_point m_nudge_at{};
 };
 
 Runner::Runner(ssh::Connection& connection) : m_connection(connection) {}

@@ -6,8 +6,10 @@
 // exec of the login shell and of /bin/sh (about 6.7 ms of CPU per step, measured); the runner
 // forks a subshell (about 0.75 ms). What a step sees is what a channel of its own gave it:
 // stdin at EOF, its own environment and working directory (a subshell each), stdout and
-// stderr apart, its exit status. While a step runs, a watcher reads the channel: when it
-// closes (leura killed, the network cut, the step aborted) the step and the runner end.
+// stderr apart, its exit status. While a step runs, the runner (or, under bash, a watcher)
+// reads the channel: when it closes (leura killed, the network cut, the step aborted) the
+// step and the runner end. leura nudges a running step with empty lines, more and more
+// seldom, for a step's end the runner's `read` missed (exec/runner_protocol.cpp).
 //
 // After each step the runner writes "\n<marker> <status>\n" on stdout and on stderr; the
 // marker is random per runner and never in a step's environment, so output cannot fake it.

@@ -9,7 +9,11 @@
 
 namespace leura::exec {
 
-std::string runner_request();                        // exec /bin/sh -c '<the runner>'
+std::string runner_script();  // the runner itself, for any sh
+std::string runner_request(); // exec /bin/sh -c '<the runner>'
+// An empty line: skipped by the runner, it makes a step's end seen that a CHLD between the
+// runner's check and its `read` left waiting (exec/runner_protocol.cpp).
+std::string runner_nudge();
 std::string runner_greeting(const std::string& hex); // the marker's random part
 std::string runner_frame(std::string script, unsigned long long payload, const std::string& hex);
 

@@ -244,6 +244,13 @@ Result<bool> LibsshCommand::drain(OutputSink& out) {
 }
 
 Status LibsshCommand::send(std::string_view data) {
+    LEURA_TRY(send_nudge(data));
+    // Quiet while idle is not silence from a dead host: the keepalive counts from now.
+    m_last_heard = std::chrono::steady_clock::now();
+    return {};
+}
+
+Status LibsshCommand::send_nudge(std::string_view data) {
     if (!m_keep_stdin_open || m_eof_sent || m_state == State::done)
         return fail(ErrorKind::internal, "the command's input is closed");
     if (m_stdin_sent == m_stdin.size()) {
@@ -251,8 +258,6 @@ Status LibsshCommand::send(std::string_view data) {
         m_stdin_sent = 0;
     }
     m_stdin.append(data);
-    // Quiet while idle is not silence from a dead host: the keepalive counts from now.
-    m_last_heard = std::chrono::steady_clock::now();
     return {};
 }
 

@@ -87,6 +87,7 @@ public:
     std::string exit_signal() const override { return m_exit_signal; }
     void abort() override;
     Status send(std::string_view data) override;
+    Status send_nudge(std::string_view data) override;
     Status send_file(util::Snapshot file) override;
     std::optional<std::chrono::steady_clock::time_point> wake_at() const override;
 

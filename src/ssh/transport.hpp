@@ -71,6 +71,9 @@ public:
         (void)data;
         return fail(ErrorKind::internal, "this command takes no more input");
     }
+    // More stdin that starts nothing new (exec::Runner's nudges): the keepalive goes on
+    // counting from the host's last word.
+    virtual Status send_nudge(std::string_view data) { return send(data); }
     // The same with a local file's bytes as they were hashed, streamed as the remote window
     // allows. A file that changed since ends the command with an io error.
     virtual Status send_file(util::Snapshot file) {

@@ -29,7 +29,8 @@ struct Outcome {
 // Runs the runner as leura drives it: `first` at once, `second` (the next step's frame) only
 // once the first marker is out, as leura sends a step only after the last one's marker. Stdin
 // stays open until the second marker (or the runner's end): a closed stdin is a lost channel.
-Outcome run_runner(const std::string& first, const std::string& second, const std::string& marker) {
+Outcome run_runner(const std::string& first, const std::string& second, const std::string& marker,
+                   bool nudge_first) {
     int in[2], out[2];
     if (pipe(in) != 0 || pipe(out) != 0) __builtin_trap();
     posix_spawn_file_actions_t fa;
@@ -55,14 +56,22 @@ Outcome run_runner(const std::string& first, const std::string& second, const st
     signal(SIGPIPE, SIG_IGN);
     std::string input = first;
     size_t sent = 0;
-    int seen = 0;
+    int seen = 0, idle = 0;
     Outcome o;
     while (seen < 2) {
         bool writing = sent < input.size();
         pollfd p[2] = {{out[0], POLLIN, 0}, {in[1], POLLOUT, 0}};
-        int n = poll(p, writing ? 2 : 1, 20000);
+        int n = poll(p, writing ? 2 : 1, 25);
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) __builtin_trap(); // the runner hung
+        if (n == 0) {
+            if (++idle > 800) __builtin_trap(); // 20 s: the runner hung
+            // Nudged as leura nudges a step without a payload (exec/runner.cpp).
+            bool second_sent = input.size() > first.size();
+            if (!writing && (second_sent || nudge_first)) input += leura::exec::runner_nudge();
+            continue;
+        }
+        if (n < 0) __builtin_trap();
+        idle = 0;
         if (writing && (p[1].revents & (POLLOUT | POLLERR))) {
             ssize_t w = write(in[1], input.data() + sent, input.size() - sent);
             sent = w < 0 ? input.size() : sent + size_t(w); // w < 0: it stopped reading
@@ -129,7 +138,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string next = "echo NEXT-STEP";
     Outcome o = run_runner(leura::exec::runner_greeting(hex) +
                                leura::exec::runner_frame(body, n, hex) + payload,
-                           leura::exec::runner_frame(next, 0, hex), "\n" + hex + " ");
+                           leura::exec::runner_frame(next, 0, hex), "\n" + hex + " ", n == 0);
     if (o.out.find("PWNED") != std::string::npos) __builtin_trap();
     // After a payload nothing more is read; without one the runner goes on.
     bool went_on = o.out.find("NEXT-STEP") != std::string::npos;
