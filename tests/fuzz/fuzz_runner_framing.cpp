@@ -5,6 +5,7 @@
 // ever run: PWNED never appears, and after a payload step, however it ended, the runner ends
 // (its marker and status out first) without reading the next frame.
 #include "exec/runner_protocol.hpp"
+#include "runner_spawn.hpp"
 #include "util/strings.hpp"
 
 #include <cerrno>
@@ -31,28 +32,10 @@ struct Outcome {
 // stays open until the second marker (or the runner's end): a closed stdin is a lost channel.
 Outcome run_runner(const std::string& first, const std::string& second, const std::string& marker,
                    bool nudge_first) {
-    int in[2], out[2];
-    if (pipe(in) != 0 || pipe(out) != 0) __builtin_trap();
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addclose(&fa, in[1]);
-    posix_spawn_file_actions_addclose(&fa, out[0]);
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP); // its `kill 0` stays its own
-    posix_spawnattr_setpgroup(&attr, 0);
-    std::string request = leura::exec::runner_request();
-    const char* argv[] = {"/bin/sh", "-c", request.c_str(), nullptr};
-    pid_t pid;
-    if (posix_spawn(&pid, "/bin/sh", &fa, &attr, const_cast<char**>(argv), environ) != 0)
-        __builtin_trap();
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
-    close(in[0]);
-    close(out[1]);
+    auto runner = leura::test::spawn_runner({"/bin/sh", "-c", leura::exec::runner_request()});
+    if (!runner) __builtin_trap();
+    const pid_t pid = runner->pid;
+    const int in[2] = {-1, runner->in}, out[2] = {runner->out, -1};
     signal(SIGPIPE, SIG_IGN);
     std::string input = first;
     size_t sent = 0;

@@ -3,6 +3,7 @@
 // and busybox ash see a step's end through a CHLD trap that interrupts `read`, bash goes on
 // with a watcher. Driven as leura drives it: a frame, nudges while the step runs, the next
 // frame after the marker; a closed stdin is a lost channel.
+#include "../fuzz/runner_spawn.hpp"
 #include "exec/runner_protocol.hpp"
 
 #include <gtest/gtest.h>
@@ -39,33 +40,14 @@ class RunnerProcess {
 public:
     explicit RunnerProcess(std::vector<std::string> shell) {
         signal(SIGPIPE, SIG_IGN);
-        int in[2], out[2];
-        if (pipe(in) != 0 || pipe(out) != 0) throw std::runtime_error("pipe");
-        posix_spawn_file_actions_t fa;
-        posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-        posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-        posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-        posix_spawn_file_actions_addclose(&fa, in[1]);
-        posix_spawn_file_actions_addclose(&fa, out[0]);
-        posix_spawnattr_t attr;
-        posix_spawnattr_init(&attr);
-        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP); // its `kill 0` stays its own
-        posix_spawnattr_setpgroup(&attr, 0);
         shell.push_back("-c");
         shell.push_back(leura::exec::runner_script());
-        std::vector<char*> argv;
-        for (auto& a : shell)
-            argv.push_back(a.data());
-        argv.push_back(nullptr);
-        int rc = posix_spawn(&m_pid, argv[0], &fa, &attr, argv.data(), environ);
-        posix_spawn_file_actions_destroy(&fa);
-        posix_spawnattr_destroy(&attr);
-        close(in[0]);
-        close(out[1]);
-        m_in = in[1];
-        m_out = out[0];
-        if (rc != 0) throw std::runtime_error("posix_spawn");
+        const std::string name = shell[0];
+        auto runner = leura::test::spawn_runner(std::move(shell));
+        if (!runner) throw std::runtime_error("could not start " + name);
+        m_pid = runner->pid;
+        m_in = runner->in;
+        m_out = runner->out;
         send(leura::exec::runner_greeting(k_hex));
     }
     ~RunnerProcess() {
