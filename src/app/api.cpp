@@ -49,9 +49,11 @@ const char* title_for(int status) {
                                                       {404, "Not Found"},
                                                       {405, "Method Not Allowed"},
                                                       {409, "Conflict"},
+                                                      {412, "Precondition Failed"},
                                                       {413, "Content Too Large"},
                                                       {415, "Unsupported Media Type"},
                                                       {422, "Unprocessable Content"},
+                                                      {428, "Precondition Required"},
                                                       {500, "Internal Server Error"},
                                                       {503, "Service Unavailable"}};
     auto it = titles.find(status);
@@ -137,6 +139,17 @@ http::Response problem(const Error& error) {
     }
     return problem(http_status_for(error.kind), to_string(error.kind),
                    to_int(exit_code_for(error.kind)), detail);
+}
+
+std::string problems_json(const config::Diagnostics& diags) {
+    std::vector<std::string> items;
+    for (const auto& d : diags.items()) {
+        util::JsonObject p;
+        p.add("file", d.pos.file).add("line", int64_t(d.pos.line));
+        p.add("column", int64_t(d.pos.column)).add("message", d.message);
+        items.push_back(p.str());
+    }
+    return util::json_array(items);
 }
 
 http::Response json_response(std::string body, int status) {
@@ -275,11 +288,23 @@ http::Response Api::route(Context& ctx, const http::Request& r, const Token& tok
         return json_response(std::string(openapi_document()));
     }
     if (seg.size() >= 2 && seg[1] == "tasks") {
-        if (!get) return method_not_allowed("GET");
-        if (!scope("view")) return out_of_scope("view");
-        if (seg.size() == 2) return tasks_list(ctx, token);
+        if (seg.size() == 2) {
+            if (!get) return method_not_allowed("GET");
+            return scope("view") ? tasks_list(ctx, token) : out_of_scope("view");
+        }
         // A library name may have folders: the rest of the path is the name.
-        return task_get(ctx, r.path.substr(std::string("/v1/tasks/").size()), r, token);
+        std::string name = r.path.substr(std::string("/v1/tasks/").size());
+        if (name.ends_with(":validate")) {
+            if (r.method != "POST") return method_not_allowed("POST");
+            name.resize(name.size() - std::string(":validate").size());
+            return scope("view") ? task_validate(ctx, name, r, token) : out_of_scope("view");
+        }
+        if (get) return scope("view") ? task_get(ctx, name, r, token) : out_of_scope("view");
+        if (r.method == "PUT")
+            return scope("edit") ? task_put(ctx, name, r, token) : out_of_scope("edit");
+        if (r.method == "DELETE")
+            return scope("edit") ? task_delete(ctx, name, r, token) : out_of_scope("edit");
+        return method_not_allowed("GET, PUT, DELETE");
     }
     if (seg.size() == 2 && seg[1] == "monitors") {
         if (!get) return method_not_allowed("GET");
@@ -326,59 +351,6 @@ http::Response Api::route(Context& ctx, const http::Request& r, const Token& tok
     return problem(404, "not_found", to_int(ExitCode::usage), "no such endpoint: " + r.path);
 }
 
-// The task library as `leura task list --json` shows it: the tasks the caller may view.
-http::Response Api::tasks_list(Context& ctx, const Token& token) {
-    auto records = ctx.records();
-    if (!records) return problem(records.error());
-    auto newest = (*records)->last_runs();
-    std::vector<std::string> items;
-    for (const auto& t : library_tasks(library_root(ctx.settings))) {
-        if (!access_allows(ctx, "view", t.name)) continue;
-        if (token && !token_scope_allows(*token, "view", t.name)) continue;
-        config::Diagnostics diags;
-        auto task = config::load_task(t.file, diags);
-        const store::RunRecord* last = nullptr;
-        if (newest)
-            if (auto it =
-                    newest->find(std::filesystem::absolute(t.file).lexically_normal().string());
-                it != newest->end())
-                last = &it->second;
-        items.push_back(library_task_json(t, task ? &*task : nullptr, last));
-    }
-    return json_response(util::JsonObject().add_raw("tasks", util::json_array(items)).str());
-}
-
-// A library task's text, with its SHA-256 as the ETag (If-None-Match answers 304).
-http::Response Api::task_get(Context& ctx, const std::string& name, const http::Request& r,
-                             const Token& token) {
-    if (name.empty() || name.find("..") != name.npos || name[0] == '/')
-        return problem(400, "usage", to_int(ExitCode::usage),
-                       "a task is named by its library name");
-    auto file = library_file(library_root(ctx.settings), name);
-    if (!file) return problem(file.error());
-    AccessRequest ask;
-    ask.action = "view";
-    ask.task = name;
-    if (auto ok = authorize(ctx, ask, false); !ok) return problem(ok.error());
-    if (token && !token_scope_allows(*token, "view", name))
-        return problem(403, "denied", to_int(ExitCode::refused),
-                       "token " + token->id + " does not allow 'view' on task " + name);
-    auto text = util::read_file(*file);
-    if (!text) return problem(text.error());
-    const std::string etag = "\"" + util::sha256_hex(*text) + "\"";
-    if (const std::string* match = r.header("if-none-match"); match && *match == etag) {
-        http::Response res;
-        res.status = 304;
-        res.header("ETag", etag);
-        return res;
-    }
-    http::Response res;
-    res.header("Content-Type", "application/toml; charset=utf-8");
-    res.header("ETag", etag);
-    res.body = std::move(*text);
-    return res;
-}
-
 // Every monitor with each host's state, as `leura monitor status --json` shows them; a
 // monitor file with a problem is listed under `problems` (file:line:col), the rest as usual.
 http::Response Api::monitors(Context& ctx) {
@@ -395,16 +367,9 @@ http::Response Api::monitors(Context& ctx) {
         items.push_back(
             util::JsonObject().add("name", m.name).add_raw("hosts", util::json_array(rows)).str());
     }
-    std::vector<std::string> problems;
-    for (const auto& d : diags.items()) {
-        util::JsonObject p;
-        p.add("file", d.pos.file).add("line", int64_t(d.pos.line));
-        p.add("column", int64_t(d.pos.column)).add("message", d.message);
-        problems.push_back(p.str());
-    }
     return json_response(util::JsonObject()
                              .add_raw("monitors", util::json_array(items))
-                             .add_raw("problems", util::json_array(problems))
+                             .add_raw("problems", problems_json(diags))
                              .str());
 }
 

@@ -86,6 +86,12 @@ private:
     http::Response tasks_list(Context& ctx, const Token& token);
     http::Response task_get(Context& ctx, const std::string& name, const http::Request& r,
                             const Token& token);
+    http::Response task_put(Context& ctx, const std::string& name, const http::Request& r,
+                            const Token& token);
+    http::Response task_delete(Context& ctx, const std::string& name, const http::Request& r,
+                               const Token& token);
+    http::Response task_validate(Context& ctx, const std::string& name, const http::Request& r,
+                                 const Token& token);
     http::Response step_output(Context& ctx, const std::string& id, const std::string& host,
                                const std::string& step, const http::Request& r, const Token& token);
     http::Response session(Context& ctx, const http::Request& r);
@@ -96,6 +102,8 @@ private:
     Children& m_children;
     EventWatch m_watch; // what the event streams wait on
     std::mutex m_idempotency_mutex;
+    // One task write at a time: an If-Match is checked and acted on as one step.
+    std::mutex m_task_mutex;
     // Idempotency-Key of the caller -> the request's digest and the run it started.
     std::map<std::string, std::pair<std::string, std::string>> m_idempotency;
 };
@@ -104,6 +112,8 @@ private:
 http::Response problem(const Error& error);
 // The same with the HTTP status and code given.
 http::Response problem(int status, const std::string& code, int exit, const std::string& detail);
+// Problems at file:line:col as a JSON array of {"file","line","column","message"}.
+std::string problems_json(const config::Diagnostics& diags);
 // 200 (or `status`) with a JSON body.
 http::Response json_response(std::string body, int status = 200);
 

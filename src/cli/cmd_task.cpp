@@ -7,6 +7,7 @@
 #include "app/library.hpp"
 #include "app/prepare.hpp"
 #include "app/task_versions.hpp"
+#include "app/task_write.hpp"
 #include "cli/commands.hpp"
 #include "cli/report.hpp"
 #include "util/json.hpp"
@@ -208,20 +209,7 @@ int make(app::Context& ctx, const TaskFlags& f) {
         std::ifstream in(*from, std::ios::binary);
         text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     }
-    fs::create_directories(file->parent_path(), ec);
-    fs::path tmp = file->string() + ".new-" + std::to_string(::getpid());
-    {
-        std::ofstream out(tmp, std::ios::binary);
-        out << text;
-        if (!out.flush()) return report(Error(ErrorKind::io, "cannot write " + tmp.string()));
-    }
-    // link(2) fails if the name appeared meanwhile: never overwrite.
-    if (::link(tmp.c_str(), file->c_str()) != 0) {
-        fs::remove(tmp, ec);
-        return report(
-            Error(ErrorKind::io, "cannot create " + file->string() + ": " + std::strerror(errno)));
-    }
-    fs::remove(tmp, ec);
+    if (auto st = app::install_task_text(*file, text, true); !st) return report(st.error());
     if (auto saved = app::save_task_version(ctx, f.name, *file, text, app::VersionSource::created);
         !saved)
         warn_unsaved_version(f.name, saved.error());
@@ -254,29 +242,6 @@ int run_editor(const fs::path& file) {
 std::string read_all(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
     return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-// The problems `text` would have as the task at `file`: validated as a file beside it (so
-// script_file and upload paths resolve as they will), like `leura check`.
-config::Diagnostics validate_as(const fs::path& file, const std::string& text) {
-    config::Diagnostics diags;
-    fs::path probe = file.parent_path() / ("." + file.filename().string() + ".check-" +
-                                           std::to_string(::getpid()) + ".toml");
-    {
-        std::ofstream out(probe, std::ios::binary);
-        out << text;
-    }
-    app::check_files({probe.string()}, diags);
-    std::error_code ec;
-    fs::remove(probe, ec);
-    // Name the real file in the messages, not the probe.
-    config::Diagnostics named;
-    for (const auto& d : diags.items()) {
-        SourcePos pos = d.pos;
-        if (pos.file == probe.string()) pos.file = file.string();
-        named.add(pos, d.message, d.source_line);
-    }
-    return named;
 }
 
 // `task edit`: the editor works on a private copy; a valid copy replaces the file atomically,
@@ -317,22 +282,11 @@ int edit(app::Context& ctx, const TaskFlags& f) {
             std::fprintf(stderr, "leura: no changes to task '%s'\n", f.name.c_str());
             return 0;
         }
-        auto diags = validate_as(*file, text);
+        auto diags = app::validate_task_text(*file, text);
         if (diags.empty()) {
-            fs::path tmp = file->parent_path() /
-                           ("." + file->filename().string() + ".new-" + std::to_string(::getpid()));
-            {
-                std::ofstream out(tmp, std::ios::binary);
-                out << text;
-                if (!out.flush())
-                    return report(Error(ErrorKind::io, "cannot write " + tmp.string()));
-            }
+            if (auto st = app::install_task_text(*file, text, false); !st)
+                return report(st.error());
             std::error_code ec;
-            fs::rename(tmp, *file, ec);
-            if (ec) {
-                fs::remove(tmp, ec);
-                return report(Error(ErrorKind::io, "cannot replace " + file->string()));
-            }
             fs::remove(copy, ec);
             if (auto saved =
                     app::save_task_version(ctx, f.name, *file, text, app::VersionSource::edited);

@@ -48,6 +48,22 @@ fleet_settings() {
     > "$XDG_CONFIG_HOME/leura/config.toml"
 }
 
+# api METHOD PATH [curl args]: a request to `leura serve` over TCP at $URL when it is set, else
+# on the socket $S; the body goes to $T/body, the headers to $T/headers, the status to $code.
+api() {
+  local method=$1 path=$2
+  shift 2
+  if [ -n "${URL:-}" ]; then
+    code=$(curl -sS -X "$method" -o "$T/body" -D "$T/headers" -w '%{http_code}' "$@" "$URL$path")
+  else
+    code=$(curl -sS --unix-socket "$S" -X "$method" -o "$T/body" -D "$T/headers" \
+      -w '%{http_code}' "$@" "http://leura$path")
+  fi
+}
+expect_code() { [ "$code" = "$1" ] || fail "HTTP $code, expected $1: $(cat "$T/body")"; }
+# field PYTHON-SUBSCRIPT: that part of the JSON in $T/body, as Python prints it.
+field() { /usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))$1)" "$T/body"; }
+
 # leura ARGS...: runs the binary, keeping stdout in $T/out, stderr in $T/err, status in $rc.
 leura() {
   set +e

@@ -31,15 +31,6 @@ start_server() {
   cat "$T/serve.err" >&2
   fail "the server did not come up"
 }
-# api METHOD PATH [curl args]: body in $T/body, headers in $T/headers, status in $code.
-api() {
-  local method=$1 path=$2
-  shift 2
-  code=$(curl -sS --unix-socket "$S" -X "$method" -o "$T/body" -D "$T/headers" \
-    -w '%{http_code}' "$@" "http://leura$path")
-}
-expect_code() { [ "$code" = "$1" ] || fail "HTTP $code, expected $1: $(cat "$T/body")"; }
-field() { /usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))$1)" "$T/body"; }
 start_server
 
 api GET /healthz; expect_code 200

@@ -21,13 +21,6 @@ URL=$(sed -n 's/.* \(http:\/\/127.0.0.1:[0-9]*\).*/\1/p' "$T/serve.out")
 [ -n "$URL" ] || fail "no TCP address: $(cat "$T/serve.out" "$T/serve.err")"
 [ "$(stat -c %a "$S")" = 600 ] || fail "the socket is $(stat -c %a "$S"), not 600"
 
-api() { # METHOD PATH [curl args]
-  local method=$1 path=$2
-  shift 2
-  code=$(curl -sS -X "$method" -o "$T/body" -D "$T/headers" -w '%{http_code}' "$@" "$URL$path")
-}
-expect_code() { [ "$code" = "$1" ] || fail "HTTP $code, expected $1: $(cat "$T/body")"; }
-field() { /usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))$1)" "$T/body"; }
 token() { # NAME ARGS...: a new token's secret
   "$LEURA_BIN" token create --name "$@" 2> /dev/null
 }
