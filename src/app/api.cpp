@@ -306,6 +306,12 @@ http::Response Api::route(Context& ctx, const http::Request& r, const Token& tok
             return scope("edit") ? task_delete(ctx, name, r, token) : out_of_scope("edit");
         return method_not_allowed("GET, PUT, DELETE");
     }
+    if (seg.size() >= 2 && seg[1] == "inventories" &&
+        (seg.size() == 2 || (seg.size() == 4 && seg[3] == "hosts"))) {
+        if (!get) return method_not_allowed("GET");
+        if (!scope("view")) return out_of_scope("view");
+        return seg.size() == 2 ? inventories_list(ctx) : inventory_hosts(ctx, seg[2], r);
+    }
     if (seg.size() == 2 && seg[1] == "monitors") {
         if (!get) return method_not_allowed("GET");
         return scope("view") ? monitors(ctx) : out_of_scope("view");

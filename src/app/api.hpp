@@ -92,6 +92,8 @@ private:
                                const Token& token);
     http::Response task_validate(Context& ctx, const std::string& name, const http::Request& r,
                                  const Token& token);
+    http::Response inventories_list(Context& ctx);
+    http::Response inventory_hosts(Context& ctx, const std::string& name, const http::Request& r);
     http::Response step_output(Context& ctx, const std::string& id, const std::string& host,
                                const std::string& step, const http::Request& r, const Token& token);
     http::Response session(Context& ctx, const http::Request& r);

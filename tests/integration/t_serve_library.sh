@@ -1,4 +1,7 @@
-# The task library over `leura serve`, no hosts needed: PUT creates a task (201, Location,
+# The task library and the inventories over `leura serve`, no hosts needed. GET
+# /v1/inventories lists what `inventory list` finds; .../NAME/hosts?select= picks as -t does (a
+# bad selector is a 400 naming its column, a broken inventory a 422 at file:line:col, a name
+# that is not listed a 404: no file of the caller's choosing is read). PUT creates a task (201, Location,
 # ETag), replaces one only under If-Match with its ETag (428 without, 412 when it changed), and
 # never installs a text with problems (422 naming file:line:col, the file untouched);
 # If-None-Match: * refuses to overwrite; :validate answers valid or the problems and keeps
@@ -105,4 +108,31 @@ api GET /v1/tasks/web/hello; expect_code 404
 api DELETE /v1/tasks/web/hello; expect_code 404
 leura audit
 expect_out " task rm +task:web/hello +allow "
+
+# Inventories: the one beside the task library; a selector as -t takes it.
+inv=$XDG_CONFIG_HOME/leura/inventories
+mkdir -p "$inv"
+printf '[[hosts]]\nnames = "web[01-04].dc1"\ngroups = ["web"]\nattrs = { az = "a" }\n\n[[hosts]]\nnames = "db1.dc1"\ngroups = ["db"]\nattrs = { az = "b" }\nuser = "postgres"\nport = 2222\n' > "$inv/prod.toml"
+printf '[[hosts]]\nnames = "x[01-"\n' > "$inv/broken.toml"
+api GET /v1/inventories; expect_code 200
+valid InventoryList "$T/body"
+/usr/bin/python3 -c "import json,sys; d={i['name']:i for i in json.load(open(sys.argv[1]))['inventories']}; sys.exit(not (d['prod']['hosts']==5 and d['prod']['valid'] and not d['broken']['valid']))" "$T/body" ||
+  fail "inventories: $(cat "$T/body")"
+api GET '/v1/inventories/prod/hosts?select=web%26az%3Da,db1.dc1'; expect_code 200
+valid InventoryHosts "$T/body"
+[ "$(field "[\"hosts\"]" | grep -o "'host': '[^']*'" | tr '\n' ' ')" = "'host': 'web01.dc1' 'host': 'web02.dc1' 'host': 'web03.dc1' 'host': 'web04.dc1' 'host': 'db1.dc1' " ] ||
+  fail "selected: $(cat "$T/body")"
+[ "$(field "['hosts'][4]['port']")" = 2222 ] || fail "db1's port: $(cat "$T/body")"
+api GET '/v1/inventories/prod/hosts?select=az%3Db'; expect_code 200
+[ "$(field "['hosts'][0]['host']")" = db1.dc1 ] || fail "az=b: $(cat "$T/body")"
+api GET '/v1/inventories/prod/hosts'; expect_code 200
+[ "$(field "['hosts']" | grep -o "'host':" | wc -l)" = 5 ] || fail "no selector: $(cat "$T/body")"
+api GET '/v1/inventories/prod/hosts?select=web%20%26'; expect_code 400
+valid Problem "$T/body"
+api GET /v1/inventories/broken/hosts; expect_code 422
+valid Problem "$T/body"
+field "['problems'][0]['file']" | grep -q "broken.toml$" || fail "broken inventory: $(cat "$T/body")"
+api GET /v1/inventories/nosuch/hosts; expect_code 404
+api GET /v1/inventories/..%2F..%2Fetc%2Fpasswd/hosts; expect_code 404
+api POST /v1/inventories; expect_code 405
 echo ok
