@@ -141,6 +141,15 @@ http::Response problem(const Error& error) {
                    to_int(exit_code_for(error.kind)), detail);
 }
 
+http::Response problem(const config::Diagnostics& diags) {
+    if (diags.empty()) return problem(500, "internal", 70, "a problem was found but not named");
+    const auto& first = diags.items().front();
+    auto res = problem(Error(ErrorKind::config, first.message, first.pos));
+    res.body.pop_back();
+    res.body += ",\"problems\":" + problems_json(diags) + "}";
+    return res;
+}
+
 std::string problems_json(const config::Diagnostics& diags) {
     std::vector<std::string> items;
     for (const auto& d : diags.items()) {
@@ -311,6 +320,10 @@ http::Response Api::route(Context& ctx, const http::Request& r, const Token& tok
         if (!get) return method_not_allowed("GET");
         if (!scope("view")) return out_of_scope("view");
         return seg.size() == 2 ? inventories_list(ctx) : inventory_hosts(ctx, seg[2], r);
+    }
+    if (seg.size() == 2 && seg[1] == "plan") {
+        if (r.method != "POST") return method_not_allowed("POST");
+        return scope("view") ? plan(ctx, r, token) : out_of_scope("view");
     }
     if (seg.size() == 2 && seg[1] == "monitors") {
         if (!get) return method_not_allowed("GET");

@@ -17,6 +17,7 @@
 #include "http/message.hpp"
 
 #include <atomic>
+#include <expected>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -97,6 +98,7 @@ private:
     http::Response step_output(Context& ctx, const std::string& id, const std::string& host,
                                const std::string& step, const http::Request& r, const Token& token);
     http::Response session(Context& ctx, const http::Request& r);
+    http::Response plan(Context& ctx, const http::Request& r, const Token& token);
     http::Response metrics(Context& ctx);
 
     ApiBase m_base;
@@ -114,6 +116,17 @@ private:
 http::Response problem(const Error& error);
 // The same with the HTTP status and code given.
 http::Response problem(int status, const std::string& code, int exit, const std::string& detail);
+// What POST /v1/runs (and /v1/plan, which takes no vars) names.
+struct RunBody {
+    std::string task, inventory, targets;
+    bool replace_targets = false;
+    std::vector<std::pair<std::string, std::string>> vars;
+};
+// The body's fields checked; else the 400 or 422 that says what is wrong.
+std::expected<RunBody, http::Response> parse_run_body(const std::string& text, bool with_vars);
+
+// A 422 for `diags`: the first problem as the detail, all of them under `problems`.
+http::Response problem(const config::Diagnostics& diags);
 // Problems at file:line:col as a JSON array of {"file","line","column","message"}.
 std::string problems_json(const config::Diagnostics& diags);
 // 200 (or `status`) with a JSON body.

@@ -48,13 +48,7 @@ http::Response Api::inventory_hosts(Context& ctx, const std::string& name, const
     if (auto ok = authorize(ctx, ask, false); !ok) return problem(ok.error());
     config::Diagnostics diags;
     auto inv = load_inventory(*file, diags);
-    if (!inv) {
-        const auto& first = diags.items().front();
-        auto res = problem(Error(ErrorKind::config, first.message, first.pos));
-        res.body.pop_back();
-        res.body += ",\"problems\":" + problems_json(diags) + "}";
-        return res;
-    }
+    if (!inv) return problem(diags);
     const std::string selector = r.param("select").value_or("");
     auto selected = inventory::select(*inv, selector);
     if (!selected) {

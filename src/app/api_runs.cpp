@@ -3,6 +3,7 @@
 #include "app/access_gate.hpp"
 #include "app/api.hpp"
 #include "app/exit_code.hpp"
+#include "app/library.hpp"
 #include "app/pending_run.hpp"
 #include "app/records.hpp"
 #include "app/recovery.hpp"
@@ -17,6 +18,7 @@
 #include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <expected>
 #include <fstream>
 #include <limits>
 #include <map>
@@ -111,6 +113,58 @@ http::Response out_of_scope(const store::TokenRecord& token, const std::string& 
 
 } // namespace
 
+std::expected<RunBody, http::Response> parse_run_body(const std::string& text, bool with_vars) {
+    auto doc = util::parse_json(text);
+    if (!doc)
+        return std::unexpected(bad("the body is not JSON (at byte " +
+                                   std::to_string(doc.error().offset) +
+                                   "): " + doc.error().message));
+    if (!doc->is(JsonValue::Type::object))
+        return std::unexpected(bad("the body must be a JSON object"));
+    RunBody b;
+    for (const auto& m : doc->members) {
+        const JsonValue& v = m.value;
+        if (m.name == "task" || m.name == "inventory" || m.name == "targets") {
+            if (!v.is(JsonValue::Type::string) || !plain_argument(v.text))
+                return std::unexpected(
+                    bad(m.name + " must be a non-empty string not starting with '-'", 422));
+            (m.name == "task" ? b.task : m.name == "inventory" ? b.inventory : b.targets) = v.text;
+        } else if (m.name == "replace_targets") {
+            if (!v.is(JsonValue::Type::boolean))
+                return std::unexpected(bad("replace_targets must be true or false", 422));
+            b.replace_targets = v.boolean;
+        } else if (m.name == "vars" && with_vars) {
+            if (!v.is(JsonValue::Type::object))
+                return std::unexpected(bad("vars must be an object of strings", 422));
+            for (const auto& var : v.members) {
+                if (!variable_name(var.name))
+                    return std::unexpected(
+                        bad("vars: '" + var.name + "' is not a variable name", 422));
+                if (!var.value.is(JsonValue::Type::string))
+                    return std::unexpected(bad("vars." + var.name + " must be a string", 422));
+                b.vars.emplace_back(var.name, var.value.text);
+            }
+        } else {
+            return std::unexpected(bad("unknown field '" + m.name +
+                                           "' (known: task, inventory, targets, replace_targets" +
+                                           (with_vars ? ", vars)" : ")"),
+                                       422));
+        }
+    }
+    if (b.task.empty())
+        return std::unexpected(
+            bad("task is required: a library task's name or a file's path", 422));
+    // Runs start from "/": a relative path would mean something else there. A library name
+    // (web/restart) is no path.
+    if (is_task_path(b.task) && b.task[0] != '/')
+        return std::unexpected(
+            bad("task '" + b.task + "': give a library task's name or an absolute path", 422));
+    if (b.inventory.find('/') != b.inventory.npos && b.inventory[0] != '/')
+        return std::unexpected(bad(
+            "inventory '" + b.inventory + "': give an inventory's name or an absolute path", 422));
+    return b;
+}
+
 http::Response Api::runs_list(Context& ctx, const http::Request& r, const Token& token) {
     store::RunFilter filter;
     int64_t limit = 20;
@@ -172,47 +226,9 @@ http::Response Api::run_get(Context& ctx, const std::string& id, const Token& to
 }
 
 http::Response Api::run_start(Context& ctx, const http::Request& r, const Token& token) {
-    auto doc = util::parse_json(r.body);
-    if (!doc)
-        return bad("the body is not JSON (at byte " + std::to_string(doc.error().offset) +
-                   "): " + doc.error().message);
-    if (!doc->is(JsonValue::Type::object)) return bad("the body must be a JSON object");
-    std::string task, inventory, targets;
-    bool replace_targets = false;
-    std::vector<std::pair<std::string, std::string>> vars;
-    for (const auto& m : doc->members) {
-        const JsonValue& v = m.value;
-        if (m.name == "task" || m.name == "inventory" || m.name == "targets") {
-            if (!v.is(JsonValue::Type::string) || !plain_argument(v.text))
-                return bad(m.name + " must be a non-empty string not starting with '-'", 422);
-            (m.name == "task" ? task : m.name == "inventory" ? inventory : targets) = v.text;
-        } else if (m.name == "replace_targets") {
-            if (!v.is(JsonValue::Type::boolean))
-                return bad("replace_targets must be true or false", 422);
-            replace_targets = v.boolean;
-        } else if (m.name == "vars") {
-            if (!v.is(JsonValue::Type::object))
-                return bad("vars must be an object of strings", 422);
-            for (const auto& var : v.members) {
-                if (!variable_name(var.name))
-                    return bad("vars: '" + var.name + "' is not a variable name", 422);
-                if (!var.value.is(JsonValue::Type::string))
-                    return bad("vars." + var.name + " must be a string", 422);
-                vars.emplace_back(var.name, var.value.text);
-            }
-        } else {
-            return bad("unknown field '" + m.name +
-                           "' (known: task, inventory, targets, replace_targets, vars)",
-                       422);
-        }
-    }
-    if (task.empty()) return bad("task is required: a library task's name or a file's path", 422);
-    // The child runs from "/": a relative path would mean something else there.
-    if (task.find('/') != task.npos && task[0] != '/')
-        return bad("task '" + task + "': give a library task's name or an absolute path", 422);
-    if (inventory.find('/') != inventory.npos && inventory[0] != '/')
-        return bad("inventory '" + inventory + "': give an inventory's name or an absolute path",
-                   422);
+    auto body = parse_run_body(r.body, true);
+    if (!body) return body.error();
+    const auto& [task, inventory, targets, replace_targets, vars] = *body;
 
     // The same key from the same caller is the same request: its run, not a second one.
     const std::string principal = principal_key(ctx.identity);

@@ -131,14 +131,7 @@ http::Response Api::task_put(Context& ctx, const std::string& name, const http::
     if (if_match && *if_match != "*" && *if_match != etag_of(before))
         return changed(name, before, *if_match);
     auto diags = validate_task_text(*file, r.body);
-    if (!diags.empty()) {
-        const auto& first = diags.items().front();
-        auto res = problem(Error(ErrorKind::config, first.message, first.pos));
-        res.status = 422;
-        res.body.pop_back();
-        res.body += ",\"problems\":" + problems_json(diags) + "}";
-        return res;
-    }
+    if (!diags.empty()) return problem(diags);
     if (auto st = install_task_text(*file, r.body, !exists); !st) {
         if (st.error().kind == ErrorKind::usage) return precondition_failed(st.error().message);
         return problem(st.error());

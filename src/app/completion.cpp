@@ -256,16 +256,18 @@ std::vector<Candidate> complete_inventories(const config::Settings& settings,
 std::optional<fs::path> inventory_for(const config::Settings& settings,
                                       const std::string& inventory_arg,
                                       const std::string& task_arg) {
-    if (!inventory_arg.empty()) return find_inventory(inventory_arg, fs::path(".") / "x");
+    const fs::path library = library_root(settings);
+    if (!inventory_arg.empty()) return find_inventory(inventory_arg, fs::path(".") / "x", library);
     if (!task_arg.empty()) {
         std::string name;
-        auto file = resolve_task(library_root(settings), task_arg, name);
+        auto file = resolve_task(library, task_arg, name);
         config::Diagnostics diags;
         auto task = file ? config::load_task(*file, diags) : std::nullopt;
-        if (task && !task->inventory.empty()) return find_inventory(task->inventory, *file);
+        if (task && !task->inventory.empty())
+            return find_inventory(task->inventory, *file, library);
     }
     if (settings.text("inventory").empty()) return std::nullopt;
-    return find_inventory(settings.text("inventory"), fs::path(".") / "x");
+    return find_inventory(settings.text("inventory"), fs::path(".") / "x", library);
 }
 
 Completion complete_selector(const fs::path& inventory, std::string_view word, size_t limit) {

@@ -140,7 +140,8 @@ std::vector<fs::path> known_inventories(const config::Settings& settings) {
     add_dir("inventories");
     add_dir(library_root(settings).parent_path() / "inventories");
     if (!settings.is_default("inventory")) {
-        auto f = find_inventory(settings.text("inventory"), fs::path(".") / "x");
+        auto f =
+            find_inventory(settings.text("inventory"), fs::path(".") / "x", library_root(settings));
         std::error_code ec;
         if (f && seen.insert(fs::absolute(*f, ec).lexically_normal()).second)
             out.push_back(fs::absolute(*f, ec).lexically_normal());

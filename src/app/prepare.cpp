@@ -19,12 +19,16 @@ namespace leura::app {
 
 namespace fs = std::filesystem;
 
-std::optional<fs::path> find_inventory(const std::string& name, const fs::path& task_file) {
+std::optional<fs::path> find_inventory(const std::string& name, const fs::path& task_file,
+                                       const fs::path& library) {
     std::error_code ec;
     fs::path task_dir = task_file.parent_path();
     std::vector<fs::path> candidates = {name, task_dir / name};
     if (name.find('/') == std::string::npos) {
-        for (const fs::path& base : {task_dir, task_dir / "..", fs::path(".")}) {
+        std::vector<fs::path> bases = {task_dir, task_dir / "..", fs::path(".")};
+        // The folder `inventory list` shows beside the task library, wherever the task is.
+        if (!library.empty()) bases.push_back(library.parent_path());
+        for (const fs::path& base : bases) {
             candidates.push_back(base / "inventories" / (name + ".toml"));
             candidates.push_back(base / "inventories" / name);
         }
@@ -299,13 +303,14 @@ std::optional<Prepared> prepare(const PrepareOptions& o, config::Diagnostics& di
                   "no inventory: set 'inventory' in the task or pass -i INVENTORY");
         return std::nullopt;
     }
-    auto file = find_inventory(name, task->file);
+    auto file = find_inventory(name, task->file, o.library);
     if (!file) {
         SourcePos pos = o.inventory.empty() ? key_pos(*task, "inventory") : SourcePos{"-i", 0, 0};
         detail::add_error(diags, pos,
                           "inventory '" + name +
                               "' not found (looked for it as a path and in "
-                              "inventories/ beside the task, above it and here)",
+                              "inventories/ beside the task, above it, beside the task "
+                              "library and here)",
                           task->text);
         return std::nullopt;
     }

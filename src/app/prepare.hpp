@@ -81,9 +81,11 @@ std::optional<inventory::Inventory> load_inventory(const std::filesystem::path& 
                                                    config::Diagnostics& diags);
 
 // Where a task's `inventory = "name"` points: a path as given or relative to the task, else
-// inventories/<name>.toml beside the task, above it, or in the current directory.
+// inventories/<name>.toml beside the task, above it, in the current directory, or beside the
+// task library `library` (when given; where `inventory list` finds it).
 std::optional<std::filesystem::path> find_inventory(const std::string& name,
-                                                    const std::filesystem::path& task_file);
+                                                    const std::filesystem::path& task_file,
+                                                    const std::filesystem::path& library = {});
 
 // `leura check`: validates each file (task or inventory, told apart by content), reporting
 // every problem. A task's inventory and selector are checked too.

@@ -43,10 +43,11 @@ load(const app::Context& ctx, const std::string& name, config::Diagnostics& diag
         diags.add({"inventory", 0, 0}, "name an inventory (or set the inventory setting)");
         return std::nullopt;
     }
-    auto file = app::find_inventory(wanted, fs::path(".") / "x");
+    auto file = app::find_inventory(wanted, fs::path(".") / "x", app::library_root(ctx.settings));
     if (!file) {
         diags.add({wanted, 0, 0}, "inventory '" + wanted +
-                                      "' not found (looked for it as a path and in inventories/)");
+                                      "' not found (looked for it as a path, in ./inventories and "
+                                      "beside the task library)");
         return std::nullopt;
     }
     auto inv = app::load_inventory(*file, diags);

@@ -3,6 +3,7 @@
 // inventory, leura's settings, the ssh config, a default). With --ssh-g, the honoured
 // directives exactly as `ssh -G` prints them (tests/sshconfig compares the two).
 #include "app/connections.hpp"
+#include "app/library.hpp"
 #include "app/prepare.hpp"
 #include "cli/commands.hpp"
 #include "cli/host_table.hpp"
@@ -35,7 +36,8 @@ Result<inventory::Host> host_named(const app::Context& ctx, const SshConfigFlags
     std::string inv =
         f.run.prepare.inventory.empty() ? ctx.settings.text("inventory") : f.run.prepare.inventory;
     if (inv.empty()) return bare;
-    auto file = app::find_inventory(inv, std::filesystem::path(".") / "x");
+    auto file =
+        app::find_inventory(inv, std::filesystem::path(".") / "x", app::library_root(ctx.settings));
     if (!file) {
         if (f.run.prepare.inventory.empty()) return bare; // the setting names a stale one
         return fail(ErrorKind::not_found, "inventory '" + inv + "' not found");

@@ -176,6 +176,18 @@ api POST /v1/runs -H 'Idempotency-Key: deploy-42' -d '{"task":"short"}'
 expect_code 422
 wait_finished "$first" 100
 
+# A library task in a folder is named as web/hi; a relative path is not a name.
+mkdir -p "$lib/web"
+printf '[[steps]]\nname = "hi"\ncommand = "echo from a folder"\n' > "$lib/web/hi.toml"
+api POST /v1/runs -d '{"task":"web/hi"}'
+expect_code 202
+wait_finished "$(field '["run"]')" 100
+leura show "$(field '["run"]')" --json
+expect_out '"status":"ok"'
+api POST /v1/runs -d '{"task":"web/hi.toml"}'
+expect_code 422
+grep -q "absolute path" "$T/body" || fail "$(cat "$T/body")"
+
 # Pages: three more runs by the CLI, then pages of 2 while a new run arrives in between.
 for _ in 1 2 3; do run_leura "$lib/hello.toml" > /dev/null 2>&1 || true; done
 api GET "/v1/runs?limit=2"; expect_code 200

@@ -1,7 +1,8 @@
 # The task library and the inventories over `leura serve`, no hosts needed. GET
 # /v1/inventories lists what `inventory list` finds; .../NAME/hosts?select= picks as -t does (a
 # bad selector is a 400 naming its column, a broken inventory a 422 at file:line:col, a name
-# that is not listed a 404: no file of the caller's choosing is read). PUT creates a task (201, Location,
+# that is not listed a 404: no file of the caller's choosing is read). POST /v1/plan answers
+# what `leura plan --json` prints for the same task, inventory and selector. PUT creates a task (201, Location,
 # ETag), replaces one only under If-Match with its ETag (428 without, 412 when it changed), and
 # never installs a text with problems (422 naming file:line:col, the file untouched);
 # If-None-Match: * refuses to overwrite; :validate answers valid or the problems and keeps
@@ -135,4 +136,27 @@ field "['problems'][0]['file']" | grep -q "broken.toml$" || fail "broken invento
 api GET /v1/inventories/nosuch/hosts; expect_code 404
 api GET /v1/inventories/..%2F..%2Fetc%2Fpasswd/hosts; expect_code 404
 api POST /v1/inventories; expect_code 405
+
+# What `inventory list` shows beside the task library is found by its name from anywhere.
+(cd "$T" && "$LEURA_BIN" inventory show prod > "$T/out" 2> "$T/err") ||
+  fail "inventory show prod: $(cat "$T/err")"
+expect_out "^hosts +5$"
+
+# A plan, as the command line plans it.
+printf '[rollout]\nbatches = ["25%%", "100%%"]\n[[steps]]\nname = "hi"\ncommand = "true"\n' > "$T/deploy.toml"
+api PUT /v1/tasks/web/deploy --data-binary @"$T/deploy.toml"; expect_code 201
+api POST /v1/plan -d '{"task":"web/deploy","inventory":"prod","targets":"web"}'; expect_code 200
+cp "$T/body" "$T/plan-api"
+leura plan web/deploy -i prod -t web --json
+expect_rc 0
+/usr/bin/python3 -c "import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); sys.exit(a != b)" "$T/plan-api" "$T/out" ||
+  fail "the API's plan differs from leura plan --json: $(cat "$T/plan-api") vs $(cat "$T/out")"
+grep -q '"web04.dc1"' "$T/plan-api" && ! grep -q '"db1.dc1"' "$T/plan-api" || fail "plan hosts: $(cat "$T/plan-api")"
+api POST /v1/plan -d '{"task":"web/deploy","inventory":"prod","targets":"web &"}'; expect_code 422
+valid Problem "$T/body"
+api POST /v1/plan -d '{"task":"web/deploy","inventory":"broken"}'; expect_code 422
+field "['problems'][0]['file']" | grep -q "broken.toml$" || fail "plan on a broken inventory: $(cat "$T/body")"
+api POST /v1/plan -d '{"task":"web/nosuch"}'; expect_code 404
+api POST /v1/plan -d '{"task":"web/deploy","vars":{"A":"b"}}'; expect_code 422
+api GET /v1/plan; expect_code 405
 echo ok
