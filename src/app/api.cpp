@@ -16,6 +16,7 @@
 #include "util/time.hpp"
 
 #include <csignal>
+#include <cstdio>
 #include <map>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -484,14 +485,31 @@ http::Response Api::session(Context& ctx, const http::Request& r) {
 http::Response Api::metrics(Context& ctx) {
     auto records = ctx.records();
     if (!records) return problem(records.error());
-    auto runs = (*records)->run_summaries();
-    if (!runs) return problem(runs.error());
-    std::map<std::string, int64_t> by_status;
-    for (const auto& s : *runs)
-        ++by_status[s.status];
-    std::string out = "# HELP leura_runs Runs recorded, by status.\n# TYPE leura_runs gauge\n";
-    for (const auto& [status, n] : by_status)
-        out += "leura_runs{status=\"" + status + "\"} " + std::to_string(n) + "\n";
+    auto counts = (*records)->record_counts();
+    if (!counts) return problem(counts.error());
+    auto by_status = [](std::string& out, const char* name, const char* help,
+                        const std::map<std::string, int64_t>& n) {
+        out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n";
+        for (const auto& [status, count] : n)
+            out +=
+                std::string(name) + "{status=\"" + status + "\"} " + std::to_string(count) + "\n";
+    };
+    std::string out;
+    by_status(out, "leura_runs", "Runs recorded, by status.", counts->runs_by_status);
+    by_status(out, "leura_hosts", "Hosts of the recorded runs, by status.",
+              counts->hosts_by_status);
+    out += "# HELP leura_run_duration_seconds How long the recorded runs that finished took.\n"
+           "# TYPE leura_run_duration_seconds histogram\n";
+    for (size_t i = 0; i < counts->finished_at_most.size(); ++i)
+        out += "leura_run_duration_seconds_bucket{le=\"" +
+               std::to_string(store::k_duration_bounds_s[i]) + "\"} " +
+               std::to_string(counts->finished_at_most[i]) + "\n";
+    out += "leura_run_duration_seconds_bucket{le=\"+Inf\"} " +
+           std::to_string(counts->finished_runs) + "\n";
+    char sum[64];
+    std::snprintf(sum, sizeof sum, "%.3f", double(counts->finished_ms) / 1000.0);
+    out += "leura_run_duration_seconds_sum " + std::string(sum) + "\n";
+    out += "leura_run_duration_seconds_count " + std::to_string(counts->finished_runs) + "\n";
     out += "# HELP leura_serve_children Runs this server started that are still running.\n"
            "# TYPE leura_serve_children gauge\nleura_serve_children " +
            std::to_string(m_children.size()) + "\n";

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -126,6 +127,18 @@ struct RunSummary {
     std::optional<std::string> resumes; // the run this one continues
     std::optional<std::string> archive;
 };
+
+// The records counted for /metrics.
+struct RecordCounts {
+    std::map<std::string, int64_t> runs_by_status;
+    std::map<std::string, int64_t> hosts_by_status; // every run's hosts
+    // Finished runs: how many, their total duration in milliseconds, and how many took at
+    // most each of k_duration_bounds_s seconds (cumulative, as a Prometheus histogram).
+    int64_t finished_runs = 0;
+    int64_t finished_ms = 0;
+    std::vector<int64_t> finished_at_most;
+};
+inline constexpr int64_t k_duration_bounds_s[] = {1, 5, 15, 60, 300, 900, 3600, 14400};
 
 // A run's rows, by table.
 struct RunRows {
@@ -410,6 +423,10 @@ public:
     monitor_decisions(const std::string& monitor, const std::string& host, int64_t limit);
     Result<std::vector<MonitorCheckRow>> monitor_checks(const std::string& monitor,
                                                         const std::string& host, int64_t limit);
+
+    // What /metrics counts over the records (store/metrics.cpp): runs and hosts by status,
+    // and how long finished runs took.
+    Result<RecordCounts> record_counts();
 
     // Deleting records (store/prune.cpp). Every run's rows leave through delete_run_rows(),
     // so whatever indexes them (a full-text index over the previews) is kept in step there.

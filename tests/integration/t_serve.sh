@@ -87,6 +87,13 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 grep -q '^leura_serve_connections 1$' "$T/body" || fail "streams outlive their clients: $(cat "$T/body")"
+# The finished run and its two hosts are counted; durations are a histogram.
+grep -q '^leura_runs{status="ok"} 1$' "$T/body" || fail "metrics runs: $(cat "$T/body")"
+grep -q '^leura_hosts{status="ok"} 2$' "$T/body" || fail "metrics hosts: $(cat "$T/body")"
+grep -q '^leura_run_duration_seconds_count 1$' "$T/body" || fail "metrics durations: $(cat "$T/body")"
+grep -q '^leura_run_duration_seconds_bucket{le="+Inf"} 1$' "$T/body" || fail "metrics +Inf: $(cat "$T/body")"
+[ "$(grep -c '^leura_run_duration_seconds_bucket{le="3600"} 1$' "$T/body")" = 1 ] ||
+  fail "a run of seconds is not under an hour: $(cat "$T/body")"
 
 api GET "/v1/runs/$run"; expect_code 200
 valid Run "$T/body"

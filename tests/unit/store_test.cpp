@@ -527,5 +527,41 @@ TEST_F(StoreTest, LastRunsHaveTheNewestRunOfEachTask) {
     EXPECT_EQ(last->at("/b.toml").id, "r4");
 }
 
+// What /metrics counts: runs and hosts by status, and finished runs' durations as cumulative
+// buckets (a run with a time offset other than Z is measured across it).
+TEST_F(StoreTest, RecordCountsGroupByStatusAndBucketDurations) {
+    auto store = open();
+    auto finished = [&](const std::string& id, const std::string& start, const std::string& end,
+                        const std::string& status) {
+        RunRecord r = make_run(id, start);
+        ASSERT_TRUE(store.insert_run(r));
+        r.finished_at = end;
+        r.status = status;
+        ASSERT_TRUE(store.finish_run(r));
+    };
+    finished("20260101-000000-aaaa", "2026-01-01T00:00:00.000Z", "2026-01-01T00:00:00.400Z", "ok");
+    finished("20260101-000000-bbbb", "2026-01-01T00:00:00.000Z", "2026-01-01T00:00:30.000Z",
+             "failed");
+    finished("20260101-000000-cccc", "2026-01-01T01:00:00.000+01:00", "2026-01-01T00:10:00.000Z",
+             "ok"); // 10 minutes
+    ASSERT_TRUE(store.insert_run(make_run("20260101-000000-dddd", "2026-01-01T00:00:00.000Z")));
+    for (const char* h : {"a", "b"})
+        ASSERT_TRUE(store.upsert_host(make_host("20260101-000000-aaaa", h)));
+    HostRecord failed = make_host("20260101-000000-bbbb", "c");
+    failed.status = "failed";
+    ASSERT_TRUE(store.upsert_host(failed));
+
+    auto c = store.record_counts();
+    ASSERT_TRUE(c) << c.error().message;
+    EXPECT_EQ(c->runs_by_status,
+              (std::map<std::string, int64_t>{{"failed", 1}, {"ok", 2}, {"running", 1}}));
+    EXPECT_EQ(c->hosts_by_status["failed"], 1);
+    EXPECT_EQ(c->hosts_by_status[make_host("x", "y").status], 2);
+    EXPECT_EQ(c->finished_runs, 3);
+    EXPECT_EQ(c->finished_ms, 400 + 30000 + 600000);
+    // Bounds 1, 5, 15, 60, 300, 900, 3600, 14400 s.
+    EXPECT_EQ(c->finished_at_most, (std::vector<int64_t>{1, 1, 1, 2, 2, 3, 3, 3}));
+}
+
 } // namespace
 } // namespace leura::store
