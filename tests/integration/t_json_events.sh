@@ -68,11 +68,11 @@ expect_out '"event":"error".*"kind":"config".*"problems":\[\{"file":"[^"]*bad.to
 
 slow=$(task slow '
 [[steps]]
-command = "sleep 3"')
+command = "sleep 6"')
 run_leura "$slow" -t 127.0.1.1 > /dev/null 2>&1 &
 holder=$!
 at_exit "kill $holder 2>/dev/null"
-for _ in $(seq 1 50); do "$LEURA_BIN" runs --status running | grep -q slow && break; sleep 0.1; done
+for _ in $(seq 1 300); do "$LEURA_BIN" runs --status running | grep -q slow && break; sleep 0.1; done
 leura run "$slow" -i "$F/inventory.toml" --known-hosts "$F/known_hosts" -t 127.0.1.1 --json
 expect_rc 5
 keep

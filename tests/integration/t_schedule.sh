@@ -17,7 +17,7 @@ EOT
 cat > "$lib/slow.toml" <<EOT
 [[steps]]
 name = "slow"
-command = "sleep 4; echo done >> $T/slow-\$LEURA_HOST"
+command = "sleep 6; echo done >> $T/slow-\$LEURA_HOST"
 EOT
 cd /
 # tick ARGS...: `leura schedule tick`, keeping the ids of the runs it started, which the end
@@ -127,7 +127,7 @@ since slow-queue 2030-02-01T00:01:30Z
 tick --now 2030-02-01T00:02:00Z --schedule slow-queue
 expect_out "^slow-queue 2030-02-01T00:02:00.000Z: started [^ ]+  queued behind run $first"
 queued=$(sed -n 's/.*started \([^ ]*\).*/\1/p' "$T/out")
-wait_status "$queued" ok 200 || fail "the queued run did not finish after the first"
+wait_status "$queued" ok 300 || fail "the queued run did not finish after the first"
 [ "$(wc -l < "$T/slow-127.0.1.1")" = 2 ] || fail "expected the first and the queued run on the host"
 
 # replace: the running run gets SIGTERM (its grace applies) and a queued one follows it.
@@ -139,7 +139,7 @@ wait_status "$old" running 50 || fail "the run to replace never ran"
 tick --now 2030-02-02T00:02:00Z --schedule slow-replace
 expect_out "^slow-replace 2030-02-02T00:02:00.000Z: started [^ ]+  replaces run $old \(pid [0-9]+\) \(sent SIGTERM"
 new=$(sed -n 's/.*started \([^ ]*\).*/\1/p' "$T/out")
-wait_status "$new" ok 200 || fail "the replacing run did not finish"
+wait_status "$new" ok 300 || fail "the replacing run did not finish"
 leura show "$old" --json
 expect_out '"status":"interrupted"'
 
