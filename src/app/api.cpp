@@ -322,6 +322,10 @@ http::Response Api::route(Context& ctx, const http::Request& r, const Token& tok
         if (!scope("view")) return out_of_scope("view");
         return seg.size() == 2 ? inventories_list(ctx) : inventory_hosts(ctx, seg[2], r);
     }
+    if (seg.size() == 2 && seg[1] == "exec") {
+        if (r.method != "POST") return method_not_allowed("POST");
+        return exec_start(ctx, r, token);
+    }
     if (seg.size() == 2 && seg[1] == "plan") {
         if (r.method != "POST") return method_not_allowed("POST");
         return scope("view") ? plan(ctx, r, token) : out_of_scope("view");

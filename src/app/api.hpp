@@ -75,6 +75,7 @@ private:
     http::Response run_get(Context& ctx, const std::string& id, const Token& token);
     http::Response run_start(Context& ctx, const http::Request& r, const Token& token);
     http::Response run_cancel(Context& ctx, const std::string& id, const Token& token);
+    http::Response exec_start(Context& ctx, const http::Request& r, const Token& token);
     http::Response run_again(Context& ctx, const std::string& id, const std::string& action,
                              const http::Request& r, const Token& token);
     // Starts `leura ARGS --json` as the caller; 202 once its run is recorded.

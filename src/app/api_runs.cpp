@@ -271,13 +271,66 @@ http::Response Api::run_start(Context& ctx, const http::Request& r, const Token&
     return res;
 }
 
+// POST /v1/exec: `leura exec -i INVENTORY [-t TARGETS] [--shell SHELL] -- COMMAND` as the
+// caller; 202 once its run is recorded. A token limited to tasks may not: exec runs no task.
+http::Response Api::exec_start(Context& ctx, const http::Request& r, const Token& token) {
+    auto doc = util::parse_json(r.body);
+    if (!doc)
+        return bad("the body is not JSON (at byte " + std::to_string(doc.error().offset) +
+                   "): " + doc.error().message);
+    if (!doc->is(JsonValue::Type::object)) return bad("the body must be a JSON object");
+    std::string command, inventory, targets, shell;
+    for (const auto& m : doc->members) {
+        const JsonValue& v = m.value;
+        if (m.name == "command") {
+            if (!v.is(JsonValue::Type::string) || v.text.empty() ||
+                v.text.find('\0') != v.text.npos)
+                return bad("command must be a non-empty string", 422);
+            command = v.text;
+        } else if (m.name == "inventory" || m.name == "targets" || m.name == "shell") {
+            if (!v.is(JsonValue::Type::string) || !plain_argument(v.text))
+                return bad(m.name + " must be a non-empty string not starting with '-'", 422);
+            (m.name == "inventory" ? inventory : m.name == "targets" ? targets : shell) = v.text;
+        } else {
+            return bad("unknown field '" + m.name + "' (known: command, inventory, targets, shell)",
+                       422);
+        }
+    }
+    if (command.empty()) return bad("command is required", 422);
+    if (inventory.empty()) inventory = ctx.settings.text("inventory");
+    if (inventory.empty())
+        return bad("inventory is required (no inventory setting names one)", 422);
+    if (inventory.find('/') != inventory.npos && inventory[0] != '/')
+        return bad("inventory '" + inventory + "': give an inventory's name or an absolute path",
+                   422);
+    if (token) {
+        if (!token_scope_allows(*token, "exec", ""))
+            return problem(403, "denied", to_int(ExitCode::refused),
+                           "token " + token->id + " does not allow 'exec'");
+        if (token->tasks != "[]" && !token->tasks.empty())
+            return problem(403, "denied", to_int(ExitCode::refused),
+                           "token " + token->id + " is limited to tasks; exec runs no task");
+    }
+    AccessRequest ask;
+    ask.action = "exec";
+    ask.inventory = inventory_name_of(inventory);
+    if (auto ok = authorize(ctx, ask, false); !ok) return problem(ok.error());
+    std::vector<std::string> args = {"exec", "-i", inventory};
+    if (!targets.empty()) args.insert(args.end(), {"-t", targets});
+    if (!shell.empty()) args.insert(args.end(), {"--shell", shell});
+    args.insert(args.end(), {"--", command});
+    return launch(ctx, std::move(args), token);
+}
+
 http::Response Api::launch(Context& ctx, std::vector<std::string> args, const Token& token) {
     auto records = ctx.records();
     if (!records) return problem(records.error());
     LaunchRequest req;
     req.run_id = util::new_run_id(std::chrono::system_clock::now());
     req.args = std::move(args);
-    req.args.insert(req.args.end(), {"--json", "--claim-fd", "3"});
+    // Before a `--`, after which every word is the command's.
+    auto end = std::find(req.args.begin(), req.args.end(), "--");
+    req.args.insert(end, {"--json", "--claim-fd", "3"});
     if (auto st = util::ensure_private_dir(ctx.data_dir / "events"); !st)
         return problem(st.error());
     req.stdout_file = events_file(ctx.data_dir, req.run_id);

@@ -54,6 +54,7 @@ int exec(app::Context& ctx, ExecFlags& f) {
 
 Action add_exec(CLI::App& sub) {
     auto f = std::make_shared<ExecFlags>();
+    auto claim_fd = std::make_shared<int>(-1);
     sub.add_option("-i,--inventory", f->run.prepare.inventory, "Inventory name or file")
         ->required();
     sub.add_option("-t,--targets", f->run.prepare.targets, "Selector (default: every host)");
@@ -62,9 +63,13 @@ Action add_exec(CLI::App& sub) {
     sub.add_option("--shell", f->run.prepare.shell,
                    "The shell that runs the command on each host, such as bash (default: sh)");
     add_run_flags(sub, f->run);
+    add_claim_flag(sub, *claim_fd);
     sub.add_option("command", f->words, "The command (after --), run by /bin/sh or --shell")
         ->required();
-    return [f](app::Context& ctx) { return exec(ctx, *f); };
+    return [f, claim_fd](app::Context& ctx) {
+        if (auto st = take_claim(ctx, *claim_fd, f->run.run); !st) return report(st.error());
+        return exec(ctx, *f);
+    };
 }
 
 } // namespace leura::cli

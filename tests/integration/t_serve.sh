@@ -195,6 +195,20 @@ api POST /v1/runs -d '{"task":"web/hi.toml"}'
 expect_code 422
 grep -q "absolute path" "$T/body" || fail "$(cat "$T/body")"
 
+# exec: an ad-hoc command as the caller, on the inventory setting's hosts; its words after `--`.
+api POST /v1/exec -d '{"command":"echo exec on $LEURA_HOST --json","targets":"127.0.1.2"}'
+expect_code 202
+execd=$(field '["run"]')
+wait_finished "$execd" 100 || fail "exec $execd did not finish"
+leura show "$execd" --json
+expect_out '"status":"ok"'
+leura logs "$execd"
+expect_out "exec on 127.0.1.2 --json"
+not_out "127.0.1.1"
+api POST /v1/exec -d '{"command":"true","extra":1}'; expect_code 422
+api POST /v1/exec -d '{"targets":"127.0.1.2"}'; expect_code 422
+api GET /v1/exec; expect_code 405
+
 # Pages: three more runs by the CLI, then pages of 2 while a new run arrives in between.
 for _ in 1 2 3; do run_leura "$lib/hello.toml" > /dev/null 2>&1 || true; done
 api GET "/v1/runs?limit=2"; expect_code 200

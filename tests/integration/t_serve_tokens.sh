@@ -57,6 +57,12 @@ api POST /v1/runs -H "Authorization: Bearer $webonly" -d '{"task":"hello"}'; exp
 api GET "/v1/runs/$run" -H "Authorization: Bearer $webonly"; expect_code 403
 api GET /v1/runs -H "Authorization: Bearer $webonly"; expect_code 200
 [ "$(field '["runs"]')" = "[]" ] || fail "a web* token lists hello's runs: $(cat "$T/body")"
+# exec runs no task: a token limited to tasks, or without `exec`, may not.
+api POST /v1/exec -H "Authorization: Bearer $webonly" -d '{"command":"true"}'; expect_code 403
+grep -q "limited to tasks" "$T/body" || fail "$(cat "$T/body")"
+api POST /v1/exec -H "Authorization: Bearer $viewer" -d '{"command":"true"}'; expect_code 403
+api POST /v1/exec -H "Authorization: Bearer $all" -d '{"command":"true"}'; expect_code 202
+wait_finished "$(field '["run"]')" 100 || fail "the token's exec did not finish"
 
 # Forged, revoked, expired.
 # Forged: the last digit changed (to another digit, whatever it was).
