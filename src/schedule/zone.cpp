@@ -50,6 +50,7 @@ public:
         auto std_name = name();
         auto std_off = offset();
         if (!std_name || !std_off) return std::nullopt;
+        if (!within_a_day(-*std_off)) return std::nullopt;
         r.standard = {int32_t(-*std_off), false, *std_name};
         if (m_at == m_s.size()) return r;
         auto dst_name = name();
@@ -61,6 +62,7 @@ public:
             dst.offset = int32_t(-*off);
         }
         r.daylight = dst;
+        if (!within_a_day(r.standard.offset) || !within_a_day(dst.offset)) return std::nullopt;
         if (m_at == m_s.size()) { // the US rules, as POSIX leaves the default to the system
             r.start = {'M', 0, 2, 3, 7200};
             r.end = {'M', 0, 1, 11, 7200};
@@ -77,6 +79,9 @@ public:
     }
 
 private:
+    // The same bound the TZif types are held to: the zone code relies on it.
+    static bool within_a_day(int64_t offset) { return offset >= -26 * 3600 && offset <= 26 * 3600; }
+
     std::optional<std::string> name() {
         size_t start = m_at;
         if (m_at < m_s.size() && m_s[m_at] == '<') {

@@ -6,6 +6,7 @@
 #include "schedule/cron.hpp"
 #include "schedule/fires.hpp"
 #include "schedule/zone.hpp"
+#include "util/read_file.hpp"
 
 #include <gtest/gtest.h>
 
@@ -121,6 +122,22 @@ TEST(Zone, UnknownZonesAreErrorsNeverUtc) {
     EXPECT_FALSE(Zone::load("../../etc/passwd").has_value());
     EXPECT_EQ(Zone::load("../../etc/passwd").error().kind, leura::ErrorKind::usage);
     EXPECT_FALSE(Zone::from_tzif("x", "TZif2 but short").has_value());
+}
+
+// A footer rule is held to the same ±26 h as the table's types (fuzz_calendar found one at
+// 999 h, which the zone's lookups then trusted).
+TEST(Zone, AFooterRuleOffsetBeyondADayIsRefused) {
+    auto bytes = leura::util::read_file("/usr/share/zoneinfo/America/New_York");
+    ASSERT_TRUE(bytes.has_value());
+    const size_t last = bytes->rfind('\n', bytes->size() - 2);
+    ASSERT_NE(last, std::string::npos);
+    const std::string head = bytes->substr(0, last + 1);
+    ASSERT_TRUE(Zone::from_tzif("ok", head + "EST5EDT,M3.2.0,M11.1.0\n").has_value());
+    for (const char* rule : {"ABC999", "ABC-27", "EST5EDT999,M3.2.0,M11.1.0", "ABC5XYZ-27"}) {
+        auto z = Zone::from_tzif("far", head + rule + "\n");
+        ASSERT_FALSE(z.has_value()) << rule;
+        EXPECT_NE(z.error().message.find("cannot be read"), std::string::npos) << rule;
+    }
 }
 
 TEST(Zone, OffsetsFromTableAndFooterRule) {
