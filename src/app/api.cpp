@@ -74,13 +74,13 @@ std::vector<std::string> segments(const std::string& path) {
     return out;
 }
 
+} // namespace
+
 http::Response method_not_allowed(const std::string& allowed) {
     auto r = problem(405, "usage", to_int(ExitCode::usage), "use " + allowed);
     r.header("Allow", allowed);
     return r;
 }
-
-} // namespace
 
 void Children::add(const std::string& run_id, pid_t pid) {
     std::lock_guard lock(m_mutex);
@@ -160,6 +160,19 @@ std::string problems_json(const config::Diagnostics& diags) {
         items.push_back(p.str());
     }
     return util::json_array(items);
+}
+
+std::expected<int64_t, http::Response> page_limit(const http::Request& r, int64_t fallback) {
+    constexpr int64_t k_max_page = 1000;
+    auto v = r.param("limit");
+    if (!v) return fallback;
+    char* end = nullptr;
+    const int64_t limit = std::strtoll(v->c_str(), &end, 10);
+    if (v->empty() || *end || limit < 1 || limit > k_max_page)
+        return std::unexpected(
+            problem(400, "usage", to_int(ExitCode::usage),
+                    "limit must be a number from 1 to " + std::to_string(k_max_page)));
+    return limit;
 }
 
 http::Response json_response(std::string body, int status) {
@@ -330,10 +343,15 @@ http::Response Api::route(Context& ctx, const http::Request& r, const Token& tok
         if (r.method != "POST") return method_not_allowed("POST");
         return scope("view") ? plan(ctx, r, token) : out_of_scope("view");
     }
-    if (seg.size() == 2 && seg[1] == "monitors") {
+    if (seg.size() == 2 && seg[1] == "audit") {
         if (!get) return method_not_allowed("GET");
-        return scope("view") ? monitors(ctx) : out_of_scope("view");
+        return scope("admin") ? audit_list(ctx, r) : out_of_scope("admin");
     }
+    if (seg.size() == 3 && seg[1] == "access" && seg[2] == "check") {
+        if (!get) return method_not_allowed("GET");
+        return scope("view") ? access_check(ctx, r) : out_of_scope("view");
+    }
+    if (seg.size() >= 2 && seg[1] == "monitors") return monitor_route(ctx, r, seg, token);
     if (seg.size() == 2 && seg[1] == "schedules") {
         if (!get) return method_not_allowed("GET");
         return scope("view") ? schedules(ctx) : out_of_scope("view");
@@ -373,28 +391,6 @@ http::Response Api::route(Context& ctx, const http::Request& r, const Token& tok
         }
     }
     return problem(404, "not_found", to_int(ExitCode::usage), "no such endpoint: " + r.path);
-}
-
-// Every monitor with each host's state, as `leura monitor status --json` shows them; a
-// monitor file with a problem is listed under `problems` (file:line:col), the rest as usual.
-http::Response Api::monitors(Context& ctx) {
-    auto records = ctx.records();
-    if (!records) return problem(records.error());
-    config::Diagnostics diags;
-    std::vector<std::string> items;
-    for (const auto& m : load_monitors(ctx, diags)) {
-        auto hosts = (*records)->monitor_hosts(m.name);
-        if (!hosts) return problem(hosts.error());
-        std::vector<std::string> rows;
-        for (const auto& h : *hosts)
-            rows.push_back(monitor_host_json(**records, m.name, h));
-        items.push_back(
-            util::JsonObject().add("name", m.name).add_raw("hosts", util::json_array(rows)).str());
-    }
-    return json_response(util::JsonObject()
-                             .add_raw("monitors", util::json_array(items))
-                             .add_raw("problems", problems_json(diags))
-                             .str());
 }
 
 // Every schedule in the schedules file, as `leura schedule list --json` shows it; a file that

@@ -14,6 +14,7 @@
 #include "app/context.hpp"
 #include "app/event_watch.hpp"
 #include "app/schedule_tick.hpp"
+#include "config/monitor_file.hpp"
 #include "http/message.hpp"
 
 #include <atomic>
@@ -84,7 +85,15 @@ private:
                               const Token& token);
     http::Response all_events(Context& ctx, const http::Request& r, const Token& token);
     http::Response schedules(Context& ctx);
+    http::Response monitor_route(Context& ctx, const http::Request& r,
+                                 const std::vector<std::string>& seg, const Token& token);
     http::Response monitors(Context& ctx);
+    http::Response monitor_host(Context& ctx, const config::MonitorDef& m, const std::string& host,
+                                const http::Request& r);
+    http::Response monitor_ack(Context& ctx, const config::MonitorDef& m, const std::string& host,
+                               const http::Request& r);
+    http::Response monitor_alerts(Context& ctx, const config::MonitorDef& m,
+                                  const http::Request& r);
     http::Response tasks_list(Context& ctx, const Token& token);
     http::Response task_get(Context& ctx, const std::string& name, const http::Request& r,
                             const Token& token);
@@ -101,16 +110,15 @@ private:
     http::Response session(Context& ctx, const http::Request& r);
     http::Response plan(Context& ctx, const http::Request& r, const Token& token);
     http::Response metrics(Context& ctx);
+    http::Response audit_list(Context& ctx, const http::Request& r);
+    http::Response access_check(Context& ctx, const http::Request& r);
 
     ApiBase m_base;
     Launcher& m_launcher;
     Children& m_children;
     EventWatch m_watch; // what the event streams wait on
-    std::mutex m_idempotency_mutex;
     // One task write at a time: an If-Match is checked and acted on as one step.
     std::mutex m_task_mutex;
-    // Idempotency-Key of the caller -> the request's digest and the run it started.
-    std::map<std::string, std::pair<std::string, std::string>> m_idempotency;
 };
 
 // A problem response (RFC 9457) for `error`, as the command line would report it.
@@ -130,6 +138,10 @@ std::expected<RunBody, http::Response> parse_run_body(const std::string& text, b
 http::Response problem(const config::Diagnostics& diags);
 // Problems at file:line:col as a JSON array of {"file","line","column","message"}.
 std::string problems_json(const config::Diagnostics& diags);
+// ?limit=N of a listing: 1 to 1000, `fallback` when absent; else the 400 saying so.
+std::expected<int64_t, http::Response> page_limit(const http::Request& r, int64_t fallback);
+// 405 naming the methods `allowed`, in an Allow header too.
+http::Response method_not_allowed(const std::string& allowed);
 // 200 (or `status`) with a JSON body.
 http::Response json_response(std::string body, int status = 200);
 

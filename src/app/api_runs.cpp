@@ -32,7 +32,6 @@ using util::JsonValue;
 
 namespace {
 
-constexpr int64_t k_max_page = 1000;
 constexpr auto k_keepalive = std::chrono::seconds(15);
 constexpr auto k_start_wait = std::chrono::seconds(10);
 
@@ -167,13 +166,9 @@ std::expected<RunBody, http::Response> parse_run_body(const std::string& text, b
 
 http::Response Api::runs_list(Context& ctx, const http::Request& r, const Token& token) {
     store::RunFilter filter;
-    int64_t limit = 20;
-    if (auto v = r.param("limit")) {
-        char* end = nullptr;
-        limit = std::strtoll(v->c_str(), &end, 10);
-        if (v->empty() || *end || limit < 1 || limit > k_max_page)
-            return bad("limit must be a number from 1 to " + std::to_string(k_max_page));
-    }
+    auto page = page_limit(r, 20);
+    if (!page) return page.error();
+    const int64_t limit = *page;
     for (const char* key : {"task", "status", "user", "tag"})
         if (auto v = r.param(key)) {
             std::string_view k = key;
@@ -230,24 +225,6 @@ http::Response Api::run_start(Context& ctx, const http::Request& r, const Token&
     if (!body) return body.error();
     const auto& [task, inventory, targets, replace_targets, vars] = *body;
 
-    // The same key from the same caller is the same request: its run, not a second one.
-    const std::string principal = principal_key(ctx.identity);
-    std::string key;
-    if (const std::string* k = r.header("idempotency-key")) {
-        if (k->empty() || k->size() > 200) return bad("Idempotency-Key must be 1 to 200 bytes");
-        key = principal + "\n" + *k;
-        std::lock_guard lock(m_idempotency_mutex);
-        if (auto it = m_idempotency.find(key); it != m_idempotency.end()) {
-            if (it->second.first != util::sha256_hex(r.body))
-                return bad("Idempotency-Key '" + *k + "' was used with another request", 422);
-            auto replay =
-                json_response(util::JsonObject().add("run", it->second.second).str(), 202);
-            replay.header("Location", "/v1/runs/" + it->second.second);
-            replay.header("Idempotent-Replayed", "true");
-            return replay;
-        }
-    }
-
     if (token && !token_scope_allows(*token, "run", task)) return out_of_scope(*token, "run", task);
     AccessRequest ask;
     ask.action = "run";
@@ -256,6 +233,34 @@ http::Response Api::run_start(Context& ctx, const http::Request& r, const Token&
         inventory_name_of(inventory.empty() ? ctx.settings.text("inventory") : inventory);
     if (auto ok = authorize(ctx, ask, false); !ok) return problem(ok.error());
 
+    // The same key from the same caller is the same request: its run, not a second one, for a
+    // day, across restarts of the server (the key is claimed in the records before the run
+    // starts, so two requests at once never both start one).
+    std::string key;
+    if (const std::string* k = r.header("idempotency-key")) {
+        if (k->empty() || k->size() > 200) return bad("Idempotency-Key must be 1 to 200 bytes");
+        key = principal_key(ctx.identity) + "\n" + *k;
+        auto records = ctx.records();
+        if (!records) return problem(records.error());
+        const auto now = ctx.clock();
+        auto claim =
+            (*records)->claim_idempotency_key(key, util::sha256_hex(r.body), util::rfc3339(now),
+                                              util::rfc3339(now - std::chrono::hours(24)));
+        if (!claim) return problem(claim.error());
+        if (!claim->claimed) {
+            if (claim->digest != util::sha256_hex(r.body))
+                return bad("Idempotency-Key '" + *k + "' was used with another request", 422);
+            if (!claim->run_id)
+                return problem(409, "locked", to_int(ExitCode::locked),
+                               "the request with Idempotency-Key '" + *k +
+                                   "' is still starting its run: ask again");
+            auto replay = json_response(util::JsonObject().add("run", *claim->run_id).str(), 202);
+            replay.header("Location", "/v1/runs/" + *claim->run_id);
+            replay.header("Idempotent-Replayed", "true");
+            return replay;
+        }
+    }
+
     std::vector<std::string> args = {"run", task};
     if (!inventory.empty()) args.insert(args.end(), {"-i", inventory});
     if (!targets.empty()) args.insert(args.end(), {"-t", targets});
@@ -263,10 +268,12 @@ http::Response Api::run_start(Context& ctx, const http::Request& r, const Token&
     for (const auto& [k, v] : vars)
         args.insert(args.end(), {"--var", k + "=" + v});
     auto res = launch(ctx, std::move(args), token);
-    if (res.status == 202 && !key.empty()) {
-        std::lock_guard lock(m_idempotency_mutex);
-        if (const std::string* where = res.header_value("Location"))
-            m_idempotency[key] = {util::sha256_hex(r.body), where->substr(9)};
+    if (!key.empty()) {
+        const std::string* where = res.status == 202 ? res.header_value("Location") : nullptr;
+        auto records = ctx.records();
+        if (records)
+            (void)(*records)->settle_idempotency_key(
+                key, where ? std::optional<std::string>(where->substr(9)) : std::nullopt);
     }
     return res;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/audit.hpp"
+#include "util/json.hpp"
 #include "util/time.hpp"
 
 #include <syslog.h>
@@ -38,6 +39,16 @@ Status audit_change(Context& ctx, const std::string& action, const std::string& 
     e.decision = "allow";
     e.detail = detail;
     return audit(ctx, std::move(e));
+}
+
+std::string audit_entry_json(const store::AuditEntry& e) {
+    util::JsonObject o;
+    o.add("id", e.id).add("at", e.at).add("actor", e.actor).add("via", e.via);
+    o.add("action", e.action).add("resource", e.resource).add("inventory", e.inventory);
+    o.add("host_count", e.host_count).add("decision", e.decision).add("rule", e.rule);
+    o.add("run", e.run_id).add("detail", e.detail).add("prev_hash", e.prev_hash);
+    o.add("hash", e.hash);
+    return o.str();
 }
 
 } // namespace leura::app

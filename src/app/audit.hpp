@@ -26,4 +26,7 @@ Status audit(Context& ctx, store::AuditEntry entry);
 Status audit_change(Context& ctx, const std::string& action, const std::string& resource,
                     const std::string& detail);
 
+// One entry as `leura audit --json` and GET /v1/audit show it, with its hashes.
+std::string audit_entry_json(const store::AuditEntry& e);
+
 } // namespace leura::app

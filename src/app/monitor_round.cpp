@@ -6,8 +6,10 @@
 #include "exec/reactor.hpp"
 #include "schedule/fires.hpp"
 #include "ssh/libssh_transport.hpp"
+#include "util/file_lock.hpp"
 #include "util/json.hpp"
 #include "util/paths.hpp"
+#include "util/sha256.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
@@ -163,7 +165,6 @@ Result<config::MonitorDef> find_monitor(const Context& ctx, const std::string& n
 
 Result<std::vector<RoundHost>> monitor_round(Context& ctx, const config::MonitorDef& m, Prepared& p,
                                              const RunOptions& o, int64_t now, Launcher& launcher) {
-    LEURA_TRY_ASSIGN(store, ctx.records());
     // The checks: one step on every host, at most check_timeout each.
     for (auto& step : p.task.steps)
         step.timeout = m.check_timeout;
@@ -185,6 +186,50 @@ Result<std::vector<RoundHost>> monitor_round(Context& ctx, const config::Monitor
     eopt.stop_level = [] { return 0; };
     exec::run(job, *transport, *reactor, outputs, sink, eopt);
 
+    std::vector<Observation> seen;
+    for (size_t i = 0; i < p.hosts.size(); ++i) {
+        Observation h;
+        h.host = p.hosts[i]->name;
+        auto ho = sink.hosts.find(i);
+        auto so = sink.steps.find(i);
+        if (ho != sink.hosts.end() && ho->second.status == exec::HostStatus::unreachable) {
+            h.result = CheckResult::unreachable;
+        } else if (so != sink.steps.end() && so->second.exit_code >= 0) {
+            h.exit_code = so->second.exit_code;
+            h.result = *h.exit_code == 0   ? CheckResult::ok
+                       : *h.exit_code == 1 ? CheckResult::warn
+                                           : CheckResult::fail;
+        } else {
+            h.result = CheckResult::fail; // a timeout or a signal
+        }
+        if (so != sink.steps.end()) h.duration_ms = so->second.duration.count();
+        if (h.result == CheckResult::unreachable && ho->second.error)
+            h.output = ho->second.error->message;
+        else if (so != sink.steps.end() && so->second.error &&
+                 so->second.error->kind == ErrorKind::timeout)
+            h.output = "timed out after " + util::human_duration_ms(m.check_timeout.count());
+        else
+            h.output = outputs.heads[i];
+        seen.push_back(std::move(h));
+    }
+    return judge_results(ctx, m, inventory_name_of(p.inventory_file), seen, now, launcher);
+}
+
+Result<std::vector<RoundHost>> judge_results(Context& ctx, const config::MonitorDef& m,
+                                             const std::string& inventory,
+                                             const std::vector<Observation>& seen, int64_t now,
+                                             Launcher& launcher) {
+    LEURA_TRY_ASSIGN(store, ctx.records());
+    // A round (a child process of its own) and the alerts fed to the server may judge the
+    // same hosts at once: each reads the states, decides and writes them, one at a time.
+    std::error_code ec;
+    fs::create_directories(ctx.data_dir / "locks", ec);
+    const fs::path lock_file =
+        ctx.data_dir / "locks" / ("monitor-" + util::sha256_hex(m.name).substr(0, 16) + ".lock");
+    LEURA_TRY_ASSIGN(
+        lock, util::FileLock::acquire(lock_file, std::chrono::seconds(30), [] { return false; }));
+    if (!lock)
+        return fail(ErrorKind::locked, "monitor " + m.name + " is being judged by another process");
     LEURA_TRY_ASSIGN(rows, store->monitor_hosts(m.name));
     std::map<std::string, MonitorHostState> states;
     for (const auto& r : rows)
@@ -198,41 +243,24 @@ Result<std::vector<RoundHost>> monitor_round(Context& ctx, const config::Monitor
     const bool window_muted = in_mute_window(m, now);
     const std::string principal = "monitor:" + m.name;
     std::string why;
-    const bool allowed =
-        m.reaction_task.empty() || principal_allows(ctx, principal, "run", m.reaction_task,
-                                                    inventory_name_of(p.inventory_file), why);
+    const bool allowed = m.reaction_task.empty() ||
+                         principal_allows(ctx, principal, "run", m.reaction_task, inventory, why);
 
     std::vector<RoundHost> out;
     std::vector<store::MonitorHostRow> new_states;
     std::vector<store::MonitorCheckRow> checks;
     std::vector<store::MonitorDecisionRow> decisions;
-    for (size_t i = 0; i < p.hosts.size(); ++i) {
+    for (const Observation& o : seen) {
         RoundHost h;
-        h.host = p.hosts[i]->name;
+        h.host = o.host;
+        h.result = o.result;
+        h.exit_code = o.exit_code;
         store::MonitorCheckRow c;
         c.monitor = m.name;
         c.round_at = now;
         c.host = h.host;
-        auto ho = sink.hosts.find(i);
-        auto so = sink.steps.find(i);
-        if (ho != sink.hosts.end() && ho->second.status == exec::HostStatus::unreachable) {
-            h.result = CheckResult::unreachable;
-        } else if (so != sink.steps.end() && so->second.exit_code >= 0) {
-            h.exit_code = so->second.exit_code;
-            h.result = *h.exit_code == 0   ? CheckResult::ok
-                       : *h.exit_code == 1 ? CheckResult::warn
-                                           : CheckResult::fail;
-        } else {
-            h.result = CheckResult::fail; // a timeout or a signal
-        }
-        if (so != sink.steps.end()) c.duration_ms = so->second.duration.count();
-        if (h.result == CheckResult::unreachable && ho->second.error)
-            c.output = ho->second.error->message;
-        else if (so != sink.steps.end() && so->second.error &&
-                 so->second.error->kind == ErrorKind::timeout)
-            c.output = "timed out after " + util::human_duration_ms(m.check_timeout.count());
-        else
-            c.output = outputs.heads[i];
+        c.duration_ms = o.duration_ms;
+        c.output = o.output;
         c.result = to_string(h.result);
         if (h.exit_code) c.exit_code = *h.exit_code;
         checks.push_back(c);

@@ -47,6 +47,25 @@ Result<std::vector<RoundHost>> monitor_round(Context& ctx, const config::Monitor
                                              Prepared& prepared, const RunOptions& options,
                                              int64_t now, Launcher& launcher);
 
+// What one check of one host found: from a round's SSH pass, or from an alert fed to the
+// monitor (app/monitor_alerts.hpp).
+struct Observation {
+    std::string host;
+    CheckResult result = CheckResult::ok;
+    std::optional<int> exit_code;
+    int64_t duration_ms = 0;
+    std::string output;
+};
+
+// Each observed host's result through its state machine, at `now`; the reactions and
+// escalations it decides started (their inventory: `inventory`, a name); all of it recorded in
+// one transaction. One process at a time judges a monitor (a lock in <data>/locks). Errors: io,
+// locked (another process held the monitor for 30 s).
+Result<std::vector<RoundHost>> judge_results(Context& ctx, const config::MonitorDef& monitor,
+                                             const std::string& inventory,
+                                             const std::vector<Observation>& seen, int64_t now,
+                                             Launcher& launcher);
+
 // `monitor ack NAME HOST --for D`: no reaction for the host until then. Errors: io.
 Status ack_monitor_host(Context& ctx, const std::string& monitor, const std::string& host,
                         int64_t until);

@@ -23,16 +23,6 @@ struct AuditFlags {
     bool json = false, local = false, verify = false;
 };
 
-std::string entry_json(const store::AuditEntry& e) {
-    util::JsonObject o;
-    o.add("id", e.id).add("at", e.at).add("actor", e.actor).add("via", e.via);
-    o.add("action", e.action).add("resource", e.resource).add("inventory", e.inventory);
-    o.add("host_count", e.host_count).add("decision", e.decision).add("rule", e.rule);
-    o.add("run", e.run_id).add("detail", e.detail).add("prev_hash", e.prev_hash);
-    o.add("hash", e.hash);
-    return o.str();
-}
-
 int list(app::Context& ctx, const AuditFlags& f) {
     store::AuditFilter filter;
     if (!f.since.empty()) {
@@ -50,7 +40,7 @@ int list(app::Context& ctx, const AuditFlags& f) {
     if (!entries) return report(entries.error());
     if (f.json) {
         for (const auto& e : *entries)
-            std::printf("%s\n", entry_json(e).c_str());
+            std::printf("%s\n", app::audit_entry_json(e).c_str());
         return 0;
     }
     if (entries->empty()) {

@@ -111,12 +111,14 @@ Result<std::vector<AuditEntry>> Store::list_audit(const AuditFilter& f) {
     if (f.since) sql += " AND at >= ?1";
     if (f.actor) sql += " AND actor = ?2";
     if (f.decision) sql += " AND decision = ?3";
+    if (f.before_id) sql += " AND id < ?5";
     sql += " ORDER BY id DESC LIMIT ?4";
     LEURA_TRY_ASSIGN(s, Stmt::prepare(*m_db, sql.c_str()));
     if (f.since) s.bind(1, *f.since);
     if (f.actor) s.bind(2, *f.actor);
     if (f.decision) s.bind(3, *f.decision);
     s.bind(4, f.limit < 0 ? int64_t(-1) : f.limit);
+    if (f.before_id) s.bind(5, *f.before_id);
     std::vector<AuditEntry> out;
     LEURA_TRY(s.each([&](const Stmt& row) { out.push_back(read_entry(row)); }));
     return out;

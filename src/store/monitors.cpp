@@ -50,6 +50,30 @@ Result<std::vector<MonitorHostRow>> Store::monitor_hosts(const std::string& moni
     return out;
 }
 
+Result<bool> Store::note_monitor_alert(const MonitorAlertRow& a) {
+    bool fresh = true;
+    const Status done = in_transaction([&]() -> Status {
+        LEURA_TRY_ASSIGN(last, Stmt::prepare(*m_db, "SELECT status, starts_at FROM monitor_alerts "
+                                                    "WHERE monitor = ? AND fingerprint = ?"));
+        last.bind(1, a.monitor).bind(2, a.fingerprint);
+        LEURA_TRY_ASSIGN(found, last.step());
+        if (found && last.text(0) == a.status && last.text(1) == a.starts_at) {
+            fresh = false;
+            return {};
+        }
+        LEURA_TRY(run_kept("INSERT OR REPLACE INTO monitor_alerts (monitor, fingerprint, host, "
+                           "status, starts_at, received_at) VALUES (?,?,?,?,?,?)",
+                           [&](Stmt& s) {
+                               s.bind(1, a.monitor).bind(2, a.fingerprint).bind(3, a.host);
+                               s.bind(4, a.status).bind(5, a.starts_at).bind(6, a.received_at);
+                           }));
+        return run_kept("DELETE FROM monitor_alerts WHERE status = 'resolved' AND received_at < ?",
+                        [&](Stmt& s) { s.bind(1, a.received_at - 7 * 86400); });
+    });
+    if (!done) return std::unexpected(done.error());
+    return fresh;
+}
+
 Status Store::put_monitor_host(const MonitorHostRow& row) {
     return write(k_put_host, [&](Stmt& s) { bind_host(s, row); });
 }
@@ -61,7 +85,7 @@ Status Store::record_round(const std::vector<MonitorHostRow>& states,
         for (const auto& h : states)
             if (auto st = run_kept(k_put_host, [&](Stmt& s) { bind_host(s, h); }); !st) return st;
         for (const auto& c : checks)
-            if (auto st = run_kept("INSERT OR REPLACE INTO monitor_checks (monitor, round_at, "
+            if (auto st = run_kept("INSERT INTO monitor_checks (monitor, round_at, "
                                    "host, result, exit_code, duration_ms, output) "
                                    "VALUES (?,?,?,?,?,?,?)",
                                    [&](Stmt& s) {
@@ -120,7 +144,7 @@ Result<std::vector<MonitorCheckRow>> Store::monitor_checks(const std::string& mo
     std::string sql = "SELECT monitor, round_at, host, result, exit_code, duration_ms, output "
                       "FROM monitor_checks WHERE monitor = ?1";
     if (!host.empty()) sql += " AND host = ?2";
-    sql += " ORDER BY round_at DESC, host LIMIT ?3";
+    sql += " ORDER BY id DESC LIMIT ?3";
     LEURA_TRY_ASSIGN(s, Stmt::prepare(*m_db, sql.c_str()));
     s.bind(1, monitor);
     if (!host.empty()) s.bind(2, host);

@@ -288,6 +288,43 @@ CREATE TABLE api_tokens (
     last_used_at TEXT
 );
 )sql",
+    // 16: what `leura serve` must remember across restarts: the Idempotency-Key of each run it
+    // started (a day long), and the last of each Alertmanager alert a monitor was fed, so that
+    // a notification sent again is not counted again. A monitor's checks get an id of their
+    // own: alerts are results too, and several may arrive within one second.
+    R"sql(
+CREATE TABLE monitor_checks_16 (
+    id INTEGER PRIMARY KEY,
+    monitor TEXT NOT NULL,
+    round_at INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    result TEXT NOT NULL,
+    exit_code INTEGER,
+    duration_ms INTEGER NOT NULL DEFAULT 0,
+    output TEXT NOT NULL DEFAULT ''
+);
+INSERT INTO monitor_checks_16 (monitor, round_at, host, result, exit_code, duration_ms, output)
+    SELECT monitor, round_at, host, result, exit_code, duration_ms, output FROM monitor_checks
+    ORDER BY round_at, host;
+DROP TABLE monitor_checks;
+ALTER TABLE monitor_checks_16 RENAME TO monitor_checks;
+CREATE INDEX monitor_checks_host ON monitor_checks(monitor, host, id);
+CREATE TABLE api_idempotency (
+    key TEXT PRIMARY KEY,
+    digest TEXT NOT NULL,
+    run_id TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE monitor_alerts (
+    monitor TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    host TEXT NOT NULL,
+    status TEXT NOT NULL,
+    starts_at TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    PRIMARY KEY (monitor, fingerprint)
+);
+)sql",
 };
 
 } // namespace

@@ -202,6 +202,7 @@ struct AuditFilter {
     std::optional<std::string> since;    // RFC 3339; entries at or after
     std::optional<std::string> actor;    // exactly this actor ("user:alice")
     std::optional<std::string> decision; // allow, deny
+    std::optional<int64_t> before_id;    // entries older than this one (a page's cursor)
     int64_t limit = 50;
 };
 
@@ -303,6 +304,20 @@ struct MonitorDecisionRow {
     int64_t at = 0;
     std::string state, decision, reason;
     std::optional<std::string> run_id;
+};
+
+// An Idempotency-Key of `leura serve` (store/idempotency.cpp): the digest of the request that
+// first used it, and the run it started once it did (none while it is starting).
+struct IdempotencyClaim {
+    bool claimed = false; // this call took the key: go on and start the run
+    std::string digest;
+    std::optional<std::string> run_id;
+};
+
+// One Alertmanager alert as a monitor last received it (store/monitors.cpp).
+struct MonitorAlertRow {
+    std::string monitor, fingerprint, host, status, starts_at;
+    int64_t received_at = 0;
 };
 
 class Store {
@@ -423,6 +438,20 @@ public:
     monitor_decisions(const std::string& monitor, const std::string& host, int64_t limit);
     Result<std::vector<MonitorCheckRow>> monitor_checks(const std::string& monitor,
                                                         const std::string& host, int64_t limit);
+
+    // Records `alert` unless the monitor's last of that fingerprint had the same status and
+    // start (a notification repeated): true when it is new. Resolved alerts a week old go.
+    Result<bool> note_monitor_alert(const MonitorAlertRow& alert);
+
+    // Idempotency-Keys (store/idempotency.cpp). Takes `key` for a request whose body hashes to
+    // `digest` unless a claim younger than `expired_before` holds it: then that claim is
+    // answered. Older claims are deleted on the way.
+    Result<IdempotencyClaim> claim_idempotency_key(const std::string& key,
+                                                   const std::string& digest,
+                                                   const std::string& now,
+                                                   const std::string& expired_before);
+    // The run the claim started; none: the start failed and the key is free again.
+    Status settle_idempotency_key(const std::string& key, const std::optional<std::string>& run_id);
 
     // What /metrics counts over the records (store/metrics.cpp): runs and hosts by status,
     // and how long finished runs took.

@@ -48,6 +48,19 @@ fleet_settings() {
     > "$XDG_CONFIG_HOME/leura/config.toml"
 }
 
+# stand_in_monitor: after fleet_settings, the example monitor "svc" (runbooks/examples/monitors/
+# stand-in-service.toml) and its reaction and escalation tasks, their stand-in service files
+# under $T/svc (a file per host), the fleet's inventory theirs.
+stand_in_monitor() {
+  local ex=$LEURA_SOURCE_DIR/runbooks/examples f
+  mkdir -p "$XDG_CONFIG_HOME/leura/monitors" "$T/svc"
+  for f in start-stand-in notify-stand-in; do
+    sed -e "s|/var/tmp/leura-demo-service|$T/svc|g" -e '/^inventory = /d' "$ex/$f.toml" > "$lib/$f.toml"
+  done
+  sed -e "s|/var/tmp/leura-demo-service|$T/svc|g" -e '/^inventory = /d' \
+    "$ex/monitors/stand-in-service.toml" > "$XDG_CONFIG_HOME/leura/monitors/svc.toml"
+}
+
 # api METHOD PATH [curl args]: a request to `leura serve` over TCP at $URL when it is set, else
 # on the socket $S; the body goes to $T/body, the headers to $T/headers, the status to $code.
 api() {

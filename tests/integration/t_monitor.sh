@@ -6,16 +6,9 @@
 # so; `ack` mutes a host; the tick starts a due round once.
 . "$(dirname "$0")/lib.sh"
 fleet_up_watched "$F" 2
-export XDG_CONFIG_HOME=$T/config
+fleet_settings
 conf=$XDG_CONFIG_HOME/leura
-mkdir -p "$conf/runbooks" "$conf/monitors" "$T/svc"
-printf 'known_hosts = "%s"\ninventory = "%s"\n' "$F/known_hosts" "$F/inventory.toml" > "$conf/config.toml"
-ex=$LEURA_SOURCE_DIR/runbooks/examples
-for f in start-stand-in notify-stand-in; do
-  sed -e "s|/var/tmp/leura-demo-service|$T/svc|g" -e '/^inventory = /d' "$ex/$f.toml" > "$conf/runbooks/$f.toml"
-done
-sed -e "s|/var/tmp/leura-demo-service|$T/svc|g" -e '/^inventory = /d' \
-  "$ex/monitors/stand-in-service.toml" > "$conf/monitors/svc.toml"
+stand_in_monitor
 cd /
 h1=127.0.1.1
 h2=127.0.1.2

@@ -4,8 +4,8 @@
 # whose data lines are the --json events (validated against docs/events.schema.json) and whose
 # ids resume with Last-Event-ID; a task that does not validate is a 422 problem naming its
 # file:line:col; problems validate against docs/openapi.json; cursor pages never repeat or
-# skip a run while new runs arrive; Idempotency-Key replays; :cancel stops a run; SIGTERM
-# waits for the running children, which end recorded.
+# skip a run while new runs arrive; Idempotency-Key replays, after a restart too; :cancel
+# stops a run; SIGTERM waits for the running children, which end recorded.
 . "$(dirname "$0")/lib.sh"
 fleet_up_watched "$F" 2
 fleet_settings
@@ -283,4 +283,8 @@ not_out '"status":"running"'
 # A restart serves what was recorded before it.
 start_server
 api GET "/v1/runs/$run"; expect_code 200
+# An Idempotency-Key outlives the server that took it.
+api POST /v1/runs -H 'Idempotency-Key: deploy-42' -d '{"task":"hello"}'
+expect_code 202
+[ "$(field '["run"]')" = "$first" ] || fail "after a restart a replay started another run"
 kill -TERM "$SERVER"; wait "$SERVER"

@@ -270,19 +270,20 @@ TEST_F(StoreOutputTest, MigrationElevenIndexesOldRowsWithoutRewritingThem) {
     }
     {
         // Back to schema v10 as it was: no codec, no output index, v10's indexes, no audit log,
-        // no schedules, no tokens.
+        // no schedules, no tokens, no idempotency keys or alerts.
         Db db = raw();
-        ASSERT_TRUE(
-            db.exec("DROP TABLE audit; DROP TABLE schedule_fires; DROP TABLE pending_runs; "
-                    "DROP TABLE monitor_hosts; DROP TABLE monitor_checks; "
-                    "DROP TABLE monitor_decisions; DROP TABLE api_tokens; "
-                    "ALTER TABLE runs DROP COLUMN triggered_by; "
-                    "DROP INDEX runs_list; DROP INDEX runs_parent; DROP INDEX runs_resumes; "
-                    "DROP INDEX hosts_host; CREATE INDEX runs_started ON runs(started_at); "
-                    "CREATE INDEX runs_parent ON runs(parent); "
-                    "DROP TABLE step_text; DROP INDEX steps_text_id; "
-                    "ALTER TABLE steps DROP COLUMN text_id; "
-                    "ALTER TABLE steps DROP COLUMN preview_codec; PRAGMA user_version = 10"));
+        ASSERT_TRUE(db.exec(
+            "DROP TABLE audit; DROP TABLE schedule_fires; DROP TABLE pending_runs; "
+            "DROP TABLE monitor_hosts; DROP TABLE monitor_checks; "
+            "DROP TABLE monitor_decisions; DROP TABLE api_tokens; DROP TABLE api_idempotency; "
+            "DROP TABLE monitor_alerts; "
+            "ALTER TABLE runs DROP COLUMN triggered_by; "
+            "DROP INDEX runs_list; DROP INDEX runs_parent; DROP INDEX runs_resumes; "
+            "DROP INDEX hosts_host; CREATE INDEX runs_started ON runs(started_at); "
+            "CREATE INDEX runs_parent ON runs(parent); "
+            "DROP TABLE step_text; DROP INDEX steps_text_id; "
+            "ALTER TABLE steps DROP COLUMN text_id; "
+            "ALTER TABLE steps DROP COLUMN preview_codec; PRAGMA user_version = 10"));
         ASSERT_TRUE(db.exec(
             "INSERT INTO steps (run_id, host, idx, name, status, started_at, duration_ms, "
             "bytes_out, bytes_err, preview_out, preview_err) VALUES "

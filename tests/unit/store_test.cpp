@@ -563,5 +563,62 @@ TEST_F(StoreTest, RecordCountsGroupByStatusAndBucketDurations) {
     EXPECT_EQ(c->finished_at_most, (std::vector<int64_t>{1, 1, 1, 2, 2, 3, 3, 3}));
 }
 
+// An Idempotency-Key is taken once; until its run is settled a second claim sees it starting;
+// a failed start frees it; a day-old claim is gone. Across two Store handles (two processes'
+// worth): the records are where the key lives.
+TEST_F(StoreTest, IdempotencyKeysAreClaimedOnceSettledAndExpire) {
+    auto a = open();
+    auto b = open();
+    auto first = a.claim_idempotency_key("user:alice\nk1", "d1", "2030-01-02T00:00:00.000Z",
+                                         "2030-01-01T00:00:00.000Z");
+    ASSERT_TRUE(first);
+    EXPECT_TRUE(first->claimed);
+    auto again = b.claim_idempotency_key("user:alice\nk1", "d2", "2030-01-02T00:00:01.000Z",
+                                         "2030-01-01T00:00:01.000Z");
+    ASSERT_TRUE(again);
+    EXPECT_FALSE(again->claimed);
+    EXPECT_EQ(again->digest, "d1");
+    EXPECT_FALSE(again->run_id) << "still starting";
+    ASSERT_TRUE(a.settle_idempotency_key("user:alice\nk1", std::string("run-1")));
+    again = b.claim_idempotency_key("user:alice\nk1", "d1", "2030-01-02T00:00:02.000Z",
+                                    "2030-01-01T00:00:02.000Z");
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->run_id.value_or(""), "run-1");
+    // A failed start frees its key.
+    ASSERT_TRUE(a.claim_idempotency_key("user:bob\nk1", "d3", "2030-01-02T00:00:00.000Z",
+                                        "2030-01-01T00:00:00.000Z"));
+    ASSERT_TRUE(a.settle_idempotency_key("user:bob\nk1", std::nullopt));
+    auto freed = b.claim_idempotency_key("user:bob\nk1", "d4", "2030-01-02T00:00:03.000Z",
+                                         "2030-01-01T00:00:03.000Z");
+    ASSERT_TRUE(freed);
+    EXPECT_TRUE(freed->claimed);
+    // A day later alice's key is forgotten: a new request takes it.
+    auto later = b.claim_idempotency_key("user:alice\nk1", "d5", "2030-01-03T00:00:01.000Z",
+                                         "2030-01-02T00:00:01.000Z");
+    ASSERT_TRUE(later);
+    EXPECT_TRUE(later->claimed);
+}
+
+// An alert is new unless the monitor's last of its fingerprint had the same status and start.
+TEST_F(StoreTest, MonitorAlertsRepeatedAreNotNew) {
+    auto store = open();
+    MonitorAlertRow a;
+    a.monitor = "svc";
+    a.fingerprint = "f1";
+    a.host = "web-1";
+    a.status = "firing";
+    a.starts_at = "2030-01-01T00:00:00Z";
+    a.received_at = 1000;
+    EXPECT_EQ(store.note_monitor_alert(a).value_or(false), true);
+    EXPECT_EQ(store.note_monitor_alert(a).value_or(true), false);
+    a.status = "resolved";
+    EXPECT_EQ(store.note_monitor_alert(a).value_or(false), true);
+    a.status = "firing";
+    a.starts_at = "2030-01-01T01:00:00Z"; // firing again later: a new alert
+    EXPECT_EQ(store.note_monitor_alert(a).value_or(false), true);
+    a.monitor = "other"; // another monitor's alert with the same fingerprint is its own
+    EXPECT_EQ(store.note_monitor_alert(a).value_or(false), true);
+}
+
 } // namespace
 } // namespace leura::store
