@@ -510,6 +510,9 @@ http::Response Api::metrics(Context& ctx) {
     std::snprintf(sum, sizeof sum, "%.3f", double(counts->finished_ms) / 1000.0);
     out += "leura_run_duration_seconds_sum " + std::string(sum) + "\n";
     out += "leura_run_duration_seconds_count " + std::to_string(counts->finished_runs) + "\n";
+    out += "# HELP leura_runs_queued Runs started for someone whose process has not taken them "
+           "up yet.\n# TYPE leura_runs_queued gauge\nleura_runs_queued " +
+           std::to_string(counts->queued) + "\n";
     out += "# HELP leura_serve_children Runs this server started that are still running.\n"
            "# TYPE leura_serve_children gauge\nleura_serve_children " +
            std::to_string(m_children.size()) + "\n";

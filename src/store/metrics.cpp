@@ -35,6 +35,12 @@ Result<RecordCounts> Store::record_counts() {
         for (size_t i = 0; i < std::size(k_duration_bounds_s); ++i)
             c.finished_at_most.push_back(row.integer(int(i) + 2));
     }));
+    // A claim is taken within seconds; one not taken in ten minutes lost its process (it stays
+    // a day, for the record) and waits for nothing.
+    LEURA_TRY_ASSIGN(q, Stmt::prepare(*m_db, "SELECT count(*) FROM pending_runs WHERE "
+                                             "julianday(created_at) > julianday('now') - 600.0 / "
+                                             "86400"));
+    LEURA_TRY(q.each([&](const Stmt& row) { c.queued = row.integer(0); }));
     return c;
 }
 

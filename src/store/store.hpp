@@ -137,6 +137,9 @@ struct RecordCounts {
     int64_t finished_runs = 0;
     int64_t finished_ms = 0;
     std::vector<int64_t> finished_at_most;
+    // Runs started on someone's behalf in the last ten minutes whose process has not claimed
+    // them yet: the queue.
+    int64_t queued = 0;
 };
 inline constexpr int64_t k_duration_bounds_s[] = {1, 5, 15, 60, 300, 900, 3600, 14400};
 

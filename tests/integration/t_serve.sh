@@ -91,6 +91,7 @@ grep -q '^leura_serve_connections 1$' "$T/body" || fail "streams outlive their c
 grep -q '^leura_runs{status="ok"} 1$' "$T/body" || fail "metrics runs: $(cat "$T/body")"
 grep -q '^leura_hosts{status="ok"} 2$' "$T/body" || fail "metrics hosts: $(cat "$T/body")"
 grep -q '^leura_run_duration_seconds_count 1$' "$T/body" || fail "metrics durations: $(cat "$T/body")"
+grep -q '^leura_runs_queued 0$' "$T/body" || fail "metrics queue: $(cat "$T/body")"
 grep -q '^leura_run_duration_seconds_bucket{le="+Inf"} 1$' "$T/body" || fail "metrics +Inf: $(cat "$T/body")"
 [ "$(grep -c '^leura_run_duration_seconds_bucket{le="3600"} 1$' "$T/body")" = 1 ] ||
   fail "a run of seconds is not under an hour: $(cat "$T/body")"

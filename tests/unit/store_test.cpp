@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "store/sqlite.hpp"
 #include "store/store.hpp"
+#include "util/time.hpp"
 
 #include <gtest/gtest.h>
 
@@ -561,6 +562,20 @@ TEST_F(StoreTest, RecordCountsGroupByStatusAndBucketDurations) {
     EXPECT_EQ(c->finished_ms, 400 + 30000 + 600000);
     // Bounds 1, 5, 15, 60, 300, 900, 3600, 14400 s.
     EXPECT_EQ(c->finished_at_most, (std::vector<int64_t>{1, 1, 1, 2, 2, 3, 3, 3}));
+    EXPECT_EQ(c->queued, 0);
+    // A run started for someone, not claimed yet, is queued; one an hour old waits for nothing.
+    for (const auto& [hash, age] : {std::pair{"h1", 1}, std::pair{"h2", 3600}}) {
+        PendingRun p;
+        p.token_hash = hash;
+        p.principal = p.triggered_by = "schedule:nightly";
+        p.run_id = std::string("r-") + hash;
+        p.created_at =
+            leura::util::rfc3339(std::chrono::system_clock::now() - std::chrono::seconds(age));
+        ASSERT_TRUE(store.insert_pending_run(p));
+    }
+    c = store.record_counts();
+    ASSERT_TRUE(c);
+    EXPECT_EQ(c->queued, 1);
 }
 
 // An Idempotency-Key is taken once; until its run is settled a second claim sees it starting;
