@@ -162,6 +162,10 @@ std::string problems_json(const config::Diagnostics& diags) {
     return util::json_array(items);
 }
 
+http::Response bad_request(const std::string& detail, int status) {
+    return problem(status, status == 422 ? "config" : "usage", to_int(ExitCode::usage), detail);
+}
+
 std::expected<int64_t, http::Response> page_limit(const http::Request& r, int64_t fallback) {
     constexpr int64_t k_max_page = 1000;
     auto v = r.param("limit");
@@ -170,8 +174,7 @@ std::expected<int64_t, http::Response> page_limit(const http::Request& r, int64_
     const int64_t limit = std::strtoll(v->c_str(), &end, 10);
     if (v->empty() || *end || limit < 1 || limit > k_max_page)
         return std::unexpected(
-            problem(400, "usage", to_int(ExitCode::usage),
-                    "limit must be a number from 1 to " + std::to_string(k_max_page)));
+            bad_request("limit must be a number from 1 to " + std::to_string(k_max_page)));
     return limit;
 }
 

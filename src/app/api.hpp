@@ -138,6 +138,8 @@ std::expected<RunBody, http::Response> parse_run_body(const std::string& text, b
 http::Response problem(const config::Diagnostics& diags);
 // Problems at file:line:col as a JSON array of {"file","line","column","message"}.
 std::string problems_json(const config::Diagnostics& diags);
+// A 400 (code usage) or, with status 422, a 422 (code config) saying `detail`; exit 2 either way.
+http::Response bad_request(const std::string& detail, int status = 400);
 // ?limit=N of a listing: 1 to 1000, `fallback` when absent; else the 400 saying so.
 std::expected<int64_t, http::Response> page_limit(const http::Request& r, int64_t fallback);
 // 405 naming the methods `allowed`, in an Allow header too.

@@ -19,14 +19,6 @@
 
 namespace leura::app {
 
-namespace {
-
-http::Response bad(const std::string& detail) {
-    return problem(400, "usage", to_int(ExitCode::usage), detail);
-}
-
-} // namespace
-
 // ?action=A&task=T&inventory=I&hosts=SELECTOR&as=PRINCIPAL: would the principal (the caller
 // when `as` is not given) be allowed? The policy file is world-readable, so anyone may ask
 // about anyone, as on the command line. `hosts` is a selector over the inventory when it is
@@ -38,7 +30,7 @@ http::Response Api::access_check(Context& ctx, const http::Request& r) {
         std::string list;
         for (const auto& a : actions)
             list += (list.empty() ? "" : ", ") + a;
-        return bad("action must be one of " + list + ", got '" + action + "'");
+        return bad_request("action must be one of " + list + ", got '" + action + "'");
     }
     const std::string task = r.param("task").value_or("");
     const std::string inventory = r.param("inventory").value_or("");
@@ -55,7 +47,7 @@ http::Response Api::access_check(Context& ctx, const http::Request& r) {
         return problem(Error(ErrorKind::config, state.why));
     }
     auto who = access::principal(*state.policy, as);
-    if (!who) return bad("as: " + who.error().message);
+    if (!who) return bad_request("as: " + who.error().message);
 
     access::Request req{action, task, inventory, {}, nullptr};
     std::optional<inventory::Inventory> inv;
@@ -69,7 +61,7 @@ http::Response Api::access_check(Context& ctx, const http::Request& r) {
         }
         if (inv) {
             auto picked = inventory::select(*inv, selector);
-            if (!picked) return bad("hosts: " + picked.error().message);
+            if (!picked) return bad_request("hosts: " + picked.error().message);
             for (const auto* h : *picked)
                 req.hosts.push_back(h->name);
             req.hosts_from = &*inv;
@@ -103,20 +95,21 @@ http::Response Api::audit_list(Context& ctx, const http::Request& r) {
     filter.limit = *limit;
     if (auto since = r.param("since")) {
         auto age = config::parse_duration(*since);
-        if (!age) return bad("since wants a duration such as 7d or 12h, got '" + *since + "'");
+        if (!age)
+            return bad_request("since wants a duration such as 7d or 12h, got '" + *since + "'");
         filter.since = util::rfc3339(ctx.clock() - *age);
     }
     if (auto actor = r.param("actor")) filter.actor = *actor;
     if (auto decision = r.param("decision")) {
         if (*decision != "allow" && *decision != "deny")
-            return bad("decision must be allow or deny, got '" + *decision + "'");
+            return bad_request("decision must be allow or deny, got '" + *decision + "'");
         filter.decision = *decision;
     }
     if (auto cursor = r.param("cursor")) {
         char* end = nullptr;
         const int64_t id = std::strtoll(cursor->c_str(), &end, 10);
         if (cursor->empty() || *end || id < 1)
-            return bad("cursor must be an entry's id, from a page's next_cursor");
+            return bad_request("cursor must be an entry's id, from a page's next_cursor");
         filter.before_id = id;
     }
     auto records = ctx.records();

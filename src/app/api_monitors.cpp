@@ -18,18 +18,6 @@
 
 namespace leura::app {
 
-namespace {
-
-http::Response bad(const std::string& detail, int status = 400) {
-    return problem(status, status == 422 ? "config" : "usage", to_int(ExitCode::usage), detail);
-}
-
-std::string at_json(int64_t t) {
-    return util::rfc3339(util::from_unix(t));
-}
-
-} // namespace
-
 http::Response Api::monitor_route(Context& ctx, const http::Request& r,
                                   const std::vector<std::string>& seg, const Token& token) {
     const bool get = r.method == "GET";
@@ -111,15 +99,13 @@ http::Response Api::monitor_host(Context& ctx, const config::MonitorDef& m, cons
         return problem(404, "not_found", to_int(ExitCode::usage),
                        "monitor " + m.name + " has checked no host '" + host + "' yet");
     std::vector<std::string> d_items, c_items;
-    for (const auto& d : *decisions) {
-        util::JsonObject o;
-        o.add("at", at_json(d.at)).add("state", d.state).add("decision", d.decision);
-        o.add("reason", d.reason).add("run", d.run_id);
-        d_items.push_back(o.str());
-    }
+    for (const auto& d : *decisions)
+        d_items.push_back(monitor_decision_json(d));
     for (const auto& c : *checks) {
         util::JsonObject o;
-        o.add("at", at_json(c.round_at)).add("result", c.result).add("exit", c.exit_code);
+        o.add("at", util::rfc3339(util::from_unix(c.round_at)))
+            .add("result", c.result)
+            .add("exit", c.exit_code);
         o.add("duration_ms", c.duration_ms).add("output", c.output);
         c_items.push_back(o.str());
     }
@@ -141,27 +127,19 @@ http::Response Api::monitor_ack(Context& ctx, const config::MonitorDef& m, const
     if (!r.body.empty()) {
         auto doc = util::parse_json(r.body);
         if (!doc || !doc->is(util::JsonValue::Type::object))
-            return bad("the body must be a JSON object such as {\"for\": \"2h\"}");
+            return bad_request("the body must be a JSON object such as {\"for\": \"2h\"}");
         for (const auto& f : doc->members) {
             if (f.name != "for" || !f.value.is(util::JsonValue::Type::string))
-                return bad("unknown field '" + f.name + "' (known: for, a duration)", 422);
+                return bad_request("unknown field '" + f.name + "' (known: for, a duration)", 422);
             for_ = f.value.text;
         }
     }
     auto d = config::parse_duration(for_);
-    if (!d || d->count() < 1000) return bad("for wants a duration such as 2h", 422);
-    AccessRequest req;
-    req.action = "run";
-    req.task = m.reaction_task;
-    req.resource = "monitor:" + m.name + " ack " + host;
-    if (auto st = authorize(ctx, req); !st) return problem(st.error());
-    const int64_t until = util::unix_seconds(ctx.clock()) + d->count() / 1000;
-    if (auto st = ack_monitor_host(ctx, m.name, host, until); !st) return problem(st.error());
-    return json_response(util::JsonObject()
-                             .add("monitor", m.name)
-                             .add("host", host)
-                             .add("ack_until", until)
-                             .str());
+    if (!d || d->count() < 1000) return bad_request("for wants a duration such as 2h", 422);
+    auto until = acknowledge_host(ctx, m, host, *d);
+    if (!until) return problem(until.error());
+    return json_response(
+        util::JsonObject().add("monitor", m.name).add("host", host).add("ack_until", *until).str());
 }
 
 // Alertmanager's webhook (`webhook_configs: url: .../v1/monitors/NAME/alerts`, with a bearer

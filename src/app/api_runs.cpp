@@ -39,10 +39,6 @@ fs::path events_file(const fs::path& data, const std::string& run_id) {
     return data / "events" / (run_id + ".jsonl");
 }
 
-http::Response bad(const std::string& detail, int status = 400) {
-    return problem(status, status == 422 ? "config" : "usage", to_int(ExitCode::usage), detail);
-}
-
 // An argument that goes to `leura run` as one word: never one its parser could take for a flag.
 bool plain_argument(const std::string& s) {
     return !s.empty() && s[0] != '-' && s.find('\0') == s.npos;
@@ -115,51 +111,52 @@ http::Response out_of_scope(const store::TokenRecord& token, const std::string& 
 std::expected<RunBody, http::Response> parse_run_body(const std::string& text, bool with_vars) {
     auto doc = util::parse_json(text);
     if (!doc)
-        return std::unexpected(bad("the body is not JSON (at byte " +
-                                   std::to_string(doc.error().offset) +
-                                   "): " + doc.error().message));
+        return std::unexpected(bad_request("the body is not JSON (at byte " +
+                                           std::to_string(doc.error().offset) +
+                                           "): " + doc.error().message));
     if (!doc->is(JsonValue::Type::object))
-        return std::unexpected(bad("the body must be a JSON object"));
+        return std::unexpected(bad_request("the body must be a JSON object"));
     RunBody b;
     for (const auto& m : doc->members) {
         const JsonValue& v = m.value;
         if (m.name == "task" || m.name == "inventory" || m.name == "targets") {
             if (!v.is(JsonValue::Type::string) || !plain_argument(v.text))
                 return std::unexpected(
-                    bad(m.name + " must be a non-empty string not starting with '-'", 422));
+                    bad_request(m.name + " must be a non-empty string not starting with '-'", 422));
             (m.name == "task" ? b.task : m.name == "inventory" ? b.inventory : b.targets) = v.text;
         } else if (m.name == "replace_targets") {
             if (!v.is(JsonValue::Type::boolean))
-                return std::unexpected(bad("replace_targets must be true or false", 422));
+                return std::unexpected(bad_request("replace_targets must be true or false", 422));
             b.replace_targets = v.boolean;
         } else if (m.name == "vars" && with_vars) {
             if (!v.is(JsonValue::Type::object))
-                return std::unexpected(bad("vars must be an object of strings", 422));
+                return std::unexpected(bad_request("vars must be an object of strings", 422));
             for (const auto& var : v.members) {
                 if (!variable_name(var.name))
                     return std::unexpected(
-                        bad("vars: '" + var.name + "' is not a variable name", 422));
+                        bad_request("vars: '" + var.name + "' is not a variable name", 422));
                 if (!var.value.is(JsonValue::Type::string))
-                    return std::unexpected(bad("vars." + var.name + " must be a string", 422));
+                    return std::unexpected(
+                        bad_request("vars." + var.name + " must be a string", 422));
                 b.vars.emplace_back(var.name, var.value.text);
             }
         } else {
-            return std::unexpected(bad("unknown field '" + m.name +
-                                           "' (known: task, inventory, targets, replace_targets" +
-                                           (with_vars ? ", vars)" : ")"),
-                                       422));
+            return std::unexpected(bad_request(
+                "unknown field '" + m.name + "' (known: task, inventory, targets, replace_targets" +
+                    (with_vars ? ", vars)" : ")"),
+                422));
         }
     }
     if (b.task.empty())
         return std::unexpected(
-            bad("task is required: a library task's name or a file's path", 422));
+            bad_request("task is required: a library task's name or a file's path", 422));
     // Runs start from "/": a relative path would mean something else there. A library name
     // (web/restart) is no path.
     if (is_task_path(b.task) && b.task[0] != '/')
-        return std::unexpected(
-            bad("task '" + b.task + "': give a library task's name or an absolute path", 422));
+        return std::unexpected(bad_request(
+            "task '" + b.task + "': give a library task's name or an absolute path", 422));
     if (b.inventory.find('/') != b.inventory.npos && b.inventory[0] != '/')
-        return std::unexpected(bad(
+        return std::unexpected(bad_request(
             "inventory '" + b.inventory + "': give an inventory's name or an absolute path", 422));
     return b;
 }
@@ -182,8 +179,8 @@ http::Response Api::runs_list(Context& ctx, const http::Request& r, const Token&
     if (auto cursor = r.param("cursor")) {
         auto run = (*records)->run(*cursor);
         if (!run)
-            return bad("cursor '" + *cursor +
-                       "' names no recorded run (start from the first page)");
+            return bad_request("cursor '" + *cursor +
+                               "' names no recorded run (start from the first page)");
         filter.after = std::make_pair(run->started_at, run->id);
     }
     // Runs the caller may not see (the policy, a token's tasks) are left out, so the limit
@@ -238,7 +235,8 @@ http::Response Api::run_start(Context& ctx, const http::Request& r, const Token&
     // starts, so two requests at once never both start one).
     std::string key;
     if (const std::string* k = r.header("idempotency-key")) {
-        if (k->empty() || k->size() > 200) return bad("Idempotency-Key must be 1 to 200 bytes");
+        if (k->empty() || k->size() > 200)
+            return bad_request("Idempotency-Key must be 1 to 200 bytes");
         key = principal_key(ctx.identity) + "\n" + *k;
         auto records = ctx.records();
         if (!records) return problem(records.error());
@@ -249,7 +247,8 @@ http::Response Api::run_start(Context& ctx, const http::Request& r, const Token&
         if (!claim) return problem(claim.error());
         if (!claim->claimed) {
             if (claim->digest != util::sha256_hex(r.body))
-                return bad("Idempotency-Key '" + *k + "' was used with another request", 422);
+                return bad_request("Idempotency-Key '" + *k + "' was used with another request",
+                                   422);
             if (!claim->run_id)
                 return problem(409, "locked", to_int(ExitCode::locked),
                                "the request with Idempotency-Key '" + *k +
@@ -283,33 +282,34 @@ http::Response Api::run_start(Context& ctx, const http::Request& r, const Token&
 http::Response Api::exec_start(Context& ctx, const http::Request& r, const Token& token) {
     auto doc = util::parse_json(r.body);
     if (!doc)
-        return bad("the body is not JSON (at byte " + std::to_string(doc.error().offset) +
-                   "): " + doc.error().message);
-    if (!doc->is(JsonValue::Type::object)) return bad("the body must be a JSON object");
+        return bad_request("the body is not JSON (at byte " + std::to_string(doc.error().offset) +
+                           "): " + doc.error().message);
+    if (!doc->is(JsonValue::Type::object)) return bad_request("the body must be a JSON object");
     std::string command, inventory, targets, shell;
     for (const auto& m : doc->members) {
         const JsonValue& v = m.value;
         if (m.name == "command") {
             if (!v.is(JsonValue::Type::string) || v.text.empty() ||
                 v.text.find('\0') != v.text.npos)
-                return bad("command must be a non-empty string", 422);
+                return bad_request("command must be a non-empty string", 422);
             command = v.text;
         } else if (m.name == "inventory" || m.name == "targets" || m.name == "shell") {
             if (!v.is(JsonValue::Type::string) || !plain_argument(v.text))
-                return bad(m.name + " must be a non-empty string not starting with '-'", 422);
+                return bad_request(m.name + " must be a non-empty string not starting with '-'",
+                                   422);
             (m.name == "inventory" ? inventory : m.name == "targets" ? targets : shell) = v.text;
         } else {
-            return bad("unknown field '" + m.name + "' (known: command, inventory, targets, shell)",
-                       422);
+            return bad_request(
+                "unknown field '" + m.name + "' (known: command, inventory, targets, shell)", 422);
         }
     }
-    if (command.empty()) return bad("command is required", 422);
+    if (command.empty()) return bad_request("command is required", 422);
     if (inventory.empty()) inventory = ctx.settings.text("inventory");
     if (inventory.empty())
-        return bad("inventory is required (no inventory setting names one)", 422);
+        return bad_request("inventory is required (no inventory setting names one)", 422);
     if (inventory.find('/') != inventory.npos && inventory[0] != '/')
-        return bad("inventory '" + inventory + "': give an inventory's name or an absolute path",
-                   422);
+        return bad_request(
+            "inventory '" + inventory + "': give an inventory's name or an absolute path", 422);
     if (token) {
         if (!token_scope_allows(*token, "exec", ""))
             return problem(403, "denied", to_int(ExitCode::refused),
@@ -380,7 +380,8 @@ http::Response Api::run_again(Context& ctx, const std::string& id, const std::st
     std::vector<std::string> args = {action, run.id};
     if (!r.body.empty()) {
         auto doc = util::parse_json(r.body);
-        if (!doc || !doc->is(JsonValue::Type::object)) return bad("the body must be a JSON object");
+        if (!doc || !doc->is(JsonValue::Type::object))
+            return bad_request("the body must be a JSON object");
         for (const auto& m : doc->members) {
             const JsonValue& v = m.value;
             if (action == "retry" && m.name == "hosts") {
@@ -388,22 +389,24 @@ http::Response Api::run_again(Context& ctx, const std::string& id, const std::st
                     "failed", "unreachable", "skipped", "interrupted", "rolled_back", "all"};
                 if (!v.is(JsonValue::Type::string) ||
                     std::find(which.begin(), which.end(), v.text) == which.end())
-                    return bad("hosts must be one of failed, unreachable, skipped, interrupted, "
-                               "rolled_back, all",
-                               422);
+                    return bad_request(
+                        "hosts must be one of failed, unreachable, skipped, interrupted, "
+                        "rolled_back, all",
+                        422);
                 args.insert(args.end(), {"--hosts", v.text});
             } else if (action == "resume" &&
                        (m.name == "rerun_unknown" || m.name == "retry_failed")) {
                 if (!v.is(JsonValue::Type::boolean))
-                    return bad(m.name + " must be true or false", 422);
+                    return bad_request(m.name + " must be true or false", 422);
                 if (v.boolean)
                     args.push_back(m.name == "rerun_unknown" ? "--rerun-unknown"
                                                              : "--retry-failed");
             } else {
-                return bad("unknown field '" + m.name + "' for :" + action +
-                               (action == "retry" ? " (known: hosts)"
-                                                  : " (known: rerun_unknown, retry_failed)"),
-                           422);
+                return bad_request("unknown field '" + m.name + "' for :" + action +
+                                       (action == "retry"
+                                            ? " (known: hosts)"
+                                            : " (known: rerun_unknown, retry_failed)"),
+                                   422);
             }
         }
     }
@@ -530,7 +533,8 @@ http::Response Api::all_events(Context& ctx, const http::Request& r, const Token
     int64_t resume_seq = 0;
     if (const std::string* h = r.header("last-event-id")) {
         const size_t slash = h->find('/');
-        if (slash == h->npos) return bad("Last-Event-ID must be RUN/SEQ, as this stream's ids");
+        if (slash == h->npos)
+            return bad_request("Last-Event-ID must be RUN/SEQ, as this stream's ids");
         resume_run = h->substr(0, slash);
         resume_seq = std::strtoll(h->c_str() + slash + 1, nullptr, 10);
     }

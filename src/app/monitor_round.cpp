@@ -326,18 +326,25 @@ Result<std::vector<RoundHost>> judge_results(Context& ctx, const config::Monitor
     return out;
 }
 
-Status ack_monitor_host(Context& ctx, const std::string& monitor, const std::string& host,
-                        int64_t until) {
+Result<int64_t> acknowledge_host(Context& ctx, const config::MonitorDef& m, const std::string& host,
+                                 std::chrono::milliseconds duration) {
+    AccessRequest req;
+    req.action = "run";
+    req.task = m.reaction_task;
+    req.resource = "monitor:" + m.name + " ack " + host;
+    LEURA_TRY(authorize(ctx, req));
+    const int64_t until = util::unix_seconds(ctx.clock()) + duration.count() / 1000;
     LEURA_TRY_ASSIGN(store, ctx.records());
-    LEURA_TRY_ASSIGN(rows, store->monitor_hosts(monitor));
+    LEURA_TRY_ASSIGN(rows, store->monitor_hosts(m.name));
     store::MonitorHostRow row;
-    row.monitor = monitor;
+    row.monitor = m.name;
     row.host = host;
     row.state = "ok";
     for (const auto& r : rows)
         if (r.host == host) row = r;
     row.ack_until = until;
-    return store->put_monitor_host(row);
+    LEURA_TRY(store->put_monitor_host(row));
+    return until;
 }
 
 std::string monitor_host_json(store::Store& store, const std::string& name,
@@ -354,6 +361,13 @@ std::string monitor_host_json(store::Store& store, const std::string& name,
     o.add("failed_reactions", h.failed_reactions);
     o.add("reaction_run", h.reaction_run).add("ack_until", h.ack_until);
     o.add("last_decision", decision);
+    return o.str();
+}
+
+std::string monitor_decision_json(const store::MonitorDecisionRow& d) {
+    util::JsonObject o;
+    o.add("at", util::rfc3339(util::from_unix(d.at))).add("state", d.state);
+    o.add("decision", d.decision).add("reason", d.reason).add("run", d.run_id);
     return o.str();
 }
 

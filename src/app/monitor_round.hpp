@@ -66,13 +66,18 @@ Result<std::vector<RoundHost>> judge_results(Context& ctx, const config::Monitor
                                              const std::vector<Observation>& seen, int64_t now,
                                              Launcher& launcher);
 
-// `monitor ack NAME HOST --for D`: no reaction for the host until then. Errors: io.
-Status ack_monitor_host(Context& ctx, const std::string& monitor, const std::string& host,
-                        int64_t until);
+// `monitor ack NAME HOST --for D` (and its API): the `run` right on the monitor's reaction
+// task, audited; then no reaction for the host for `duration`. Returns until when, in Unix
+// seconds. Errors: denied, io.
+Result<int64_t> acknowledge_host(Context& ctx, const config::MonitorDef& monitor,
+                                 const std::string& host, std::chrono::milliseconds duration);
 
 // One monitored host as `monitor status --json` and GET /v1/monitors show it, with the last
 // decision made for it ("-" when none).
 std::string monitor_host_json(store::Store& store, const std::string& monitor,
                               const store::MonitorHostRow& host);
+
+// One decision as `monitor why --json` and GET /v1/monitors/NAME/hosts/HOST show it.
+std::string monitor_decision_json(const store::MonitorDecisionRow& d);
 
 } // namespace leura::app

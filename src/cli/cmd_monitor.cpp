@@ -154,13 +154,8 @@ int why(app::Context& ctx, const MonitorFlags& f) {
                             "monitor " + f.name + " has checked no host '" + f.host + "' yet"));
     }
     if (f.json) {
-        for (const auto& d : *decisions) {
-            util::JsonObject o;
-            o.add("at", util::rfc3339(util::from_unix(d.at)));
-            o.add("state", d.state).add("decision", d.decision).add("reason", d.reason);
-            o.add("run", d.run_id);
-            std::printf("%s\n", o.str().c_str());
-        }
+        for (const auto& d : *decisions)
+            std::printf("%s\n", app::monitor_decision_json(d).c_str());
         return 0;
     }
     if (decisions->empty()) {
@@ -193,16 +188,10 @@ int ack(app::Context& ctx, const MonitorFlags& f) {
     if (!m) return report(m.error());
     auto d = config::parse_duration(f.for_);
     if (!d) return report(Error(ErrorKind::usage, "--for wants a duration such as 2h"));
-    app::AccessRequest req;
-    req.action = "run";
-    req.task = m->reaction_task;
-    req.resource = "monitor:" + m->name + " ack " + f.host;
-    if (auto st = app::authorize(ctx, req); !st) return report(st.error());
-    const int64_t until = now_of(ctx) + d->count() / 1000;
-    if (auto st = app::ack_monitor_host(ctx, m->name, f.host, until); !st)
-        return report(st.error());
+    auto until = app::acknowledge_host(ctx, *m, f.host, *d);
+    if (!until) return report(until.error());
     std::printf("%s on %s: no reaction until %s\n", m->name.c_str(), cell(f.host).c_str(),
-                when(until).c_str());
+                when(*until).c_str());
     return 0;
 }
 
