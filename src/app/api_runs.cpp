@@ -243,7 +243,9 @@ http::Response Api::run_start(Context& ctx, const http::Request& r, const Token&
         const auto now = ctx.clock();
         auto claim =
             (*records)->claim_idempotency_key(key, util::sha256_hex(r.body), util::rfc3339(now),
-                                              util::rfc3339(now - std::chrono::hours(24)));
+                                              util::rfc3339(now - std::chrono::hours(24)),
+                                              // A start takes at most k_start_wait.
+                                              util::rfc3339(now - std::chrono::minutes(2)));
         if (!claim) return problem(claim.error());
         if (!claim->claimed) {
             if (claim->digest != util::sha256_hex(r.body))

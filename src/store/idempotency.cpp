@@ -9,11 +9,13 @@ namespace leura::store {
 Result<IdempotencyClaim> Store::claim_idempotency_key(const std::string& key,
                                                       const std::string& digest,
                                                       const std::string& now,
-                                                      const std::string& expired_before) {
+                                                      const std::string& expired_before,
+                                                      const std::string& abandoned_before) {
     IdempotencyClaim claim;
     const Status done = in_transaction([&]() -> Status {
-        LEURA_TRY(run_kept("DELETE FROM api_idempotency WHERE created_at < ?",
-                           [&](Stmt& s) { s.bind(1, expired_before); }));
+        LEURA_TRY(run_kept("DELETE FROM api_idempotency WHERE created_at < ? OR "
+                           "(run_id IS NULL AND created_at < ?)",
+                           [&](Stmt& s) { s.bind(1, expired_before).bind(2, abandoned_before); }));
         LEURA_TRY_ASSIGN(held, Stmt::prepare(*m_db, "SELECT digest, run_id FROM api_idempotency "
                                                     "WHERE key = ?"));
         held.bind(1, key);

@@ -448,11 +448,11 @@ public:
 
     // Idempotency-Keys (store/idempotency.cpp). Takes `key` for a request whose body hashes to
     // `digest` unless a claim younger than `expired_before` holds it: then that claim is
-    // answered. Older claims are deleted on the way.
-    Result<IdempotencyClaim> claim_idempotency_key(const std::string& key,
-                                                   const std::string& digest,
-                                                   const std::string& now,
-                                                   const std::string& expired_before);
+    // answered. Older claims are deleted on the way, and so are claims still without a run
+    // made before `abandoned_before` (their server died while starting it).
+    Result<IdempotencyClaim>
+    claim_idempotency_key(const std::string& key, const std::string& digest, const std::string& now,
+                          const std::string& expired_before, const std::string& abandoned_before);
     // The run the claim started; none: the start failed and the key is free again.
     Status settle_idempotency_key(const std::string& key, const std::optional<std::string>& run_id);
 

@@ -584,32 +584,40 @@ TEST_F(StoreTest, RecordCountsGroupByStatusAndBucketDurations) {
 TEST_F(StoreTest, IdempotencyKeysAreClaimedOnceSettledAndExpire) {
     auto a = open();
     auto b = open();
-    auto first = a.claim_idempotency_key("user:alice\nk1", "d1", "2030-01-02T00:00:00.000Z",
-                                         "2030-01-01T00:00:00.000Z");
+    const int64_t t0 = 1'900'000'000;
+    // As the server claims at `t`: claims expire after a day, unsettled ones after 2 minutes.
+    auto claim = [&](Store& store, const std::string& key, const std::string& digest, int64_t t) {
+        auto at = [](int64_t s) { return leura::util::rfc3339(leura::util::from_unix(s)); };
+        return store.claim_idempotency_key(key, digest, at(t), at(t - 86400), at(t - 120));
+    };
+    auto first = claim(a, "user:alice\nk1", "d1", t0);
     ASSERT_TRUE(first);
     EXPECT_TRUE(first->claimed);
-    auto again = b.claim_idempotency_key("user:alice\nk1", "d2", "2030-01-02T00:00:01.000Z",
-                                         "2030-01-01T00:00:01.000Z");
+    auto again = claim(b, "user:alice\nk1", "d2", t0 + 1);
     ASSERT_TRUE(again);
     EXPECT_FALSE(again->claimed);
     EXPECT_EQ(again->digest, "d1");
     EXPECT_FALSE(again->run_id) << "still starting";
     ASSERT_TRUE(a.settle_idempotency_key("user:alice\nk1", std::string("run-1")));
-    again = b.claim_idempotency_key("user:alice\nk1", "d1", "2030-01-02T00:00:02.000Z",
-                                    "2030-01-01T00:00:02.000Z");
+    again = claim(b, "user:alice\nk1", "d1", t0 + 2);
     ASSERT_TRUE(again);
     EXPECT_EQ(again->run_id.value_or(""), "run-1");
     // A failed start frees its key.
-    ASSERT_TRUE(a.claim_idempotency_key("user:bob\nk1", "d3", "2030-01-02T00:00:00.000Z",
-                                        "2030-01-01T00:00:00.000Z"));
+    ASSERT_TRUE(claim(a, "user:bob\nk1", "d3", t0));
     ASSERT_TRUE(a.settle_idempotency_key("user:bob\nk1", std::nullopt));
-    auto freed = b.claim_idempotency_key("user:bob\nk1", "d4", "2030-01-02T00:00:03.000Z",
-                                         "2030-01-01T00:00:03.000Z");
+    auto freed = claim(b, "user:bob\nk1", "d4", t0 + 3);
     ASSERT_TRUE(freed);
     EXPECT_TRUE(freed->claimed);
+    // A claim whose server died before it settled: still starting for 2 minutes, then free.
+    ASSERT_TRUE(claim(a, "user:carol\nk1", "d6", t0));
+    auto stuck = claim(b, "user:carol\nk1", "d6", t0 + 100);
+    ASSERT_TRUE(stuck);
+    EXPECT_FALSE(stuck->claimed);
+    auto abandoned = claim(b, "user:carol\nk1", "d6", t0 + 121);
+    ASSERT_TRUE(abandoned);
+    EXPECT_TRUE(abandoned->claimed);
     // A day later alice's key is forgotten: a new request takes it.
-    auto later = b.claim_idempotency_key("user:alice\nk1", "d5", "2030-01-03T00:00:01.000Z",
-                                         "2030-01-02T00:00:01.000Z");
+    auto later = claim(b, "user:alice\nk1", "d5", t0 + 86401);
     ASSERT_TRUE(later);
     EXPECT_TRUE(later->claimed);
 }
