@@ -90,7 +90,9 @@ expect_out "\"host_rows\":$hosts,\"step_rows\":$steps,\"archive_bytes\":$bytes,\
 [ -f "$LEURA_HOME/archives/$a1.tar.gz" ] || fail "--dry-run deleted an archive"
 
 # A run in progress, made old in its record: gc leaves it alone, and it finishes recording.
-"$LEURA_BIN" run "$c" --var nap=3 -i "$F/inventory.toml" --known-hosts "$F/known_hosts" \
+# Its nap outlasts the gc below on a loaded sanitizer build (3 s did not, once: gc then found
+# it finished and rightly deleted it).
+"$LEURA_BIN" run "$c" --var nap=10 -i "$F/inventory.toml" --known-hosts "$F/known_hosts" \
   >"$T/bg.out" 2>&1 &
 bg=$!
 at_exit "kill -9 $bg 2>/dev/null"
