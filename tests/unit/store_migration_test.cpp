@@ -501,9 +501,128 @@ void expect_records(Store& store, const Before& b) {
     EXPECT_EQ(on_host->size(), 2u);
 }
 
+// The output index: migration 11 indexed the plain previews of older files, and make_fixtures
+// indexed the zstd ones of newer files as insert_step does; either way one step's words match.
+void expect_searchable(Store& store) {
+    std::vector<std::string> found;
+    OutputQuery q;
+    q.match = "journalctl";
+    auto done = store.step_outputs(q, [&](const StepOutput& o) {
+        found.push_back(o.run_id + " " + o.host + " " + std::to_string(o.idx) + " " +
+                        o.preview_err);
+        return true;
+    });
+    ASSERT_TRUE(done) << done.error().message;
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_EQ(found[0], k_run_failed + " web-02 1 " + k_err_failed);
+}
+
+// The records of the tables later versions added (make_fixtures.py's insert_later_tables),
+// where the fixture's version had them; none otherwise.
+void expect_later_records(Store& store, const Before& b) {
+    auto check = store.verify_audit();
+    ASSERT_TRUE(check) << check.error().message;
+    EXPECT_FALSE(check->broken) << check->problem;
+    auto audit = store.list_audit(AuditFilter{});
+    ASSERT_TRUE(audit) << audit.error().message;
+    if (b.columns.contains("audit")) {
+        EXPECT_EQ(check->count, 2) << "the fixture's chain verifies as it was written";
+        ASSERT_EQ(audit->size(), 2u);
+        EXPECT_EQ((*audit)[0].actor, "user:mallory");
+        EXPECT_EQ((*audit)[0].decision, "deny");
+        EXPECT_FALSE((*audit)[0].run_id);
+        EXPECT_EQ((*audit)[1].run_id, k_run_ok);
+        EXPECT_EQ((*audit)[0].prev_hash, (*audit)[1].hash);
+    } else {
+        EXPECT_EQ(check->count, 0);
+        EXPECT_TRUE(audit->empty());
+    }
+
+    const bool v14 = b.columns.contains("schedule_fires");
+    auto run = store.run(k_run_ok);
+    ASSERT_TRUE(run) << run.error().message;
+    EXPECT_EQ(run->triggered_by, v14 ? Opt("schedule:nightly-deploy") : std::nullopt);
+    auto fires = store.list_fires("", 10);
+    ASSERT_TRUE(fires) << fires.error().message;
+    std::string pending_hash; // "abab…", 64 digits
+    while (pending_hash.size() < 64)
+        pending_hash += "ab";
+    auto pending = store.take_pending_run(pending_hash);
+    ASSERT_TRUE(pending) << pending.error().message;
+    auto monitor = store.monitor_hosts("disk");
+    ASSERT_TRUE(monitor) << monitor.error().message;
+    auto checks = store.monitor_checks("disk", "web-02", 10);
+    ASSERT_TRUE(checks) << checks.error().message;
+    auto all_checks = store.monitor_checks("disk", "", 10);
+    ASSERT_TRUE(all_checks) << all_checks.error().message;
+    auto decisions = store.monitor_decisions("disk", "web-02", 10);
+    ASSERT_TRUE(decisions) << decisions.error().message;
+    if (v14) {
+        ASSERT_EQ(fires->size(), 2u);
+        EXPECT_EQ((*fires)[0].status, "missed") << "newest first";
+        EXPECT_EQ((*fires)[0].detail, "the controller was down");
+        EXPECT_EQ((*fires)[1].run_id, k_run_ok);
+        EXPECT_EQ((*fires)[1].due_at, 1767607212);
+        ASSERT_TRUE(*pending) << "a pending run is claimed once, after the migration too";
+        EXPECT_EQ((*pending)->principal, "schedule:nightly-deploy");
+        ASSERT_EQ(monitor->size(), 2u);
+        EXPECT_EQ((*monitor)[1].host, "web-02");
+        EXPECT_EQ((*monitor)[1].state, "reacting");
+        EXPECT_EQ((*monitor)[1].results, "FF");
+        EXPECT_EQ((*monitor)[1].reaction_run, k_run_failed);
+        // Migration 16 rebuilt the checks with ids: a host's come back newest first.
+        ASSERT_EQ(checks->size(), 2u);
+        EXPECT_EQ((*checks)[0].round_at, 1767607260);
+        EXPECT_EQ((*checks)[1].round_at, 1767607200);
+        EXPECT_EQ((*checks)[0].result, "FAIL");
+        EXPECT_EQ((*checks)[0].exit_code, 2);
+        EXPECT_EQ((*checks)[0].output, "/dev/sda1 97%");
+        EXPECT_EQ(all_checks->size(), 4u);
+        ASSERT_EQ(decisions->size(), 1u);
+        EXPECT_EQ((*decisions)[0].decision, "react");
+        EXPECT_EQ((*decisions)[0].run_id, k_run_failed);
+    } else {
+        EXPECT_TRUE(fires->empty());
+        EXPECT_FALSE(*pending);
+        EXPECT_TRUE(monitor->empty());
+        EXPECT_TRUE(all_checks->empty());
+        EXPECT_TRUE(decisions->empty());
+    }
+
+    auto tokens = store.tokens();
+    ASSERT_TRUE(tokens) << tokens.error().message;
+    if (b.columns.contains("api_tokens")) {
+        ASSERT_EQ(tokens->size(), 2u);
+        EXPECT_EQ((*tokens)[0].id, "0a1b2c3d");
+        EXPECT_EQ((*tokens)[0].tasks, R"(["web/*"])");
+        EXPECT_FALSE((*tokens)[0].revoked_at);
+        EXPECT_EQ((*tokens)[1].revoked_at, Opt("2026-01-05T00:00:00.000Z"));
+    } else {
+        EXPECT_TRUE(tokens->empty());
+    }
+
+    // A key kept from before answers its run; an alert kept from before is a repeat.
+    const bool v16 = b.columns.contains("api_idempotency");
+    auto claim = store.claim_idempotency_key("deploy-2026-01-05", std::string(64, '1'),
+                                             "2026-01-05T11:00:00.000Z", "2026-01-04T11:00:00.000Z",
+                                             "2026-01-05T10:58:00.000Z");
+    ASSERT_TRUE(claim) << claim.error().message;
+    EXPECT_EQ(claim->claimed, !v16);
+    if (v16) {
+        EXPECT_EQ(claim->run_id, k_run_ok);
+    }
+    MonitorAlertRow alert{"disk",    "f00dfeed", "web-02", "firing", "2026-01-05T10:00:00Z",
+                          1767607300};
+    auto fresh = store.note_monitor_alert(alert);
+    ASSERT_TRUE(fresh) << fresh.error().message;
+    EXPECT_EQ(*fresh, !v16);
+}
+
 TEST(StoreMigrationFixtures, OneForEveryReleasedSchemaVersion) {
     auto fixtures = db_fixtures();
-    ASSERT_GE(fixtures.size(), 10u) << "tests/fixtures/db/v1.sqlite .. v10.sqlite";
+    ASSERT_EQ(fixtures.size(), size_t(latest_schema_version()))
+        << "tests/fixtures/db/v1.sqlite .. v" << latest_schema_version()
+        << ".sqlite: a new schema version needs its fixture (make_fixtures.py)";
     for (size_t i = 0; i < fixtures.size(); ++i)
         EXPECT_EQ(fixtures[i].version, int(i) + 1) << "versions 1..N, none missing";
     EXPECT_LE(fixtures.back().version, latest_schema_version());
@@ -518,6 +637,8 @@ TEST_P(StoreMigrationTest, MigratesToTheLatestVersionKeepingEveryRecord) {
     ASSERT_TRUE(store) << store.error().message;
     EXPECT_EQ(store->schema_version(), latest_schema_version());
     expect_records(*store, before);
+    expect_searchable(*store);
+    expect_later_records(*store, before);
 
     // The migrated schema is the one a new database gets.
     const std::string fresh = (m_dir / "fresh.db").string();
@@ -552,11 +673,9 @@ TEST_P(StoreMigrationTest, MigratesToTheLatestVersionKeepingEveryRecord) {
     ASSERT_EQ(steps->size(), 1u);
     EXPECT_EQ((*steps)[0].attempts, 2);
 
-    // No fixture version had an audit log (schema 13): it starts empty, and its chain from the
-    // first entry appended to the migrated database.
-    auto empty = store->verify_audit();
-    ASSERT_TRUE(empty) << empty.error().message;
-    EXPECT_EQ(empty->count, 0);
+    // The audit chain goes on from the fixture's last entry (or starts, where it had none).
+    auto before_append = store->verify_audit();
+    ASSERT_TRUE(before_append) << before_append.error().message;
     AuditEntry a;
     a.at = "2026-01-07T09:00:01.000Z";
     a.actor = "user:bob";
@@ -566,11 +685,11 @@ TEST_P(StoreMigrationTest, MigratesToTheLatestVersionKeepingEveryRecord) {
     a.run_id = r.id;
     auto appended = store->append_audit(a);
     ASSERT_TRUE(appended) << appended.error().message;
-    EXPECT_EQ(appended->id, 1);
-    EXPECT_EQ(appended->prev_hash, k_audit_genesis);
+    EXPECT_EQ(appended->id, before_append->count + 1);
+    EXPECT_EQ(appended->prev_hash, before_append->latest);
     auto check = store->verify_audit();
     ASSERT_TRUE(check) << check.error().message;
-    EXPECT_EQ(check->count, 1);
+    EXPECT_EQ(check->count, before_append->count + 1);
     EXPECT_FALSE(check->broken);
 }
 
