@@ -104,6 +104,7 @@ int dispatch(int argc, char** argv) {
         return to_int(ExitCode::usage);
     }
     if (std::string_view(argv[1]) == "help") return help_command(app, argc, argv);
+    if (auto refused = misplaced_option(app, argc, argv)) return *refused;
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

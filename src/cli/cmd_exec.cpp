@@ -64,7 +64,9 @@ Action add_exec(CLI::App& sub) {
                    "The shell that runs the command on each host, such as bash (default: sh)");
     add_run_flags(sub, f->run);
     add_claim_flag(sub, *claim_fd);
-    sub.add_option("command", f->words, "The command (after --), run by /bin/sh or --shell")
+    sub.add_option(
+           "command", f->words,
+           "The command, run by /bin/sh or --shell; leura's options go before it, or -- does")
         ->required();
     return [f, claim_fd](app::Context& ctx) {
         if (auto st = take_claim(ctx, *claim_fd, f->run.run); !st) return report(st.error());

@@ -7,6 +7,7 @@
 #include "cli/usage.hpp"
 
 #include "app/exit_code.hpp"
+#include "cli/report.hpp"
 #include "config/task.hpp"
 #include "util/strings.hpp"
 
@@ -15,6 +16,7 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -116,9 +118,11 @@ struct Scan {
     std::string parent; // "leura task" for `leura task new`; empty for leura itself
     std::string path = "leura";
     std::string unknown_option;
-    bool option_after_words = false; // it came after the command's first positional word
+    bool option_after_words = false;      // it came after the command's first positional word
+    std::string known_option_after_words; // the first of the command's own options there
     std::string unknown_command;
     int first_word = -1; // argv index of the command's first positional word
+    bool json = false;   // --json was given to the command
 };
 
 Scan scan(CLI::App& root, int argc, char** argv) {
@@ -138,6 +142,9 @@ Scan scan(CLI::App& root, int argc, char** argv) {
                 }
                 continue;
             }
+            if (s.first_word >= 0 && s.known_option_after_words.empty())
+                s.known_option_after_words = is_long ? name : arg;
+            if (name == "--json") s.json = true;
             bool attached = is_long ? arg.find('=') != arg.npos : arg.size() > 2;
             if (opt->get_type_size() != 0 && !attached) i += opt->get_expected_min();
             continue;
@@ -158,13 +165,25 @@ Scan scan(CLI::App& root, int argc, char** argv) {
     return s;
 }
 
-int unknown_command(CLI::App& app, const std::string& path, const std::string& word) {
+std::string unknown_command(CLI::App& app, const std::string& path, const std::string& word) {
     std::string hint = util::closest_match(word, subcommand_names(app));
     std::string where = path == "leura" ? "" : " for '" + path + "'";
-    std::fprintf(stderr, "leura: error: unknown command '%s'%s%s (see: %s --help)\n", word.c_str(),
-                 where.c_str(), hint.empty() ? "" : ("; did you mean '" + hint + "'?").c_str(),
-                 path.c_str());
-    return to_int(ExitCode::usage);
+    return "unknown command '" + word + "'" + where +
+           (hint.empty() ? "" : "; did you mean '" + hint + "'?") + " (see: " + path + " --help)";
+}
+
+// A usage error as every other error is reported: a line on stderr, and the JSON error event
+// on stdout when the command was given --json (a script reads one object either way).
+int usage_failure(const std::string& message, bool json) {
+    if (json) errors_as_json(stdout);
+    return report(Error(ErrorKind::usage, message));
+}
+
+// A command whose positional words are a command to run on the hosts (`exec`): everything
+// after its first word belongs to that command, so none of leura's options may follow it
+// unless `--` says where the command starts.
+bool takes_a_command(const CLI::App& app) {
+    return app.get_option_no_throw("command") != nullptr;
 }
 
 // The command line again with `--` before the command's first word.
@@ -177,7 +196,7 @@ std::string with_separator(int argc, char** argv, int first_word) {
     return line;
 }
 
-int unknown_option(const Scan& s, int argc, char** argv) {
+std::string unknown_option(const Scan& s, int argc, char** argv) {
     std::string advice;
     if (s.option_after_words) {
         advice = "; use -- before the command: " + with_separator(argc, argv, s.first_word);
@@ -190,9 +209,8 @@ int unknown_option(const Scan& s, int argc, char** argv) {
         std::string hint = util::closest_match(s.unknown_option, names);
         if (!hint.empty()) advice = "; did you mean '" + hint + "'?";
     }
-    std::fprintf(stderr, "leura: error: unknown option '%s' for '%s'%s (see: %s --help)\n",
-                 s.unknown_option.c_str(), s.path.c_str(), advice.c_str(), s.path.c_str());
-    return to_int(ExitCode::usage);
+    return "unknown option '" + s.unknown_option + "' for '" + s.path + "'" + advice +
+           " (see: " + s.path + " --help)";
 }
 
 } // namespace
@@ -209,7 +227,7 @@ int help_command(CLI::App& app, int argc, char** argv) {
         std::string word = argv[i];
         if (word == "-h" || word == "--help") continue;
         CLI::App* sub = find_subcommand(*command, word);
-        if (!sub) return unknown_command(*command, path, word);
+        if (!sub) return usage_failure(unknown_command(*command, path, word), false);
         parent = path;
         path += " " + sub->get_name();
         command = sub;
@@ -218,19 +236,30 @@ int help_command(CLI::App& app, int argc, char** argv) {
     return to_int(ExitCode::ok);
 }
 
+std::optional<int> misplaced_option(CLI::App& app, int argc, char** argv) {
+    Scan s = scan(app, argc, argv);
+    if (!takes_a_command(*s.app) || s.known_option_after_words.empty()) return std::nullopt;
+    return usage_failure("'" + s.known_option_after_words +
+                             "' comes after the command's first "
+                             "word, so it could be the command's or leura's; use -- before the "
+                             "command: " +
+                             with_separator(argc, argv, s.first_word) + " (see: " + s.path +
+                             " --help)",
+                         s.json);
+}
+
 int usage_error(CLI::App& app, const CLI::ParseError& error, int argc, char** argv) {
     Scan s = scan(app, argc, argv);
-    if (!s.unknown_command.empty()) return unknown_command(*s.app, s.path, s.unknown_command);
-    if (!s.unknown_option.empty()) return unknown_option(s, argc, argv);
+    if (!s.unknown_command.empty())
+        return usage_failure(unknown_command(*s.app, s.path, s.unknown_command), s.json);
+    if (!s.unknown_option.empty()) return usage_failure(unknown_option(s, argc, argv), s.json);
     if (s.app->get_require_subcommand_min() > 0 && !takes_words(*s.app) &&
         s.app->get_subcommands().empty()) {
         // `leura task`: what a person wants is the list of subcommands.
         std::fputs(s.app->help(s.parent).c_str(), stderr);
         return to_int(ExitCode::usage);
     }
-    std::fprintf(stderr, "leura: error: %s (see: %s --help)\n",
-                 lowercase_first(error.what()).c_str(), s.path.c_str());
-    return to_int(ExitCode::usage);
+    return usage_failure(lowercase_first(error.what()) + " (see: " + s.path + " --help)", s.json);
 }
 
 Result<std::chrono::milliseconds> since_flag(const std::string& value) {

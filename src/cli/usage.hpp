@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include <chrono>
+#include <optional>
 #include <string>
 
 namespace leura::cli {
@@ -21,6 +22,11 @@ void set_help_format(CLI::App& app);
 // `leura help [COMMAND [SUBCOMMAND]]`: that command's help on stdout, 0; an unknown command
 // gets a "did you mean" and 2.
 int help_command(CLI::App& app, int argc, char** argv);
+
+// Before parsing: `exec -i inv grep -i x f` would give `-i` to leura, not to grep. One of the
+// command's own options after the first word of its remote command is refused, with the
+// command line again with `--` where it belongs. nullopt: nothing misplaced.
+std::optional<int> misplaced_option(CLI::App& app, int argc, char** argv);
 
 // A command line CLI11 rejected: one line on stderr (unknown option or command with a "did
 // you mean", `--` advice for a command's own options, else CLI11's reason) naming the

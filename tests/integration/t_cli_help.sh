@@ -68,6 +68,19 @@ expect_err "^leura: error: unknown option '-la' for 'leura exec'; use -- before 
 leura exec -i inv -t 'a b' grep -r 'x y' /etc
 expect_rc 2
 expect_err "use -- before the command: leura exec -i inv -t 'a b' -- grep -r 'x y' /etc "
+# One of exec's own options after the command's first word could be the command's (ls -t, grep
+# -i): refused before anything runs, never quietly taken as leura's.
+leura exec -i inv ls -t x
+expect_rc 2
+expect_err "^leura: error: '-t' comes after the command's first word, so it could be the command's or leura's; use -- before the command: leura exec -i inv -- ls -t x \(see: leura exec --help\)$"
+leura exec -i inv grep -i foo f
+expect_rc 2
+expect_err "'-i' comes after the command's first word.*: leura exec -i inv -- grep -i foo f "
+[ ! -s "$T/out" ] || fail "a refused exec printed on stdout"
+# With --json, the refusal is also one error event on stdout.
+leura exec --json -i inv uptime --concurrency 4
+expect_rc 2
+expect_out '^\{"event":"error",.*"kind":"usage","exit":2,"message":"'"'"'--concurrency'"'"' comes after'
 # Before the command's words, an unknown option is just that.
 leura exec --dryrun -i inv -- ls
 expect_rc 2

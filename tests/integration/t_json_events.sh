@@ -66,6 +66,16 @@ keep
 [ "$(wc -l < "$T/out")" = 1 ] || fail "one error object expected"
 expect_out '"event":"error".*"kind":"config".*"problems":\[\{"file":"[^"]*bad.toml","line":3,"column":1,'
 
+# A command line leura cannot read, given --json: one error event too, whatever the reason.
+for bad_line in "--dryrun" "--concurrency 0" "--batches"; do
+  # shellcheck disable=SC2086
+  run_leura "$t" --json $bad_line
+  expect_rc 2
+  keep
+  [ "$(wc -l < "$T/out")" = 1 ] || fail "one error object expected for $bad_line"
+  expect_out '^\{"event":"error",.*"kind":"usage","exit":2,'
+done
+
 slow=$(task slow '
 [[steps]]
 command = "sleep 6"')
