@@ -4,6 +4,7 @@
 #include "app/access_gate.hpp"
 #include "app/api.hpp"
 #include "app/exit_code.hpp"
+#include "app/inventory_json.hpp"
 #include "app/library.hpp"
 #include "app/prepare.hpp"
 #include "app/tokens.hpp"
@@ -19,16 +20,8 @@ namespace fs = std::filesystem;
 // Each inventory the caller may view, as `leura inventory list --json` shows it.
 http::Response Api::inventories_list(Context& ctx) {
     std::vector<std::string> items;
-    for (const auto& file : known_inventories(ctx.settings)) {
-        const std::string name = file.stem().string();
-        if (!access_allows(ctx, "view", "", name)) continue;
-        config::Diagnostics diags;
-        auto inv = load_inventory(file, diags);
-        util::JsonObject o;
-        o.add("name", name).add("file", file.string()).add("valid", bool(inv));
-        o.add("hosts", inv ? inv->hosts.size() : size_t(0));
-        items.push_back(o.str());
-    }
+    for (const auto& s : visible_inventories(ctx))
+        items.push_back(inventory_summary_json(s));
     return json_response(util::JsonObject().add_raw("inventories", util::json_array(items)).str());
 }
 
@@ -58,16 +51,14 @@ http::Response Api::inventory_hosts(Context& ctx, const std::string& name, const
                            (e.pos.column > 0 ? " (column " + std::to_string(e.pos.column) + ")"
                                              : std::string()));
     }
+    // What a run this server starts would connect to: the server's settings and ssh config.
+    auto sources = load_ssh_sources(ctx.settings, "");
+    if (!sources) return problem(sources.error());
     std::vector<std::string> hosts;
     for (const auto* h : *selected) {
-        util::JsonObject attrs;
-        for (const auto& [k, v] : h->attrs)
-            attrs.add(k, v);
-        util::JsonObject o;
-        o.add("host", h->name).add("address", h->address).add("user", h->user);
-        o.add("port", h->port).add("jump", h->jump);
-        o.add_raw("groups", util::json_string_array(h->groups)).add_raw("attrs", attrs.str());
-        hosts.push_back(o.str());
+        auto c = connection_for(*h, *sources);
+        if (!c) return problem(c.error());
+        hosts.push_back(host_json(h->name, *c, h));
     }
     return json_response(util::JsonObject()
                              .add("inventory", name)

@@ -2,6 +2,7 @@
 // `leura inventory list|show|hosts`: the inventories found, one inventory's groups and
 // attributes, and each host's effective settings.
 #include "app/access_gate.hpp"
+#include "app/inventory_json.hpp"
 #include "app/library.hpp"
 #include "app/prepare.hpp"
 #include "cli/commands.hpp"
@@ -9,7 +10,6 @@
 #include "cli/report.hpp"
 #include "cli/run_flags.hpp"
 #include "inventory/selector.hpp"
-#include "util/json.hpp"
 #include "util/strings.hpp"
 
 #include <cstdio>
@@ -56,23 +56,14 @@ load(const app::Context& ctx, const std::string& name, config::Diagnostics& diag
 }
 
 int list(app::Context& ctx, const InventoryFlags& f) {
-    auto files = app::known_inventories(ctx.settings);
-    if (files.empty() && !f.json) std::fprintf(stderr, "leura: no inventories found\n");
-    for (const auto& file : files) {
-        config::Diagnostics diags;
-        std::string name = file.stem().string();
-        if (!app::access_allows(ctx, "view", "", name)) continue; // not theirs to see
-        auto inv = app::load_inventory(file, diags);
-        if (f.json) {
-            util::JsonObject o;
-            o.add("name", name).add("file", file.string()).add("valid", bool(inv));
-            o.add("hosts", inv ? inv->hosts.size() : size_t(0));
-            std::printf("%s\n", o.str().c_str());
-        } else {
-            std::printf("%-20s %6s  %s\n", name.c_str(),
-                        inv ? (std::to_string(inv->hosts.size()) + "h").c_str() : "bad",
-                        file.c_str());
-        }
+    auto listed = app::visible_inventories(ctx);
+    if (listed.empty() && !f.json) std::fprintf(stderr, "leura: no inventories found\n");
+    for (const auto& s : listed) {
+        if (f.json)
+            std::printf("%s\n", app::inventory_summary_json(s).c_str());
+        else
+            std::printf("%-20s %6s  %s\n", s.name.c_str(),
+                        s.valid ? (std::to_string(s.hosts) + "h").c_str() : "bad", s.file.c_str());
     }
     return 0;
 }
@@ -135,15 +126,7 @@ int hosts(const app::Context& ctx, InventoryFlags& f) {
         for (const auto& [k, v] : h->attrs)
             attrs += (attrs.empty() ? "" : " ") + k + "=" + v;
         if (f.json) {
-            util::JsonObject a;
-            for (const auto& [k, v] : h->attrs)
-                a.add(k, v);
-            util::JsonObject o;
-            o.add("host", h->name);
-            add_connection(o, *c);
-            o.add_raw("groups", util::json_string_array(h->groups));
-            o.add_raw("attrs", a.str());
-            std::printf("%s\n", o.str().c_str());
+            std::printf("%s\n", app::host_json(h->name, *c, h).c_str());
             continue;
         }
         if (f.long_form) {

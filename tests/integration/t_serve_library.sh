@@ -124,6 +124,15 @@ valid InventoryHosts "$T/body"
 [ "$(field "[\"hosts\"]" | grep -o "'host': '[^']*'" | tr '\n' ' ')" = "'host': 'web01.dc1' 'host': 'web02.dc1' 'host': 'web03.dc1' 'host': 'web04.dc1' 'host': 'db1.dc1' " ] ||
   fail "selected: $(cat "$T/body")"
 [ "$(field "['hosts'][4]['port']")" = 2222 ] || fail "db1's port: $(cat "$T/body")"
+# The same hosts, field for field, as `leura inventory hosts --json` prints them.
+"$LEURA_BIN" inventory hosts prod -t 'web&az=a,db1.dc1' --json > "$T/cli_hosts" ||
+  fail "inventory hosts --json"
+/usr/bin/python3 -c "
+import json, sys
+api = json.load(open(sys.argv[1]))['hosts']
+cli = [json.loads(line) for line in open(sys.argv[2])]
+sys.exit(api != cli or 'origins' not in api[0])" "$T/body" "$T/cli_hosts" ||
+  fail "the API's hosts differ from inventory hosts --json: $(cat "$T/body") vs $(cat "$T/cli_hosts")"
 api GET '/v1/inventories/prod/hosts?select=az%3Db'; expect_code 200
 [ "$(field "['hosts'][0]['host']")" = db1.dc1 ] || fail "az=b: $(cat "$T/body")"
 api GET '/v1/inventories/prod/hosts'; expect_code 200
