@@ -229,6 +229,14 @@ struct OutputQuery {
     std::optional<std::string> task;               // substring of the run's task path
     std::optional<std::vector<std::string>> hosts; // only these hosts
     std::optional<std::string> since;              // RFC 3339; runs started at or after
+    // A match in at most this many steps is read by one sorted query; a commoner one (or no
+    // match) by walking the runs newest first, a batch at a time. The same steps come back in
+    // the same order either way; tests set it low to walk small databases.
+    int64_t few_steps = 4096;
+    // The newest runs are read whole, without the index, until this many steps were read: a
+    // word common enough to fill a page is found there at once (an FTS5 prefix query over
+    // millions of entries costs 300 ms however few it returns). 0: the index alone.
+    int64_t unindexed_steps = 1000;
 };
 
 // One step's output as `step_outputs` gives it: the previews in plain bytes.
@@ -365,9 +373,10 @@ public:
     Result<std::vector<std::string>> resumed_by(const std::string& id);
 
     // Calls `each` with the steps the query selects, newest run first, then in the hosts'
-    // start order and step order, until it returns false. With `match`, only steps whose
-    // output index entry matches (a superset of the steps whose output holds the words: the
-    // caller checks the text). Errors: usage (an FTS5 query it cannot parse), io, internal.
+    // start order and step order, until it returns false. With `match`, the steps that may
+    // hold its words, a superset the caller checks the text of: every step of the newest
+    // runs (`unindexed_steps`), then those whose index entry matches. Errors: usage (an FTS5
+    // query it cannot parse), io, internal.
     Status step_outputs(const OutputQuery& query,
                         const std::function<bool(const StepOutput&)>& each);
     // Takes run `run_id`'s steps (not its stages') out of the output index, reading their

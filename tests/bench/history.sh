@@ -4,8 +4,12 @@
 # and STEPS steps each (10,000 x 50 x 5 = 2.5 million step rows with their previews), then the
 # median, min and max of REPS timings of `runs` (plain, --host, --tag and two filters that match
 # nothing), `show` (a run in the middle and `last`) and `logs` (one host's previews, one step's
-# on every host). The target is under 100 ms each.
+# on every host) and `search` (a line one host printed once, a word in every step up to
+# --limit, and that word on one host since a day). The target is under 100 ms each.
 #   RUNS=10000 HOSTS=50 STEPS=5 REPS=5 tests/bench/history.sh
+#   ZSTD=0   previews stored plain (null codec, as before schema 11) instead of as zstd frames
+#            (libzstd through ctypes, level 3, as store/compression.cpp writes them); both are
+#            in the output index. Run it both ways for the database size with and without zstd.
 #   LEURA_BIN=/path/to/leura   the binary to time (default build/leura)
 #   BENCH_DIR=/tmp/hist        keep the database there (and reuse it when it is already full)
 # Recording 10,000 real runs would take hours, so leura makes the database (its real schema,
@@ -13,7 +17,7 @@
 # defaults change nothing). No host is touched.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-RUNS=${RUNS:-10000} HOSTS=${HOSTS:-50} STEPS=${STEPS:-5} REPS=${REPS:-5}
+RUNS=${RUNS:-10000} HOSTS=${HOSTS:-50} STEPS=${STEPS:-5} REPS=${REPS:-5} ZSTD=${ZSTD:-1}
 LEURA=$(realpath "${LEURA_BIN:-build/leura}")
 PY=/usr/bin/python3
 [ -x "$LEURA" ] || { echo "history: no leura at $LEURA (set LEURA_BIN)" >&2; exit 2; }
@@ -33,10 +37,11 @@ DB=$LEURA_HOME/leura.db
 [ -f "$DB" ] || { echo "history: leura made no database at $DB" >&2; exit 1; }
 
 t0=$(date +%s)
-"$PY" - "$DB" "$RUNS" "$HOSTS" "$STEPS" <<'PY'
-import random, sqlite3, sys, time
+"$PY" - "$DB" "$RUNS" "$HOSTS" "$STEPS" "$ZSTD" <<'PY'
+import ctypes, ctypes.util, random, sqlite3, sys, time
 
 db, RUNS, HOSTS, STEPS = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+ZSTD = sys.argv[5] != "0"
 con = sqlite3.connect(db, isolation_level=None)
 have = con.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
 if have == RUNS:
@@ -64,7 +69,30 @@ HOST_COLS = ["run_id", "host", "wave", "status", "error_kind", "error", "exit_co
              "started_at", "finished_at", "duration_ms", "steps_run", "seq"]
 STEP_COLS = ["run_id", "host", "idx", "name", "status", "exit_code", "error_kind", "error",
              "started_at", "duration_ms", "bytes_out", "bytes_err", "preview_out", "preview_err",
-             "phase", "attempts"]
+             "phase", "attempts", "preview_codec", "text_id"]
+
+# Previews as leura writes them: a zstd frame each (ZSTD_compress puts the content size in the
+# header, which leura reads first), nothing for no bytes; or plain bytes under a null codec.
+if ZSTD:
+    lib = ctypes.CDLL(ctypes.util.find_library("zstd") or "libzstd.so.1")
+    lib.ZSTD_compressBound.restype = ctypes.c_size_t
+    lib.ZSTD_compressBound.argtypes = [ctypes.c_size_t]
+    lib.ZSTD_compress.restype = ctypes.c_size_t
+    lib.ZSTD_compress.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_char_p,
+                                  ctypes.c_size_t, ctypes.c_int]
+    lib.ZSTD_isError.argtypes = [ctypes.c_size_t]
+def stored(data):
+    if not ZSTD or not data:
+        return data
+    cap = lib.ZSTD_compressBound(len(data))
+    buf = ctypes.create_string_buffer(cap)
+    n = lib.ZSTD_compress(buf, cap, data, len(data), 3)
+    if lib.ZSTD_isError(n):
+        sys.exit("history: zstd failed")
+    return buf.raw[:n]
+CODEC = "zstd" if ZSTD else None
+INDEX = ("INSERT INTO step_text (rowid, text) "
+         "VALUES (?1, CAST(?2 AS TEXT) || char(10) || CAST(?3 AS TEXT))")
 ins_run, ins_batch = inserter("runs", RUN_COLS), inserter("batches", BATCH_COLS)
 ins_host, ins_step = inserter("hosts", HOST_COLS), inserter("steps", STEP_COLS)
 
@@ -118,7 +146,8 @@ def log_lines(n_bytes, seed):
 OUT_POOL = [log_lines(rng.randrange(200, 2000), k) for k in range(97)]
 WARN_POOL = [log_lines(rng.randrange(60, 300), 1000 + k).replace("[info]", "[warn]")
              for k in range(13)]
-BASE = 1_785_000_000  # 2026-07-25: runs every ten minutes from here
+# Runs every ten minutes up to an hour ago, so that "the last day" holds the newest 138.
+BASE = int(time.time()) - RUNS * 600 - 3600
 def rfc3339(t_ms):
     s = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t_ms // 1000))
     return f"{s}.{t_ms % 1000:03d}Z"
@@ -129,6 +158,7 @@ con.execute("PRAGMA synchronous=OFF")
 con.execute("PRAGMA foreign_keys=OFF")
 con.execute("BEGIN")
 steps_done = 0
+text_id = 0
 for i in range(RUNS):
     name, group, tags = TASKS[rng.randrange(len(TASKS))]
     hosts = hosts_of(group)
@@ -136,7 +166,7 @@ for i in range(RUNS):
     rid = run_id(start, rng.randrange(65536))
     failing = set(rng.sample(range(HOSTS), rng.randrange(1, 4))) if rng.random() < 0.08 else set()
     clock = start + 300
-    host_rows, step_rows = [], []
+    host_rows, step_rows, index_rows = [], [], []
     for seq, host in enumerate(hosts):
         h_start = clock + seq * 7
         t = h_start
@@ -148,10 +178,16 @@ for i in range(RUNS):
             failed = seq in failing and idx == STEPS - 1
             if failed:
                 err += f"{host}: {step}: health check failed: HTTP 503 from 127.0.0.1:8080\n"
+            if i == RUNS // 2 and seq == HOSTS // 2 and idx == 0:
+                out += f"one-of-a-kind-{i}: printed once in the whole history\n"
+            text_id += 1
+            out_b, err_b = out.encode(), err.encode()
             step_rows.append((rid, host, idx, step, "failed" if failed else "ok",
                               1 if failed else 0, "exit" if failed else None,
                               f'step "{step}" exited with 1' if failed else None, rfc3339(t), dur,
-                              len(out), len(err), out.encode(), err.encode(), "steps", 1))
+                              len(out), len(err), stored(out_b), stored(err_b), "steps", 1,
+                              CODEC, text_id))
+            index_rows.append((text_id, out_b, err_b))
             t += dur + 5
         bad = seq in failing
         host_rows.append((rid, host, 1 if seq == 0 else 2, "failed" if bad else "ok",
@@ -180,11 +216,13 @@ for i in range(RUNS):
                             HOSTS - 1 - n_bad, n_bad, n_bad, "pass"))
     con.executemany(ins_host, host_rows)
     con.executemany(ins_step, step_rows)
+    con.executemany(INDEX, index_rows)
     steps_done += len(step_rows)
     if (i + 1) % 500 == 0:
         con.execute("COMMIT")
         con.execute("BEGIN")
 con.execute("COMMIT")
+con.execute("INSERT INTO step_text (step_text) VALUES ('optimize')")
 con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 print(f"# filled {db}: {RUNS} runs, {RUNS * HOSTS} hosts, {steps_done} steps")
 PY
@@ -209,6 +247,9 @@ CASES=(
   "show last --no-pager|show last --no-pager"
   "logs MID --host $MIDHOST|logs $MID --host $MIDHOST"
   "logs MID --step 3|logs $MID --step 3"
+  "search one-of-a-kind (1 hit)|search one-of-a-kind-$((RUNS / 2))"
+  "search upstream --limit 100|search upstream --limit 100"
+  "search upstream --host H --since 1d|search upstream --host $HOST --since 1d"
   "runs --host nosuch.dc9 (0 hits)|runs --host nosuch.dc9"
   "runs --tag nosuchtag (0 hits)|runs --tag nosuchtag"
 )
@@ -220,7 +261,8 @@ ms_of() { # cmd...: wall milliseconds of one run, output dropped
   echo $(( (t1 - t0) / 1000 ))
 }
 size=$(( $(stat -c %s "$DB") + $(stat -c %s "$DB-wal" 2>/dev/null || echo 0) ))
-echo "# $RUNS runs x $HOSTS hosts x $STEPS steps; database $(( size / 1048576 )) MiB;" \
+echo "# $RUNS runs x $HOSTS hosts x $STEPS steps; database $(( size / 1048576 )) MiB" \
+  "(previews $([ "$ZSTD" = 0 ] && echo plain || echo zstd));" \
   "MID=$MID; median of $REPS (ms)"
 printf '%-34s %8s %8s %8s  %s\n' COMMAND MEDIAN MIN MAX TARGET
 for c in "${CASES[@]}"; do

@@ -507,6 +507,7 @@ void expect_searchable(Store& store) {
     std::vector<std::string> found;
     OutputQuery q;
     q.match = "journalctl";
+    q.unindexed_steps = 0; // the index itself, as migrated or written
     auto done = store.step_outputs(q, [&](const StepOutput& o) {
         found.push_back(o.run_id + " " + o.host + " " + std::to_string(o.idx) + " " +
                         o.preview_err);

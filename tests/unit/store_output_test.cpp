@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <string>
@@ -107,10 +108,24 @@ protected:
         s.preview_err = err;
         return s;
     }
-    // "run/host/idx" of each step the index query selects, in the order given.
+    // Whether a step's output holds every "word" of an index query, as the caller checks it:
+    // step_outputs gives the steps that may (every step of the newest runs, else those whose
+    // index entry matches).
+    static bool holds_words(const StepOutput& o, const std::string& match) {
+        const std::string text = o.preview_out + "\n" + o.preview_err;
+        for (size_t open = match.find('"'); open != std::string::npos;) {
+            size_t close = match.find('"', open + 1);
+            if (text.find(match.substr(open + 1, close - open - 1)) == std::string::npos)
+                return false;
+            open = match.find('"', close + 1);
+        }
+        return true;
+    }
+    // "run/host/idx" of each step the index selects, in the order given (no run read whole).
     static std::vector<std::string> found(Store& store, const std::string& match) {
         OutputQuery q;
         q.match = match;
+        q.unindexed_steps = 0;
         std::vector<std::string> out;
         auto st = store.step_outputs(q, [&](const StepOutput& o) {
             out.push_back(o.run_id + "/" + o.host + "/" + std::to_string(o.idx));
@@ -205,11 +220,86 @@ TEST_F(StoreOutputTest, StepsAreFoundByTheirWordsNewestRunFirst) {
     q.hosts = std::vector<std::string>{"web-2", "web-9"};
     q.since = "2026-01-01T00:00:02.000Z";
     std::vector<std::string> out;
+    q.unindexed_steps = 0;
     ASSERT_TRUE(store.step_outputs(q, [&](const StepOutput& o) {
         out.push_back(o.run_id + "/" + o.host + ":" + o.preview_err);
         return true;
     }));
     EXPECT_EQ(out, (V{"r2/web-2:disk fullness\n"}));
+}
+
+// The newest runs are read whole; then a common word (or no word) walks the older runs a
+// batch at a time through the index, and a rare one is one sorted query. Both give the same
+// steps in the same order, under every filter, across batch boundaries and runs that started in
+// the same millisecond; a caller that stops early gets the first steps of that order.
+TEST_F(StoreOutputTest, WalkingTheRunsFindsWhatOneSortedQueryFinds) {
+    auto store = open();
+    const std::vector<std::string> hosts = {"web-1", "web-2", "db-1"};
+    for (int i = 0; i < 60; ++i) {
+        // Runs 20 and 21 start at the same instant; every other run starts its hosts backwards.
+        const int sec = i == 21 ? 20 : i;
+        std::vector<std::string> order = hosts;
+        if (i % 2) std::reverse(order.begin(), order.end());
+        const std::string id = "r" + std::to_string(100 + i);
+        add_run(store, id, sec, order);
+        if (i % 7 == 3) {
+            ASSERT_TRUE(
+                raw().exec("UPDATE runs SET task = '/lib/backup.toml' WHERE id = '" + id + "'"));
+        }
+        for (const auto& h : order) {
+            for (int64_t idx = 0; idx < 2; ++idx) {
+                std::string out = "common line from " + h + "\n";
+                if ((i + idx) % 9 == 0) out += "rare marker\n";
+                ASSERT_TRUE(store.insert_step(step(id, h, idx, out, idx ? "stderr common\n" : "")));
+            }
+        }
+    }
+    auto keys = [&](OutputQuery q, int64_t few, int64_t whole = 16, size_t stop_after = 0) {
+        q.few_steps = few;
+        q.unindexed_steps = whole;
+        std::vector<std::string> out;
+        auto st = store.step_outputs(q, [&](const StepOutput& o) {
+            if (holds_words(o, q.match))
+                out.push_back(o.run_id + "/" + o.host + "/" + std::to_string(o.idx));
+            return stop_after == 0 || out.size() < stop_after;
+        });
+        EXPECT_TRUE(st) << st.error().message;
+        return out;
+    };
+    std::vector<OutputQuery> queries;
+    for (const char* match : {"\"common\"", "\"rare\"", "\"stderr\"", "\"nowhere\""}) {
+        OutputQuery q;
+        q.match = match;
+        queries.push_back(q);
+        q.task = "backup";
+        queries.push_back(q);
+        q.task.reset();
+        q.hosts = std::vector<std::string>{"db-1", "web-2"};
+        queries.push_back(q);
+        q.since = "2026-01-01T00:00:20.000Z";
+        queries.push_back(q);
+        q.hosts.reset();
+        queries.push_back(q);
+    }
+    for (const auto& q : queries) {
+        const auto sorted = keys(q, 1 << 20, 0);
+        for (int64_t whole : {0, 1, 16, 100, 1000})
+            for (int64_t few : {0, 1 << 20})
+                EXPECT_EQ(keys(q, few, whole), sorted)
+                    << q.match << " task " << q.task.value_or("-") << " hosts "
+                    << (q.hosts ? q.hosts->size() : 0) << " since " << q.since.value_or("-")
+                    << " whole " << whole << " few " << few;
+    }
+    OutputQuery all;
+    all.match = "\"common\"";
+    const auto every = keys(all, 1 << 20);
+    ASSERT_EQ(every.size(), 60u * 3 * 2) << "every step says 'common'";
+    EXPECT_EQ(every.front(), "r159/db-1/0") << "newest run first, in its hosts' start order";
+    EXPECT_EQ(every[6], "r158/web-1/0");
+    EXPECT_EQ(keys(OutputQuery{}, 1 << 20), every) << "no word: every step, walked, same order";
+    const auto first = keys(all, 0, 16, 100);
+    EXPECT_EQ(first, std::vector<std::string>(every.begin(), every.begin() + 100))
+        << "a caller that stops gets the first steps";
 }
 
 // A step is recorded running (no output), then finished; one recorded again replaces its
