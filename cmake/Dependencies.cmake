@@ -11,7 +11,8 @@ if(LEURA_STATIC)
 endif()
 
 find_package(Threads REQUIRED)
-find_package(OpenSSL 3 REQUIRED COMPONENTS Crypto)
+# Crypto for libssh; SSL for `leura serve --tls-cert` (src/http/server.cpp).
+find_package(OpenSSL 3 REQUIRED COMPONENTS Crypto SSL)
 find_package(ZLIB REQUIRED)
 find_package(CLI11 2.1 CONFIG REQUIRED)
 # Header-only; only src/util/json*.cpp include it (its header is heavy to compile).
@@ -36,7 +37,7 @@ find_library(ZSTD_LIB zstd REQUIRED)
 add_library(leura_deps INTERFACE)
 target_include_directories(leura_deps SYSTEM INTERFACE ${TOMLPP_INCLUDE_DIR} ${Boost_INCLUDE_DIRS})
 # zstd: libarchive's, and the store's compressed previews (src/store/compression.cpp).
-target_link_libraries(leura_deps INTERFACE CLI11::CLI11 nlohmann_json::nlohmann_json ${SSH_LIB} OpenSSL::Crypto ${SQLITE_LIB}
+target_link_libraries(leura_deps INTERFACE CLI11::CLI11 nlohmann_json::nlohmann_json ${SSH_LIB} OpenSSL::SSL OpenSSL::Crypto ${SQLITE_LIB}
   ${ARCHIVE_LIB} ${ZSTD_LIB})
 
 if(LEURA_STATIC)

@@ -8,7 +8,7 @@ packages=(
   libssh-dev libssl-dev zlib1g-dev libsqlite3-dev libzstd-dev
   libarchive-dev libacl1-dev liblz4-dev liblzma-dev libbz2-dev nettle-dev libxml2-dev libicu-dev
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libboost1.81-dev libgtest-dev libbenchmark-dev
-  openssh-server openssh-client iproute2 python3 python3-jsonschema tcsh fish zsh tmux mandoc
+  openssh-server openssh-client openssl curl iproute2 python3 python3-jsonschema tcsh fish zsh tmux mandoc
   python3-croniter systemd tzdata chromium
 )
 if [ "${1:-}" = packaging ]; then

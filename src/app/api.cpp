@@ -226,7 +226,7 @@ http::Response Api::handle(const http::Request& r, const http::Peer& peer) {
         return res;
     }
     Context ctx = context_for(peer);
-    if (seg.size() == 2 && seg[0] == "v1" && seg[1] == "session") return session(ctx, r);
+    if (seg.size() == 2 && seg[0] == "v1" && seg[1] == "session") return session(ctx, r, peer.tls);
     // A bearer token, on either listener, acts as its creator within its scopes; the
     // dashboard's session cookie holds one too. Without either only the socket's peer is known.
     Token token;
@@ -452,11 +452,14 @@ http::Response Api::step_output(Context& ctx, const std::string& id, const std::
 
 // The dashboard's sign-in: a token (from the page's address fragment or its form) for an
 // HttpOnly, SameSite=Strict cookie that holds it, so that the page's script never keeps it.
-http::Response Api::session(Context& ctx, const http::Request& r) {
+// Over TLS the cookie is Secure too: a browser never sends it back in clear text.
+http::Response Api::session(Context& ctx, const http::Request& r, bool tls) {
+    const std::string attributes =
+        std::string("; Path=/; HttpOnly; SameSite=Strict") + (tls ? "; Secure" : "");
     if (r.method == "DELETE") {
         http::Response res;
         res.status = 204;
-        res.header("Set-Cookie", "leura_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+        res.header("Set-Cookie", "leura_session=" + attributes + "; Max-Age=0");
         return res;
     }
     if (r.method != "POST") return method_not_allowed("POST, DELETE");
@@ -479,9 +482,8 @@ http::Response Api::session(Context& ctx, const http::Request& r) {
                                  .add("user", who->name)
                                  .add("expires_at", found->expires_at)
                                  .str());
-    res.header("Set-Cookie", "leura_session=" + t->text +
-                                 "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
-                                 std::to_string(std::max<int64_t>(left, 0)));
+    res.header("Set-Cookie", "leura_session=" + t->text + attributes +
+                                 "; Max-Age=" + std::to_string(std::max<int64_t>(left, 0)));
     return res;
 }
 

@@ -107,7 +107,7 @@ private:
     http::Response inventory_hosts(Context& ctx, const std::string& name, const http::Request& r);
     http::Response step_output(Context& ctx, const std::string& id, const std::string& host,
                                const std::string& step, const http::Request& r, const Token& token);
-    http::Response session(Context& ctx, const http::Request& r);
+    http::Response session(Context& ctx, const http::Request& r, bool tls);
     http::Response plan(Context& ctx, const http::Request& r, const Token& token);
     http::Response metrics(Context& ctx);
     http::Response audit_list(Context& ctx, const http::Request& r);

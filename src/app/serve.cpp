@@ -69,6 +69,14 @@ fs::path default_socket_path(const Context& ctx) {
 }
 
 Status serve(Context& ctx, const ServeOptions& o) {
+    // The command line's mistakes before anything is opened or bound.
+    if (o.tls_cert.empty() != o.tls_key.empty())
+        return fail(ErrorKind::usage, "--tls-cert and --tls-key go together");
+    if (!o.tls_cert.empty() && o.listen.empty())
+        return fail(ErrorKind::usage, "--tls-cert is for the --listen address (the Unix socket "
+                                      "is local and needs none)");
+    if (o.insecure_listen && o.listen.empty())
+        return fail(ErrorKind::usage, "--insecure-listen is for a --listen address");
     Children children;
     ProcessLauncher processes(ctx.data_dir);
     TrackingLauncher launcher(processes, children);
@@ -97,13 +105,18 @@ Status serve(Context& ctx, const ServeOptions& o) {
     std::string where = "unix:" + socket.string();
     if (!o.listen.empty()) {
         LEURA_TRY_ASSIGN(hp, parse_listen(o.listen));
-        if (!is_loopback(hp.first))
+        const bool tls = !o.tls_cert.empty();
+        // Tokens and session cookies cross this listener: in clear text only on loopback,
+        // unless the operator says a network they trust carries it (or a proxy's TLS ends
+        // on this host).
+        if (!tls && !o.insecure_listen && !is_loopback(hp.first))
             return fail(ErrorKind::usage,
                         "--listen " + o.listen +
-                            ": only a loopback address (TLS is not built in: put a TLS proxy in "
-                            "front of a loopback listener)");
-        LEURA_TRY(server.listen_tcp(hp.first, hp.second));
-        where += " http://" +
+                            ": an address other than loopback needs TLS (--tls-cert and "
+                            "--tls-key), or --insecure-listen to send tokens in clear text");
+        http::TlsFiles files{o.tls_cert, o.tls_key};
+        LEURA_TRY(server.listen_tcp(hp.first, hp.second, tls ? &files : nullptr));
+        where += std::string(tls ? " https://" : " http://") +
                  (hp.first.find(':') != hp.first.npos ? "[" + hp.first + "]" : hp.first) + ":" +
                  std::to_string(server.tcp_port());
     }

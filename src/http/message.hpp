@@ -18,6 +18,7 @@ namespace leura::http {
 struct Peer {
     std::optional<uid_t> uid; // a Unix socket's peer (SO_PEERCRED); none on TCP
     std::string address;      // "unix" or "127.0.0.1:PORT"
+    bool tls = false;         // the connection is TLS (a cookie set over it is Secure)
 };
 
 struct Request {

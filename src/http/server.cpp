@@ -6,8 +6,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http.hpp>
 
 #include <atomic>
@@ -33,6 +36,7 @@ namespace beast = boost::beast;
 namespace bh = boost::beast::http;
 using unix_socket = asio::local::stream_protocol;
 using tcp = asio::ip::tcp;
+using tls_stream = asio::ssl::stream<tcp::socket>;
 
 namespace {
 
@@ -70,6 +74,25 @@ std::string problem(int status, std::string_view title, std::string_view detail)
            ",\"code\":\"usage\",\"exit\":2,\"detail\":\"" + d + "\"}";
 }
 
+// The descriptor under a connection, plain or TLS.
+template <class Stream> int fd_of(Stream& s) {
+    return beast::get_lowest_layer(s).native_handle();
+}
+
+// Ends a connection: a TLS one says close_notify first, without waiting for the peer's.
+void close_connection(unix_socket::socket& s) {
+    beast::error_code ec;
+    s.shutdown(unix_socket::socket::shutdown_both, ec);
+}
+void close_connection(tcp::socket& s) {
+    beast::error_code ec;
+    s.shutdown(tcp::socket::shutdown_both, ec);
+}
+void close_connection(tls_stream& s) {
+    ::SSL_shutdown(s.native_handle());
+    close_connection(s.next_layer());
+}
+
 } // namespace
 
 struct Server::Impl {
@@ -77,6 +100,7 @@ struct Server::Impl {
     asio::io_context io;
     std::optional<unix_socket::acceptor> unix_acceptor;
     std::optional<tcp::acceptor> tcp_acceptor;
+    std::optional<asio::ssl::context> tls; // the TCP listener's, when it speaks TLS
     std::filesystem::path unix_path;
     std::atomic<bool> stopping{false};
     mutable std::mutex mutex;
@@ -98,11 +122,32 @@ struct Server::Impl {
         idle.notify_all();
     }
 
-    template <class Socket> void serve(Socket sock, Peer peer);
+    template <class Stream> void serve(Stream& sock, const Peer& peer);
+    template <class Socket> void connection(Socket sock, Peer peer);
     template <class Acceptor> void accept_loop(Acceptor& acceptor);
 };
 
-template <class Socket> void Server::Impl::serve(Socket sock, Peer peer) {
+// A connection's thread: on a TLS listener the handshake first (here, not in the accept loop,
+// so that a slow or silent client holds up only its own thread; SO_RCVTIMEO bounds it).
+template <class Socket> void Server::Impl::connection(Socket sock, Peer peer) {
+    if constexpr (std::is_same_v<Socket, tcp::socket>) {
+        if (tls) {
+            tls_stream stream(std::move(sock), *tls);
+            beast::error_code ec;
+            stream.handshake(asio::ssl::stream_base::server, ec);
+            if (ec) { // plain HTTP, a client that distrusts the certificate, a scanner
+                close_connection(stream.next_layer());
+                return;
+            }
+            peer.tls = true;
+            serve(stream, peer);
+            return;
+        }
+    }
+    serve(sock, peer);
+}
+
+template <class Stream> void Server::Impl::serve(Stream& sock, const Peer& peer) {
     beast::flat_buffer buffer;
     beast::error_code ec;
     for (;;) {
@@ -156,7 +201,7 @@ template <class Socket> void Server::Impl::serve(Socket sock, Peer peer) {
             bh::response_serializer<bh::empty_body> sr{head};
             bh::write_header(sock, sr, ec);
             if (ec) break;
-            const int fd = sock.native_handle();
+            const int fd = fd_of(sock);
             res.stream([&](std::string_view data) {
                 if (stopping) return false;
                 if (data.empty()) {
@@ -180,7 +225,7 @@ template <class Socket> void Server::Impl::serve(Socket sock, Peer peer) {
         bh::write(sock, out, ec);
         if (ec || !keep) break;
     }
-    sock.shutdown(Socket::shutdown_both, ec);
+    close_connection(sock);
 }
 
 template <class Acceptor> void Server::Impl::accept_loop(Acceptor& acceptor) {
@@ -217,7 +262,7 @@ template <class Acceptor> void Server::Impl::accept_loop(Acceptor& acceptor) {
         }
         if (!enter(fd)) continue; // the socket closes as it goes out of scope
         std::thread([this, s = std::move(sock), peer, fd]() mutable {
-            serve(std::move(s), std::move(peer));
+            connection(std::move(s), std::move(peer));
             leave(fd);
         }).detach();
     }
@@ -268,7 +313,37 @@ Status Server::listen_unix(const std::filesystem::path& path, unsigned mode) {
     return {};
 }
 
-Status Server::listen_tcp(const std::string& host, uint16_t port) {
+namespace {
+
+// TLS 1.2 or later with OpenSSL's default ciphers for those; the chain and key are read once,
+// and a key that is not the certificate's is refused here, not at the first handshake.
+Result<asio::ssl::context> tls_context(const TlsFiles& files) {
+    asio::ssl::context ctx(asio::ssl::context::tls_server);
+    ctx.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                    asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                    asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
+    beast::error_code ec;
+    ctx.use_certificate_chain_file(files.cert.string(), ec);
+    if (ec)
+        return fail(ErrorKind::config, "--tls-cert " + files.cert.string() +
+                                           ": not a PEM certificate chain OpenSSL reads (" +
+                                           ec.message() + ")");
+    ctx.use_private_key_file(files.key.string(), asio::ssl::context::pem, ec);
+    if (ec)
+        return fail(ErrorKind::config, "--tls-key " + files.key.string() +
+                                           ": not a PEM private key for that certificate (" +
+                                           ec.message() + ")");
+    return ctx;
+}
+
+} // namespace
+
+Status Server::listen_tcp(const std::string& host, uint16_t port, const TlsFiles* tls) {
+    if (tls) {
+        auto ctx = tls_context(*tls);
+        if (!ctx) return std::unexpected(ctx.error());
+        m->tls.emplace(std::move(*ctx));
+    }
     beast::error_code ec;
     auto address = asio::ip::make_address(host, ec);
     if (ec) return fail(ErrorKind::usage, "'" + host + "' is not an IP address");

@@ -2,9 +2,10 @@
 #pragma once
 
 // The HTTP/1.1 listeners of `leura serve`: a Unix socket (the peer's uid from SO_PEERCRED) and
-// optionally a TCP address. A thread per connection (keep-alive; a streamed response closes
-// it); requests over 16 KiB of headers or 1 MiB of body are refused with 413/431 before the
-// handler sees them. Boost.Beast underneath, in server.cpp alone (it is slow to compile).
+// optionally a TCP address, plain or TLS (OpenSSL, already linked for libssh). A thread per
+// connection (keep-alive; a streamed response closes it); requests over 16 KiB of headers or 1 MiB
+// of body are refused with 413/431 before the handler sees them. Boost.Beast underneath, in
+// server.cpp alone (it is slow to compile).
 
 #include "http/message.hpp"
 #include "util/error.hpp"
@@ -16,6 +17,11 @@
 
 namespace leura::http {
 
+// A certificate chain and its private key, PEM files.
+struct TlsFiles {
+    std::filesystem::path cert, key;
+};
+
 class Server {
 public:
     explicit Server(Handler handler);
@@ -26,8 +32,10 @@ public:
     // Binds `path` (a stale socket file there is replaced; a live one is an error: another
     // server) with `mode`. Errors: io, locked (a server answers there).
     Status listen_unix(const std::filesystem::path& path, unsigned mode);
-    // Binds host:port (port 0: any free one; tcp_port() says which). Errors: io, usage.
-    Status listen_tcp(const std::string& host, uint16_t port);
+    // Binds host:port (port 0: any free one; tcp_port() says which). With `tls`, every
+    // connection there speaks TLS 1.2 or later with that certificate chain and key (PEM),
+    // loaded once here. Errors: io, usage, config (a certificate or key OpenSSL refuses).
+    Status listen_tcp(const std::string& host, uint16_t port, const TlsFiles* tls = nullptr);
     uint16_t tcp_port() const;
     // How many connections are open now (for /metrics).
     int connections() const;

@@ -11,7 +11,7 @@ S=$T/api.sock
 
 leura serve --socket "$S" --listen 0.0.0.0:0
 expect_rc 2
-expect_err "only a loopback address"
+expect_err "an address other than loopback needs TLS"
 
 "$LEURA_BIN" serve --socket "$S" --listen 127.0.0.1:0 --no-tick > "$T/serve.out" 2> "$T/serve.err" &
 SERVER=$!
