@@ -52,3 +52,19 @@ wait_pane 'leura: interrupted: 4 ok, 0 failed, 0 unreachable, 0 skipped, 2 inter
 # The run ended: no frame is left on the screen.
 ! pane | grep -q 'running |' || { pane; fail "the frame stayed after the run"; }
 ! pane | grep -q 'left for' || { pane; fail "the countdown stayed after the run"; }
+
+# exec gets the same live view: counts and the slowest running hosts with their command while
+# it runs (not seconds of nothing), then its grouped output and no frame.
+cat > "$T/exec.sh" <<GO
+export LEURA_HOME='$LEURA_HOME' HOME='$HOME'
+'$LEURA_BIN' exec -i '$inv' --known-hosts '$F/known_hosts' -- 'case \$LEURA_HOST in 127.0.1.[56]) sleep 4;; esac; echo done'
+echo "rc=\$?" > '$T/exec-rc'
+GO
+tmux -S "$sock" kill-server 2>/dev/null || true
+tmux -S "$sock" new-session -d -x 150 -y 40 "bash '$T/exec.sh'; sleep 60"
+wait_pane '4/6 done: 4 ok, 0 failed, 0 unreachable \| 2 running'
+wait_pane '[0-9.]+s  127\.0\.1\.[56]  '
+for _ in $(seq 1 150); do [ -e "$T/exec-rc" ] && break; sleep 0.1; done
+[ "$(cat "$T/exec-rc")" = "rc=0" ] || { pane; fail "exec: $(cat "$T/exec-rc" 2>/dev/null)"; }
+wait_pane '^done$'
+! pane | grep -q 'running |' || { pane; fail "exec's frame stayed after the run"; }

@@ -40,6 +40,9 @@ leura show "$id"
 [ "$("$LEURA_BIN" show "$id" --hosts skipped | wc -l)" = 30 ] || fail "waves 3-4 hosts (30) must be recorded as skipped"
 expect_out '^  skipped +127\.0\.1\.\[11-20\] \(10\): the run halted at wave 2$'
 expect_out "status +halted \(exit 3\)"
+# Each host rolled back is marked so in show's host lines; the failed one is not.
+[ "$(grep -cE '^  rolled back +127\.0\.1\.' "$T/out")" = 4 ] || { cat "$T/out"; fail "show marks 4 hosts rolled back"; }
+grep -qE "^  failed +$(echo "$bad" | sed 's/\./\\./g') " "$T/out" || { cat "$T/out"; fail "show: the failed host"; }
 # Rollback ran on exactly wave 2's hosts.
 for h in $(cat "$T/wave2"); do
   "$LEURA_BIN" logs "$id" --host "$h" --step undo | grep -qx "undone on $h batch 2" || fail "no rollback on $h"
