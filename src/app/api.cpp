@@ -418,38 +418,6 @@ http::Response Api::schedules(Context& ctx) {
     return json_response(util::JsonObject().add_raw("schedules", util::json_array(items)).str());
 }
 
-// A step's output as the records keep it (the preview: all of it up to 16 KiB, else its head
-// and tail); reading it is `logs` on the run's task, audited as `leura logs` is.
-http::Response Api::step_output(Context& ctx, const std::string& id, const std::string& host,
-                                const std::string& step, const http::Request& r,
-                                const Token& token) {
-    const std::string stream = r.param("stream").value_or("stdout");
-    if (stream != "stdout" && stream != "stderr")
-        return problem(400, "usage", to_int(ExitCode::usage), "stream must be stdout or stderr");
-    char* end = nullptr;
-    const long n = std::strtol(step.c_str(), &end, 10);
-    if (step.empty() || *end || n < 1)
-        return problem(400, "usage", to_int(ExitCode::usage),
-                       "a step is named by its number, from 1");
-    auto view = load_run(ctx, id, true);
-    if (!view) return problem(view.error());
-    if (token && !token_scope_allows(*token, "logs", task_name_of(view->run)))
-        return problem(403, "denied", to_int(ExitCode::refused),
-                       "token " + token->id + " does not allow 'logs' on task " +
-                           task_name_of(view->run));
-    if (auto ok = require_run(ctx, view->run, "logs"); !ok) return problem(ok.error());
-    for (const auto& s : view->steps)
-        if (s.host == host && s.idx + 1 == n) {
-            http::Response res;
-            res.header("Content-Type", "text/plain; charset=utf-8");
-            res.header("X-Content-Type-Options", "nosniff");
-            res.body = stream == "stdout" ? s.preview_out : s.preview_err;
-            return res;
-        }
-    return problem(404, "not_found", to_int(ExitCode::usage),
-                   "run " + view->run.id + " has no step " + step + " on host " + host);
-}
-
 // The dashboard's sign-in: a token (from the page's address fragment or its form) for an
 // HttpOnly, SameSite=Strict cookie that holds it, so that the page's script never keeps it.
 // Over TLS the cookie is Secure too: a browser never sends it back in clear text.
