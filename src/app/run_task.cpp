@@ -145,7 +145,18 @@ Result<RunResult> run_task(Context& ctx, const Prepared& p, const RunOptions& o,
     run.stage = o.stage;
     run.note = o.note;
     run.triggered_by = o.triggered_by;
-    LEURA_TRY_ASSIGN(run_lock, lock_run(data, run.id));
+    // An id this process minted may still be another process's (16 random bits, same
+    // second): one whose lock is held or that is recorded already is minted again.
+    auto run_lock = lock_run(data, run.id);
+    for (int tries = 0; !o.run_id && tries < 20; ++tries) {
+        if (run_lock) {
+            LEURA_TRY_ASSIGN(taken, store.run_exists(run.id));
+            if (!taken) break;
+        }
+        run.id = util::new_run_id(started);
+        run_lock = lock_run(data, run.id);
+    }
+    if (!run_lock) return std::unexpected(run_lock.error());
     if (task_lock) (void)task_lock->note(holder_note(run.id)); // a hint for whoever finds it held
     LEURA_TRY(store.insert_run(run));
     if (auto probe = store.probe_writes(run.id); !probe)

@@ -340,6 +340,14 @@ Result<RunRecord> Store::run(const std::string& id) {
     return read_run(s);
 }
 
+Result<bool> Store::run_exists(const std::string& id) {
+    LEURA_TRY_ASSIGN(s, kept("SELECT 1 FROM runs WHERE id = ?"));
+    s->bind(1, id);
+    LEURA_TRY_ASSIGN(row, s->step());
+    s->reset();
+    return row;
+}
+
 // A run (or a workflow through its stage runs) had one of the filter's hosts: exact names (?8,
 // through the hosts_host index: a host in no run costs nothing) or GLOB patterns (?9, a scan of
 // each run's hosts), both JSON arrays; ?8 null: no filter.

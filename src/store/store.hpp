@@ -363,6 +363,7 @@ public:
     // A run id from a unique prefix. Errors: not_found, usage (ambiguous, with candidates).
     Result<std::string> resolve_run(const std::string& prefix);
     Result<RunRecord> run(const std::string& id);
+    Result<bool> run_exists(const std::string& id);
     Result<std::vector<RunRecord>> runs(const RunFilter& filter);
     Result<std::vector<HostRecord>> hosts(const std::string& run_id);
     // host_glob: only hosts matching it (SQLite GLOB: * ? and [...], case-sensitive).

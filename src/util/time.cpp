@@ -5,6 +5,9 @@
 #include <cstdio>
 #include <ctime>
 
+#include <mutex>
+#include <set>
+
 namespace leura::util {
 
 std::string rfc3339(SystemTime t) {
@@ -63,7 +66,20 @@ std::string new_run_id(SystemTime t) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%04d%02d%02d-%02d%02d%02d-", tm.tm_year + 1900, tm.tm_mon + 1,
                   tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-    return buf + random_hex(2);
+    // Never the same id twice from this process in one second: a tick, a monitor round or a
+    // burst of API requests starts many runs at once, and 16 random bits alone would collide
+    // (about 1 in 150 for 30 ids). Another process's ids are checked where a run takes its id.
+    static std::mutex mutex;
+    static std::string second;
+    static std::set<std::string> used;
+    std::lock_guard lock(mutex);
+    if (second != buf) {
+        second = buf;
+        used.clear();
+    }
+    for (int tries = 0; tries < 1000; ++tries)
+        if (std::string id = buf + random_hex(2); used.insert(id).second) return id;
+    return buf + random_hex(4); // 65,536 in one second: a longer id, still unique
 }
 
 } // namespace leura::util

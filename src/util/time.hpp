@@ -25,7 +25,8 @@ std::string now_rfc3339();
 // named. Text that is not rfc3339 comes back as it is.
 std::string display_time(const std::string& rfc3339_text, bool local);
 
-// "20261122-031502-7f3a": sortable, short, with 16 random bits against same-second collisions.
+// "20261122-031502-7f3a": sortable, short, with 16 random bits against same-second collisions;
+// never the same id twice from one process in one second.
 std::string new_run_id(SystemTime t);
 
 } // namespace leura::util

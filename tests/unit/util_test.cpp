@@ -19,6 +19,7 @@
 #include <regex>
 #include <set>
 #include <string>
+#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -267,6 +268,26 @@ TEST(UtilTime, RunIdHasDateTimeAndRandomSuffix) {
     }
     EXPECT_GT(suffixes.size(), 1u) << "the suffix is random";
     EXPECT_TRUE(std::regex_match(new_run_id(system_clock::now()), shape));
+}
+
+// A tick or a burst of API requests mints many ids in one second, on several threads: none
+// twice (16 random bits alone give about 68 repeats among 3,000).
+TEST(UtilTime, RunIdsOfOneSecondAreNeverRepeatedInAProcess) {
+    SystemTime t = sys_days{2026y / 11 / 22} + 3h + 15min + 7s;
+    std::vector<std::vector<std::string>> minted(4);
+    std::vector<std::thread> threads;
+    for (auto& ids : minted)
+        threads.emplace_back([&ids, t] {
+            for (int i = 0; i < 750; ++i)
+                ids.push_back(new_run_id(t));
+        });
+    for (auto& th : threads)
+        th.join();
+    std::set<std::string> all;
+    for (const auto& ids : minted)
+        all.insert(ids.begin(), ids.end());
+    EXPECT_EQ(all.size(), 3000u);
+    EXPECT_EQ(all.begin()->substr(0, 16), "20261122-031507-");
 }
 
 TEST(UtilScript, RenderScriptExportsQuotedValuesThenTheBody) {
