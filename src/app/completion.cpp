@@ -7,6 +7,7 @@
 // kept in the user's cache folder (not the data dir), keyed by the file's path and checked
 // against its size, times and inode before use.
 #include "app/completion.hpp"
+#include "app/access_gate.hpp"
 #include "app/library.hpp"
 #include "app/prepare.hpp"
 #include "config/inventory_file.hpp"
@@ -226,10 +227,28 @@ std::optional<InventoryWords> inventory_words(const fs::path& file, const fs::pa
     return w;
 }
 
-std::vector<Candidate> complete_tasks(const config::Settings& settings, std::string_view prefix) {
+Visible visible_to(Context& ctx) {
+    if (access_state(ctx).mode == access::PolicyState::Mode::off) return {};
+    Visible v;
+    v.task = [&ctx](const std::string& task) { return access_allows(ctx, "view", task); };
+    v.inventory = [&ctx](const std::string& inventory) {
+        return access_allows(ctx, "view", "", inventory);
+    };
+    v.run = [&ctx](const std::string& run_id) {
+        auto records = ctx.records();
+        if (!records) return false;
+        auto run = (*records)->run(run_id);
+        return run && may_see(ctx, *run);
+    };
+    return v;
+}
+
+std::vector<Candidate> complete_tasks(const config::Settings& settings, std::string_view prefix,
+                                      const Visible& visible) {
     std::vector<Candidate> out;
     for (const auto& t : library_tasks(library_root(settings)))
-        if (starts(t.name, prefix)) out.push_back({t.name, t.file.string()});
+        if (starts(t.name, prefix) && (!visible.task || visible.task(t.name)))
+            out.push_back({t.name, t.file.string()});
     // Descriptions cost a read each: only for a list short enough to look at.
     for (auto& c : out) {
         if (out.size() > 50)
@@ -243,12 +262,14 @@ std::vector<Candidate> complete_tasks(const config::Settings& settings, std::str
 }
 
 std::vector<Candidate> complete_inventories(const config::Settings& settings,
-                                            std::string_view prefix) {
+                                            std::string_view prefix, const Visible& visible) {
     std::vector<Candidate> out;
     std::set<std::string> seen;
     for (const auto& f : known_inventories(settings)) {
         std::string name = f.stem().string();
-        if (starts(name, prefix) && seen.insert(name).second) out.push_back({name, f.string()});
+        if (starts(name, prefix) && (!visible.inventory || visible.inventory(name)) &&
+            seen.insert(name).second)
+            out.push_back({name, f.string()});
     }
     return out;
 }
@@ -300,13 +321,15 @@ Completion complete_inventory_hosts(const fs::path& inventory, std::string_view 
 }
 
 std::vector<Candidate> complete_runs(const fs::path& data_dir, std::string_view prefix,
-                                     std::chrono::system_clock::time_point now, size_t limit) {
+                                     std::chrono::system_clock::time_point now, size_t limit,
+                                     const Visible& visible) {
     std::vector<Candidate> out;
     auto db = records(data_dir);
     if (!db) return out;
     auto runs = db->run_choices(std::string(prefix), int64_t(limit));
     if (!runs) return out;
     for (const auto& r : *runs) {
+        if (visible.run && !visible.run(r.id)) continue;
         std::string task = r.task == config::k_adhoc_task ? "exec" : r.task;
         std::string when = age(r.started_at, now);
         out.push_back({r.id, util::terminal_safe(task, true) + ", " + r.status +
@@ -326,12 +349,13 @@ std::optional<fs::path> run_inventory(const fs::path& data_dir, const std::strin
 }
 
 std::vector<Candidate> complete_run_part(const fs::path& data_dir, const std::string& run,
-                                         RunPart part, std::string_view prefix) {
+                                         RunPart part, std::string_view prefix,
+                                         const Visible& visible) {
     std::vector<Candidate> out;
     auto db = records(data_dir);
     if (!db || run.empty()) return out;
     auto id = db->resolve_run(run);
-    if (!id) return out;
+    if (!id || (visible.run && !visible.run(*id))) return out;
     if (part == RunPart::hosts) {
         auto hosts = db->hosts(*id);
         if (!hosts) return out;

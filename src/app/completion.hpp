@@ -7,10 +7,12 @@
 // the data dir or writes to the records (the database is opened read-only), and every problem
 // just means fewer candidates. The one file it writes is a slow inventory's words, in the
 // user's cache folder (inventory_words).
+#include "app/context.hpp"
 #include "config/settings.hpp"
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -24,12 +26,24 @@ struct Candidate {
     std::string description; // "" for none
 };
 
+// What completion may list: under an access policy, only what the caller may view, as
+// `task list`, `inventory list` and `runs` leave the rest out. An empty function allows all.
+struct Visible {
+    std::function<bool(const std::string& task)> task;
+    std::function<bool(const std::string& inventory)> inventory;
+    std::function<bool(const std::string& run_id)> run;
+};
+// The caller's view through the policy (nothing filtered with access control off); `ctx` must
+// outlive the result.
+Visible visible_to(Context& ctx);
+
 // Library task names starting with `prefix`, described by their description line.
-std::vector<Candidate> complete_tasks(const config::Settings& settings, std::string_view prefix);
+std::vector<Candidate> complete_tasks(const config::Settings& settings, std::string_view prefix,
+                                      const Visible& visible = {});
 
 // Names of the inventories `inventory list` finds, starting with `prefix`.
 std::vector<Candidate> complete_inventories(const config::Settings& settings,
-                                            std::string_view prefix);
+                                            std::string_view prefix, const Visible& visible = {});
 
 // The inventory file a command line selects from: its -i (a name or a path), else the task's
 // `inventory` (`task`: a library name or a task file; may be empty), else the setting.
@@ -55,7 +69,8 @@ Completion complete_inventory_hosts(const std::filesystem::path& inventory, std:
 
 // Runs whose id starts with `prefix`, newest first, described by task, status and age.
 std::vector<Candidate> complete_runs(const std::filesystem::path& data_dir, std::string_view prefix,
-                                     std::chrono::system_clock::time_point now, size_t limit = 200);
+                                     std::chrono::system_clock::time_point now, size_t limit = 200,
+                                     const Visible& visible = {});
 
 // The inventory file run `run` (an id prefix, `last`, `last~N`) used (retry and resume reuse it).
 std::optional<std::filesystem::path> run_inventory(const std::filesystem::path& data_dir,
@@ -66,7 +81,7 @@ std::optional<std::filesystem::path> run_inventory(const std::filesystem::path& 
 enum class RunPart { hosts, steps, stages };
 std::vector<Candidate> complete_run_part(const std::filesystem::path& data_dir,
                                          const std::string& run, RunPart part,
-                                         std::string_view prefix);
+                                         std::string_view prefix, const Visible& visible = {});
 
 // An inventory's words as completion offers them: groups, attribute tests (`key=value`) and
 // host name patterns (ranges not expanded).

@@ -137,6 +137,23 @@ config::Settings settings() {
     return s ? std::move(*s) : config::Settings{};
 }
 
+// The caller's view through the access policy, made once per completion: names they may not
+// see are never offered. When the settings do not load, nothing can be decided: nothing is
+// offered that a policy could hide.
+const app::Visible& visible() {
+    static std::optional<app::Context> ctx = [] {
+        config::Diagnostics diags;
+        return app::process_context(diags);
+    }();
+    static const app::Visible view = [] {
+        if (ctx) return app::visible_to(*ctx);
+        app::Visible none;
+        none.task = none.inventory = none.run = [](const std::string&) { return false; };
+        return none;
+    }();
+    return view;
+}
+
 bool looks_like_path(std::string_view word) {
     return word.starts_with('/') || word.starts_with('.') || word.starts_with('~') ||
            word.find('/') != word.npos;
@@ -151,7 +168,7 @@ Answer files(const char* ext = nullptr) {
 // A task argument: a library name, else a task file.
 Answer task_value(const config::Settings& s, const std::string& cur, bool files_too) {
     if (files_too && app::is_task_path(cur)) return files("toml");
-    auto tasks = app::complete_tasks(s, cur);
+    auto tasks = app::complete_tasks(s, cur, visible());
     if (tasks.empty() && files_too) return files("toml");
     return {std::move(tasks), k_no_file};
 }
@@ -183,7 +200,7 @@ Answer value_of(const Walk& w, const CLI::Option& opt, const std::string& cur) {
         return task_value(s, cur, false);
     if (key == "inventory") {
         if (looks_like_path(cur)) return files();
-        auto names = app::complete_inventories(s, cur);
+        auto names = app::complete_inventories(s, cur, visible());
         if (names.empty()) return files();
         return {std::move(names), k_default};
     }
@@ -198,15 +215,20 @@ Answer value_of(const Walk& w, const CLI::Option& opt, const std::string& cur) {
         return {std::move(c.candidates), k_no_file | (c.no_space ? k_no_space : 0)};
     }
     if (key == "run" && opt.get_positional())
-        return {app::complete_runs(data_dir(), cur, std::chrono::system_clock::now()), k_no_file};
+        return {
+            app::complete_runs(data_dir(), cur, std::chrono::system_clock::now(), 200, visible()),
+            k_no_file};
     if (command == "logs" || command == "show" || command == "retry") {
         std::string run = given(w, "run").empty() ? "last" : given(w, "run");
         if (key == "host")
-            return {app::complete_run_part(data_dir(), run, app::RunPart::hosts, cur), k_no_file};
+            return {app::complete_run_part(data_dir(), run, app::RunPart::hosts, cur, visible()),
+                    k_no_file};
         if (key == "step")
-            return {app::complete_run_part(data_dir(), run, app::RunPart::steps, cur), k_no_file};
+            return {app::complete_run_part(data_dir(), run, app::RunPart::steps, cur, visible()),
+                    k_no_file};
         if (key == "stage")
-            return {app::complete_run_part(data_dir(), run, app::RunPart::stages, cur), k_no_file};
+            return {app::complete_run_part(data_dir(), run, app::RunPart::stages, cur, visible()),
+                    k_no_file};
     }
     if (command == "ssh-config" && key == "host") {
         auto inv = app::inventory_for(s, given(w, "inventory"), "");

@@ -1,6 +1,7 @@
 # `leura serve` on its Unix socket under an access policy, called by two Unix users: each is
 # who SO_PEERCRED says (nothing a client sends can change that), and the policy decides what
 # each may do. The socket is 0666 under a policy (the policy guards it), 0600 without one.
+# The same user's shell completion offers only the tasks and inventories it may view.
 # Adds a Unix user (RESOURCE_LOCK etc_passwd) and removes it.
 . "$(dirname "$0")/lib.sh"
 command -v runuser > /dev/null || fail "needs runuser"
@@ -80,3 +81,38 @@ grep -q "^{\"run\":\"$run\".*\"user\":\"$me\".*\"triggered_by\":\"api\"" "$T/run
 LEURA_ACCESS_FILE=$T/access.toml "$LEURA_BIN" audit --json --limit 20 > "$T/audit"
 grep -q "\"actor\":\"user:$peer\".*\"decision\":\"deny\"" "$T/audit" ||
   fail "the peer's refusal is not audited: $(cat "$T/audit")"
+
+# Completion as that user, under a policy that lets it view one task and one inventory: the
+# others are never offered (root, an admin, sees them all).
+mkdir -p "$D/config/leura/runbooks" "$D/config/leura/inventories"
+printf '[[steps]]\nname = "hi"\ncommand = "true"\n' > "$D/config/leura/runbooks/hello.toml"
+cp "$D/config/leura/runbooks/hello.toml" "$D/config/leura/runbooks/secret.toml"
+printf '[[hosts]]\nname = "a"\n' > "$D/config/leura/inventories/staging.toml"
+cp "$D/config/leura/inventories/staging.toml" "$D/config/leura/inventories/prod.toml"
+cat > "$D/access.toml" <<POLICY
+[users]
+names = ["$peer"]
+
+[[grant]]
+id = "peer-hello"
+who = ["user:$peer"]
+allow = ["view"]
+tasks = ["hello"]
+
+[[grant]]
+id = "peer-staging"
+who = ["user:$peer"]
+allow = ["view"]
+inventories = ["staging"]
+POLICY
+chmod -R a+rX "$D"
+complete_as() { # USER WORDS...: the candidates' values, one line
+  local user=$1
+  shift
+  (cd / && runuser -u "$user" -- env XDG_CONFIG_HOME="$D/config" LEURA_HOME="$D/data-$user" \
+    LEURA_ACCESS_FILE="$D/access.toml" "$LEURA_BIN" __complete "$@") | sed '$d' | cut -f1 | tr '\n' ' '
+}
+[ "$(complete_as "$peer" run "")" = "hello " ] || fail "the peer is offered: $(complete_as "$peer" run "")"
+[ "$(complete_as "$peer" run -i "")" = "staging " ] ||
+  fail "the peer is offered inventories: $(complete_as "$peer" run -i "")"
+[ "$(complete_as root run "")" = "hello secret " ] || fail "root is offered: $(complete_as root run "")"
