@@ -6,8 +6,21 @@
 . "$(dirname "$0")/lib.sh"
 fleet_up_watched "$F" 50
 fleet_settings
-for i in 1 2 3 4; do printf '[[steps]]\nname = "s%d"\ncommand = "sleep 0.7; echo step %d"\n' "$i" "$i"; done \
-  > "$lib/slow.toml"
+# The middle step waits for $T/go (at most 120 s), so the run is surely still running when the
+# client comes back, however slowly a sanitizer build gets there.
+cat > "$lib/slow.toml" <<TASK
+[[steps]]
+name = "first"
+command = "echo first"
+
+[[steps]]
+name = "wait"
+command = "for i in \$(seq 1200); do [ -e '$T/go' ] && break; sleep 0.1; done; echo waited"
+
+[[steps]]
+name = "last"
+command = "echo last"
+TASK
 S=$T/api.sock
 SSE="/usr/bin/python3 $LEURA_SOURCE_DIR/tests/integration/sse_client.py $S"
 "$LEURA_BIN" serve --socket "$S" --no-tick > "$T/serve.out" 2> "$T/serve.err" &
@@ -38,6 +51,7 @@ $SSE follow "/v1/runs/$run/events" "$T/events" --stop-after 30 || fail "first st
 api GET "/v1/runs/$run"; expect_code 200
 [ "$(field '["status"]')" = running ] || fail "the run ended before the client came back"
 api GET /v1/runs; expect_code 200
+touch "$T/go"
 last=$(tail -1 "$T/events" | cut -f1)
 timeout 120 $SSE follow "/v1/runs/$run/events" "$T/events" --after "$last" ||
   fail "the resumed stream did not end"
