@@ -40,7 +40,7 @@ for src in "${SOURCES[@]}"; do
 done
 failed=0
 for t in "${TARGETS[@]}"; do
-  clang++-14 "${FLAGS[@]}" -fsanitize=fuzzer "tests/fuzz/fuzz_$t.cpp" "${objs[@]}" -lcrypto \
+  clang++-14 "${FLAGS[@]}" -fsanitize=fuzzer "tests/fuzz/fuzz_$t.cpp" "${objs[@]}" -lssl -lcrypto \
     -o "$OUT/fuzz_$t"
   mkdir -p "$OUT/corpus/$t"
   echo "fuzz: $t for ${SECONDS_EACH}s" >&2
