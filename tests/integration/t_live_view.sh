@@ -60,7 +60,9 @@ export LEURA_HOME='$LEURA_HOME' HOME='$HOME'
 '$LEURA_BIN' exec -i '$inv' --known-hosts '$F/known_hosts' -- 'case \$LEURA_HOST in 127.0.1.[56]) sleep 4;; esac; echo done'
 echo "rc=\$?" > '$T/exec-rc'
 GO
-tmux -S "$sock" kill-server 2>/dev/null || true
+# A server of its own: a new session on the first one's socket could meet that server exiting.
+sock=$T/tmux-exec.sock
+at_exit "tmux -S '$sock' kill-server"
 tmux -S "$sock" new-session -d -x 150 -y 40 "bash '$T/exec.sh'; sleep 60"
 wait_pane '4/6 done: 4 ok, 0 failed, 0 unreachable \| 2 running'
 wait_pane '[0-9.]+s  127\.0\.1\.[56]  '

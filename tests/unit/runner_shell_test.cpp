@@ -146,8 +146,13 @@ bool gone_within(pid_t pid, std::chrono::milliseconds limit) {
     while (Clock::now() < deadline) {
         if (kill(pid, 0) != 0 && errno == ESRCH) return true;
         // A zombie has ended; whether anyone reaps it is up to the machine's init.
-        std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-        std::string text((std::istreambuf_iterator<char>(stat)), {});
+        std::string text;
+        try {
+            std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+            text.assign(std::istreambuf_iterator<char>(stat), {});
+        } catch (const std::ios_base::failure&) {
+            return true; // it ended between the kill() and the read (ESRCH from read)
+        }
         size_t paren = text.rfind(')');
         if (paren != std::string::npos && text.compare(paren, 3, ") Z") == 0) return true;
         usleep(20000);
