@@ -27,4 +27,4 @@ cd "$dir"
 export ASAN_OPTIONS=exitcode=99:detect_leaks=1
 export UBSAN_OPTIONS=halt_on_error=1:exitcode=99:print_stacktrace=1
 export TSAN_OPTIONS=exitcode=99:halt_on_error=1:second_deadlock_stack=1
-ctest -j2 --output-on-failure -E static_binary -LE 'oracle|system|browser' "$@"
+ctest -j2 --output-on-failure -E static_binary -LE 'oracle|system|browser|load' "$@"
