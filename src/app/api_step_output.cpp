@@ -160,11 +160,18 @@ http::Response Api::step_output(Context& ctx, const std::string& id, const std::
         res.body = std::move(part->data);
         return res;
     }
-    // The size first (a suffix range counts from it), then the part.
-    auto sized = read_step_stream(where, live, 0, 0);
-    if (!sized) return problem(sized.error());
-    const uint64_t size = sized->size;
-    uint64_t first = range->suffix ? size - std::min(size, *range->suffix) : *range->first;
+    // One read gives the part and the size; only a suffix range needs the size first (an
+    // archive member is read through to its end either way).
+    uint64_t first = range->first.value_or(0);
+    if (range->suffix) {
+        auto sized = read_step_stream(where, live, 0, 0);
+        if (!sized) return problem(sized.error());
+        first = sized->size - std::min(sized->size, *range->suffix);
+    }
+    const uint64_t want = std::min(range->last ? *range->last - first + 1 : k_max_part, k_max_part);
+    auto part = read_step_stream(where, live, first, want);
+    if (!part) return problem(part.error());
+    const uint64_t size = part->size;
     if (first >= size) { // an empty output has no range to give
         http::Response bad = problem(416, "usage", to_int(ExitCode::usage),
                                      "the output has " + std::to_string(size) +
@@ -172,10 +179,6 @@ http::Response Api::step_output(Context& ctx, const std::string& id, const std::
         bad.header("Content-Range", "bytes */" + std::to_string(size));
         return bad;
     }
-    uint64_t last = range->last ? std::min(*range->last, size - 1) : size - 1;
-    last = std::min(last, first + k_max_part - 1);
-    auto part = read_step_stream(where, live, first, last - first + 1);
-    if (!part) return problem(part.error());
     res.status = 206;
     res.header("Content-Range", "bytes " + std::to_string(first) + "-" +
                                     std::to_string(first + part->data.size() - 1) + "/" +
