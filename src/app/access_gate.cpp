@@ -2,6 +2,7 @@
 #include "app/access_gate.hpp"
 #include "app/audit.hpp"
 #include "app/library.hpp"
+#include "util/paths.hpp"
 #include "util/sha256.hpp"
 
 #include <cstdio>
@@ -130,21 +131,56 @@ bool principal_allows(Context& ctx, const std::string& principal, const std::str
 
 namespace {
 
-// What in `task` runs on the controller: "" when nothing does.
-std::string controller_side(const config::Task& task) {
+// Whether `path` is `folder` or below it once links are followed (a link inside the folder
+// that points elsewhere is elsewhere).
+bool inside(const std::filesystem::path& path, const std::filesystem::path& folder) {
+    std::error_code ec;
+    auto real = std::filesystem::weakly_canonical(path, ec);
+    if (ec) return false;
+    auto root = std::filesystem::weakly_canonical(folder, ec);
+    if (ec) return false;
+    auto rel = real.lexically_relative(root);
+    return !rel.empty() && *rel.begin() != "..";
+}
+
+// Where a download's dest lands when {host} is a host's name: `dest` relative to the task's
+// folder, ~ expanded ({host} is a sanitized component: it cannot climb).
+std::filesystem::path download_dest(const std::string& dest, const std::filesystem::path& folder) {
+    std::string out = dest;
+    for (size_t at; (at = out.find("{host}")) != std::string::npos;)
+        out.replace(at, 6, "host");
+    std::filesystem::path p = util::expand_tilde(out);
+    return p.is_absolute() ? p : folder / p;
+}
+
+// What in `task` acts on the controller as the service account beyond reading the task's own
+// folder: "" when nothing does. A step that runs there holds the fleet's keys; a file read
+// from elsewhere (a script, an upload, a secret) goes to the hosts, where its bytes can be
+// read back; a download written outside <data dir>/downloads could replace the records.
+std::string controller_side(const config::Task& task, const std::filesystem::path& data_dir) {
     const auto folder = task.file.parent_path().lexically_normal();
     for (const auto* list : {&task.steps, &task.verify, &task.rollback})
         for (const auto& s : *list) {
-            if (s.kind == config::StepKind::local) return "step '" + s.name + "' is a local step";
-            if (s.kind == config::StepKind::custom) return "step '" + s.name + "' is a custom step";
-            if (s.upload) {
-                auto src = (folder / s.upload->src).lexically_normal();
-                auto rel = src.lexically_relative(folder);
-                if (rel.empty() || *rel.begin() == "..")
-                    return "step '" + s.name + "' uploads " + src.string() +
-                           ", outside the task's folder";
+            const std::string step = "step '" + s.name + "'";
+            if (s.kind == config::StepKind::local) return step + " is a local step";
+            if (s.kind == config::StepKind::custom) return step + " is a custom step";
+            if (s.upload && !inside(folder / s.upload->src, folder))
+                return step + " uploads " + (folder / s.upload->src).lexically_normal().string() +
+                       ", outside the task's folder";
+            if (!s.script_file.empty() && !inside(s.script_file, folder))
+                return step + " reads script_file " + s.script_file.lexically_normal().string() +
+                       ", outside the task's folder";
+            if (s.download && !s.download->dest.empty()) {
+                auto dest = download_dest(s.download->dest, folder);
+                if (!inside(dest, data_dir / "downloads"))
+                    return step + " downloads to " + dest.lexically_normal().string() +
+                           ", outside " + (data_dir / "downloads").string();
             }
         }
+    for (const auto& [name, file] : task.secret_files)
+        if (!inside(file, folder))
+            return "secret '" + name + "' is read from " + file.lexically_normal().string() +
+                   ", outside the task's folder";
     return "";
 }
 
@@ -163,7 +199,7 @@ bool is_admin(Context& ctx, const std::string& user, const std::string& task) {
 Status controller_steps_allowed(Context& ctx, const config::Task& task,
                                 const std::string& task_name) {
     if (!ctx.service || task.adhoc) return {};
-    std::string what = controller_side(task);
+    std::string what = controller_side(task, ctx.data_dir);
     if (what.empty() || ctx.identity.uid == 0 || is_admin(ctx, ctx.identity.name, task_name))
         return {};
     std::string saved_by;

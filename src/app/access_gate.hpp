@@ -64,10 +64,11 @@ Status require_named(Context& ctx, const std::string& arg);
 // run's output (`logs`) is audited when allowed too.
 Status require_run(Context& ctx, const store::RunRecord& run, const std::string& action);
 
-// On a shared controller, steps that run on the controller itself as the service account
-// (`local` and `custom` steps, uploads of files outside the task's folder) hold the fleet's
-// keys: they run only from a task version an admin saved (`leura task new/edit`, the task
-// history says who), or for an admin. `edit` alone changes remote steps. Errors: denied.
+// On a shared controller, what acts on the controller itself as the service account holds the
+// fleet's keys: `local` and `custom` steps; a script_file, upload source or secrets file outside
+// the task's folder (links followed); a download dest outside <data dir>/downloads. Such a task
+// runs only from a version an admin saved (`leura task new/edit`, the task history says who),
+// or for an admin. `edit` alone changes remote steps. Errors: denied.
 Status controller_steps_allowed(Context& ctx, const config::Task& task,
                                 const std::string& task_name);
 

@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <climits>
+#include <csignal>
 #include <cstring>
 #include <fcntl.h>
 #include <pwd.h>
@@ -51,12 +52,17 @@ Result<std::optional<ServiceAccount>> service_account(const config::Settings& se
     return std::optional<ServiceAccount>(ServiceAccount{name, found->pw_uid, found->pw_gid});
 }
 
-Error become(const ServiceAccount& account, const std::vector<std::string>& args) {
+namespace {
+
+// `sudo -n -u NAME -- THIS_BINARY ARGS…`, once sudo was asked whether it lets the caller do
+// that without a password. Errors: denied (no such rule), io.
+Result<std::vector<std::string>> sudo_words(const ServiceAccount& account,
+                                            const std::vector<std::string>& args) {
     char exe[PATH_MAX];
     ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n <= 0)
-        return Error(ErrorKind::io,
-                     std::string("cannot find leura's own binary: ") + std::strerror(errno));
+        return fail(ErrorKind::io,
+                    std::string("cannot find leura's own binary: ") + std::strerror(errno));
     exe[n] = '\0';
     // Asked first, so that a missing sudoers rule is a refusal that says so, not sudo's
     // "a password is required" and an exit status that reads as failed hosts.
@@ -72,23 +78,67 @@ Error become(const ServiceAccount& account, const std::vector<std::string>& args
         int spawned = posix_spawn(&pid, "/usr/bin/sudo", &quiet, nullptr, ask_argv.data(), environ);
         posix_spawn_file_actions_destroy(&quiet);
         if (spawned != 0)
-            return Error(ErrorKind::io, std::string("cannot run /usr/bin/sudo to act as ") +
-                                            account.name + ": " + std::strerror(spawned));
+            return fail(ErrorKind::io, std::string("cannot run /usr/bin/sudo to act as ") +
+                                           account.name + ": " + std::strerror(spawned));
         while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
         }
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-            return Error(ErrorKind::denied,
-                         "this is a shared controller, and sudo does not let you run " +
-                             std::string(exe) + " as " + account.name +
-                             " without a password; an admin adds a rule like "
-                             "/usr/share/doc/leura/sudoers.example");
+            return fail(ErrorKind::denied,
+                        "this is a shared controller, and sudo does not let you run " +
+                            std::string(exe) + " as " + account.name +
+                            " without a password; an admin adds a rule like "
+                            "/usr/share/doc/leura/sudoers.example");
     }
     std::vector<std::string> words = {"sudo", "-n", "-u", account.name, "--", exe};
     words.insert(words.end(), args.begin(), args.end());
-    auto argv = c_argv(words);
-    ::execv("/usr/bin/sudo", argv.data());
+    return words;
+}
+
+Error cannot_run_sudo(const ServiceAccount& account, int err) {
     return Error(ErrorKind::io, std::string("cannot run /usr/bin/sudo to act as ") + account.name +
-                                    ": " + std::strerror(errno));
+                                    ": " + std::strerror(err));
+}
+
+} // namespace
+
+Error become(const ServiceAccount& account, const std::vector<std::string>& args) {
+    auto words = sudo_words(account, args);
+    if (!words) return words.error();
+    auto argv = c_argv(*words);
+    ::execv("/usr/bin/sudo", argv.data());
+    return cannot_run_sudo(account, errno);
+}
+
+Result<int> run_as_service(const ServiceAccount& account, const std::vector<std::string>& args,
+                           int in_fd, int out_fd) {
+    LEURA_TRY_ASSIGN(words, sudo_words(account, args));
+    auto argv = c_argv(words);
+    posix_spawn_file_actions_t fds;
+    posix_spawn_file_actions_init(&fds);
+    if (in_fd >= 0) posix_spawn_file_actions_adddup2(&fds, in_fd, STDIN_FILENO);
+    if (out_fd >= 0) posix_spawn_file_actions_adddup2(&fds, out_fd, STDOUT_FILENO);
+    // The terminal's ^C reaches sudo (which hands it on) and this process alike: this one
+    // waits for the service side to stop, and reports how it ended.
+    struct sigaction ignore {
+    }, old_int{}, old_quit{};
+    ignore.sa_handler = SIG_IGN;
+    ::sigaction(SIGINT, &ignore, &old_int);
+    ::sigaction(SIGQUIT, &ignore, &old_quit);
+    pid_t pid = 0;
+    int spawned = posix_spawn(&pid, "/usr/bin/sudo", &fds, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&fds);
+    int status = 0;
+    if (spawned == 0)
+        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
+    ::sigaction(SIGINT, &old_int, nullptr);
+    ::sigaction(SIGQUIT, &old_quit, nullptr);
+    if (spawned != 0) return std::unexpected(cannot_run_sudo(account, spawned));
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+bool acting_for_another(const std::optional<ServiceAccount>& service, uid_t identity) {
+    return service && ::getuid() == service->uid && identity != service->uid;
 }
 
 } // namespace leura::app

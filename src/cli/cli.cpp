@@ -62,6 +62,11 @@ const std::vector<Command>& commands() {
     return table;
 }
 
+Action& front_end() {
+    static Action action;
+    return action;
+}
+
 std::vector<std::string>& invocation() {
     static std::vector<std::string> args;
     return args;
@@ -122,8 +127,10 @@ int dispatch(int argc, char** argv) {
     auto context = app::process_context(diags);
     if (!context) return report(diags);
     // A shared controller: the command runs as the account that owns the records and keys.
-    if (context->service && command->as_service && ::getuid() != context->service->uid)
+    if (context->service && command->as_service && ::getuid() != context->service->uid) {
+        if (front_end()) return front_end()(*context);
         return report(app::become(*context->service, {argv + 1, argv + argc}));
+    }
     // The service side never looks in the caller's folder: a name there could be a link to
     // anything the service account may read.
     if (context->service && ::getuid() == context->service->uid && ::chdir("/") != 0)

@@ -293,6 +293,15 @@ int show_stages(app::Context& ctx, const store::RunRecord& run, const ShowFlags&
     return 0;
 }
 
+// On a shared controller: the service side writes the report into a pager that runs as the
+// person, here.
+int show_in_front(app::Context& ctx, const ShowFlags& f) {
+    Pager pager(f.no_pager || !f.hosts.empty() || f.json);
+    const auto& args = invocation();
+    auto rc = app::run_as_service(*ctx.service, {args.begin() + 1, args.end()});
+    return rc ? *rc : report(rc.error());
+}
+
 int show(app::Context& ctx, const ShowFlags& f) {
     auto view = app::load_run(ctx, f.run, f.grouped);
     if (!view) return report(view.error());
@@ -311,7 +320,10 @@ int show(app::Context& ctx, const ShowFlags& f) {
     if (!records) return report(records.error());
     auto resumed_by = (*records)->resumed_by(view->run.id);
     if (!resumed_by) return report(resumed_by.error());
-    Pager pager(f.no_pager || !f.hosts.empty());
+    // The service side never starts a pager: it would run with the fleet's keys (a pager
+    // opens files and shells); the person's own process pages for them (show_in_front).
+    Pager pager(f.no_pager || !f.hosts.empty() ||
+                app::acting_for_another(ctx.service, ctx.identity.uid));
     if (view->run.note == "workflow") {
         if (f.hosts.empty()) print_header(view->run, *resumed_by, view->steps, f.local);
         return show_stages(ctx, view->run, f);
@@ -347,6 +359,9 @@ Action add_show(CLI::App& sub) {
                  "stage runs under \"stages\")");
     sub.add_flag("--no-pager", f->no_pager,
                  "Never page (default: $LEURA_PAGER, $PAGER or less when stdout is a terminal)");
+    // Not callback(): the command table's dispatch owns that one.
+    sub.parse_complete_callback(
+        [f] { front_end() = [f](app::Context& ctx) { return show_in_front(ctx, *f); }; });
     return [f](app::Context& ctx) { return show(ctx, *f); };
 }
 

@@ -54,15 +54,6 @@ std::vector<store::RunRecord> runs_of(app::Context& ctx, const fs::path& file, i
     return out;
 }
 
-// The audit log's entry for a change to the task library (a warning when it cannot be written:
-// the change is made).
-void audit_task(app::Context& ctx, const char* action, const std::string& name,
-                const std::string& detail) {
-    if (auto st = app::audit_change(ctx, action, "task:" + name, detail); !st)
-        warn({std::string(action) + " " + name +
-              " was not recorded in the audit log: " + st.error().message});
-}
-
 bool has_tag(const config::Task& t, const std::string& tag) {
     return std::find(t.tags.begin(), t.tags.end(), tag) != t.tags.end();
 }
@@ -74,12 +65,6 @@ std::unordered_map<std::string, store::RunRecord> last_runs(app::Context& ctx) {
     if (!records) return {};
     auto runs = (*records)->last_runs();
     return runs ? std::move(*runs) : std::unordered_map<std::string, store::RunRecord>{};
-}
-
-// The task was saved, but its history misses this version: say so, but it is not a failure.
-void warn_unsaved_version(const std::string& name, const Error& e) {
-    std::fprintf(stderr, "leura: warning: task '%s': this version is not in its history (%s)\n",
-                 name.c_str(), util::terminal_safe(e.message, true).c_str());
 }
 
 int list(app::Context& ctx, const TaskFlags& f) {
@@ -119,20 +104,6 @@ int list(app::Context& ctx, const TaskFlags& f) {
                     status.c_str(), when.c_str(), util::terminal_safe(about, true).c_str());
     }
     return 0;
-}
-
-// The policy's word on `action` (view, edit) of the library task `name` (app/access_gate.hpp).
-Status may(app::Context& ctx, const std::string& action, const std::string& name,
-           bool audit_allowed) {
-    app::AccessRequest r;
-    r.action = action;
-    r.task = name;
-    return app::authorize(ctx, r, audit_allowed);
-}
-
-Result<fs::path> existing(const app::Context& ctx, const std::string& name) {
-    std::string found;
-    return app::resolve_task(app::library_root(ctx.settings), name, found);
 }
 
 int show(app::Context& ctx, const TaskFlags& f) {
@@ -221,98 +192,6 @@ int make(app::Context& ctx, const TaskFlags& f) {
     return 0;
 }
 
-// Runs $VISUAL or $EDITOR (else vi) on `file`; its exit status.
-int run_editor(const fs::path& file) {
-    const char* editor = std::getenv("VISUAL");
-    if (!editor || !*editor) editor = std::getenv("EDITOR");
-    if (!editor || !*editor) editor = "vi";
-    // The editor's command line is the user's own ($EDITOR may carry flags: "code -w"); the
-    // file is an argument, never part of the command text.
-    std::string cmd = std::string(editor) + " \"$1\"";
-    pid_t pid = ::fork();
-    if (pid == 0) {
-        ::execl("/bin/sh", "sh", "-c", cmd.c_str(), "sh", file.c_str(), (char*)nullptr);
-        ::_exit(127);
-    }
-    int status = 0;
-    if (pid < 0 || ::waitpid(pid, &status, 0) < 0) return 127;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-std::string read_all(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-// `task edit`: the editor works on a private copy; a valid copy replaces the file atomically,
-// an invalid one is never installed (edit again, or it is kept aside), as visudo does.
-int edit(app::Context& ctx, const TaskFlags& f) {
-    if (auto st = may(ctx, "edit", f.name, false); !st) return report(st.error());
-    auto file = existing(ctx, f.name);
-    if (!file) return report(file.error());
-    std::string original = read_all(*file);
-    char tmpl[] = "/tmp/leura-edit-XXXXXX.toml";
-    int fd = ::mkstemps(tmpl, 5); // 0600
-    if (fd < 0)
-        return report(Error(ErrorKind::io, std::string("mkstemp: ") + std::strerror(errno)));
-    fs::path copy = tmpl;
-    {
-        std::string text = original;
-        const char* p = text.data();
-        size_t left = text.size();
-        while (left > 0) {
-            ssize_t n = ::write(fd, p, left);
-            if (n <= 0) break;
-            p += n;
-            left -= size_t(n);
-        }
-        ::close(fd);
-    }
-    for (;;) {
-        int rc = run_editor(copy);
-        std::string text = read_all(copy);
-        if (rc != 0) {
-            std::fprintf(stderr, "leura: the editor exited %d; %s is unchanged (your copy: %s)\n",
-                         rc, file->c_str(), copy.c_str());
-            return to_int(ExitCode::usage);
-        }
-        if (text == original) {
-            std::error_code ec;
-            fs::remove(copy, ec);
-            std::fprintf(stderr, "leura: no changes to task '%s'\n", f.name.c_str());
-            return 0;
-        }
-        auto diags = app::validate_task_text(*file, text);
-        if (diags.empty()) {
-            if (auto st = app::install_task_text(*file, text, false); !st)
-                return report(st.error());
-            std::error_code ec;
-            fs::remove(copy, ec);
-            if (auto saved =
-                    app::save_task_version(ctx, f.name, *file, text, app::VersionSource::edited);
-                !saved)
-                warn_unsaved_version(f.name, saved.error());
-            audit_task(ctx, "task edit", f.name,
-                       "sha256 " + util::sha256_hex(original) + " -> " + util::sha256_hex(text));
-            std::fprintf(stderr, "leura: task '%s' saved\n", f.name.c_str());
-            return 0;
-        }
-        for (const auto& d : diags.items())
-            std::fprintf(stderr, "%s\n", config::format(d).c_str());
-        bool again = false;
-        if (::isatty(STDIN_FILENO)) {
-            std::fprintf(stderr, "leura: the task is not valid; edit it again? [Y/n] ");
-            char line[16] = {0};
-            again = std::fgets(line, sizeof line, stdin) && line[0] != 'n' && line[0] != 'N';
-        }
-        if (!again) {
-            std::fprintf(stderr, "leura: %s is unchanged; your copy is kept in %s\n", file->c_str(),
-                         copy.c_str());
-            return to_int(ExitCode::usage);
-        }
-    }
-}
-
 int remove(app::Context& ctx, const TaskFlags& f) {
     if (auto st = may(ctx, "edit", f.name, false); !st) return report(st.error());
     auto file = existing(ctx, f.name);
@@ -342,6 +221,40 @@ int remove(app::Context& ctx, const TaskFlags& f) {
 
 } // namespace
 
+// The audit log's entry for a change to the task library (a warning when it cannot be written:
+// the change is made).
+void audit_task(app::Context& ctx, const char* action, const std::string& name,
+                const std::string& detail) {
+    if (auto st = app::audit_change(ctx, action, "task:" + name, detail); !st)
+        warn({std::string(action) + " " + name +
+              " was not recorded in the audit log: " + st.error().message});
+}
+
+// The task was saved, but its history misses this version: say so, but it is not a failure.
+void warn_unsaved_version(const std::string& name, const Error& e) {
+    std::fprintf(stderr, "leura: warning: task '%s': this version is not in its history (%s)\n",
+                 name.c_str(), util::terminal_safe(e.message, true).c_str());
+}
+
+// The policy's word on `action` (view, edit) of the library task `name` (app/access_gate.hpp).
+Status may(app::Context& ctx, const std::string& action, const std::string& name,
+           bool audit_allowed) {
+    app::AccessRequest r;
+    r.action = action;
+    r.task = name;
+    return app::authorize(ctx, r, audit_allowed);
+}
+
+Result<fs::path> existing(const app::Context& ctx, const std::string& name) {
+    std::string found;
+    return app::resolve_task(app::library_root(ctx.settings), name, found);
+}
+
+std::string read_all(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
 std::string age(const app::Context& ctx, const std::string& at) {
     auto t = util::parse_rfc3339(at);
     if (!t) return "-";
@@ -365,6 +278,9 @@ Action add_task(CLI::App& sub) {
     auto* e =
         sub.add_subcommand("edit", "Edit a task in $VISUAL or $EDITOR; saved only when valid");
     e->add_option("name", f->name, "Task name")->required();
+    // Hidden: the service side's half of an edit on a shared controller (cmd_task_edit.cpp).
+    e->add_flag("--print-text", f->print_text)->group("");
+    e->add_option("--save-over", f->save_over)->group("");
     auto* r = sub.add_subcommand("rm", "Remove a task (its runs' records stay)");
     r->add_option("name", f->name, "Task name")->required();
     r->add_flag("-y,--yes", f->yes, "Do not ask");
@@ -383,11 +299,15 @@ Action add_task(CLI::App& sub) {
     q->add_flag("--json", f->json, "One JSON object per task");
     for (auto* c : {l, s, n, e, r, h, d, q})
         c->callback([which, c] { *which = c->get_name(); });
+    e->callback([which, f] {
+        *which = "edit";
+        front_end() = [f](app::Context& ctx) { return task_edit(ctx, *f); };
+    });
     return [f, which](app::Context& ctx) {
         if (*which == "list") return list(ctx, *f);
         if (*which == "show") return show(ctx, *f);
         if (*which == "new") return make(ctx, *f);
-        if (*which == "edit") return edit(ctx, *f);
+        if (*which == "edit") return task_edit(ctx, *f);
         if (*which == "history") return task_history(ctx, *f);
         if (*which == "diff") return task_diff(ctx, *f);
         if (*which == "search") return task_search(ctx, *f);

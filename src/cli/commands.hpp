@@ -18,6 +18,12 @@ namespace leura::cli {
 // Runs the chosen subcommand in the process's context (app/context.hpp).
 using Action = std::function<int(app::Context&)>;
 
+// On a shared controller, what runs in the person's own process instead of becoming the
+// service account (app/service.hpp): set while the command line is parsed by the subcommands
+// with a part that must run as the person (task edit's editor, show's pager), which then
+// reach the service side themselves (app::run_as_service). Empty for all others.
+Action& front_end();
+
 // What the access policy must allow before a command acts (docs/access.md), declared with the
 // command so that a new one cannot forget: nothing; `admin`, checked before the command runs;
 // or what the command touches (a task, an inventory, runs), which the command checks itself

@@ -105,7 +105,7 @@ std::optional<std::string> from_env(const std::string& secret, const toml::node&
 
 // The value of `file = "path"`.
 std::optional<std::string> from_file(const std::string& secret, const toml::node& value,
-                                     const fs::path& task_dir, Reporter& r) {
+                                     const fs::path& task_dir, KeyPaths& files, Reporter& r) {
     auto file = read_non_empty(value, "secrets." + secret + ".file", r);
     if (!file) return std::nullopt;
     const std::string prefix = "secret " + in_quotes(secret) + ": ";
@@ -114,6 +114,7 @@ std::optional<std::string> from_file(const std::string& secret, const toml::node
         r.error(value, prefix + path.error().message);
         return std::nullopt;
     }
+    files.emplace_back(secret, *path);
     auto text = read_owner_only_file(*path);
     if (!text) {
         r.error(value, prefix + text.error().message);
@@ -134,7 +135,7 @@ std::optional<std::string> from_file(const std::string& secret, const toml::node
 
 // One NAME = { env = "VAR" } or { file = "path" }; every problem in it is reported.
 std::optional<std::string> read_secret(const std::string& secret, const toml::node& node,
-                                       const fs::path& task_dir, Reporter& r) {
+                                       const fs::path& task_dir, KeyPaths& files, Reporter& r) {
     const std::string where = "secret " + in_quotes(secret);
     const auto* table = node.as_table();
     if (!table) {
@@ -155,7 +156,7 @@ std::optional<std::string> read_secret(const std::string& secret, const toml::no
         }
         source = entry;
         value = key == "env" ? from_env(secret, *entry.second, r)
-                             : from_file(secret, *entry.second, task_dir, r);
+                             : from_file(secret, *entry.second, task_dir, files, r);
     }
     if (!source) r.error(table_pos(*table, r), where + " needs one of 'env' or 'file'");
     if (r.count() != before) return std::nullopt;
@@ -165,7 +166,7 @@ std::optional<std::string> read_secret(const std::string& secret, const toml::no
 } // namespace
 
 std::optional<KeyValues> read_secrets(const toml::node& node, const toml::node* vars,
-                                      const fs::path& task_dir, Reporter& r) {
+                                      const fs::path& task_dir, KeyPaths& files, Reporter& r) {
     const auto* table = node.as_table();
     if (!table) {
         r.error(node, "'secrets' must be a table");
@@ -183,7 +184,7 @@ std::optional<KeyValues> read_secrets(const toml::node& node, const toml::node* 
         // Both become variables of the same scripts: one would silently shadow the other.
         if (var_table && var_table->contains(secret))
             r.error(*key, "secret " + in_quotes(secret) + " has the same name as a variable");
-        if (auto text = read_secret(secret, *value, task_dir, r))
+        if (auto text = read_secret(secret, *value, task_dir, files, r))
             out.emplace_back(secret, std::move(*text));
     }
     if (r.count() != before) return std::nullopt;

@@ -13,6 +13,7 @@
 namespace leura::config {
 
 using KeyValues = std::vector<std::pair<std::string, std::string>>;
+using KeyPaths = std::vector<std::pair<std::string, std::filesystem::path>>;
 
 // command and script run on the host; local runs on the controller, once per host, with the
 // host in its environment (e.g. to drain it from a load balancer).
@@ -46,6 +47,8 @@ struct Step {
     std::string name;
     StepKind kind = StepKind::command;
     std::string body; // the command line, or the script text (script_file already read)
+    // The file `script_file` named, as found from the task's folder: read on the controller.
+    std::filesystem::path script_file;
     std::optional<std::chrono::milliseconds> timeout;
     KeyValues env;
     bool ignore_errors = false;
@@ -127,6 +130,8 @@ struct Task {
     // [secrets]: name -> value, read from the environment or an owner-only file when the task
     // loads. Exported to scripts like vars; redacted from every record and every output.
     KeyValues secrets;
+    // The files `secrets` read, by secret name: read on the controller.
+    KeyPaths secret_files;
     std::vector<Step> steps;
     std::vector<Step> verify;   // [[verify]]: run after the steps on each host of a wave
     std::vector<Step> rollback; // [[rollback]]: run on a halted wave's hosts that ran steps

@@ -120,13 +120,16 @@ std::expected<std::string, std::string> find_custom_step(const std::string& name
                            " or on PATH");
 }
 
-// The text a step runs, from whichever of command/script/script_file/local `body` is.
-// (upload and download are read by detail::read_upload and detail::read_download.)
-std::optional<std::string> read_body(const Entry& body, const fs::path& task_dir, Reporter& r) {
+// The text a step runs, from whichever of command/script/script_file/local `body` is; the file
+// a script_file names goes to `script_file`. (upload and download are read by
+// detail::read_upload and detail::read_download.)
+std::optional<std::string> read_body(const Entry& body, const fs::path& task_dir,
+                                     fs::path& script_file, Reporter& r) {
     const std::string name = detail::name_of(*body.first);
     auto value = detail::read_non_empty(*body.second, name, r);
     if (!value || name != "script_file") return value;
     fs::path script = task_dir / *value;
+    script_file = script;
     auto text = detail::read_text_file(script);
     if (!text) {
         r.error(*body.first,
@@ -145,6 +148,7 @@ struct Body {
     std::optional<Upload> upload;
     std::optional<Download> download;
     std::string custom_path;
+    fs::path script_file;
 };
 
 Body read_any_body(const Entry& entry, const std::string& where, const fs::path& task_dir,
@@ -169,7 +173,7 @@ Body read_any_body(const Entry& entry, const std::string& where, const fs::path&
         }
         body.ok = !body.custom_path.empty();
     } else {
-        body.text = read_body(entry, task_dir, r);
+        body.text = read_body(entry, task_dir, body.script_file, r);
         body.ok = body.text.has_value();
     }
     return body;
@@ -200,6 +204,7 @@ void apply_body(Step& step, std::vector<Body>& bodies, const StepList& list,
     step.upload = std::move(bodies[0].upload);
     step.download = std::move(bodies[0].download);
     step.custom_path = std::move(bodies[0].custom_path);
+    step.script_file = std::move(bodies[0].script_file);
 }
 
 // A shell name or absolute path: it becomes part of the command the host runs.
@@ -343,7 +348,8 @@ void read_task_key(Task& task, const std::string& name, const toml::node& value,
     } else if (name == "vars") {
         if (auto v = detail::read_key_values(value, name, true, r)) task.vars = std::move(*v);
     } else if (name == "secrets") {
-        auto v = detail::read_secrets(value, doc.get("vars"), task.file.parent_path(), r);
+        auto v = detail::read_secrets(value, doc.get("vars"), task.file.parent_path(),
+                                      task.secret_files, r);
         if (v) task.secrets = std::move(*v);
     } else if (name == "rollout") {
         task.rollout = detail::read_rollout(value, has_rollback_steps(doc), r);

@@ -118,9 +118,11 @@ std::optional<Rollout> read_rollout(const toml::node& node, bool has_rollback_st
 
 // The [secrets] table (secrets_file.cpp): each NAME = { env = "VAR" } or { file = "path" }, read
 // now, in file order. `vars` is the task's 'vars' node, if any: a secret may not share a name
-// with a variable. A relative file is found from `task_dir`. No report carries a secret's value.
+// with a variable. A relative file is found from `task_dir`; each file read is added to `files`.
+// No report carries a secret's value.
 std::optional<KeyValues> read_secrets(const toml::node& node, const toml::node* vars,
-                                      const std::filesystem::path& task_dir, Reporter& r);
+                                      const std::filesystem::path& task_dir, KeyPaths& files,
+                                      Reporter& r);
 
 // A step's `upload` and `download` bodies (transfer_file.cpp); `entry` is the key and its value,
 // `where` names the step ("step 2"). A relative upload source is found from `task_dir` and must

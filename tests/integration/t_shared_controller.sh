@@ -140,6 +140,108 @@ expect_out "2 ok, 0 failed"
 as "$alice" task new local-peek --from "$S/.ssh/id_fleet"
 expect_rc 4
 
+# task edit: the editor runs as the person (the sudoedit model), never with the fleet's key. The
+# editor below notes who it runs as and what it could read, then writes the new text.
+install -d -m 0777 "$T/ev"
+cat > "$T/editor" <<EOF
+#!/bin/sh
+id -u > "$T/ev/editor-uid"
+cat "$S/.ssh/id_fleet" > "$T/ev/editor-key" 2>/dev/null
+cp "\$EDITED" "\$1"
+EOF
+chmod 0755 "$T/editor"
+edit_as() { # USER TEXT_FILE NAME: `leura task edit NAME` with TEXT_FILE as what the editor writes
+  set +e
+  (cd / && runuser -u "$1" -- env -u LEURA_HOME EDITOR="$T/editor" EDITED="$2" "$bin" task edit "$3") \
+    > "$T/out" 2> "$T/err" < /dev/null
+  rc=$?
+  set -e
+}
+printf '[[steps]]\nname = "greet"\ncommand = "echo edited by alice"\n' > "$T/ev/greet.toml"
+chmod 0644 "$T/ev/greet.toml"
+edit_as "$alice" "$T/ev/greet.toml" local-alice
+expect_rc 0
+expect_err "saved"
+[ "$(cat "$T/ev/editor-uid")" = "$(id -u "$alice")" ] || fail "the editor did not run as alice"
+[ -s "$T/ev/editor-key" ] && fail "alice's editor read the fleet's key"
+grep -q "edited by alice" "$T/library/local-alice.toml" || fail "the edit was not saved"
+as "$alice" task history local-alice --json
+expect_out "\"saved_by\":\"$alice\""
+# Not valid: nothing installed, the copy kept. A task bob may not edit: refused, no editor.
+printf '[[steps]]\nname = \n' > "$T/ev/bad.toml"
+chmod 0644 "$T/ev/bad.toml"
+edit_as "$alice" "$T/ev/bad.toml" local-alice
+expect_rc 2
+expect_err "your copy is kept"
+grep -q "edited by alice" "$T/library/local-alice.toml" || fail "an invalid edit was installed"
+rm -f "$T/ev/editor-uid"
+edit_as "$bob" "$T/ev/greet.toml" local-alice
+expect_rc 4
+[ -e "$T/ev/editor-uid" ] && fail "bob's editor ran on a task he may not edit"
+# Straight through sudo, the service side refuses to start an editor at all.
+set +e
+(cd / && runuser -u "$alice" -- sudo -n -u "$svc" "$bin" task edit local-alice) \
+  > "$T/out" 2> "$T/err" < /dev/null
+rc=$?
+set -e
+expect_rc 2
+expect_err "never as the service account"
+[ -e "$T/ev/editor-uid" ] && fail "an editor ran as the service account"
+# An edit handed back over a text that changed meanwhile is refused (exit 5), not merged.
+set +e
+(cd / && runuser -u "$alice" -- sudo -n -u "$svc" "$bin" task edit local-alice --save-over \
+  0000000000000000000000000000000000000000000000000000000000000000) \
+  < "$T/ev/greet.toml" > "$T/out" 2> "$T/err"
+rc=$?
+set -e
+expect_rc 5
+expect_err "saved by someone else since your edit began"
+
+# show's pager runs as the person, on a terminal (script gives one).
+cat > "$T/pager" <<EOF
+#!/bin/sh
+id -u > "$T/ev/pager-uid"
+cat
+EOF
+chmod 0755 "$T/pager"
+set +e
+(cd / && runuser -u "$alice" -- env -u LEURA_HOME PAGER="$T/pager" \
+  script -qec "$bin show $alice_run" /dev/null) > "$T/out" 2> "$T/err" < /dev/null
+rc=$?
+set -e
+expect_rc 0
+expect_out "$alice_run"
+[ "$(cat "$T/ev/pager-uid" 2>/dev/null)" = "$(id -u "$alice")" ] || fail "the pager did not run as alice"
+
+# What a task alice saved may read or write on the controller: its own folder, and downloads
+# under the data dir. A script, secret or upload from elsewhere (a link followed) would carry
+# the key to a host; a download elsewhere could replace the records. Each is refused.
+ln -s "$S/.ssh/id_fleet" "$T/library/key-link"
+for body in "script_file = \"$S/.ssh/id_fleet\"" 'upload = { src = "key-link", dest = "/tmp/k" }' \
+  "download = { src = \"/etc/hostname\", dest = \"$S/data/{host}.db\" }"; do
+  printf '[[steps]]\nname = "s"\n%s\n' "$body" > "$T/ev/reach.toml"
+  chmod 0644 "$T/ev/reach.toml"
+  edit_as "$alice" "$T/ev/reach.toml" local-alice
+  expect_rc 0
+  as "$alice" run local-alice
+  [ "$rc" = 4 ] || { cat "$T/err"; fail "alice ran a task that reads $body: exit $rc"; }
+  expect_err "outside"
+done
+printf '[secrets]\nk = { file = "%s" }\n[[steps]]\nname = "s"\ncommand = "true"\n' \
+  "$S/.ssh/id_fleet" > "$T/ev/reach.toml"
+edit_as "$alice" "$T/ev/reach.toml" local-alice
+expect_rc 0
+as "$alice" run local-alice
+expect_rc 4
+expect_err "secret 'k' is read from"
+# A download under <data dir>/downloads is hers to make.
+printf '[[steps]]\nname = "s"\ndownload = { src = "/etc/hostname" }\n' > "$T/ev/reach.toml"
+edit_as "$alice" "$T/ev/reach.toml" local-alice
+expect_rc 0
+as "$alice" run local-alice
+expect_rc 0
+expect_out "2 ok, 0 failed"
+
 # A forged SUDO_UID: sudo resets it, and the service side believes only sudo's.
 alice_uid=$(id -u "$alice")
 set +e
