@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/service.hpp"
+#include "app/caller_env.hpp"
 
 #include <cerrno>
 #include <climits>
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
+#include <optional>
 #include <pwd.h>
 #include <spawn.h>
 #include <sys/stat.h>
@@ -109,30 +111,58 @@ Error become(const ServiceAccount& account, const std::vector<std::string>& args
     return cannot_run_sudo(account, errno);
 }
 
-Result<int> run_as_service(const ServiceAccount& account, const std::vector<std::string>& args,
-                           int in_fd, int out_fd) {
+namespace {
+
+volatile sig_atomic_t g_service_child = 0;
+
+void hand_on(int sig) {
+    if (g_service_child > 0) ::kill(pid_t(g_service_child), sig);
+}
+
+} // namespace
+
+Result<int> run_as_service(const ServiceAccount& account, std::vector<std::string> args,
+                           const ServiceCall& how) {
+    std::optional<CallerEnvServer> env;
+    if (how.caller_env) {
+        LEURA_TRY_ASSIGN(server, CallerEnvServer::open());
+        env.emplace(std::move(server));
+        args.insert(args.begin(), {"__env", env->name()});
+    }
     LEURA_TRY_ASSIGN(words, sudo_words(account, args));
     auto argv = c_argv(words);
     posix_spawn_file_actions_t fds;
     posix_spawn_file_actions_init(&fds);
-    if (in_fd >= 0) posix_spawn_file_actions_adddup2(&fds, in_fd, STDIN_FILENO);
-    if (out_fd >= 0) posix_spawn_file_actions_adddup2(&fds, out_fd, STDOUT_FILENO);
+    if (how.in_fd >= 0) posix_spawn_file_actions_adddup2(&fds, how.in_fd, STDIN_FILENO);
+    if (how.out_fd >= 0) posix_spawn_file_actions_adddup2(&fds, how.out_fd, STDOUT_FILENO);
     // The terminal's ^C reaches sudo (which hands it on) and this process alike: this one
-    // waits for the service side to stop, and reports how it ended.
+    // waits for the service side to stop, and reports how it ended. A TERM or HUP sent to
+    // this process alone is handed on, as sudo would, had it been exec'd.
     struct sigaction ignore {
-    }, old_int{}, old_quit{};
+    }, forward{}, old_int{}, old_quit{}, old_term{}, old_hup{};
     ignore.sa_handler = SIG_IGN;
+    forward.sa_handler = hand_on;
     ::sigaction(SIGINT, &ignore, &old_int);
     ::sigaction(SIGQUIT, &ignore, &old_quit);
+    ::sigaction(SIGTERM, &forward, &old_term);
+    ::sigaction(SIGHUP, &forward, &old_hup);
     pid_t pid = 0;
     int spawned = posix_spawn(&pid, "/usr/bin/sudo", &fds, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&fds);
     int status = 0;
-    if (spawned == 0)
-        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-        }
+    if (spawned == 0) {
+        g_service_child = pid;
+        if (env)
+            status = env->serve_until_exit(pid, account.uid);
+        else
+            while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+            }
+        g_service_child = 0;
+    }
     ::sigaction(SIGINT, &old_int, nullptr);
     ::sigaction(SIGQUIT, &old_quit, nullptr);
+    ::sigaction(SIGTERM, &old_term, nullptr);
+    ::sigaction(SIGHUP, &old_hup, nullptr);
     if (spawned != 0) return std::unexpected(cannot_run_sudo(account, spawned));
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

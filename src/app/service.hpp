@@ -38,12 +38,20 @@ Result<std::optional<ServiceAccount>> service_account(const config::Settings& se
 // `sudo -n -l`), io.
 Error become(const ServiceAccount& account, const std::vector<std::string>& args);
 
-// Runs `sudo -n -u NAME -- THIS_BINARY ARGS…` as a child, its stdin and stdout `in_fd` and
-// `out_fd` where given (else this process's), and waits: its exit status (128 + N when killed
-// by signal N). For what must run as the caller around it: the editor of `task edit`, the
-// pager of `show`. Errors: denied, io (as become()).
-Result<int> run_as_service(const ServiceAccount& account, const std::vector<std::string>& args,
-                           int in_fd = -1, int out_fd = -1);
+// How run_as_service() connects the service side: its stdin and stdout (else this process's),
+// and whether it may ask this process for the person's variables (app/caller_env.hpp).
+struct ServiceCall {
+    int in_fd = -1;
+    int out_fd = -1;
+    bool caller_env = false;
+};
+
+// Runs `sudo -n -u NAME -- THIS_BINARY ARGS…` as a child and waits, handing on SIGTERM and
+// SIGHUP: its exit status (128 + N when killed by signal N). For what must stay the person's
+// around it: the editor of `task edit`, the pager of `show`, the variables a task names.
+// Errors: denied, io (as become()).
+Result<int> run_as_service(const ServiceAccount& account, std::vector<std::string> args,
+                           const ServiceCall& how = {});
 
 // Whether this process is the service side acting for someone else (`identity`): then it runs
 // nothing of theirs (an editor, a pager), which would run with the fleet's keys.

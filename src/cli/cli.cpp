@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cli/cli.hpp"
 #include "app/access_gate.hpp"
+#include "app/caller_env.hpp"
 #include "cli/commands.hpp"
 #include "cli/complete.hpp"
 #include "cli/report.hpp"
@@ -16,21 +17,22 @@ namespace leura::cli {
 const std::vector<Command>& commands() {
     using enum Needs;
     static const std::vector<Command> table = {
-        {"run", "Run a task on the hosts it selects", add_run, what_it_touches},
-        {"plan", "Show the waves a run would use; touches no host", add_plan, what_it_touches},
+        {"run", "Run a task on the hosts it selects", add_run, what_it_touches, true, true},
+        {"plan", "Show the waves a run would use; touches no host", add_plan, what_it_touches, true,
+         true},
         {"exec", "Run one ad-hoc command on hosts; identical outputs grouped", add_exec,
          what_it_touches},
         {"check", "Validate task and inventory files, reporting every problem", add_check,
-         what_it_touches},
+         what_it_touches, true, true},
         {"runs", "List recorded runs, newest first", add_runs, what_it_touches},
         {"show", "Show one run: hosts, steps, timings", add_show, what_it_touches},
         {"logs", "Print the output of a run's steps", add_logs, what_it_touches},
         {"search", "Find lines in the recorded output of every run, newest first", add_search,
          what_it_touches},
         {"retry", "Run a run's task again on the hosts that failed in it", add_retry,
-         what_it_touches},
+         what_it_touches, true, true},
         {"resume", "Continue an interrupted run from where each host stopped", add_resume,
-         what_it_touches},
+         what_it_touches, true, true},
         {"task", "The task library: list, show, new, edit, rm, history, diff, search", add_task,
          what_it_touches},
         {"inventory", "Inventories: list, show groups and attributes, hosts", add_inventory,
@@ -84,6 +86,15 @@ void json_errors_if_asked(const CLI::App& app) {
 }
 
 int dispatch(int argc, char** argv) {
+    // Hidden, first: the person's process that started this one through sudo answers for
+    // their variables at this socket (app/caller_env.hpp); believed on the service side only.
+    std::string caller_env;
+    if (argc > 2 && std::string_view(argv[1]) == "__env") {
+        caller_env = argv[2];
+        argv[2] = argv[0];
+        argv += 2;
+        argc -= 2;
+    }
     invocation().assign(argv, argv + argc);
     CLI::App app{"leura: run operational tasks on fleets of servers over SSH", "leura"};
     set_help_format(app);
@@ -129,12 +140,20 @@ int dispatch(int argc, char** argv) {
     // A shared controller: the command runs as the account that owns the records and keys.
     if (context->service && command->as_service && ::getuid() != context->service->uid) {
         if (front_end()) return front_end()(*context);
+        if (command->caller_env) {
+            auto rc = app::run_as_service(*context->service, {argv + 1, argv + argc},
+                                          {.caller_env = true});
+            return rc ? *rc : report(rc.error());
+        }
         return report(app::become(*context->service, {argv + 1, argv + argc}));
     }
     // The service side never looks in the caller's folder: a name there could be a link to
     // anything the service account may read.
     if (context->service && ::getuid() == context->service->uid && ::chdir("/") != 0)
         return report(Error(ErrorKind::io, "cannot leave the caller's folder"));
+    if (!caller_env.empty() && app::acting_for_another(context->service, context->identity.uid))
+        if (auto st = app::use_caller_env(caller_env, context->identity.uid); !st)
+            return report(st.error());
     if (command->needs == Needs::admin) {
         app::AccessRequest admin;
         admin.action = "admin";

@@ -148,8 +148,8 @@ int edit_here(app::Context& ctx, const TaskFlags& f) {
 int edit_in_front(app::Context& ctx, const TaskFlags& f) {
     auto copy = private_file();
     if (!copy) return report(copy.error());
-    auto got = app::run_as_service(*ctx.service, {"task", "edit", f.name, "--print-text"}, -1,
-                                   copy->second);
+    auto got = app::run_as_service(*ctx.service, {"task", "edit", f.name, "--print-text"},
+                                   {.out_fd = copy->second});
     ::close(copy->second);
     std::error_code ec;
     if (!got || *got != 0) {
@@ -163,8 +163,9 @@ int edit_in_front(app::Context& ctx, const TaskFlags& f) {
         if (in < 0)
             return report(Error(ErrorKind::io, "cannot read " + copy->first.string() + ": " +
                                                    std::strerror(errno)));
-        auto saved =
-            app::run_as_service(*ctx.service, {"task", "edit", f.name, "--save-over", base}, in);
+        auto saved = app::run_as_service(
+            *ctx.service, {"task", "edit", f.name, "--save-over", base},
+            {.in_fd = in, .caller_env = true}); // validation reads { env } secrets
         ::close(in);
         return saved ? *saved : report(saved.error());
     });

@@ -39,6 +39,9 @@ struct Command {
     // whose edits are root's): on a shared controller they run as the caller; every other one
     // runs as the service account.
     bool as_service = true;
+    // Runs a task whose `{ env = "VAR" }` secrets are the person's: on a shared controller the
+    // service side asks the person's process for them (app/caller_env.hpp).
+    bool caller_env = false;
 };
 
 Action add_run(CLI::App& sub);

@@ -3,6 +3,7 @@
 // the controller's environment or from a file only its owner can read. Every message written
 // here names the secret, the variable or the file, and never the value: diagnostics are printed,
 // logged and archived, and a secret must reach none of those.
+#include "config/env_source.hpp"
 #include "config/toml_util.hpp"
 
 #include "util/strings.hpp"
@@ -94,13 +95,13 @@ std::optional<std::string> from_env(const std::string& secret, const toml::node&
                                     Reporter& r) {
     auto var = read_non_empty(value, "secrets." + secret + ".env", r);
     if (!var) return std::nullopt;
-    const char* text = std::getenv(var->c_str());
-    if (!text || !*text) {
+    auto text = env_value(*var);
+    if (!text || text->empty()) {
         r.error(value, "secret " + in_quotes(secret) + ": environment variable " + *var + " is " +
                            (text ? "empty" : "not set"));
         return std::nullopt;
     }
-    return std::string(text);
+    return text;
 }
 
 // The value of `file = "path"`.

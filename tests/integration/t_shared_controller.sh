@@ -152,7 +152,7 @@ EOF
 chmod 0755 "$T/editor"
 edit_as() { # USER TEXT_FILE NAME: `leura task edit NAME` with TEXT_FILE as what the editor writes
   set +e
-  (cd / && runuser -u "$1" -- env -u LEURA_HOME EDITOR="$T/editor" EDITED="$2" "$bin" task edit "$3") \
+  (cd / && runuser -u "$1" -- env -u LEURA_HOME EDITOR="$T/editor" EDITED="$2" ALICE_TOKEN=x "$bin" task edit "$3") \
     > "$T/out" 2> "$T/err" < /dev/null
   rc=$?
   set -e
@@ -241,6 +241,50 @@ expect_rc 0
 as "$alice" run local-alice
 expect_rc 0
 expect_out "2 ok, 0 failed"
+
+# A secret a task names from the environment is the person's: sudo passes none of their
+# variables, so the service side asks alice's own leura for that one (and only by name).
+printf '[secrets]\ntok = { env = "ALICE_TOKEN" }\n[[steps]]\nname = "s"\ncommand = "test \\"$tok\\" = s3cr3t-value && echo token-arrived"\n' \
+  > "$T/ev/reach.toml"
+edit_as "$alice" "$T/ev/reach.toml" local-alice
+expect_rc 0
+set +e
+(cd / && runuser -u "$alice" -- env -u LEURA_HOME ALICE_TOKEN=s3cr3t-value "$bin" run local-alice --grace 1s) \
+  > "$T/out" 2> "$T/err"
+rc=$?
+set -e
+expect_rc 0
+expect_out "2 ok, 0 failed"
+as "$alice" logs last
+expect_out "token-arrived"
+not_out "s3cr3t-value"
+as "$alice" run local-alice
+expect_rc 2
+expect_err "ALICE_TOKEN is not set"
+
+# A TERM sent to the person's leura (as cron's timeout or systemd would) stops the run on the
+# service side: it is handed on, and the run ends recorded as interrupted.
+printf '[[steps]]\nname = "s"\ncommand = "sleep 30"\n' > "$T/ev/reach.toml"
+edit_as "$alice" "$T/ev/reach.toml" local-alice
+expect_rc 0
+(cd / && exec runuser -u "$alice" -- env -u LEURA_HOME "$bin" run local-alice --grace 1s) \
+  > "$T/slow.out" 2> "$T/slow.err" &
+slow=$!
+front=
+for _ in $(seq 1 100); do
+  front=$(ps -o pid= --ppid "$slow" | tr -d ' ')
+  [ -n "$front" ] && "$bin" runs --json 2>/dev/null | grep -q '"status":"running"' && break
+  sleep 0.1
+done
+[ -n "$front" ] || fail "alice's leura did not start"
+kill -TERM "$front"
+set +e
+wait "$slow"
+rc=$?
+set -e
+[ "$rc" = 143 ] || { cat "$T/slow.err"; fail "a TERMed run: exit $rc, expected 143"; }
+as root show last --json
+expect_out '"status":"interrupted"'
 
 # A forged SUDO_UID: sudo resets it, and the service side believes only sudo's.
 alice_uid=$(id -u "$alice")
