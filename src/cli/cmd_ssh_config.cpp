@@ -2,6 +2,7 @@
 // `leura ssh-config HOST`: how leura reaches a host, each value with where it came from (the
 // inventory, leura's settings, the ssh config, a default). With --ssh-g, the honoured
 // directives exactly as `ssh -G` prints them (tests/sshconfig compares the two).
+#include "app/access_gate.hpp"
 #include "app/connections.hpp"
 #include "app/library.hpp"
 #include "app/prepare.hpp"
@@ -83,6 +84,15 @@ void print_ssh_g(const sshconfig::Resolved& r, const app::SshSources& s) {
 }
 
 int show(app::Context& ctx, SshConfigFlags& f) {
+    // What it shows is how the inventory (and on a shared controller, the service account)
+    // reaches a host: seeing it takes a view grant on the inventory, as `inventory hosts` does.
+    if (auto st = app::require_named(ctx, f.run.prepare.inventory); !st) return report(st.error());
+    app::AccessRequest view;
+    view.action = "view";
+    const std::string inv =
+        f.run.prepare.inventory.empty() ? ctx.settings.text("inventory") : f.run.prepare.inventory;
+    view.inventory = std::filesystem::path(inv).stem().string();
+    if (auto st = app::authorize(ctx, view, false); !st) return report(st.error());
     if (auto st = load_ssh_flags(f.run, ctx.settings); !st) return report(st.error());
     const app::SshSources& sources = *f.run.prepare.ssh;
     auto host = host_named(ctx, f);

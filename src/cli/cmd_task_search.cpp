@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // `leura task search WORDS...` (app/task_search.hpp).
+#include "app/access_gate.hpp"
 #include "app/exit_code.hpp"
 #include "app/library.hpp"
 #include "app/task_search.hpp"
@@ -31,6 +32,9 @@ std::string first_match(const app::SearchHit& hit) {
 int task_search(app::Context& ctx, const TaskFlags& f) {
     std::filesystem::path root = app::library_root(ctx.settings);
     auto hits = app::search_library(root, f.words);
+    // Only tasks the person may see, as `task list` shows them.
+    std::erase_if(
+        hits, [&ctx](const app::SearchHit& h) { return !app::access_allows(ctx, "view", h.name); });
     if (hits.empty()) {
         std::string words;
         for (const auto& w : f.words)

@@ -108,6 +108,55 @@ expect_rc 0
 not_out "$alice_run"
 as "$bob" logs "$alice_run"
 [ "$rc" != 0 ] || fail "bob read alice's run's output"
+# Every command of the table, as bob (no grant): refused (exit 4), or nothing of anyone's shown
+# (no run id, no output, no host, no task). Each word list is one command line.
+while IFS= read -r line; do
+  [ -n "$line" ] || continue
+  # shellcheck disable=SC2086
+  as "$bob" $line
+  case $rc in
+    4) ;;
+    0 | 1 | 2) if grep -qE "$alice_run|hello from|127\.0\.1\.|hello\.toml" "$T/out" "$T/err"; then
+        cat "$T/out" "$T/err"; fail "bob: leura $line (exit $rc) showed what is not his"; fi ;;
+    *) cat "$T/err"; fail "bob: leura $line: exit $rc" ;;
+  esac
+done <<EOF
+run hello
+plan hello
+exec -- true
+check hello
+runs
+runs --json
+show $alice_run
+logs $alice_run
+search hello
+retry $alice_run
+resume $alice_run
+task list
+task show hello
+task new bobs-task
+task edit hello
+task rm hello --yes
+task history hello
+task diff hello
+task search hello
+inventory list
+inventory show
+inventory hosts
+ssh-config 127.0.1.1
+gc --dry-run
+audit
+audit verify
+schedule list
+schedule add hello --every 1h
+monitor status
+token list
+serve --socket $T/bob.sock
+config show
+EOF
+[ -e "$T/library/bobs-task.toml" ] && fail "bob made a task"
+[ -e "$T/library/hello.toml" ] || fail "bob removed a task"
+
 # "last" is the newest run the person may see: for bob none (not alice's, then refused).
 as "$bob" show last
 [ "$rc" != 0 ] || fail "bob's last run is alice's"
