@@ -47,8 +47,19 @@ PolicyState load_policy(const PolicyLocation& location) {
     }
     auto policy = config::load_access_file(location.path, s.problems);
     if (!policy) {
-        s.why = path + " is invalid (" + std::to_string(s.problems.size()) +
-                " problems): everyone but root is denied until it is fixed";
+        // The first problem says where (file:line:col); `leura access status` lists them all.
+        const size_t n = s.problems.size();
+        std::string first = path + " is invalid";
+        if (n > 0) {
+            const auto& d = s.problems.items()[0];
+            first = d.pos.file + ":" + std::to_string(d.pos.line) + ":" +
+                    std::to_string(d.pos.column) + ": " + d.message;
+        }
+        s.why = first +
+                (n > 1 ? " (and " + std::to_string(n - 1) + " more problem" + (n > 2 ? "s" : "") +
+                             ": leura access status lists them)"
+                       : std::string()) +
+                "; everyone but root is denied until it is fixed";
         return s;
     }
     s.mode = PolicyState::Mode::on;

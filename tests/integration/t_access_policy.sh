@@ -120,7 +120,7 @@ expect_err "^$LEURA_ACCESS_FILE:3:8: error: 'usr:bob' is not a principal"
 expect_err "^$LEURA_ACCESS_FILE:4:1: error: unknown key 'alow' in grant 1; did you mean 'allow'\?"
 leura access status
 expect_out "^access control: deny all but root"
-expect_out "is invalid"
+expect_out "why: .*access.toml:3:8: 'usr:bob' is not a principal"
 leura access grant bob run --task x
 expect_rc 2
 expect_err "the policy is invalid"

@@ -375,6 +375,15 @@ expect_rc 4
 as root runs --json
 expect_rc 0
 expect_out "$alice_run"
+# An invalid one too, saying where.
+printf '[[grant]]\nid = "x"\nwho = ["user:%s"]\nalow = ["run"]\n' "$alice" > /etc/leura/access.toml
+chmod 0644 /etc/leura/access.toml
+as "$alice" run hello
+expect_rc 4
+expect_err "access.toml:4:1"
+cp "$T/access.saved" /etc/leura/access.toml
+as "$alice" run hello
+expect_rc 0
 
 # A config.toml others may write cannot name the service account: nothing runs.
 chmod 0644 /etc/leura/access.toml
