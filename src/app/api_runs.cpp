@@ -186,16 +186,14 @@ http::Response Api::runs_list(Context& ctx, const http::Request& r, const Token&
     // Runs the caller may not see (the policy, a token's tasks) are left out, so the limit
     // counts the runs they see.
     const bool everything = access_state(ctx).mode == access::PolicyState::Mode::off && !token;
-    filter.limit = everything ? limit : std::numeric_limits<int64_t>::max();
+    filter.limit = limit;
+    if (!everything)
+        filter.keep = [&](const store::RunRecord& run) {
+            return may_see(ctx, run) &&
+                   (!token || token_scope_allows(*token, "view", task_name_of(run)));
+        };
     auto runs = (*records)->runs(filter);
     if (!runs) return problem(runs.error());
-    if (!everything) {
-        std::erase_if(*runs, [&](const store::RunRecord& run) {
-            return !may_see(ctx, run) ||
-                   (token && !token_scope_allows(*token, "view", task_name_of(run)));
-        });
-        if (int64_t(runs->size()) > limit) runs->resize(size_t(limit));
-    }
     std::vector<std::string> items;
     for (const auto& run : *runs)
         items.push_back(run_summary(run));

@@ -30,11 +30,11 @@ Result<std::string> resolve_run_id(Context& ctx, const std::string& prefix) {
             return store->resolve_run(prefix); // says what is wrong with it
         back = std::stoll(n);
     }
-    store::RunFilter all;
-    all.limit = -1;
-    LEURA_TRY_ASSIGN(runs, store->runs(all));
-    for (const auto& r : runs)
-        if (may_see(ctx, r) && back-- == 0) return r.id;
+    store::RunFilter seen;
+    seen.limit = back + 1;
+    seen.keep = [&ctx](const store::RunRecord& r) { return may_see(ctx, r); };
+    LEURA_TRY_ASSIGN(runs, store->runs(seen));
+    if (int64_t(runs.size()) == back + 1) return runs.back().id;
     return fail(ErrorKind::not_found, "no run '" + prefix + "' among the runs you may see");
 }
 

@@ -76,15 +76,13 @@ int list(app::Context& ctx, const RunsFlags& f) {
     // Runs the person acting may not see are left out (app/access_gate.hpp), so the limit
     // counts the runs they see.
     const bool everything = app::access_state(ctx).mode == access::PolicyState::Mode::off;
-    filter.limit = everything ? f.limit : std::numeric_limits<int64_t>::max();
+    filter.limit = f.limit;
+    if (!everything)
+        filter.keep = [&ctx](const store::RunRecord& r) { return app::may_see(ctx, r); };
     auto records = ctx.records();
     if (!records) return report(records.error());
     auto runs = (*records)->runs(filter);
     if (!runs) return report(runs.error());
-    if (!everything) {
-        std::erase_if(*runs, [&](const store::RunRecord& r) { return !app::may_see(ctx, r); });
-        if (int64_t(runs->size()) > f.limit) runs->resize(size_t(f.limit));
-    }
     if (f.json) {
         for (const auto& r : *runs)
             std::printf("%s\n", app::run_summary(r).c_str());

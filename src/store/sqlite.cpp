@@ -144,11 +144,17 @@ void Stmt::reset() {
 }
 
 Status Stmt::each(const std::function<void(const Stmt&)>& row) {
+    return each_while([&row](const Stmt& s) {
+        row(s);
+        return true;
+    });
+}
+
+Status Stmt::each_while(const std::function<bool(const Stmt&)>& row) {
     for (;;) {
         auto r = step();
         if (!r) return std::unexpected(r.error());
-        if (!*r) return {};
-        row(*this);
+        if (!*r || !row(*this)) return {};
     }
 }
 

@@ -57,6 +57,8 @@ public:
     void reset(); // ready to run again: bindings cleared
     // Calls `row` with this statement positioned on each result row in turn.
     Status each(const std::function<void(const Stmt&)>& row);
+    // As each(), until `row` returns false.
+    Status each_while(const std::function<bool(const Stmt&)>& row);
 
     std::string text(int column) const;
     int64_t integer(int column) const;

@@ -247,7 +247,13 @@ constexpr const char* k_run_columns =
     "interrupted, rolled_back, overrides, task_name, tags, parent, stage, note, "
     "triggered_by";
 
-RunRecord read_run(const Stmt& s) {
+// The two columns that can be large (kilobytes a run); read_run() reads them unless `light`.
+void read_run_text(const Stmt& s, RunRecord& r) {
+    r.task_text = opt_text(s, 17);
+    r.plan = opt_text(s, 18);
+}
+
+RunRecord read_run(const Stmt& s, bool light = false) {
     RunRecord r;
     r.id = s.text(0);
     r.task = s.text(1);
@@ -266,8 +272,7 @@ RunRecord read_run(const Stmt& s) {
     r.unreachable = s.integer(14);
     r.skipped = s.integer(15);
     r.archive = opt_text(s, 16);
-    r.task_text = opt_text(s, 17);
-    r.plan = opt_text(s, 18);
+    if (!light) read_run_text(s, r);
     r.waves = s.integer(19);
     r.resumes = opt_text(s, 20);
     r.interrupted = s.integer(21);
@@ -381,7 +386,8 @@ Result<std::vector<RunRecord>> Store::runs(const RunFilter& f) {
         " AND (?10 IS NULL OR started_at < ?10 OR (started_at = ?10 AND id < ?11)) "
         "ORDER BY started_at DESC, id DESC LIMIT ?4";
     LEURA_TRY_ASSIGN(s, Stmt::prepare(*m_db, sql.c_str()));
-    s.bind(1, f.task).bind(2, f.status).bind(3, f.since).bind(4, f.limit).bind(5, f.tag);
+    s.bind(1, f.task).bind(2, f.status).bind(3, f.since).bind(5, f.tag);
+    s.bind(4, f.keep ? int64_t(-1) : f.limit); // with keep, the limit counts what it keeps
     s.bind(6, int64_t(f.stages)).bind(7, f.user);
     std::optional<std::string> names, globs;
     if (!f.host_names.empty() || !f.host_globs.empty()) {
@@ -393,7 +399,18 @@ Result<std::vector<RunRecord>> Store::runs(const RunFilter& f) {
     if (f.after) after_at = f.after->first, after_id = f.after->second;
     s.bind(10, after_at).bind(11, after_id);
     std::vector<RunRecord> out;
-    LEURA_TRY(s.each([&](const Stmt& row) { out.push_back(read_run(row)); }));
+    if (!f.keep) {
+        LEURA_TRY(s.each([&](const Stmt& row) { out.push_back(read_run(row)); }));
+        return out;
+    }
+    if (f.limit <= 0) return out;
+    LEURA_TRY(s.each_while([&](const Stmt& row) {
+        RunRecord r = read_run(row, true);
+        if (!f.keep(r)) return true;
+        read_run_text(row, r);
+        out.push_back(std::move(r));
+        return int64_t(out.size()) < f.limit;
+    }));
     return out;
 }
 

@@ -166,6 +166,10 @@ struct RunFilter {
     // instant with a smaller id, as the list is ordered.
     std::optional<std::pair<std::string, std::string>> after; // started_at, id
     int64_t limit = 20;
+    // When set, only the runs it keeps, and `limit` counts those (the access policy's
+    // may_see). It sees every field but task_text and plan, which are read only for the runs
+    // kept: a caller who sees few of many runs does not pay for reading them all whole.
+    std::function<bool(const RunRecord&)> keep;
 };
 
 // A run as shell completion offers it.

@@ -487,6 +487,42 @@ TEST_F(StoreTest, ATaskVersionNeedsAKnownSource) {
     EXPECT_EQ(query_int("SELECT COUNT(*) FROM task_versions"), 0);
 }
 
+// The access policy's filter: the limit counts the runs kept, the order is the list's, and the
+// large columns come with every run kept (the predicate sees the rest).
+TEST_F(StoreTest, RunsKeptByAPredicateFillTheLimit) {
+    auto store = open();
+    for (int i = 0; i < 30; ++i) {
+        RunRecord r = make_run("k" + std::to_string(100 + i),
+                               "2026-01-01T00:00:" + std::to_string(10 + i) + ".000Z");
+        r.user = i % 3 == 0 ? "alice" : "bob";
+        r.task_text = "[[steps]] # " + r.id;
+        r.plan = "{\"waves\":[]}";
+        ASSERT_TRUE(store.insert_run(r));
+    }
+    RunFilter f;
+    f.limit = 4;
+    size_t asked = 0;
+    f.keep = [&asked](const RunRecord& r) {
+        ++asked;
+        EXPECT_FALSE(r.task_text); // not read for the predicate
+        return r.user == "alice";
+    };
+    auto runs = store.runs(f);
+    ASSERT_TRUE(runs);
+    std::vector<std::string> ids;
+    for (const auto& r : *runs) {
+        ids.push_back(r.id);
+        EXPECT_EQ(r.task_text, "[[steps]] # " + r.id);
+        EXPECT_EQ(r.plan, "{\"waves\":[]}");
+    }
+    EXPECT_EQ(ids, (std::vector<std::string>{"k127", "k124", "k121", "k118"}));
+    EXPECT_EQ(asked, 12u); // it stopped at the fourth it kept (k118), not at the end
+    f.limit = 0;
+    EXPECT_TRUE(store.runs(f)->empty());
+    f.limit = 100;
+    EXPECT_EQ(store.runs(f)->size(), 10u);
+}
+
 TEST_F(StoreTest, RunsFilterByTheTagsTheirTaskHad) {
     auto store = open();
     RunRecord a = make_run("r1", "2026-01-01T00:00:00.000Z");
