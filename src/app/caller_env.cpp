@@ -133,6 +133,7 @@ int CallerEnvServer::serve_until_exit(pid_t child, uid_t service_uid) {
         std::vector<pollfd> fds{{m_listen.get(), POLLIN, 0}};
         if (exited) fds.push_back({exited.get(), POLLIN, 0});
         const size_t first_peer = fds.size();
+        const size_t polled = peers.size(); // a peer accepted below waits for the next poll
         for (auto& p : peers)
             fds.push_back({p.fd.get(), POLLIN, 0});
         if (::poll(fds.data(), fds.size(), exited ? -1 : 100) < 0 && errno != EINTR) return status;
@@ -144,7 +145,7 @@ int CallerEnvServer::serve_until_exit(pid_t child, uid_t service_uid) {
                 peers.push_back({std::move(fd), {}});
         }
         std::vector<size_t> gone;
-        for (size_t i = 0; i < peers.size(); ++i) {
+        for (size_t i = 0; i < polled; ++i) {
             if (!(fds[first_peer + i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
             char buf[512];
             ssize_t n = ::recv(peers[i].fd.get(), buf, sizeof buf, MSG_DONTWAIT);
