@@ -2,6 +2,7 @@
 #include "app/access_gate.hpp"
 #include "app/audit.hpp"
 #include "app/library.hpp"
+#include "app/recorder.hpp"
 #include "util/paths.hpp"
 #include "util/sha256.hpp"
 
@@ -134,23 +135,7 @@ namespace {
 // Whether `path` is `folder` or below it once links are followed (a link inside the folder
 // that points elsewhere is elsewhere).
 bool inside(const std::filesystem::path& path, const std::filesystem::path& folder) {
-    std::error_code ec;
-    auto real = std::filesystem::weakly_canonical(path, ec);
-    if (ec) return false;
-    auto root = std::filesystem::weakly_canonical(folder, ec);
-    if (ec) return false;
-    auto rel = real.lexically_relative(root);
-    return !rel.empty() && *rel.begin() != "..";
-}
-
-// Where a download's dest lands when {host} is a host's name: `dest` relative to the task's
-// folder, ~ expanded ({host} is a sanitized component: it cannot climb).
-std::filesystem::path download_dest(const std::string& dest, const std::filesystem::path& folder) {
-    std::string out = dest;
-    for (size_t at; (at = out.find("{host}")) != std::string::npos;)
-        out.replace(at, 6, "host");
-    std::filesystem::path p = util::expand_tilde(out);
-    return p.is_absolute() ? p : folder / p;
+    return util::relative_inside(path, folder).has_value();
 }
 
 // What in `task` acts on the controller as the service account beyond reading the task's own
@@ -170,8 +155,9 @@ std::string controller_side(const config::Task& task, const std::filesystem::pat
             if (!s.script_file.empty() && !inside(s.script_file, folder))
                 return step + " reads script_file " + s.script_file.lexically_normal().string() +
                        ", outside the task's folder";
-            if (s.download && !s.download->dest.empty()) {
-                auto dest = download_dest(s.download->dest, folder);
+            if (s.download) {
+                // Any host's: {host} becomes one file name component.
+                auto dest = download_path(*s.download, "host", "run", data_dir);
                 if (!inside(dest, data_dir / "downloads"))
                     return step + " downloads to " + dest.lexically_normal().string() +
                            ", outside " + (data_dir / "downloads").string();

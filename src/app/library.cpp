@@ -57,13 +57,9 @@ Result<fs::path> library_file(const fs::path& root, const std::string& name) {
 Result<fs::path> resolve_task(const fs::path& root, const std::string& arg, std::string& name) {
     name.clear();
     if (is_task_path(arg)) {
-        std::error_code ec;
-        fs::path in = fs::weakly_canonical(fs::path(arg), ec);
-        fs::path lib = fs::weakly_canonical(root, ec);
-        fs::path rel = in.lexically_relative(lib);
-        if (!ec && !lib.empty() && !rel.empty() && *rel.begin() != ".." &&
-            rel.extension() == ".toml") {
-            std::string candidate = rel.replace_extension().generic_string();
+        auto rel = util::relative_inside(fs::path(arg), root);
+        if (rel && rel->extension() == ".toml") {
+            std::string candidate = rel->replace_extension().generic_string();
             if (valid_name(candidate)) name = candidate;
         }
         return fs::path(arg);

@@ -101,8 +101,8 @@ private:
     std::unique_ptr<ssh::OutputSink> m_spool;
 };
 
-// Where a host's download lands: the template with {host} filled in, or by default
-// <data>/downloads/<run>/<host>/<file name>.
+} // namespace
+
 std::filesystem::path download_path(const config::Download& d, const std::string& host,
                                     const std::string& run, const std::filesystem::path& data) {
     std::string safe = archive::sanitize_component(host);
@@ -113,8 +113,6 @@ std::filesystem::path download_path(const config::Download& d, const std::string
         out.replace(at, 6, safe);
     return util::expand_tilde(out);
 }
-
-} // namespace
 
 RunRecorder::RunRecorder(store::Store& store, archive::Spool& spool, ui::Reporter& reporter,
                          const util::Redactor& redactor, const exec::Job& job,

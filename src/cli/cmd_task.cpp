@@ -11,6 +11,7 @@
 #include "cli/commands.hpp"
 #include "cli/report.hpp"
 #include "util/json.hpp"
+#include "util/read_file.hpp"
 #include "util/sha256.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
@@ -209,7 +210,7 @@ int remove(app::Context& ctx, const TaskFlags& f) {
             return 0;
         }
     }
-    std::string content = read_all(*file);
+    std::string content = util::read_file(*file).value_or("");
     std::error_code ec;
     if (!fs::remove(*file, ec))
         return report(
@@ -248,11 +249,6 @@ Status may(app::Context& ctx, const std::string& action, const std::string& name
 Result<fs::path> existing(const app::Context& ctx, const std::string& name) {
     std::string found;
     return app::resolve_task(app::library_root(ctx.settings), name, found);
-}
-
-std::string read_all(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 std::string age(const app::Context& ctx, const std::string& at) {

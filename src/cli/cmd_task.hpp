@@ -40,8 +40,6 @@ void audit_task(app::Context& ctx, const char* action, const std::string& name,
                 const std::string& detail);
 // The task was saved, but its history misses this version: said, not a failure.
 void warn_unsaved_version(const std::string& name, const Error& e);
-// The whole of a file ("" when it cannot be read).
-std::string read_all(const std::filesystem::path& p);
 
 // `task edit` (cmd_task_edit.cpp): the editor runs as the person, never as the service account.
 int task_edit(app::Context& ctx, const TaskFlags& f);

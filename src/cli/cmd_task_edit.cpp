@@ -12,6 +12,7 @@
 #include "cli/cmd_task.hpp"
 #include "cli/commands.hpp"
 #include "cli/report.hpp"
+#include "util/read_file.hpp"
 #include "util/sha256.hpp"
 
 #include <cerrno>
@@ -95,7 +96,13 @@ int edit_loop(const std::string& name, const fs::path& copy, const std::string& 
               const std::function<int(const std::string&)>& save) {
     for (;;) {
         int rc = run_editor(copy);
-        std::string text = read_all(copy);
+        auto read = util::read_file(copy);
+        if (!read) {
+            int failed = report(read.error());
+            std::fprintf(stderr, "leura: task '%s' is unchanged\n", name.c_str());
+            return failed;
+        }
+        const std::string& text = *read;
         if (rc != 0) {
             std::fprintf(stderr,
                          "leura: the editor exited %d; task '%s' is unchanged (your copy: %s)\n",
@@ -132,14 +139,15 @@ int edit_here(app::Context& ctx, const TaskFlags& f) {
     if (auto st = may(ctx, "edit", f.name, false); !st) return report(st.error());
     auto file = existing(ctx, f.name);
     if (!file) return report(file.error());
-    std::string original = read_all(*file);
+    auto original = util::read_file(*file);
+    if (!original) return report(original.error());
     auto copy = private_file();
     if (!copy) return report(copy.error());
-    auto written = write_all(copy->second, original);
+    auto written = write_all(copy->second, *original);
     ::close(copy->second);
     if (!written) return report(written.error());
-    return edit_loop(f.name, copy->first, original, [&](const std::string& text) {
-        return save_text(ctx, f.name, *file, original, text);
+    return edit_loop(f.name, copy->first, *original, [&](const std::string& text) {
+        return save_text(ctx, f.name, *file, *original, text);
     });
 }
 
@@ -156,9 +164,10 @@ int edit_in_front(app::Context& ctx, const TaskFlags& f) {
         fs::remove(copy->first, ec);
         return got ? *got : report(got.error());
     }
-    const std::string original = read_all(copy->first);
-    const std::string base = util::sha256_hex(original);
-    return edit_loop(f.name, copy->first, original, [&](const std::string&) {
+    auto original = util::read_file(copy->first);
+    if (!original) return report(original.error());
+    const std::string base = util::sha256_hex(*original);
+    return edit_loop(f.name, copy->first, *original, [&](const std::string&) {
         int in = ::open(copy->first.c_str(), O_RDONLY | O_CLOEXEC);
         if (in < 0)
             return report(Error(ErrorKind::io, "cannot read " + copy->first.string() + ": " +
@@ -176,8 +185,9 @@ int print_text(app::Context& ctx, const TaskFlags& f) {
     if (auto st = may(ctx, "edit", f.name, false); !st) return report(st.error());
     auto file = existing(ctx, f.name);
     if (!file) return report(file.error());
-    std::string text = read_all(*file);
-    if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout))
+    auto text = util::read_file(*file);
+    if (!text) return report(text.error());
+    if (std::fwrite(text->data(), 1, text->size(), stdout) != text->size() || std::fflush(stdout))
         return report(Error(ErrorKind::io, "cannot hand the task's text over"));
     return 0;
 }
@@ -200,13 +210,14 @@ int save_over(app::Context& ctx, const TaskFlags& f) {
         if (n < sizeof buf) break;
     }
     if (std::ferror(stdin)) return report(Error(ErrorKind::io, "cannot read the edited task"));
-    std::string original = read_all(*file);
-    if (util::sha256_hex(original) != f.save_over)
+    auto original = util::read_file(*file);
+    if (!original) return report(original.error());
+    if (util::sha256_hex(*original) != f.save_over)
         return report(Error(ErrorKind::locked, "task '" + f.name +
                                                    "' was saved by someone else since your edit "
                                                    "began; edit it again and bring your change "
                                                    "over"));
-    return save_text(ctx, f.name, *file, original, text);
+    return save_text(ctx, f.name, *file, *original, text);
 }
 
 } // namespace

@@ -41,6 +41,18 @@ std::string expand_tilde(const std::string& path) {
     return path;
 }
 
+std::optional<std::filesystem::path> relative_inside(const std::filesystem::path& path,
+                                                     const std::filesystem::path& folder) {
+    std::error_code ec;
+    auto real = std::filesystem::weakly_canonical(path, ec);
+    if (ec) return std::nullopt;
+    auto root = std::filesystem::weakly_canonical(folder, ec);
+    if (ec || root.empty()) return std::nullopt;
+    auto rel = real.lexically_relative(root);
+    if (rel.empty() || *rel.begin() == "..") return std::nullopt;
+    return rel;
+}
+
 std::string user_name() {
     for (const char* name : {"USER", "LOGNAME"}) {
         std::string v = env(name);

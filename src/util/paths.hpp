@@ -4,6 +4,7 @@
 #include "util/error.hpp"
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 namespace leura::util {
@@ -15,6 +16,10 @@ std::string home_dir();
 std::filesystem::path user_config_dir();
 // "~/x" -> "$HOME/x"; other paths unchanged.
 std::string expand_tilde(const std::string& path);
+// `path` relative to `folder` when it is `folder` or below it once links are followed in both
+// (a link inside the folder that points elsewhere is elsewhere); nullopt otherwise.
+std::optional<std::filesystem::path> relative_inside(const std::filesystem::path& path,
+                                                     const std::filesystem::path& folder);
 // $USER, else $LOGNAME, else /etc/passwd's name for the uid, else "uid-N".
 std::string user_name();
 

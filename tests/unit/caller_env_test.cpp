@@ -36,21 +36,27 @@ std::string read_all(int fd) {
     ::_exit(0);
 }
 
+// A stand-in for sudo: it runs service_side() as its child, as sudo runs the command.
+pid_t start_sudo(const std::string& name, uid_t person, int out) {
+    pid_t sudo = ::fork();
+    if (sudo == 0) {
+        pid_t command = ::fork();
+        if (command == 0) service_side(name, person, out);
+        int status = 0;
+        ::waitpid(command, &status, 0);
+        ::_exit(0);
+    }
+    return sudo;
+}
+
 TEST(CallerEnv, TheServiceSideSudoStartedGetsWhatItAsksFor) {
     ::setenv("LEURA_TEST_SECRET", "v@lue with\nnewline", 1);
     auto server = CallerEnvServer::open();
     ASSERT_TRUE(server) << server.error().message;
     int pipefd[2];
     ASSERT_EQ(::pipe(pipefd), 0);
-    pid_t sudo = ::fork();
+    pid_t sudo = start_sudo(server->name(), ::getuid(), pipefd[1]);
     ASSERT_GE(sudo, 0);
-    if (sudo == 0) {
-        pid_t command = ::fork();
-        if (command == 0) service_side(server->name(), ::getuid(), pipefd[1]);
-        int status = 0;
-        ::waitpid(command, &status, 0);
-        ::_exit(0);
-    }
     ::close(pipefd[1]);
     int status = server->serve_until_exit(sudo, ::getuid());
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
@@ -104,15 +110,8 @@ TEST(CallerEnv, TheServiceSideBelievesOnlyThePersonItActsFor) {
     ASSERT_TRUE(server) << server.error().message;
     int pipefd[2];
     ASSERT_EQ(::pipe(pipefd), 0);
-    pid_t sudo = ::fork();
+    pid_t sudo = start_sudo(server->name(), ::getuid() + 1, pipefd[1]);
     ASSERT_GE(sudo, 0);
-    if (sudo == 0) {
-        pid_t command = ::fork();
-        if (command == 0) service_side(server->name(), ::getuid() + 1, pipefd[1]);
-        int status = 0;
-        ::waitpid(command, &status, 0);
-        ::_exit(0);
-    }
     ::close(pipefd[1]);
     server->serve_until_exit(sudo, ::getuid());
     EXPECT_EQ(read_all(pipefd[0]), "<refused>");
