@@ -1,0 +1,39 @@
+# While the handshake allowance is full, leura waits on its sockets instead of polling them
+# with no timeout. 24 hosts behind a listener that takes the TCP connection and never speaks,
+# 16 at a time: the first 16 time out, which narrows the allowance to 4, and then 4 run while
+# the others wait for a slot; before the fix those seconds of waiting spun a core.
+. "$(dirname "$0")/lib.sh"
+/usr/bin/python3 -c '
+import socket, time
+s = socket.socket()
+s.bind(("127.0.1.9", 0))
+s.listen(128)
+print(s.getsockname()[1], flush=True)
+time.sleep(60)
+' > "$T/silent.port" &
+silent=$!
+at_exit "kill $silent"
+for _ in $(seq 1 50); do [ -s "$T/silent.port" ] && break; sleep 0.1; done
+port=$(cat "$T/silent.port")
+[ -n "$port" ] || fail "the silent listener did not start"
+printf '[defaults]\nuser = "nobody"\nport = %s\n' "$port" > "$T/inv.toml"
+for i in $(seq 10 33); do
+  printf '\n[[hosts]]\nnames = "silent%s"\naddress = "127.0.1.9"\n' "$i" >> "$T/inv.toml"
+done
+: > "$T/known_hosts"
+t=$(task t '
+[[steps]]
+command = "true"')
+TIMEFORMAT='%R %U %S'
+{ time leura run "$t" -i "$T/inv.toml" --known-hosts "$T/known_hosts" --concurrency 16 \
+    --connect-timeout 1s --connect-attempts 1; } 2> "$T/time"
+expect_rc 1
+[ "$(grep -c '^unreachable ' "$T/out")" = 24 ] || { cat "$T/out" "$T/err"; fail "24 hosts should be unreachable"; }
+read -r wall user sys < "$T/time"
+echo "wall $wall s, CPU user $user s + sys $sys s"
+# Three rounds of 1 s timeouts: 16, 4, 4 hosts (the allowance halves to its floor of 4).
+awk -v w="$wall" 'BEGIN { exit !(w >= 2.5) }' || fail "expected three rounds of timeouts, took $wall s"
+# Waiting costs next to nothing; spinning costs the two seconds of the last two rounds.
+awk -v u="$user" -v s="$sys" 'BEGIN { exit !(u + s < 0.5) }' ||
+  fail "leura used $user s user + $sys s sys CPU waiting $wall s: it polls without waiting"
+echo ok
