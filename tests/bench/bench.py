@@ -50,6 +50,14 @@ class Cgroup:
         with open(os.path.join(self.path, "cgroup.procs"), "w") as f:
             f.write(str(os.getpid()))
 
+    def joiner(self, cpus=None):
+        """What a child runs before exec: join this cgroup, and keep to `cpus` if given."""
+        def join():
+            self.join()
+            if cpus:
+                os.sched_setaffinity(0, cpus)
+        return join
+
     def pids(self):
         with open(os.path.join(self.path, "cgroup.procs")) as f:
             return [int(p) for p in f.read().split()]
@@ -79,7 +87,7 @@ class Cgroup:
 class Fleet:
     """One sshd on 0.0.0.0:2222 inside the namespace, and the files every client needs."""
 
-    def __init__(self, root, max_hosts, maxstartups, cg):
+    def __init__(self, root, max_hosts, maxstartups, cg, cpus=None):
         self.d = root
         self.n = max_hosts
         self.cg = cg
@@ -147,7 +155,7 @@ control_path_dir = {d}/cp
         os.makedirs("/run/sshd", exist_ok=True)
         self.sshd = subprocess.Popen(
             ["/usr/sbin/sshd", "-D", "-f", f"{d}/sshd_config", "-E", f"{d}/sshd.log"],
-            preexec_fn=cg.join)
+            preexec_fn=cg.joiner(cpus))
         for _ in range(100):
             probe = ["ssh", "-F", f"{d}/ssh_config", addr(1), "true"]
             if subprocess.run(probe, stderr=subprocess.DEVNULL).returncode == 0:
@@ -250,7 +258,7 @@ def commands(tool, workload, n, d, leura, par, before=None):
     return None
 
 
-def measure(cmd, env, client_root, server_cg, out_path):
+def measure(cmd, env, client_root, server_cg, out_path, cpus=None):
     cg = Cgroup(f"{client_root}/run")
     s0, c0 = server_cg.usage_s(), cg.usage_s()
     rss_file = out_path + ".rss"
@@ -259,7 +267,7 @@ def measure(cmd, env, client_root, server_cg, out_path):
         # GNU time reports the largest single process of the tree (a process keeps the peak RSS
         # of what it was before exec, so the fork must come from something small, not Python).
         p = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", rss_file, "bash", "-c", cmd],
-                             env=env, stdout=out, stderr=out, preexec_fn=cg.join)
+                             env=env, stdout=out, stderr=out, preexec_fn=cg.joiner(cpus))
         status = p.wait()
     wall = time.monotonic() - t0
     with open(rss_file) as f:
@@ -273,13 +281,13 @@ def measure(cmd, env, client_root, server_cg, out_path):
             "rss_mb": rss_kb / 1024, "left": left}
 
 
-def paired_ratio(rows, wl, n, peer):
-    """Median over repeats of leura's wall / the peer's wall in the same repeat: the machine's
-    speed drifts between repeats, and a ratio of medians can mix two conditions."""
+def paired_ratio(rows, wl, n, peer, key="wall"):
+    """Median over repeats of leura's wall (or `key`) / the peer's in the same repeat: the
+    machine's speed drifts between repeats, and a ratio of medians can mix two conditions."""
     walls = {}
     for r in rows:
         if (r["workload"], r["n"]) == (wl, n) and r["tool"] in ("leura", peer):
-            walls.setdefault(r["rep"], {})[r["tool"]] = r["wall"]
+            walls.setdefault(r["rep"], {})[r["tool"]] = r[key]
     ratios = [w["leura"] / w[peer] for w in walls.values() if len(w) == 2 and w[peer] > 0]
     return statistics.median(ratios) if ratios else float("nan")
 
@@ -292,8 +300,9 @@ def table(rows, cores):
         if k not in keys:
             keys.append(k)
     lines = ["| workload | hosts | tool | wall s | client CPU s | client ms/host | server CPU s "
-             "| peak RSS MiB | failures | leura/tool wall | leura/tool CPU |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| server ms/host | peak RSS MiB | failures | leura/tool wall | leura/tool CPU "
+             "| leura/tool server (paired) |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     notes = []
     for wl, n in keys:
         med = {}
@@ -306,13 +315,15 @@ def table(rows, cores):
             med[tool] = m
         lw = med.get("leura")
         for tool, m in med.items():
-            ratio_w = ratio_c = ""
+            ratio_w = ratio_c = ratio_s = ""
             if lw and tool != "leura":
                 ratio_w = f"{lw['wall'] / m['wall']:.2f}"
                 ratio_c = f"{lw['client'] / m['client']:.2f}" if m["client"] > 0 else ""
+                ratio_s = f"{paired_ratio(rows, wl, n, tool, 'server'):.3f}"
             lines.append(f"| {wl} | {n} | {tool} | {m['wall']:.2f} | {m['client']:.2f} | "
-                         f"{1000 * m['client'] / n:.1f} | {m['server']:.2f} | {m['rss_mb']:.1f} | "
-                         f"{m['fails']}/{m['reps']} | {ratio_w} | {ratio_c} |")
+                         f"{1000 * m['client'] / n:.1f} | {m['server']:.2f} | "
+                         f"{1000 * m['server'] / n:.1f} | {m['rss_mb']:.1f} | "
+                         f"{m['fails']}/{m['reps']} | {ratio_w} | {ratio_c} | {ratio_s} |")
         if lw:
             floor = (lw["server"] + lw["client"]) / cores
             peers = {t: m for t, m in med.items()
@@ -341,7 +352,13 @@ def run_inside(a):
     tools = a.tools.split(",")
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)  # peers fail at 1,000 hosts otherwise
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    fleet = Fleet(root, max(sizes + [1]), a.maxstartups, server_cg)
+    server_cpus = client_cpus = None
+    if a.split_cores:
+        cpus = sorted(os.sched_getaffinity(0))
+        if len(cpus) < 2:
+            raise SystemExit("bench: --split-cores needs two cores or more")
+        server_cpus, client_cpus = cpus[-1:], cpus[:-1]
+    fleet = Fleet(root, max(sizes + [1]), a.maxstartups, server_cg, server_cpus)
     with open(f"{root}/payload", "wb") as f:
         f.write(os.urandom(1 << 20))
     env = dict(os.environ, HOME=f"{root}/client-home", LEURA_HOME=f"{root}/leura-data",
@@ -376,7 +393,8 @@ def run_inside(a):
                 if wl == "W4":  # every tool copies: none finds the file already there
                     with contextlib.suppress(FileNotFoundError):
                         os.remove(W4_DEST)
-                r = measure(cmd, env, cg_root, server_cg, f"{root}/out-{tool}-{wl}-{n}.log")
+                r = measure(cmd, env, cg_root, server_cg, f"{root}/out-{tool}-{wl}-{n}.log",
+                            client_cpus)
                 r.update(workload=wl, n=n, tool=tool, rep=rep + 1)
                 rows.append(r)
                 print(f"bench: rep {rep + 1} {wl} {n} {tool}: rc {r['rc']} wall {r['wall']:.2f} s "
@@ -392,7 +410,9 @@ def run_inside(a):
         server_cg.remove()
         Cgroup(cg_root).remove()
     head = (f"# leura bench, {time.strftime('%Y-%m-%d %H:%M')} UTC, {cores} cores, parallelism "
-            f"{a.parallel}, KEX {KEX}, MaxStartups {a.maxstartups}, medians of {a.reps}\n\n")
+            f"{a.parallel}, KEX {KEX}, MaxStartups {a.maxstartups}, medians of {a.reps}"
+            + (f", split cores (sshd on CPU {server_cpus[0]}, clients on the rest)"
+               if a.split_cores else "") + "\n\n")
     text = head + table(rows, cores)
     with open(a.out, "w") as f:
         f.write(text)
@@ -414,6 +434,11 @@ def main():
     p.add_argument("--leura", default=os.path.abspath("build/leura"))
     p.add_argument("--leura-before", help="another leura binary, measured as tool leura-before "
                    "in the same run (its ratio column is after/before)")
+    p.add_argument("--split-cores", action="store_true",
+                   help="the fleet's sshd and its sessions on the last core, the clients on the\n"
+                   "others: hosts are not the controller, so the server CPU column measures\n"
+                   "what a host spends without the clients' load on the same cores (walls\n"
+                   "are then bound by one core's sshd, not comparable with the default)")
     p.add_argument("--out", default=os.path.abspath("bench-results.md"))
     p.add_argument("--keep", action="store_true", help="keep the fleet's folder and logs")
     p.add_argument("--inside", help=argparse.SUPPRESS)
