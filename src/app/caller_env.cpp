@@ -2,13 +2,13 @@
 #include "app/caller_env.hpp"
 #include "config/env_source.hpp"
 #include "util/random.hpp"
+#include "util/read_file.hpp"
 #include "util/strings.hpp"
 
 #include <cerrno>
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <memory>
 #include <poll.h>
 #include <sys/socket.h>
@@ -43,8 +43,10 @@ std::optional<ucred> peer_of(int fd) {
 // or as its monitor's child with use_pty).
 bool descends_from(pid_t pid, pid_t ancestor) {
     for (int depth = 0; depth < 8 && pid > 1; ++depth) {
-        std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-        std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+        // A process that ends while it is read fails the read (ESRCH): not a descendant then.
+        auto read = util::read_file("/proc/" + std::to_string(pid) + "/stat");
+        if (!read) return false;
+        const std::string& text = *read;
         size_t close = text.rfind(')');
         if (close == std::string::npos) return false;
         char state = 0;
