@@ -121,6 +121,25 @@ wait_finished() {
 }
 
 # A task file under $T with the given TOML body; prints its path.
+# A listener on loopback ADDR that takes TCP connections and never says a word (a hung
+# host); it lives until the test ends. Sets $silent_port: silent_listener ADDR
+silent_listener() {
+  local addr=$1 pid
+  /usr/bin/python3 -c '
+import socket, sys, time
+s = socket.socket()
+s.bind((sys.argv[1], 0))
+s.listen(128)
+print(s.getsockname()[1], flush=True)
+time.sleep(60)
+' "$addr" > "$T/silent.port" &
+  pid=$!
+  at_exit "kill $pid"
+  for _ in $(seq 1 50); do [ -s "$T/silent.port" ] && break; sleep 0.1; done
+  silent_port=$(cat "$T/silent.port")
+  [ -n "$silent_port" ] || fail "the silent listener did not start"
+}
+
 task() {
   local name=$1 body=$2
   printf '%s\n' "$body" > "$T/$name.toml"

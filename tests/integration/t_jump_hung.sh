@@ -2,19 +2,8 @@
 # naming the jump host, not as if they themselves had timed out.
 . "$(dirname "$0")/lib.sh"
 fleet_up_watched "$F" 2
-/usr/bin/python3 -c '
-import socket, sys, time
-s = socket.socket()
-s.bind(("127.0.1.9", 0))
-s.listen(64)
-print(s.getsockname()[1], flush=True)
-time.sleep(60)
-' > "$T/hung.port" &
-hung=$!
-at_exit "kill $hung"
-for _ in $(seq 1 50); do [ -s "$T/hung.port" ] && break; sleep 0.1; done
-port=$(cat "$T/hung.port")
-[ -n "$port" ] || fail "the silent listener did not start"
+silent_listener 127.0.1.9
+port=$silent_port
 sed "s/^identity = .*/&\njump = \"127.0.1.9:$port\"/" "$F/inventory.toml" > "$T/inv.toml"
 grep -q '^jump = ' "$T/inv.toml" || fail "inventory not rewritten"
 t=$(task t '

@@ -3,19 +3,8 @@
 # 16 at a time: the first 16 time out, which narrows the allowance to 4, and then 4 run while
 # the others wait for a slot; before the fix those seconds of waiting spun a core.
 . "$(dirname "$0")/lib.sh"
-/usr/bin/python3 -c '
-import socket, time
-s = socket.socket()
-s.bind(("127.0.1.9", 0))
-s.listen(128)
-print(s.getsockname()[1], flush=True)
-time.sleep(60)
-' > "$T/silent.port" &
-silent=$!
-at_exit "kill $silent"
-for _ in $(seq 1 50); do [ -s "$T/silent.port" ] && break; sleep 0.1; done
-port=$(cat "$T/silent.port")
-[ -n "$port" ] || fail "the silent listener did not start"
+silent_listener 127.0.1.9
+port=$silent_port
 printf '[defaults]\nuser = "nobody"\nport = %s\n' "$port" > "$T/inv.toml"
 for i in $(seq 10 33); do
   printf '\n[[hosts]]\nnames = "silent%s"\naddress = "127.0.1.9"\n' "$i" >> "$T/inv.toml"
