@@ -17,12 +17,12 @@
 
 namespace leura::app {
 
-// Where a job's step goes in the records: its row index in `steps` and its phase.
 // Where a host's download lands: the dest (already anchored when the task loaded) with {host}
 // as a sanitized file name component, or by default <data>/downloads/<run>/<host>/<file name>.
 std::filesystem::path download_path(const config::Download& d, const std::string& host,
                                     const std::string& run, const std::filesystem::path& data);
 
+// Where a job's step goes in the records: its row index in `steps` and its phase.
 struct StepMeta {
     std::string name;
     std::string phase; // steps, verify, rollback

@@ -120,7 +120,6 @@ wait_finished() {
   return 1
 }
 
-# A task file under $T with the given TOML body; prints its path.
 # A listener on loopback ADDR that takes TCP connections and never says a word (a hung
 # host); it lives until the test ends. Sets $silent_port: silent_listener ADDR
 silent_listener() {
@@ -140,6 +139,7 @@ time.sleep(60)
   [ -n "$silent_port" ] || fail "the silent listener did not start"
 }
 
+# A task file under $T with the given TOML body; prints its path.
 task() {
   local name=$1 body=$2
   printf '%s\n' "$body" > "$T/$name.toml"
